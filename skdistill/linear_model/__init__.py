@@ -1,0 +1,3 @@
+"""Linear models fitted on probabilistic (soft) labels."""
+
+__all__ = []
