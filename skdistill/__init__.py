@@ -1,5 +1,8 @@
 """Knowledge distillation and model compression as scikit-learn estimators."""
 
+from ._classifier import DistilledClassifier
+from ._transfer import gaussian_noise, munge
+
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+__all__ = ["DistilledClassifier", "__version__", "gaussian_noise", "munge"]

@@ -1,0 +1,119 @@
+"""How a student is fitted on soft targets: the three fitting paths."""
+
+import numpy as np
+from scipy.special import log_softmax, softmax
+from sklearn.base import is_classifier, is_regressor
+from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils.validation import has_fit_parameter
+
+from ._targets import EPS
+from .linear_model._soft_logistic import (
+    _fit_logistic_regression_soft,
+    _supports_soft_targets,
+)
+
+# Targets below this value are dropped by the row-repetition path.
+MIN_TARGET = 1e-8
+
+
+def student_path(student):
+    """Name the path used to fit ``student`` on soft targets.
+
+    Parameters
+    ----------
+    student : estimator
+        The (unfitted) student.
+
+    Returns
+    -------
+    path : {"soft_logistic", "repeat", "regressor"}
+        ``"soft_logistic"``: the exact soft-target logistic solver;
+        ``"repeat"``: rows repeated once per class with a non-negligible target,
+        weighted by it; ``"regressor"``: multi-output regression on the centred
+        log targets.
+
+    Raises
+    ------
+    TypeError
+        If the student is none of the above.
+    """
+    if _supports_soft_targets(student):
+        return "soft_logistic"
+    if is_classifier(student):
+        if has_fit_parameter(student, "sample_weight"):
+            return "repeat"
+        raise TypeError(
+            f"The student {student!r} is a classifier whose fit does not accept "
+            "sample_weight, so it cannot be fitted on soft targets. Use a "
+            "LogisticRegression, a classifier whose fit takes sample_weight, "
+            "or a regressor."
+        )
+    if is_regressor(student):
+        if not get_tags(student).target_tags.multi_output:
+            raise TypeError(
+                f"The regressor student {student!r} does not support multi-output "
+                "targets; it is fitted on one log-probability column per class. "
+                "Wrap it in sklearn.multioutput.MultiOutputRegressor."
+            )
+        return "regressor"
+    raise TypeError(
+        f"The student {student!r} is neither a classifier nor a regressor; "
+        "skdistill cannot fit it on soft targets."
+    )
+
+
+def _fit_kwargs(sample_weight):
+    return {} if sample_weight is None else {"sample_weight": sample_weight}
+
+
+def fit_student(student, path, X, Y, classes, sample_weight=None):
+    """Fit ``student`` (already cloned) on soft targets ``Y``.
+
+    Parameters
+    ----------
+    student : estimator
+        Unfitted clone of the student.
+    path : str
+        As returned by :func:`student_path`.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_classes)
+        Soft targets whose columns follow ``classes``; rows sum to one.
+    classes : ndarray of shape (n_classes,)
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Returns
+    -------
+    student : estimator
+        The fitted student.
+    """
+    if path == "soft_logistic":
+        return _fit_logistic_regression_soft(
+            student, X, Y, classes, sample_weight=sample_weight
+        )
+    if path == "repeat":
+        rows, cols = np.nonzero(Y > MIN_TARGET)
+        weight = Y[rows, cols]
+        if sample_weight is not None:
+            weight = weight * sample_weight[rows]
+        return student.fit(
+            _safe_indexing(X, rows), classes[cols], sample_weight=weight
+        )
+    Z = np.log(np.maximum(Y, EPS))
+    Z -= Z.mean(axis=1, keepdims=True)
+    return student.fit(X, Z, **_fit_kwargs(sample_weight))
+
+
+def regressor_logits(student, X):
+    """Per-class logits predicted by a regressor student, as a 2-D array."""
+    Z = np.asarray(student.predict(X), dtype=np.float64)
+    return Z.reshape(Z.shape[0], -1)
+
+
+def regressor_proba(student, X):
+    """``softmax`` of a regressor student's predictions."""
+    return softmax(regressor_logits(student, X), axis=1)
+
+
+def regressor_log_proba(student, X):
+    """``log_softmax`` of a regressor student's predictions."""
+    return log_softmax(regressor_logits(student, X), axis=1)

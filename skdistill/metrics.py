@@ -1,0 +1,312 @@
+"""Agreement with the teacher, model size and speed: metrics and a compression report."""
+
+import pickle
+import time
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+__all__ = [
+    "compression_report",
+    "count_nonzero_parameters",
+    "fidelity_score",
+    "prediction_time",
+    "serialized_size",
+]
+
+
+@validate_params(
+    {
+        "y_teacher": ["array-like"],
+        "y_student": ["array-like"],
+        "sample_weight": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def fidelity_score(y_teacher, y_student, *, sample_weight=None):
+    """Fraction of samples on which the student predicts the teacher's label.
+
+    Parameters
+    ----------
+    y_teacher : array-like of shape (n_samples,)
+        Labels predicted by the teacher.
+
+    y_student : array-like of shape (n_samples,)
+        Labels predicted by the student.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+
+    Returns
+    -------
+    fidelity : float
+        Weighted agreement in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> from skdistill.metrics import fidelity_score
+    >>> fidelity_score([0, 1, 1, 2], [0, 1, 2, 2])
+    0.75
+    """
+    y_teacher = column_or_1d(y_teacher)
+    y_student = column_or_1d(y_student)
+    check_consistent_length(y_teacher, y_student, sample_weight)
+    return float(np.average(y_teacher == y_student, weights=sample_weight))
+
+
+def _fitted_array_attributes(estimator):
+    for name, value in vars(estimator).items():
+        if name.endswith("_") and not name.startswith("_") or name == "_fit_X":
+            if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+                yield name, value
+
+
+def count_nonzero_parameters(estimator):
+    """Number of non-zero learned parameters of a fitted model.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        A linear model (``coef_`` and ``intercept_``), a neural network
+        (``coefs_`` and ``intercepts_``), a support vector machine (support
+        vectors, dual coefficients and intercepts), a decision tree (a feature
+        and a threshold per split, the values of the leaves), an ensemble (the
+        sum over its members), a nearest-neighbours model (its stored
+        training rows), a :class:`~sklearn.pipeline.Pipeline` (the sum over
+        its steps), or a distilled model (its student). For any other model,
+        the non-zero entries of its numeric fitted array attributes.
+
+    Returns
+    -------
+    n_parameters : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skdistill.metrics import count_nonzero_parameters
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 2.0], [2.0, 0.0]])
+    >>> model = LogisticRegression().fit(X, [0, 1, 0, 1])
+    >>> count_nonzero_parameters(model)
+    3
+    """
+    if hasattr(estimator, "student_"):
+        return count_nonzero_parameters(estimator.student_)
+    if hasattr(estimator, "steps"):
+        return sum(
+            count_nonzero_parameters(step)
+            for _, step in estimator.steps
+            if step not in (None, "passthrough")
+        )
+    if hasattr(estimator, "estimator_") and not hasattr(estimator, "coef_"):
+        return count_nonzero_parameters(estimator.estimator_)
+    if hasattr(estimator, "coef_"):
+        coef = estimator.coef_
+        nnz = coef.nnz if hasattr(coef, "nnz") else np.count_nonzero(coef)
+        return int(nnz + np.count_nonzero(getattr(estimator, "intercept_", 0.0)))
+    if hasattr(estimator, "coefs_"):
+        return int(
+            sum(np.count_nonzero(w) for w in estimator.coefs_)
+            + sum(np.count_nonzero(b) for b in estimator.intercepts_)
+        )
+    if hasattr(estimator, "support_vectors_"):
+        sv = estimator.support_vectors_
+        nnz_sv = sv.nnz if hasattr(sv, "nnz") else np.count_nonzero(sv)
+        dual = estimator.dual_coef_
+        nnz_dual = dual.nnz if hasattr(dual, "nnz") else np.count_nonzero(dual)
+        return int(nnz_sv + nnz_dual + np.count_nonzero(estimator.intercept_))
+    if hasattr(estimator, "tree_"):
+        tree = estimator.tree_
+        n_splits = int(np.sum(tree.children_left >= 0))
+        n_leaves = tree.node_count - n_splits
+        return 2 * n_splits + n_leaves * int(np.prod(tree.value.shape[1:]))
+    if hasattr(estimator, "estimators_"):
+        members = np.ravel(np.asarray(estimator.estimators_, dtype=object))
+        return int(sum(count_nonzero_parameters(m) for m in members))
+    return int(
+        sum(np.count_nonzero(value) for _, value in _fitted_array_attributes(estimator))
+    )
+
+
+def serialized_size(estimator):
+    """Bytes of the pickled estimator (pickle protocol 5).
+
+    Parameters
+    ----------
+    estimator : object
+        Any picklable object.
+
+    Returns
+    -------
+    n_bytes : int
+
+    Examples
+    --------
+    >>> from skdistill.metrics import serialized_size
+    >>> serialized_size([1, 2, 3]) > 0
+    True
+    """
+    return len(pickle.dumps(estimator, protocol=5))
+
+
+@validate_params(
+    {
+        "estimator": [object],
+        "X": ["array-like", "sparse matrix"],
+        "n_repeats": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def prediction_time(estimator, X, *, n_repeats=5):
+    """Seconds that ``estimator.predict`` takes per 1,000 rows (best of repeats).
+
+    The rows of ``X`` are tiled up to at least 1,000 rows so that small test
+    sets are timed on a meaningful batch.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Must have ``predict``.
+
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Inputs to predict on.
+
+    n_repeats : int, default=5
+        Number of timed repeats; the fastest is kept.
+
+    Returns
+    -------
+    seconds : float
+        Time per 1,000 rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from skdistill.metrics import prediction_time
+    >>> X = np.zeros((10, 2))
+    >>> model = DummyClassifier().fit(X, [0, 1] * 5)
+    >>> prediction_time(model, X) >= 0
+    True
+    """
+    n_rows = X.shape[0]
+    reps = int(np.ceil(1000 / n_rows))
+    batch = _safe_indexing(X, np.tile(np.arange(n_rows), reps))
+    best = np.inf
+    for _ in range(n_repeats):
+        start = time.perf_counter()
+        estimator.predict(batch)
+        best = min(best, time.perf_counter() - start)
+    return best * 1000 / (n_rows * reps)
+
+
+def compression_report(models, X, y, *, teacher=None, n_repeats=5, print_table=False):
+    """Accuracy, fidelity, size and speed of fitted models on a test set.
+
+    Parameters
+    ----------
+    models : dict of str to fitted classifier
+        The models to compare, by display name, in display order.
+
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Test inputs.
+
+    y : array-like of shape (n_samples,)
+        Test labels.
+
+    teacher : str, default=None
+        Name (a key of ``models``) of the model the others are compared with
+        for fidelity. With ``None``, fidelity is not reported.
+
+    n_repeats : int, default=5
+        Timing repeats for :func:`prediction_time`.
+
+    print_table : bool, default=False
+        Also print the table (see :func:`format_report`).
+
+    Returns
+    -------
+    report : dict of str to dict
+        For each model: ``accuracy``, ``fidelity`` (when ``teacher`` is given),
+        ``n_parameters`` (non-zero), ``bytes`` (pickled size) and
+        ``ms_per_1000`` (prediction time per 1,000 rows, in milliseconds).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skdistill.metrics import compression_report
+    >>> X, y = load_iris(return_X_y=True)
+    >>> models = {"tree": DecisionTreeClassifier(random_state=0).fit(X, y),
+    ...           "logistic": LogisticRegression(max_iter=500).fit(X, y)}
+    >>> report = compression_report(models, X, y, teacher="tree")
+    >>> sorted(report["logistic"])
+    ['accuracy', 'bytes', 'fidelity', 'ms_per_1000', 'n_parameters']
+    >>> report["tree"]["fidelity"]
+    1.0
+    """
+    if teacher is not None and teacher not in models:
+        raise ValueError(
+            f"teacher={teacher!r} is not one of the models: {sorted(models)}."
+        )
+    y = column_or_1d(y)
+    predictions = {name: model.predict(X) for name, model in models.items()}
+    report = {}
+    for name, model in models.items():
+        row = {"accuracy": float(np.mean(predictions[name] == y))}
+        if teacher is not None:
+            row["fidelity"] = fidelity_score(predictions[teacher], predictions[name])
+        row["n_parameters"] = count_nonzero_parameters(model)
+        row["bytes"] = serialized_size(model)
+        row["ms_per_1000"] = 1000 * prediction_time(model, X, n_repeats=n_repeats)
+        report[name] = row
+    if print_table:
+        print(format_report(report))
+    return report
+
+
+def format_report(report):
+    """Render a :func:`compression_report` as a plain-text table.
+
+    Parameters
+    ----------
+    report : dict of str to dict
+        As returned by :func:`compression_report`.
+
+    Returns
+    -------
+    table : str
+
+    Examples
+    --------
+    >>> from skdistill.metrics import format_report
+    >>> print(format_report({"m": {"accuracy": 0.5, "n_parameters": 3,
+    ...                            "bytes": 100, "ms_per_1000": 0.1}}))
+    model  accuracy  parameters  bytes  ms/1000 rows
+    m         0.500           3    100         0.100
+    """
+    columns = [
+        ("accuracy", "accuracy", "{:.3f}"),
+        ("fidelity", "fidelity", "{:.3f}"),
+        ("n_parameters", "parameters", "{:d}"),
+        ("bytes", "bytes", "{:d}"),
+        ("ms_per_1000", "ms/1000 rows", "{:.3f}"),
+    ]
+    present = [c for c in columns if any(c[0] in row for row in report.values())]
+    header = ["model"] + [title for _, title, _ in present]
+    rows = [
+        [name] + [fmt.format(row[key]) if key in row else "-" for key, _, fmt in present]
+        for name, row in report.items()
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for r in [header, *rows]:
+        cells = [r[0].ljust(widths[0])] + [
+            cell.rjust(width) for cell, width in zip(r[1:], widths[1:])
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,540 @@
+"""Behaviour of DistilledClassifier."""
+
+import pickle
+import re
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import config_context
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, LinearSVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skdistill import DistilledClassifier
+
+
+class RecordingClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier that stores what its fit received; predicts the majority."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.X_ = X
+        self.y_ = np.asarray(y)
+        self.sample_weight_ = sample_weight
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(X.shape[0], self.classes_[0])
+
+
+class RecordingTeacher(ClassifierMixin, BaseEstimator):
+    """A teacher with fixed probabilities and classes in a given order."""
+
+    def __init__(self, proba=None, classes=None):
+        self.proba = proba
+        self.classes = classes
+
+    def fit(self, X, y, sample_weight=None):
+        self.sample_weight_ = sample_weight
+        self.classes_ = np.asarray(self.classes)
+        return self
+
+    def predict_proba(self, X):
+        return np.asarray(self.proba)[: X.shape[0]]
+
+
+class NoResponseClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier with only predict."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(X.shape[0], self.classes_[0])
+
+
+def _tempered(p, T):
+    """softmax(log(p) / T), written independently of skdistill."""
+    q = np.power(p, 1.0 / T)
+    return q / q.sum(axis=1, keepdims=True)
+
+
+def _targets_from_repetition(student, n_samples, classes):
+    """Rebuild the (n_samples, n_classes) target matrix from repeated rows."""
+    rows = np.asarray(student.X_[:, 0], dtype=int)
+    cols = np.searchsorted(classes, student.y_)
+    Y = np.zeros((n_samples, len(classes)))
+    np.add.at(Y, (rows, cols), student.sample_weight_)
+    return Y
+
+
+@pytest.fixture
+def data():
+    X, y = make_classification(
+        n_samples=120, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    return X, y
+
+
+@pytest.fixture
+def index_X():
+    # The first column holds the row index, so repeated rows can be traced.
+    rng = np.random.RandomState(0)
+    X = np.column_stack([np.arange(6), rng.normal(size=6)])
+    return X
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.3, 1.0])
+@pytest.mark.parametrize("T", [0.5, 1.0, 4.0])
+def test_targets_blend_tempered_teacher_and_labels(index_X, alpha, T):
+    proba = np.array(
+        [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]] * 2, dtype=float
+    )
+    y = np.array(["a", "b", "c", "a", "b", "b"])
+    clf = DistilledClassifier(
+        RecordingTeacher(proba, ["a", "b", "c"]),
+        RecordingClassifier(),
+        alpha=alpha,
+        T=T,
+    )
+    if alpha == 0:
+        # plain supervised training: the student sees X and y unchanged
+        clf.fit(index_X, y)
+        assert_array_equal(clf.student_.y_, y)
+        assert clf.student_.sample_weight_ is None
+        return
+    clf.fit(index_X, y)
+    expected = alpha * _tempered(proba, T)
+    expected[np.arange(6), np.searchsorted(["a", "b", "c"], y)] += 1 - alpha
+    Y = _targets_from_repetition(clf.student_, 6, clf.classes_)
+    assert_allclose(Y, expected, rtol=1e-10)
+    assert_array_equal(clf.classes_, ["a", "b", "c"])
+
+
+def test_teacher_columns_aligned_by_label_not_position(index_X):
+    # The teacher lists its classes in another order and knows an extra class.
+    proba = np.array([[0.6, 0.3, 0.1]] * 6)
+    teacher = FrozenEstimator(
+        RecordingTeacher(proba, ["c", "a", "d"]).fit(index_X, None)
+    )
+    y = np.array(["a", "b", "a", "b", "a", "b"])
+    clf = DistilledClassifier(teacher, RecordingClassifier(), alpha=1.0).fit(
+        index_X, y
+    )
+    assert_array_equal(clf.classes_, ["a", "b", "c", "d"])
+    Y = _targets_from_repetition(clf.student_, 6, clf.classes_)
+    # a: 0.3, b (unknown to the teacher): 0, c: 0.6, d: 0.1
+    assert_allclose(Y, np.tile([0.3, 0.0, 0.6, 0.1], (6, 1)))
+
+
+def test_unknown_class_gets_zero_probability_at_any_temperature(index_X):
+    proba = np.array([[0.9, 0.1]] * 6)
+    teacher = FrozenEstimator(RecordingTeacher(proba, [0, 2]).fit(index_X, None))
+    y = np.array([0, 1, 2, 0, 1, 2])
+    clf = DistilledClassifier(teacher, RecordingClassifier(), alpha=1.0, T=10.0)
+    clf.fit(index_X, y)
+    Y = _targets_from_repetition(clf.student_, 6, clf.classes_)
+    assert_array_equal(Y[:, 1], 0.0)
+    assert_allclose(Y[:, [0, 2]], _tempered(proba, 10.0))
+
+
+@pytest.mark.parametrize("teacher", [SVC(), LinearSVC(), RidgeClassifier()])
+def test_binary_decision_function_teacher_gives_sigmoid(teacher):
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    y = np.where(y == 1, "pos", "neg")
+    X_indexed = np.column_stack([np.arange(60), X])
+    fitted = clone(teacher).fit(X_indexed, y)
+    clf = DistilledClassifier(
+        FrozenEstimator(fitted), RecordingClassifier(), alpha=1.0, T=3.0
+    ).fit(X_indexed, y)
+    s = fitted.decision_function(X_indexed)
+    positive = 1.0 / (1.0 + np.exp(-s / 3.0))
+    Y = _targets_from_repetition(clf.student_, 60, clf.classes_)
+    assert_array_equal(clf.classes_, ["neg", "pos"])
+    assert_allclose(Y[:, 1], positive, rtol=1e-10)
+    assert_allclose(Y[:, 0], 1 - positive, rtol=1e-10)
+
+
+@pytest.mark.parametrize("teacher", [SVC(), LinearSVC(), RidgeClassifier()])
+def test_multiclass_decision_function_teacher_scores_are_logits(data, teacher):
+    X, y = data
+    X_indexed = np.column_stack([np.arange(len(X)), X])
+    fitted = clone(teacher).fit(X_indexed, y)
+    clf = DistilledClassifier(
+        FrozenEstimator(fitted), RecordingClassifier(), alpha=1.0, T=2.0
+    ).fit(X_indexed, y)
+    scores = fitted.decision_function(X_indexed) / 2.0
+    expected = np.exp(scores - scores.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    Y = _targets_from_repetition(clf.student_, len(X), clf.classes_)
+    mask = expected > 1e-8
+    assert_allclose(Y[mask], expected[mask], rtol=1e-10)
+
+
+def test_teacher_response_can_be_forced(data):
+    X, y = data
+    teacher = LogisticRegression(max_iter=1000).fit(X, y)
+    X_indexed = np.column_stack([np.arange(len(X)), X])
+    teacher_indexed = LogisticRegression(max_iter=1000).fit(X_indexed, y)
+    clf = DistilledClassifier(
+        FrozenEstimator(teacher_indexed),
+        RecordingClassifier(),
+        alpha=1.0,
+        teacher_response="decision_function",
+    ).fit(X_indexed, y)
+    scores = teacher_indexed.decision_function(X_indexed)
+    expected = np.exp(scores - scores.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    Y = _targets_from_repetition(clf.student_, len(X), clf.classes_)
+    assert_allclose(Y[expected > 1e-8], expected[expected > 1e-8], rtol=1e-8)
+    assert teacher is not None
+
+
+def test_logistic_student_is_a_real_logistic_regression(data):
+    X, y = data
+    clf = DistilledClassifier(
+        RandomForestClassifier(n_estimators=20, random_state=0),
+        LogisticRegression(C=0.5),
+        alpha=0.7,
+        T=2.0,
+    ).fit(X, y)
+    student = clf.student_
+    assert type(student) is LogisticRegression
+    assert student.coef_.shape == (3, X.shape[1])
+    assert student.intercept_.shape == (3,)
+    assert_array_equal(student.classes_, [0, 1, 2])
+    assert student.n_iter_.shape == (1,)
+    assert_allclose(clf.predict_proba(X), student.predict_proba(X))
+    assert_array_equal(clf.predict(X), student.predict(X))
+    assert_allclose(clf.decision_function(X), student.decision_function(X))
+
+
+def test_regressor_student_fits_centred_log_targets(data):
+    X, y = data
+    teacher = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
+    clf = DistilledClassifier(
+        FrozenEstimator(teacher), DecisionTreeRegressor(random_state=0), alpha=0.5, T=2.0
+    ).fit(X, y)
+    # A fully grown tree reproduces its training targets.
+    Z = clf.student_.predict(X)
+    p = teacher.predict_proba(X)
+    Y = 0.5 * _tempered(np.maximum(p, 1e-12), 2.0)
+    Y[np.arange(len(y)), y] += 0.5
+    expected = np.log(np.maximum(Y, 1e-12))
+    expected -= expected.mean(axis=1, keepdims=True)
+    assert_allclose(Z, expected, atol=1e-8)
+    proba = clf.predict_proba(X)
+    softmax = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    assert_allclose(proba, softmax)
+    assert_allclose(clf.predict_log_proba(X), np.log(softmax), atol=1e-10)
+    assert_array_equal(clf.predict(X), np.argmax(Z, axis=1))
+
+
+@pytest.mark.parametrize(
+    "student, match",
+    [
+        (KMeans(n_clusters=2), "KMeans.*neither a classifier nor a regressor"),
+        (KNeighborsClassifier(), "KNeighborsClassifier.*does not accept sample_weight"),
+    ],
+)
+def test_unsupported_student_raises_type_error_naming_it(data, student, match):
+    X, y = data
+    clf = DistilledClassifier(LogisticRegression(), student)
+    with pytest.raises(TypeError, match=match):
+        clf.fit(X, y)
+
+
+def test_frozen_teacher_is_never_refitted(data):
+    X, y = data
+    teacher = RandomForestClassifier(n_estimators=10, random_state=0).fit(X, y)
+    before = teacher.predict_proba(X)
+    frozen = FrozenEstimator(teacher)
+    clf = DistilledClassifier(frozen, LogisticRegression()).fit(X[:40], y[:40])
+    assert clf.teacher_ is frozen
+    assert clf.teacher_.estimator is teacher
+    assert_array_equal(teacher.predict_proba(X), before)
+
+
+@pytest.mark.parametrize(
+    "student",
+    [
+        LogisticRegression(C=0.3),
+        DecisionTreeClassifier(random_state=0),
+        LinearSVC(),
+    ],
+)
+def test_alpha_zero_is_plain_supervised_training(data, student):
+    X, y = data
+    sw = np.random.RandomState(0).uniform(0.5, 2, size=len(y))
+    clf = DistilledClassifier(SVC(), student, alpha=0.0).fit(X, y, sample_weight=sw)
+    plain = clone(student).fit(X, y, sample_weight=sw)
+    assert_array_equal(clf.predict(X), plain.predict(X))
+    if hasattr(plain, "coef_"):
+        assert_array_equal(clf.student_.coef_, plain.coef_)
+        assert_array_equal(clf.student_.intercept_, plain.intercept_)
+
+
+def test_sample_weight_reaches_teacher_and_student(index_X):
+    proba = np.array([[0.7, 0.3]] * 6)
+    y = np.array([0, 1, 0, 1, 0, 1])
+    sw = np.arange(1.0, 7.0)
+    clf = DistilledClassifier(
+        RecordingTeacher(proba, [0, 1]), RecordingClassifier(), alpha=0.5
+    ).fit(index_X, y, sample_weight=sw)
+    assert_array_equal(clf.teacher_.sample_weight_, sw)
+    Y = _targets_from_repetition(clf.student_, 6, clf.classes_)
+    expected = 0.5 * proba
+    expected[np.arange(6), y] += 0.5
+    assert_allclose(Y, expected * sw[:, None])
+
+
+def test_teacher_without_sample_weight_warns(data):
+    X, y = data
+    clf = DistilledClassifier(KNeighborsClassifier(), LogisticRegression())
+    with pytest.warns(UserWarning, match="does not accept sample_weight"):
+        clf.fit(X, y, sample_weight=np.ones(len(y)))
+
+
+def test_sample_weight_routed_with_metadata_routing(index_X):
+    proba = np.array([[0.7, 0.3]] * 6)
+    y = np.array([0, 1, 0, 1, 0, 1])
+    sw = np.arange(1.0, 7.0)
+    with config_context(enable_metadata_routing=True):
+        teacher = RecordingTeacher(proba, [0, 1]).set_fit_request(sample_weight=True)
+        student = RecordingClassifier().set_fit_request(sample_weight=False)
+        clf = DistilledClassifier(teacher, student, alpha=1.0)
+        clf.fit(index_X, y, sample_weight=sw)
+        assert_array_equal(clf.teacher_.sample_weight_, sw)
+        Y = _targets_from_repetition(clf.student_, 6, clf.classes_)
+        assert_allclose(Y, proba)  # the student did not get the weights
+
+        student = RecordingClassifier().set_fit_request(sample_weight=True)
+        teacher = RecordingTeacher(proba, [0, 1]).set_fit_request(sample_weight=False)
+        clf = DistilledClassifier(teacher, student, alpha=1.0)
+        clf.fit(index_X, y, sample_weight=sw)
+        assert clf.teacher_.sample_weight_ is None
+        Y = _targets_from_repetition(clf.student_, 6, clf.classes_)
+        assert_allclose(Y, proba * sw[:, None])
+
+        clf = DistilledClassifier(RecordingTeacher(proba, [0, 1]), RecordingClassifier())
+        with pytest.raises(UnsetMetadataPassedError):
+            clf.fit(index_X, y, sample_weight=sw)
+
+
+def test_fit_params_without_routing_raise(data):
+    X, y = data
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression())
+    with pytest.raises(ValueError, match="enable_metadata_routing"):
+        clf.fit(X, y, foo=1)
+
+
+def test_fitted_attributes_and_feature_names(data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    clf = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0), LogisticRegression()
+    ).fit(df, y)
+    assert clf.n_features_in_ == X.shape[1]
+    assert_array_equal(clf.feature_names_in_, df.columns)
+    # the teacher received the DataFrame, the student the array
+    assert_array_equal(clf.teacher_.feature_names_in_, df.columns)
+    assert not hasattr(clf.student_, "feature_names_in_")
+    assert_allclose(clf.predict_proba(df), clf.student_.predict_proba(X))
+
+
+def test_methods_follow_the_student(data):
+    X, y = data
+    clf = DistilledClassifier(LogisticRegression(), SVC(), alpha=0.0)
+    assert not hasattr(clf, "predict_proba")
+    assert hasattr(clf, "decision_function")
+    clf = DistilledClassifier(LogisticRegression(), DecisionTreeClassifier())
+    assert hasattr(clf, "predict_proba")
+    assert not hasattr(clf, "decision_function")
+    clf.fit(X, y)
+    assert not hasattr(clf, "decision_function")
+    clf = DistilledClassifier(LogisticRegression(), Ridge())
+    assert hasattr(clf, "predict_proba") and hasattr(clf, "decision_function")
+
+
+def test_string_labels_and_score(data):
+    X, y = data
+    labels = np.array(["cat", "dog", "emu"])[y]
+    clf = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0), LogisticRegression()
+    ).fit(X, labels)
+    assert_array_equal(clf.classes_, ["cat", "dog", "emu"])
+    assert set(clf.predict(X)) <= set(labels)
+    assert clf.score(X, labels) == pytest.approx(np.mean(clf.predict(X) == labels))
+
+
+def test_sparse_input_matches_dense(data):
+    X, y = data
+    X = np.where(np.abs(X) < 0.5, 0.0, X)
+    kwargs = dict(alpha=0.6, T=2.0)
+    dense = DistilledClassifier(LogisticRegression(), LogisticRegression(), **kwargs)
+    sparse = clone(dense)
+    dense.fit(X, y)
+    sparse.fit(sp.csr_matrix(X), y)
+    assert_allclose(
+        sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-5
+    )
+
+
+def test_pipeline_and_grid_search(data):
+    X, y = data
+    pipe = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            (
+                "distill",
+                DistilledClassifier(
+                    RandomForestClassifier(n_estimators=10, random_state=0),
+                    LogisticRegression(),
+                ),
+            ),
+        ]
+    )
+    grid = GridSearchCV(
+        pipe,
+        {
+            "distill__alpha": [0.0, 0.5, 1.0],
+            "distill__T": [1.0, 3.0],
+            "distill__student__C": [0.1, 1.0],
+        },
+        cv=3,
+    ).fit(X, y)
+    assert len(grid.cv_results_["params"]) == 12
+    best = grid.best_estimator_[-1]
+    assert best.alpha == grid.best_params_["distill__alpha"]
+    assert best.student_.C == grid.best_params_["distill__student__C"]
+    assert grid.score(X, y) > 0.5  # three balanced classes: chance is 1/3
+
+
+def test_get_params_clone_and_persistence(data, tmp_path):
+    X, y = data
+    clf = DistilledClassifier(SVC(C=2.0), LogisticRegression(C=0.3), alpha=0.4)
+    params = clf.get_params(deep=True)
+    assert params["teacher__C"] == 2.0 and params["student__C"] == 0.3
+    clf.set_params(student__C=0.7)
+    assert clf.student.C == 0.7
+    assert "DistilledClassifier" in clf._repr_html_()
+    clf.fit(X, y)
+    assert clone(clf).get_params()["alpha"] == 0.4
+    restored = pickle.loads(pickle.dumps(clf))
+    assert_array_equal(restored.predict(X), clf.predict(X))
+    joblib.dump(clf, tmp_path / "model.joblib")
+    restored = joblib.load(tmp_path / "model.joblib")
+    assert_allclose(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_fit_does_not_change_parameters(data):
+    X, y = data
+    teacher, student = SVC(), LogisticRegression()
+    clf = DistilledClassifier(teacher, student).fit(X, y)
+    assert clf.teacher is teacher and clf.student is student
+    assert not hasattr(teacher, "classes_") and not hasattr(student, "coef_")
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_X_raises(data, value):
+    X, y = data
+    X = X.copy()
+    X[3, 2] = value
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression())
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        clf.fit(X, y)
+
+
+def test_single_class_raises(data):
+    X, _ = data
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression())
+    with pytest.raises(ValueError, match="at least 2 classes.*only one class: 1"):
+        clf.fit(X, np.ones(len(X)))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"alpha": -0.1}, "'alpha' parameter .* range \\[0.0, 1.0\\]"),
+        ({"alpha": 1.5}, "'alpha' parameter .* range \\[0.0, 1.0\\]"),
+        ({"T": 0.0}, "'T' parameter .* range \\(0.0, inf\\)"),
+        ({"T": -2.0}, "'T' parameter .* range \\(0.0, inf\\)"),
+        ({"teacher_response": "predict"}, "'teacher_response' parameter"),
+    ],
+)
+def test_invalid_parameters_raise(data, params, match):
+    X, y = data
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression(), **params)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+
+
+def test_teacher_without_response_raises(data):
+    X, y = data
+    clf = DistilledClassifier(NoResponseClassifier(), LogisticRegression())
+    with pytest.raises(
+        TypeError,
+        match="NoResponseClassifier.*neither predict_proba nor decision_function",
+    ):
+        clf.fit(X, y)
+
+
+def test_missing_requested_response_raises(data):
+    X, y = data
+    clf = DistilledClassifier(
+        SVC(), LogisticRegression(), teacher_response="predict_proba"
+    )
+    with pytest.raises(ValueError, match="teacher_response='predict_proba'.*SVC"):
+        clf.fit(X, y)
+
+
+def test_wrong_number_of_features_at_predict(data):
+    X, y = data
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression()).fit(X, y)
+    msg = re.escape(
+        f"X has {X.shape[1] - 1} features, but DistilledClassifier is expecting "
+        f"{X.shape[1]} features as input"
+    )
+    with pytest.raises(ValueError, match=msg):
+        clf.predict(X[:, 1:])
+
+
+def test_y_of_wrong_shape_raises(data):
+    X, y = data
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression())
+    with pytest.raises(ValueError, match="y should be a 1d array"):
+        clf.fit(X, np.column_stack([y, y]))
+    with pytest.raises(ValueError, match="X has 120 samples but y has 100"):
+        clf.fit(X, y[:100])
+
+
+def test_continuous_y_raises(data):
+    X, _ = data
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression())
+    with pytest.raises(ValueError, match="Unknown label type"):
+        clf.fit(X, np.linspace(0, 1, len(X)))
+
+
+def test_regressor_teacher_raises(data):
+    X, y = data
+    clf = DistilledClassifier(Ridge(), LogisticRegression())
+    with pytest.raises(TypeError, match="neither predict_proba nor decision_function"):
+        clf.fit(X, y)
