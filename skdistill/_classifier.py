@@ -1,45 +1,33 @@
 """Knowledge distillation of a classifier teacher into a small student."""
 
-import warnings
 from numbers import Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    MetaEstimatorMixin,
-    _fit_context,
-    clone,
-)
+from sklearn.base import ClassifierMixin, _fit_context, clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    _raise_for_params,
-    _routing_enabled,
-    process_routing,
-)
+from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
     column_or_1d,
-    has_fit_parameter,
-    validate_data,
 )
 
-from .linear_model._soft_logistic import _fit_logistic_regression_soft
+from ._base import _BaseDistiller
 from ._students import (
     fit_student,
+    partial_fit_student,
     regressor_log_proba,
     regressor_logits,
     regressor_proba,
     student_path,
 )
-from ._targets import blend_targets, resolve_response_method, soften, teacher_logits
+from ._targets import blend_targets, logits_from_output, resolve_response_method, soften
+from ._teacher import fit_teacher, stack_rows, teacher_response
+from .linear_model._soft_logistic import _fit_logistic_regression_soft
 
 
 def _student_has(attr):
@@ -72,7 +60,7 @@ def _expand_proba(proba, student_classes, classes):
     return out
 
 
-class DistilledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     """Classifier distilled from a teacher into a small student.
 
     The teacher is fitted on ``(X, y)`` (or used as is when wrapped in
@@ -118,6 +106,52 @@ class DistilledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         when the teacher has it, else ``decision_function``. Probabilities
         become ``log(max(p, 1e-12))``; a binary decision score ``s`` becomes
         the logits ``[0, s]``.
+
+    teacher_cv : int, cross-validation generator, iterable or None, default=None
+        With ``None``, the soft targets on the training rows are the teacher's
+        in-sample outputs. Otherwise they come from cross-validated clones of
+        the teacher (out of fold, as :func:`~sklearn.model_selection.cross_val_predict`;
+        an int is the number of stratified folds); ``teacher_`` is still fitted
+        on all rows. In-sample outputs of a forest or a boosted model are
+        nearly one-hot on its own training rows; out-of-fold outputs are the
+        honest soft targets there. Not available with a frozen teacher.
+
+    augment : {"munge", "gaussian"}, callable or None, default=None
+        Synthetic inputs labeled by the teacher only (no hard label), added to
+        the student's training rows: ``"munge"`` is :func:`~skdistill.munge`,
+        ``"gaussian"`` is :func:`~skdistill.gaussian_noise`; a callable is
+        called as ``augment(X, n_samples=n, random_state=seed, **augment_params)``
+        and returns the new rows. Generated rows get the teacher's targets with
+        the row weight ``alpha`` (the teacher's share of the objective) and,
+        with ``sample_weight``, a weight of 1.
+
+    augment_size : float, default=1.0
+        Number of generated rows as a multiple of the training rows.
+
+    augment_params : dict, default=None
+        Keyword arguments of the generator (e.g. ``{"p": 0.5, "s": 1.0}`` for
+        MUNGE, ``{"scale": 0.1}`` for the gaussian noise).
+
+    unlabeled : object, default=None
+        Label marking rows without a label, following scikit-learn's
+        semi-supervised convention (e.g. ``-1``). Opt-in: with ``None`` every
+        value of ``y`` is a class. Unlabeled rows get the teacher's targets
+        only; the teacher is fitted on the labeled rows unless it is frozen.
+
+    memory : str, joblib.Memory or None, default=None
+        Cache of the teacher's fit and of its outputs on the training rows
+        (out-of-fold outputs included), keyed on the teacher's parameters and
+        the data, as in :class:`~sklearn.pipeline.Pipeline`. It is shared by
+        processes, so a grid search over ``alpha``, ``T`` and the student
+        fits the teacher once per training set.
+
+    n_jobs : int, default=None
+        Parallel jobs (joblib) for the teacher's inference on row chunks and
+        for ``teacher_cv``. ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the augmentation.
 
     Attributes
     ----------
@@ -175,58 +209,65 @@ class DistilledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "teacher": [HasMethods(["fit"])],
-        "student": [HasMethods(["fit", "predict"])],
-        "alpha": [Interval(Real, 0, 1, closed="both")],
+        **_BaseDistiller._parameter_constraints,
         "T": [Interval(Real, 0, None, closed="neither")],
         "teacher_response": [
             StrOptions({"auto", "predict_proba", "decision_function"})
         ],
+        "unlabeled": "no_validation",
     }
 
-    def __init__(self, teacher, student, *, alpha=0.5, T=1.0, teacher_response="auto"):
+    def __init__(
+        self,
+        teacher,
+        student,
+        *,
+        alpha=0.5,
+        T=1.0,
+        teacher_response="auto",
+        teacher_cv=None,
+        augment=None,
+        augment_size=1.0,
+        augment_params=None,
+        unlabeled=None,
+        memory=None,
+        n_jobs=None,
+        random_state=None,
+    ):
         self.teacher = teacher
         self.student = student
         self.alpha = alpha
         self.T = T
         self.teacher_response = teacher_response
+        self.teacher_cv = teacher_cv
+        self.augment = augment
+        self.augment_size = augment_size
+        self.augment_params = augment_params
+        self.unlabeled = unlabeled
+        self.memory = memory
+        self.n_jobs = n_jobs
+        self.random_state = random_state
 
-    def _validate_X(self, X, reset):
-        allow_nan = get_tags(self).input_tags.allow_nan
-        return validate_data(
-            self,
-            X,
-            reset=reset,
-            accept_sparse=["csr", "csc"],
-            ensure_all_finite="allow-nan" if allow_nan else True,
-        )
-
-    def _split_params(self, sample_weight, fit_params):
-        """Fit parameters for the teacher and the student's sample weights."""
-        if _routing_enabled():
-            routed = process_routing(
-                self, "fit", sample_weight=sample_weight, **fit_params
+    def _check_y(self, y, n_samples):
+        y = column_or_1d(y, warn=True)
+        if len(y) != n_samples:
+            raise ValueError(
+                f"X has {n_samples} samples but y has {len(y)}; they must match."
             )
-            teacher_params = dict(routed.teacher.fit)
-            student_params = dict(routed.student.fit)
-            student_weight = student_params.pop("sample_weight", None)
-            if student_params:
-                raise TypeError(
-                    "DistilledClassifier passes only sample_weight to the "
-                    f"student; got {sorted(student_params)}."
-                )
-            return teacher_params, student_weight
-        teacher_params = {}
-        if sample_weight is not None:
-            if has_fit_parameter(self.teacher, "sample_weight"):
-                teacher_params["sample_weight"] = sample_weight
-            elif not isinstance(self.teacher, FrozenEstimator):
-                warnings.warn(
-                    f"The teacher {self.teacher!r} does not accept sample_weight; "
-                    "it is fitted without it. The weights are used for the student.",
-                    UserWarning,
-                )
-        return teacher_params, sample_weight
+        labeled = self._labeled_mask(y)
+        check_classification_targets(y[labeled])
+        return y, labeled
+
+    def _labeled_mask(self, y):
+        if self.unlabeled is None:
+            return np.ones(len(y), dtype=bool)
+        try:
+            return np.asarray(y != self.unlabeled, dtype=bool).reshape(-1)
+        except (TypeError, ValueError) as exc:  # incomparable types
+            raise ValueError(
+                f"unlabeled={self.unlabeled!r} cannot be compared with the labels "
+                f"of dtype {y.dtype}."
+            ) from exc
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
@@ -240,7 +281,8 @@ class DistilledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             the validated array.
 
         y : array-like of shape (n_samples,)
-            Class labels.
+            Class labels. With ``unlabeled`` set, rows labeled ``unlabeled``
+            get the teacher's targets only.
 
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows, for the teacher and the student alike.
@@ -255,16 +297,8 @@ class DistilledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Fitted estimator.
         """
         _raise_for_params(fit_params, self, "fit")
-        X_teacher = X
-        X = self._validate_X(X, reset=True)
-        if not hasattr(X_teacher, "iloc"):
-            X_teacher = X
-        y = column_or_1d(y, warn=True)
-        if len(y) != X.shape[0]:
-            raise ValueError(
-                f"X has {X.shape[0]} samples but y has {len(y)}; they must match."
-            )
-        check_classification_targets(y)
+        X, X_teacher = self._validate_X_pair(X, reset=True)
+        y, labeled = self._check_y(y, X.shape[0])
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
 
@@ -272,15 +306,36 @@ class DistilledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         teacher = clone(self.teacher)
         method = resolve_response_method(teacher, self.teacher_response)
         frozen = isinstance(teacher, FrozenEstimator)
-        labels = np.unique(y)
+        labels = np.unique(y[labeled])
         if len(labels) < 2 and not frozen:
             raise ValueError(
                 "DistilledClassifier needs samples of at least 2 classes in y; "
-                f"got only one class: {labels.tolist()[0]!r}."
+                + (
+                    f"got only one class: {labels.tolist()[0]!r}."
+                    if len(labels)
+                    else "got no labeled sample."
+                )
             )
         teacher_params, student_weight = self._split_params(sample_weight, fit_params)
 
-        self.teacher_ = teacher.fit(X_teacher, y, **teacher_params)
+        all_labeled = labeled.all()
+        rows = slice(None) if all_labeled else np.flatnonzero(labeled)
+        X_lab_teacher = X_teacher if all_labeled else _safe_indexing(X_teacher, rows)
+        y_lab = y[rows]
+        lab_params = {
+            k: (v if all_labeled else _safe_indexing(v, rows))
+            for k, v in teacher_params.items()
+        }
+        self.teacher_, output, output_classes = fit_teacher(
+            teacher,
+            X_lab_teacher,
+            y_lab,
+            lab_params,
+            method,
+            cv=self.teacher_cv,
+            memory=self.memory,
+            n_jobs=self.n_jobs,
+        )
         if not hasattr(self.teacher_, "classes_"):
             raise TypeError(
                 f"The teacher {self.teacher!r} has no classes_ after fit; the "
@@ -295,19 +350,51 @@ class DistilledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         student = clone(self.student)
         if self.alpha == 0 and path != "regressor":
-            # Plain supervised training: exactly clone(student).fit(X, y).
-            kwargs = {} if student_weight is None else {"sample_weight": student_weight}
-            self.student_ = student.fit(X, y, **kwargs)
+            # Plain supervised training: exactly clone(student).fit(X, y) on the
+            # labeled rows; rows without a label have no weight at alpha=0.
+            kwargs = {}
+            if student_weight is not None:
+                kwargs["sample_weight"] = student_weight[rows]
+            X_lab = X if all_labeled else _safe_indexing(X, rows)
+            self.student_ = student.fit(X_lab, y_lab, **kwargs)
             return self
 
-        Y, student_weight = self._targets(X_teacher, y, method, student_weight)
+        logits = np.empty((X.shape[0], len(self.classes_)))
+        logits[rows] = logits_from_output(output, output_classes, self.classes_, method)
+        if not all_labeled:
+            unl = np.flatnonzero(~labeled)
+            logits[unl] = self._teacher_logits(_safe_indexing(X_teacher, unl), method)
+        y_encoded = np.full(X.shape[0], -1)
+        y_encoded[rows] = np.searchsorted(self.classes_, y_lab)
+
+        X_new_teacher, X_new = self._augmented_rows(X_teacher, X.shape[0])
+        if X_new is not None:
+            logits = np.concatenate([logits, self._teacher_logits(X_new_teacher, method)])
+            y_encoded = np.concatenate([y_encoded, np.full(X_new.shape[0], -1)])
+            if student_weight is not None:
+                student_weight = np.concatenate(
+                    [student_weight, np.ones(X_new.shape[0])]
+                )
+            X = stack_rows(X, X_new)
+
+        Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, self.alpha)
+        if row_weight is not None:
+            student_weight = (
+                row_weight if student_weight is None else row_weight * student_weight
+            )
         self.student_ = fit_student(student, path, X, Y, self.classes_, student_weight)
         return self
 
+    def _teacher_logits(self, X_teacher, method):
+        output = teacher_response(self.teacher_, X_teacher, method, n_jobs=self.n_jobs)
+        return logits_from_output(output, self.teacher_.classes_, self.classes_, method)
+
     def _targets(self, X_teacher, y, method, sample_weight):
-        """Blended training targets and the student's row weights."""
-        y_encoded = np.searchsorted(self.classes_, y)
-        logits = teacher_logits(self.teacher_, X_teacher, self.classes_, method)
+        """Blended training targets (in-sample teacher) and the row weights."""
+        labeled = self._labeled_mask(y)
+        y_encoded = np.full(len(y), -1)
+        y_encoded[labeled] = np.searchsorted(self.classes_, y[labeled])
+        logits = self._teacher_logits(X_teacher, method)
         Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, self.alpha)
         if row_weight is not None:
             sample_weight = (
@@ -315,12 +402,97 @@ class DistilledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         return Y, sample_weight
 
+    @available_if(lambda self: hasattr(self.student, "partial_fit"))
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None):
+        """Distil one chunk of rows into the student (streaming).
+
+        The teacher must be prefit and wrapped in
+        :class:`~sklearn.frozen.FrozenEstimator`, and the student must have
+        ``partial_fit``. Each chunk is labeled by the teacher and fed to the
+        student; augmentation and ``teacher_cv`` are not used here.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of inputs.
+
+        y : array-like of shape (n_samples,), default=None
+            Labels of the chunk. ``None`` is pure distillation (as if
+            ``alpha=1`` for this chunk); rows equal to ``unlabeled`` get the
+            teacher's targets only.
+
+        classes : array-like of shape (n_classes,), default=None
+            All the labels, required at the first call when ``y`` has labels
+            the teacher does not know (as in scikit-learn's ``partial_fit``);
+            by default the teacher's ``classes_``.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights.
+
+        Returns
+        -------
+        self : object
+            The estimator, with ``student_`` updated.
+        """
+        first_call = not hasattr(self, "student_")
+        if first_call:
+            self._validate_params()
+            if not isinstance(self.teacher, FrozenEstimator):
+                raise ValueError(
+                    "partial_fit needs a prefit teacher wrapped in "
+                    "sklearn.frozen.FrozenEstimator; got "
+                    f"{type(self.teacher).__name__}. Fit the teacher first."
+                )
+            check_is_fitted(self.teacher.estimator)
+            student_path(self.student)  # a clear TypeError for unusable students
+        X, X_teacher = self._validate_X_pair(X, reset=first_call)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if first_call:
+            self.teacher_ = self.teacher
+            known = np.asarray(self.teacher_.classes_)
+            if classes is not None:
+                known = np.union1d(known, np.asarray(classes))
+            self.classes_ = np.unique(known)
+            self.student_ = clone(self.student)
+        elif classes is not None and not np.array_equal(
+            np.unique(np.union1d(self.teacher_.classes_, classes)), self.classes_
+        ):
+            raise ValueError(
+                f"classes={classes!r} is not the same as on the first call: "
+                f"{self.classes_!r}."
+            )
+        method = resolve_response_method(self.teacher_, self.teacher_response)
+        if y is None:
+            y_encoded = np.full(X.shape[0], -1)
+            alpha = 1.0
+        else:
+            y, labeled = self._check_y(y, X.shape[0])
+            unknown = np.setdiff1d(y[labeled], self.classes_)
+            if unknown.size:
+                raise ValueError(
+                    f"y has labels {unknown.tolist()} that are not in classes_ "
+                    f"{self.classes_.tolist()}; pass classes= at the first call."
+                )
+            y_encoded = np.full(X.shape[0], -1)
+            y_encoded[labeled] = np.searchsorted(self.classes_, y[labeled])
+            alpha = self.alpha
+        logits = self._teacher_logits(X_teacher, method)
+        Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, alpha)
+        if row_weight is not None:
+            sample_weight = (
+                row_weight if sample_weight is None else row_weight * sample_weight
+            )
+        partial_fit_student(self.student_, X, Y, self.classes_, sample_weight)
+        return self
+
     def _refit_student(self, X, y, coef_mask, sample_weight=None):
         """Refit ``student_`` on the same soft targets with coefficients fixed at 0.
 
         Used by :class:`~skdistill.SparsifyTransformer` to fine-tune a pruned
-        student. Only students fitted by the soft-target logistic solver
-        support it.
+        student. The targets are recomputed with the fitted teacher on ``X``
+        (in-sample outputs, without augmentation). Only students fitted by the
+        soft-target logistic solver support it.
 
         Parameters
         ----------
@@ -344,24 +516,29 @@ class DistilledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"The student {self.student!r} cannot be refitted with coefficients "
                 "held at zero; only an L2 or unpenalized LogisticRegression can."
             )
-        X_teacher = X
-        X = self._validate_X(X, reset=False)
-        if not hasattr(X_teacher, "iloc"):
-            X_teacher = X
+        X, X_teacher = self._validate_X_pair(X, reset=False)
         y = column_or_1d(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        method = resolve_response_method(self.teacher_, self.teacher_response)
-        Y, sample_weight = self._targets(X_teacher, y, method, sample_weight)
         if self.alpha == 0:
-            # plain supervised training: the student's own classes and targets
+            # plain supervised training: the student's own classes and labels
+            labeled = self._labeled_mask(y)
+            X, y = _safe_indexing(X, np.flatnonzero(labeled)), y[labeled]
+            if sample_weight is not None:
+                sample_weight = sample_weight[labeled]
             classes = self.student_.classes_
-            Y = (np.asarray(y)[:, None] == classes[None, :]).astype(np.float64)
+            Y = (y[:, None] == classes[None, :]).astype(np.float64)
         else:
+            method = resolve_response_method(self.teacher_, self.teacher_response)
+            Y, sample_weight = self._targets(X_teacher, y, method, sample_weight)
             classes = self.classes_
         self.student_ = _fit_logistic_regression_soft(
-            clone(self.student), X, Y, classes,
-            sample_weight=sample_weight, coef_mask=coef_mask,
+            clone(self.student),
+            X,
+            Y,
+            classes,
+            sample_weight=sample_weight,
+            coef_mask=coef_mask,
         )
         return self
 
@@ -456,35 +633,3 @@ class DistilledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{len(self.student_.classes_)} of the {len(self.classes_)} classes."
             )
         return self.student_.decision_function(X)
-
-    def get_metadata_routing(self):
-        """Get metadata routing of this object.
-
-        Returns
-        -------
-        routing : MetadataRouter
-            ``fit`` routes to the teacher's and the student's ``fit``.
-        """
-        return (
-            MetadataRouter(owner=self)
-            .add(
-                teacher=self.teacher,
-                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-            )
-            .add(
-                student=self.student,
-                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-            )
-        )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        teacher_tags = get_tags(self.teacher)
-        student_tags = get_tags(self.student)
-        tags.input_tags.sparse = (
-            teacher_tags.input_tags.sparse and student_tags.input_tags.sparse
-        )
-        tags.input_tags.allow_nan = (
-            teacher_tags.input_tags.allow_nan and student_tags.input_tags.allow_nan
-        )
-        return tags

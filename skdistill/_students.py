@@ -30,7 +30,8 @@ def student_path(student):
         ``"soft_logistic"``: the exact soft-target logistic solver;
         ``"repeat"``: rows repeated once per class with a non-negligible target,
         weighted by it; ``"regressor"``: multi-output regression on the centred
-        log targets.
+        log targets (a regressor that cannot fit several outputs raises a
+        TypeError at fit suggesting MultiOutputRegressor).
 
     Raises
     ------
@@ -49,12 +50,6 @@ def student_path(student):
             "or a regressor."
         )
     if is_regressor(student):
-        if not get_tags(student).target_tags.multi_output:
-            raise TypeError(
-                f"The regressor student {student!r} does not support multi-output "
-                "targets; it is fitted on one log-probability column per class. "
-                "Wrap it in sklearn.multioutput.MultiOutputRegressor."
-            )
         return "regressor"
     raise TypeError(
         f"The student {student!r} is neither a classifier nor a regressor; "
@@ -100,7 +95,48 @@ def fit_student(student, path, X, Y, classes, sample_weight=None):
         )
     Z = np.log(np.maximum(Y, EPS))
     Z -= Z.mean(axis=1, keepdims=True)
-    return student.fit(X, Z, **_fit_kwargs(sample_weight))
+    try:
+        return student.fit(X, Z, **_fit_kwargs(sample_weight))
+    except ValueError as exc:
+        if get_tags(student).target_tags.multi_output:
+            raise
+        raise TypeError(
+            f"The regressor student {student!r} failed on the multi-output "
+            "targets (one log-probability column per class): "
+            f"{exc} Wrap it in sklearn.multioutput.MultiOutputRegressor."
+        ) from exc
+
+
+def partial_fit_student(student, X, Y, classes, sample_weight=None):
+    """Update ``student`` with one chunk of soft targets through ``partial_fit``.
+
+    A classifier gets rows repeated once per class with a non-negligible
+    target (weighted by it) and ``classes``; a regressor gets the centred log
+    targets.
+
+    Parameters
+    ----------
+    student : estimator with ``partial_fit``
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_classes)
+    classes : ndarray of shape (n_classes,)
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Returns
+    -------
+    student : estimator
+    """
+    if is_regressor(student):
+        Z = np.log(np.maximum(Y, EPS))
+        Z -= Z.mean(axis=1, keepdims=True)
+        return student.partial_fit(X, Z, **_fit_kwargs(sample_weight))
+    rows, cols = np.nonzero(Y > MIN_TARGET)
+    weight = Y[rows, cols]
+    if sample_weight is not None:
+        weight = weight * sample_weight[rows]
+    return student.partial_fit(
+        _safe_indexing(X, rows), classes[cols], classes=classes, sample_weight=weight
+    )
 
 
 def regressor_logits(student, X):

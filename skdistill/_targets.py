@@ -77,19 +77,19 @@ def align_columns(values, teacher_classes, classes, fill):
     return aligned
 
 
-def teacher_logits(teacher, X, classes, method):
+def logits_from_output(output, teacher_classes, classes, method):
     """Teacher logits over ``classes``, aligned by label.
 
     Parameters
     ----------
-    teacher : fitted classifier
-        Must have ``classes_`` and the method ``method``.
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Inputs for the teacher.
+    output : ndarray of shape (n_samples,) or (n_samples, len(teacher_classes))
+        What the teacher's ``method`` returned.
+    teacher_classes : ndarray
+        Labels of the output's columns; each must be in ``classes``.
     classes : ndarray of shape (n_classes,)
-        Sorted labels; a superset of the teacher's ``classes_``.
+        Sorted labels of the meta-estimator.
     method : {"predict_proba", "decision_function"}
-        Which teacher output to turn into logits.
+        Which teacher output ``output`` is.
 
     Returns
     -------
@@ -98,8 +98,8 @@ def teacher_logits(teacher, X, classes, method):
         (a binary 1-D score ``s`` becomes ``[0, s]``). Classes the teacher does
         not know get ``-inf``, hence probability 0 at every temperature.
     """
-    teacher_classes = np.asarray(teacher.classes_)
-    output = np.asarray(getattr(teacher, method)(X), dtype=np.float64)
+    teacher_classes = np.asarray(teacher_classes)
+    output = np.asarray(output, dtype=np.float64)
     if method == "predict_proba":
         logits = np.log(np.maximum(output, EPS))
     elif output.ndim == 1 or output.shape[1] == 1:

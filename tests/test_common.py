@@ -4,10 +4,14 @@ from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdistill import DistilledClassifier
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.linear_model import LinearRegression
+from sklearn.neighbors import KNeighborsRegressor
+
+from skdistill import DistilledClassifier, DistilledRegressor
 
 # Checks that cannot pass for a given instance, with the reason.
 _FOREST_WEIGHTS = (
@@ -20,7 +24,7 @@ _SVC_WEIGHTS = (
     "function differs by about 1e-4 between weighting and repeating rows"
 )
 _KNN_WEIGHTS = (
-    "KNeighborsClassifier does not accept sample_weight: the teacher is fitted "
+    "the k-NN teacher does not accept sample_weight: the teacher is fitted "
     "without it (with a warning) and only the student uses the weights"
 )
 
@@ -43,6 +47,21 @@ def _instances():
         alpha=0.8,
     ), {}
     yield DistilledClassifier(KNeighborsClassifier(), Ridge(alpha=1e-3), alpha=0.9), {
+        "check_sample_weight_equivalence_on_dense_data": _KNN_WEIGHTS,
+        "check_sample_weight_equivalence_on_sparse_data": _KNN_WEIGHTS,
+    }
+
+
+    yield DistilledRegressor(
+        RandomForestRegressor(n_estimators=10, random_state=0), Ridge(alpha=1e-3)
+    ), {
+        "check_sample_weight_equivalence_on_dense_data": _FOREST_WEIGHTS,
+        "check_sample_weight_equivalence_on_sparse_data": _FOREST_WEIGHTS,
+    }
+    yield DistilledRegressor(LinearRegression(), Ridge(alpha=1e-3), alpha=0.7), {}
+    yield DistilledRegressor(
+        KNeighborsRegressor(), DecisionTreeRegressor(max_depth=5, random_state=0)
+    ), {
         "check_sample_weight_equivalence_on_dense_data": _KNN_WEIGHTS,
         "check_sample_weight_equivalence_on_sparse_data": _KNN_WEIGHTS,
     }

@@ -1,3 +1,5 @@
 """Linear models fitted on probabilistic (soft) labels."""
 
-__all__ = []
+from ._soft_logistic import SoftLogisticRegression, check_soft_targets
+
+__all__ = ["SoftLogisticRegression", "check_soft_targets"]

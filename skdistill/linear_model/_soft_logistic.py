@@ -1,0 +1,865 @@
+"""Logistic regression fitted exactly on probabilistic (soft) labels."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy
+import scipy.sparse as sp
+from scipy import optimize
+from scipy.special import expit, log_expit, softmax
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+__all__ = ["SoftLogisticRegression", "check_soft_targets"]
+
+_CONVERGENCE_MSG = (
+    "lbfgs failed to converge after {n_iter} iteration(s) (status={status}):\n"
+    "{message}\n"
+)
+_CONVERGENCE_MAX_ITER_MSG = (
+    "\nIncrease the number of iterations to improve the convergence "
+    "(max_iter={max_iter}).\n"
+    "You might also want to scale the data as shown in:\n"
+    "    https://scikit-learn.org/stable/modules/preprocessing.html"
+)
+
+# scipy >= 1.15 deprecated the `iprint` / `disp` options of L-BFGS-B.
+_SCIPY_HAS_IPRINT = tuple(int(v) for v in scipy.__version__.split(".")[:2]) < (1, 15)
+
+
+def check_soft_targets(Y, *, n_classes=None, rtol=1e-6):
+    """Validate a matrix of soft (probabilistic) class targets.
+
+    Parameters
+    ----------
+    Y : array-like or sparse matrix of shape (n_samples, n_classes)
+        Class probabilities, one row per sample. Every entry must be finite and
+        non-negative and every row must sum to 1.
+
+    n_classes : int, default=None
+        Expected number of columns (the number of classes). ``None`` only
+        requires at least two columns.
+
+    rtol : float, default=1e-6
+        Tolerance on ``|sum_k Y_ik - 1|``. It is raised to
+        ``10 * n_classes * eps`` for low-precision dtypes (float32 inputs).
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, n_classes), dtype float64
+        The validated targets (a copy only when a conversion was needed).
+
+    Raises
+    ------
+    ValueError
+        If ``Y`` is not 2-D, has the wrong number of columns, contains NaN,
+        infinite or negative entries, or has a row that does not sum to 1.
+    """
+    if sp.issparse(Y):
+        Y = Y.toarray()
+    try:
+        Y_arr = np.asarray(Y)
+        in_dtype = Y_arr.dtype if Y_arr.dtype.kind == "f" else np.dtype(np.float64)
+        Y_arr = Y_arr.astype(np.float64, copy=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"Soft targets Y must be numeric class probabilities; got {exc}"
+        ) from exc
+    if Y_arr.ndim != 2:
+        raise ValueError(
+            "Soft targets Y must be a 2-D array of shape (n_samples, n_classes); "
+            f"got an array with shape {Y_arr.shape}."
+        )
+    if n_classes is not None and Y_arr.shape[1] != n_classes:
+        raise ValueError(
+            f"Soft targets Y have {Y_arr.shape[1]} columns but there are "
+            f"{n_classes} classes; the columns of Y must follow `classes`."
+        )
+    if Y_arr.shape[1] < 2:
+        raise ValueError(
+            f"Soft targets Y need at least 2 columns (classes); got {Y_arr.shape[1]}."
+        )
+    if not np.isfinite(Y_arr).all():
+        raise ValueError("Soft targets Y contain NaN or infinite values.")
+    if (Y_arr < 0).any():
+        raise ValueError(
+            f"Soft targets Y contain negative entries (min {Y_arr.min():.3g}); "
+            "probabilities must be non-negative."
+        )
+    tol = max(rtol, 10 * Y_arr.shape[1] * np.finfo(in_dtype).eps)
+    row_sums = Y_arr.sum(axis=1)
+    bad = np.abs(row_sums - 1.0) > tol
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"Rows of the soft targets Y must sum to 1; {int(bad.sum())} row(s) do "
+            f"not (e.g. row {i} sums to {row_sums[i]!r})."
+        )
+    return Y_arr
+
+
+def _check_weights(sample_weight, n_samples):
+    """Return ``sample_weight`` as a float64 array of shape (n_samples,)."""
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=np.float64)
+    sw = np.asarray(sample_weight, dtype=np.float64)
+    if sw.ndim == 0:
+        return np.full(n_samples, float(sw), dtype=np.float64)
+    if sw.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {sw.shape}, expected {(n_samples,)}!"
+        )
+    if not np.isfinite(sw).all():
+        raise ValueError("sample_weight contains NaN or infinite values.")
+    if not sw.any():
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return sw
+
+
+class _SoftLogisticLoss:
+    """Loss and gradient of the soft-target logistic objective.
+
+    Holds the scaled targets and the work buffers, so that one evaluation costs
+    two products with ``X`` plus a few passes over O(n_samples * n_classes)
+    preallocated memory, and never copies ``X``. Multinomial buffers are stored
+    class-major, shape (n_classes, n_samples), so that the per-sample
+    reductions of the softmax run along contiguous memory. The parameter
+    vector is ``[coef.ravel(), intercept]``.
+    """
+
+    def __init__(self, X, Y, sw, C, fit_intercept, coef_mask):
+        n_samples, n_features = X.shape
+        self.X = X
+        self.sparse = sp.issparse(X)
+        self.dtype = X.dtype
+        self.n_features = n_features
+        self.fit_intercept = fit_intercept
+        self.binary = Y.shape[1] == 2
+        self.n_rows = 1 if self.binary else Y.shape[1]
+        row_sums = Y.sum(axis=1)
+        sw_sum = float(sw @ row_sums)
+        if not sw_sum > 0:
+            raise ValueError(
+                "The total weight sum_i sample_weight_i * sum_k Y_ik must be "
+                f"positive; got {sw_sum!r} (all weights zero or negative?)."
+            )
+        self.sw_sum = sw_sum
+        self.l2 = 0.0 if np.isinf(C) else 1.0 / (C * sw_sum)
+        scale = sw / sw_sum
+        # ws_i = sw_i * s_i / sw_sum and Yw_ik = sw_i * Y_ik / sw_sum
+        self.ws = row_sums * scale
+        self.tmp = np.empty(n_samples)  # per-sample work vector
+        low_precision = self.dtype != np.float64
+        if self.binary:
+            self.Yw0 = Y[:, 0] * scale
+            self.Yw1 = Y[:, 1] * scale
+            self.z = np.empty(n_samples)
+            self.z_low = np.empty(n_samples, self.dtype) if low_precision else None
+        else:
+            shape = (self.n_rows, n_samples)
+            self.YwT = np.multiply(Y.T, scale, out=np.empty(shape))
+            self.ZT = np.empty(shape)
+            self.ET = np.empty(shape)
+            self.low = np.empty(shape, self.dtype) if low_precision else None
+        self.n_coef = self.n_rows * n_features
+        self.mask = None
+        if coef_mask is not None:
+            self.mask = ~np.asarray(coef_mask, dtype=bool).ravel()
+
+    def split(self, w):
+        """Views ``(coef, intercept)`` of the parameter vector ``w``."""
+        coef = w[: self.n_coef].reshape(self.n_rows, self.n_features)
+        intercept = w[self.n_coef :] if self.fit_intercept else None
+        return coef, intercept
+
+    def _raw_T(self, coef, out, low):
+        """Write ``coef @ X.T`` (float64, shape (n_rows, n_samples)) into ``out``."""
+        W = coef.astype(self.dtype, copy=False)
+        if self.sparse:
+            out[...] = (self.X @ W.T).T
+        elif low is None:
+            np.matmul(W, self.X.T, out=out)
+        else:
+            out[...] = np.matmul(W, self.X.T, out=low)
+        return out
+
+    def _grad_X(self, GT, low):
+        """Return ``GT @ X``, float64 of shape (n_rows, n_features)."""
+        if low is not None:  # float32 X: product in X's dtype
+            np.copyto(low, GT)
+            GT = low
+        if self.sparse:
+            return np.asarray((self.X.T @ GT.T).T, dtype=np.float64)
+        return np.asarray(GT @ self.X, dtype=np.float64)
+
+    def __call__(self, w):
+        coef, intercept = self.split(w)
+        grad = np.empty_like(w)
+        if self.binary:
+            low = None if self.z_low is None else self.z_low[None, :]
+            z = self._raw_T(coef, self.z[None, :], low)[0]
+            if intercept is not None:
+                z += intercept
+            # -Y0 log(1 - p) - Y1 log(p), p = expit(z): a sum of terms >= 0
+            t = log_expit(-z, out=self.tmp)
+            loss = -(self.Yw0 @ t)
+            t = log_expit(z, out=self.tmp)
+            loss -= self.Yw1 @ t
+            GT = expit(z, out=z)
+            GT *= self.ws
+            GT -= self.Yw1
+            GT = GT[None, :]
+        else:
+            low = self.low
+            ZT = self._raw_T(coef, self.ZT, low)
+            if intercept is not None:
+                ZT += intercept[:, None]
+            m = np.max(ZT, axis=0, out=self.tmp)
+            ZT -= m
+            ET = np.exp(ZT, out=self.ET)
+            norm = np.sum(ET, axis=0, out=self.tmp)
+            ZT -= np.log(norm)  # ZT = log P
+            loss = -np.vdot(self.YwT, ZT)  # a sum of terms >= 0
+            ET *= np.divide(self.ws, norm, out=norm)  # ET = P * ws
+            ET -= self.YwT
+            GT = ET
+        grad_coef = grad[: self.n_coef].reshape(self.n_rows, self.n_features)
+        grad_coef[...] = self._grad_X(GT, low)
+        if self.l2:
+            loss += 0.5 * self.l2 * float(w[: self.n_coef] @ w[: self.n_coef])
+            grad_coef += self.l2 * coef
+        if self.fit_intercept:
+            grad[self.n_coef :] = GT.sum(axis=1)
+        if self.mask is not None:
+            grad[: self.n_coef][self.mask] = 0.0
+        return float(loss), grad
+
+
+def _fit_soft_logistic(
+    X,
+    Y,
+    *,
+    sample_weight=None,
+    C=1.0,
+    fit_intercept=True,
+    tol=1e-4,
+    max_iter=100,
+    coef_init=None,
+    intercept_init=None,
+    coef_mask=None,
+    verbose=0,
+):
+    """Fit an L2-penalised logistic regression on soft targets with L-BFGS.
+
+    Minimises scikit-learn's ``LogisticRegression(solver="lbfgs")`` objective
+    with the hard labels replaced by class probabilities::
+
+        sum_i sw_i sum_k Y_ik (-log p_ik) / sw_sum + ||coef||^2 / (2 C sw_sum)
+
+    where ``sw_sum = sum_i sw_i sum_k Y_ik`` and the intercept is not penalised.
+    With one-hot ``Y`` this is exactly the objective (same parametrisation,
+    starting point and L-BFGS options) that scikit-learn minimises, so the
+    solutions agree to solver tolerance.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training data, float32 or float64, dense (any memory order) or CSR/CSC.
+        It is never copied: products with it are computed in its dtype.
+
+    Y : ndarray of shape (n_samples, n_classes)
+        Non-negative targets, ``n_classes >= 2``. Rows normally sum to 1;
+        scaling a column (e.g. by a class weight) weights that class as
+        ``class_weight`` does in scikit-learn. Not validated here, see
+        :func:`check_soft_targets`.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples. ``None`` means unit weights.
+
+    C : float, default=1.0
+        Inverse of the regularisation strength; ``np.inf`` disables the penalty.
+
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalised) intercept.
+
+    tol : float, default=1e-4
+        ``gtol`` of L-BFGS-B: stop when the largest absolute gradient entry
+        falls below it.
+
+    max_iter : int, default=100
+        Maximum number of L-BFGS iterations.
+
+    coef_init : ndarray of shape (n_coef_rows, n_features), default=None
+        Starting coefficients (warm start); zeros if ``None``.
+
+    intercept_init : ndarray of shape (n_coef_rows,), default=None
+        Starting intercept; zeros if ``None``. Ignored without intercept.
+
+    coef_mask : ndarray of bool of shape (n_coef_rows, n_features), default=None
+        Entries set to ``False`` are held at exactly zero during the fit.
+
+    verbose : int, default=0
+        Print the loss and gradient norm of each iteration when positive.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_coef_rows, n_features)
+        Coefficients in ``X``'s dtype; ``n_coef_rows`` is 1 when
+        ``n_classes == 2`` (logit of the second class, as scikit-learn) and
+        ``n_classes`` otherwise (symmetric multinomial parametrisation).
+
+    intercept : ndarray of shape (n_coef_rows,)
+        Intercepts (zeros if ``fit_intercept=False``), in ``X``'s dtype.
+
+    n_iter : int
+        Number of L-BFGS iterations run.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When L-BFGS stops without converging (e.g. ``max_iter`` reached).
+    """
+    if sp.issparse(X):
+        if X.format not in ("csr", "csc"):
+            raise ValueError(f"Sparse X must be CSR or CSC; got {X.format!r}.")
+    elif not isinstance(X, np.ndarray):
+        raise TypeError(f"X must be a numpy array or sparse matrix; got {type(X)}.")
+    if X.dtype not in (np.float32, np.float64):
+        raise ValueError(f"X must be float32 or float64; got {X.dtype}.")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D; got shape {X.shape}.")
+    Y = np.asarray(Y, dtype=np.float64)
+    n_samples, n_features = X.shape
+    if Y.ndim != 2 or Y.shape[0] != n_samples or Y.shape[1] < 2:
+        raise ValueError(
+            f"Y must have shape (n_samples={n_samples}, n_classes>=2); "
+            f"got {Y.shape}."
+        )
+    sw = _check_weights(sample_weight, n_samples)
+
+    loss = _SoftLogisticLoss(X, Y, sw, C, fit_intercept, coef_mask)
+    n_rows = loss.n_rows
+    if coef_mask is not None and np.shape(coef_mask) != (n_rows, n_features):
+        raise ValueError(
+            f"coef_mask has shape {np.shape(coef_mask)}, expected "
+            f"{(n_rows, n_features)}."
+        )
+    w0 = np.zeros(loss.n_coef + (n_rows if fit_intercept else 0), dtype=np.float64)
+    if coef_init is not None:
+        coef_init = np.asarray(coef_init, dtype=np.float64)
+        if coef_init.shape != (n_rows, n_features):
+            raise ValueError(
+                f"coef_init has shape {coef_init.shape}, expected "
+                f"{(n_rows, n_features)}."
+            )
+        w0[: loss.n_coef] = coef_init.ravel()
+    if fit_intercept and intercept_init is not None:
+        intercept_init = np.asarray(intercept_init, dtype=np.float64).ravel()
+        if intercept_init.shape != (n_rows,):
+            raise ValueError(
+                f"intercept_init has shape {intercept_init.shape}, expected "
+                f"{(n_rows,)}."
+            )
+        w0[loss.n_coef :] = intercept_init
+    if loss.mask is not None:
+        w0[: loss.n_coef][loss.mask] = 0.0
+
+    callback = None
+    options = {
+        "maxiter": max_iter,
+        "maxls": 50,  # default is 20
+        "gtol": tol,
+        "ftol": 64 * np.finfo(float).eps,
+    }
+    if _SCIPY_HAS_IPRINT:
+        options["iprint"] = [-1, 50, 1, 100, 101][
+            np.searchsorted(np.array([0, 1, 2, 3]), verbose)
+        ]
+    elif verbose:
+        state = {"it": 0}
+
+        def callback(intermediate_result):
+            state["it"] += 1
+            print(
+                f"[soft-logistic] iter {state['it']:4d}  "
+                f"loss {intermediate_result.fun:.10g}"
+            )
+
+    opt_res = optimize.minimize(
+        loss,
+        w0,
+        method="L-BFGS-B",
+        jac=True,
+        options=options,
+        callback=callback,
+    )
+    n_iter = min(int(opt_res.nit), max_iter)
+    if opt_res.status != 0:
+        msg = _CONVERGENCE_MSG.format(
+            n_iter=n_iter, status=opt_res.status, message=opt_res.message
+        )
+        if n_iter == max_iter:
+            msg += _CONVERGENCE_MAX_ITER_MSG.format(max_iter=max_iter)
+        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+
+    w = opt_res.x
+    if loss.mask is not None:
+        w[: loss.n_coef][loss.mask] = 0.0
+    coef, intercept = loss.split(w)
+    coef = np.ascontiguousarray(coef, dtype=X.dtype)
+    if intercept is None:
+        intercept = np.zeros(n_rows, dtype=X.dtype)
+    else:
+        intercept = np.array(intercept, dtype=X.dtype)
+    return coef, intercept, n_iter
+
+
+def _effective_penalty(estimator):
+    """Return the penalty a ``LogisticRegression`` would apply: "l2", None or other.
+
+    Mirrors ``LogisticRegression.fit`` of scikit-learn 1.6 to 1.9 without
+    emitting its warnings: with ``penalty="deprecated"`` (>= 1.8),
+    ``l1_ratio`` in ``{0, None}`` is L2 and ``C=np.inf`` means no penalty; an
+    explicit ``penalty`` ("l2", None, "l1", "elasticnet") wins otherwise
+    (``"elasticnet"`` with ``l1_ratio=0`` is an L2 penalty).
+    """
+    penalty = getattr(estimator, "penalty", "deprecated")
+    l1_ratio = getattr(estimator, "l1_ratio", None)
+    if isinstance(penalty, str) and penalty == "deprecated":
+        if l1_ratio is None or l1_ratio == 0:
+            return None if estimator.C == np.inf else "l2"
+        return "l1" if l1_ratio == 1 else "elasticnet"
+    if penalty is None or (isinstance(penalty, str) and penalty == "none"):
+        return None
+    if penalty == "elasticnet" and l1_ratio is not None and l1_ratio == 0:
+        return "l2"
+    return penalty
+
+
+def _supports_soft_targets(estimator):
+    """Whether ``estimator`` can be fitted exactly on soft targets.
+
+    Parameters
+    ----------
+    estimator : object
+        Any estimator.
+
+    Returns
+    -------
+    supported : bool
+        True for a :class:`~sklearn.linear_model.LogisticRegression` (not
+        ``LogisticRegressionCV``) whose effective penalty is L2 or none and
+        whose solver is not ``"liblinear"`` (which penalises the intercept).
+    """
+    if not isinstance(estimator, LogisticRegression) or isinstance(
+        estimator, LogisticRegressionCV
+    ):
+        return False
+    if getattr(estimator, "solver", "lbfgs") == "liblinear":
+        return False
+    return _effective_penalty(estimator) in ("l2", None)
+
+
+def _soft_class_weight(class_weight, classes, Y, sw):
+    """Per-class weights, shape (n_classes,), for soft targets ``Y``.
+
+    ``"balanced"`` uses the soft class totals ``t_k = sum_i sw_i Y_ik``:
+    ``w_k = sum(t) / (n_present * t_k)`` with ``n_present`` the number of
+    classes with ``t_k > 0`` (classes without mass get weight 1, which has no
+    effect). With one-hot ``Y`` this is scikit-learn's ``compute_class_weight``.
+    A dict behaves as in scikit-learn: missing classes get weight 1.
+    """
+    n_classes = len(classes)
+    if class_weight is None:
+        return np.ones(n_classes)
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(
+                "class_weight must be a dict, 'balanced' or None; got "
+                f"{class_weight!r}."
+            )
+        totals = sw @ Y
+        present = totals > 0
+        weight = np.ones(n_classes)
+        weight[present] = totals.sum() / (present.sum() * totals[present])
+        return weight
+    weight = np.ones(n_classes)
+    unweighted = []
+    for k, c in enumerate(classes):
+        key = c.item() if hasattr(c, "item") else c
+        if key in class_weight:
+            weight[k] = class_weight[key]
+        else:
+            unweighted.append(key)
+    if unweighted and n_classes - len(unweighted) != len(class_weight):
+        raise ValueError(f"The classes, {unweighted}, are not in class_weight")
+    return weight
+
+
+def _fit_logistic_regression_soft(
+    estimator, X, Y, classes, *, sample_weight=None, coef_mask=None
+):
+    """Fit a ``LogisticRegression`` in place on soft targets.
+
+    The estimator's ``C``, ``fit_intercept``, ``tol``, ``max_iter``,
+    ``class_weight``, ``warm_start`` and ``verbose`` are honoured and its
+    effective penalty (L2 or none) is resolved as scikit-learn does. Whatever
+    its ``solver`` (except ``"liblinear"``, rejected), the objective minimised
+    is the one of ``solver="lbfgs"`` and L-BFGS is used, so ``n_iter_`` counts
+    L-BFGS iterations. The fitted estimator is indistinguishable from one that
+    scikit-learn fitted: ``coef_``, ``intercept_``, ``classes_``, ``n_iter_``
+    and ``n_features_in_`` (and ``feature_names_in_``) are set.
+
+    Parameters
+    ----------
+    estimator : LogisticRegression
+        Unfitted (or, with ``warm_start=True``, previously fitted) estimator,
+        modified in place.
+
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data. float32/float64 ndarrays and CSR/CSC matrices are used
+        without copy.
+
+    Y : array-like of shape (n_samples, n_classes)
+        Soft targets whose columns follow ``classes``; rows sum to 1.
+
+    classes : array-like of shape (n_classes,)
+        Class labels, becomes ``classes_``.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+
+    coef_mask : ndarray of bool of shape ``coef_.shape``, default=None
+        Coefficients set to ``False`` are held at exactly zero.
+
+    Returns
+    -------
+    estimator : LogisticRegression
+        The fitted estimator.
+
+    Notes
+    -----
+    ``class_weight="balanced"`` is computed from the soft class totals
+    ``sum_i sample_weight_i * Y_ik`` (see scikit-learn's
+    ``compute_class_weight`` for hard labels, which it generalises).
+    """
+    if not _supports_soft_targets(estimator):
+        raise TypeError(
+            "Soft targets need a LogisticRegression with an L2 penalty or none and "
+            f"a solver other than 'liblinear'; got {estimator!r}."
+        )
+    classes = np.asarray(classes)
+    if classes.ndim != 1 or len(np.unique(classes)) != len(classes):
+        raise ValueError("classes must be a 1-D array of distinct labels.")
+    X = validate_data(
+        estimator,
+        X,
+        accept_sparse=["csr", "csc"],
+        dtype=[np.float64, np.float32],
+        reset=not (estimator.warm_start and hasattr(estimator, "coef_")),
+    )
+    Y = check_soft_targets(Y, n_classes=len(classes))
+    if Y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X has {X.shape[0]} samples but the soft targets Y have {Y.shape[0]}."
+        )
+    sw = _check_weights(sample_weight, X.shape[0])
+    cw = _soft_class_weight(estimator.class_weight, classes, Y, sw)
+    if not np.all(cw == 1):
+        Y = Y * cw
+    C = np.inf if _effective_penalty(estimator) is None else estimator.C
+
+    coef_init = intercept_init = None
+    if estimator.warm_start and hasattr(estimator, "coef_"):
+        coef_init, intercept_init = estimator.coef_, estimator.intercept_
+    coef, intercept, n_iter = _fit_soft_logistic(
+        X,
+        Y,
+        sample_weight=sw,
+        C=C,
+        fit_intercept=estimator.fit_intercept,
+        tol=estimator.tol,
+        max_iter=estimator.max_iter,
+        coef_init=coef_init,
+        intercept_init=intercept_init,
+        coef_mask=coef_mask,
+        verbose=estimator.verbose,
+    )
+    estimator.classes_ = classes
+    estimator.coef_ = coef
+    estimator.intercept_ = intercept
+    estimator.n_iter_ = np.asarray([n_iter], dtype=np.int32)
+    return estimator
+
+
+class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
+    """Logistic regression fitted on hard labels or class probabilities.
+
+    Minimises the L2-penalised multinomial (binomial for two classes) cross
+    entropy between the model and *soft* targets ``Y`` (one probability per
+    class and sample), exactly scikit-learn's
+    :class:`~sklearn.linear_model.LogisticRegression` objective with
+    ``solver="lbfgs"`` with the one-hot labels replaced by ``Y``. No row is
+    duplicated and ``X`` is never copied. With hard labels it reproduces
+    ``LogisticRegression(C=C)`` to solver tolerance.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse of the regularisation strength; ``np.inf`` means no penalty.
+        The penalty is ``||coef||^2 / (2 * C * sw_sum)`` with
+        ``sw_sum = sum_i sample_weight_i * sum_k Y_ik``.
+
+    fit_intercept : bool, default=True
+        Whether to fit an unpenalised intercept.
+
+    tol : float, default=1e-4
+        Stop when the largest absolute gradient entry is below ``tol``.
+
+    max_iter : int, default=100
+        Maximum number of L-BFGS iterations.
+
+    warm_start : bool, default=False
+        Start from the previous solution when refitting with the same
+        classes and features.
+
+    classes : array-like of shape (n_classes,), default=None
+        Class labels. With 2-D targets they label the columns of ``Y``
+        (default ``np.arange(n_classes)``); with 1-D labels they fix the set and
+        order of classes (default: the sorted unique labels).
+
+    verbose : int, default=0
+        Print the progress of L-BFGS when positive.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, in the order of the columns of ``predict_proba``.
+
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Coefficients; one row (for ``classes_[1]``) in the binary case.
+
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts (zeros when ``fit_intercept=False``).
+
+    n_iter_ : ndarray of shape (1,), dtype int32
+        Number of L-BFGS iterations run.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.linear_model.LogisticRegression : The same model on hard labels.
+    check_soft_targets : Validation applied to 2-D targets.
+
+    Notes
+    -----
+    The loss is ``sum_i sw_i sum_k Y_ik (-log p_ik) / sw_sum``, the
+    cross-entropy to the targets, i.e. the KL divergence up to a constant; it
+    is minimised with the L-BFGS-B options of scikit-learn (``gtol=tol``,
+    ``maxls=50``, ``ftol=64 * eps``) from zero coefficients. Each evaluation
+    costs two products with ``X`` and O(n_samples * n_classes) extra memory.
+
+    ``score`` (from :class:`~sklearn.base.ClassifierMixin`) is the accuracy
+    against *hard* labels ``y``; to evaluate against soft targets use e.g.
+    :func:`sklearn.metrics.log_loss` on ``predict_proba``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdistill.linear_model import SoftLogisticRegression
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> Y = np.array([[0.9, 0.1], [0.7, 0.3], [0.3, 0.7], [0.1, 0.9]])
+    >>> clf = SoftLogisticRegression(C=10.0).fit(X, Y)
+    >>> clf.classes_
+    array([0, 1])
+    >>> clf.predict([[0.5], [2.5]])
+    array([0, 1])
+    >>> clf.predict_proba([[1.5]]).round(3)
+    array([[0.5..., 0.5...]])
+    """
+
+    _parameter_constraints: dict = {
+        "C": [Interval(Real, 0, None, closed="right")],
+        "fit_intercept": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "classes": ["array-like", None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        C=1.0,
+        *,
+        fit_intercept=True,
+        tol=1e-4,
+        max_iter=100,
+        warm_start=False,
+        classes=None,
+        verbose=0,
+    ):
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.classes = classes
+        self.verbose = verbose
+
+    def _targets(self, y):
+        """Return ``(classes, Y)``: class labels and soft targets for ``y``."""
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if y.ndim == 1:
+            check_classification_targets(y)
+            labels = np.unique(y)
+            if self.classes is None:
+                classes = labels
+            else:
+                classes = np.asarray(self.classes)
+                unknown = np.setdiff1d(labels, classes)
+                if unknown.size:
+                    raise ValueError(
+                        f"y contains labels {unknown.tolist()} that are not in "
+                        "`classes`."
+                    )
+            if len(classes) < 2:
+                raise ValueError(
+                    "This solver needs samples of at least 2 classes in the data, "
+                    f"but the data contains only one class: {classes[0]!r}"
+                )
+            sorter = np.argsort(classes)
+            idx = sorter[np.searchsorted(classes, y, sorter=sorter)]
+            Y = np.zeros((y.shape[0], len(classes)))
+            Y[np.arange(y.shape[0]), idx] = 1.0
+            return classes, Y
+        Y = check_soft_targets(y)
+        if self.classes is None:
+            classes = np.arange(Y.shape[1])
+        else:
+            classes = np.asarray(self.classes)
+            if classes.shape != (Y.shape[1],):
+                raise ValueError(
+                    f"Soft targets Y have {Y.shape[1]} columns but `classes` has "
+                    f"{classes.shape[0] if classes.ndim else 0} labels."
+                )
+        return classes, Y
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model on hard labels or soft targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32/float64 ndarrays and CSR/CSC matrices are
+            used without copy; float32 data gives float32 coefficients.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Hard class labels, or class probabilities (rows summing to 1)
+            whose columns follow ``classes``.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights; ``None`` means unit weights.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        first_call = not (self.warm_start and hasattr(self, "coef_"))
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            reset=first_call,
+        )
+        classes, Y = self._targets(y)
+        if len(np.unique(classes)) != len(classes):
+            raise ValueError("`classes` must contain distinct labels.")
+        coef_init = intercept_init = None
+        if not first_call:
+            n_rows = 1 if len(classes) == 2 else len(classes)
+            if self.coef_.shape == (n_rows, X.shape[1]):
+                coef_init, intercept_init = self.coef_, self.intercept_
+        coef, intercept, n_iter = _fit_soft_logistic(
+            X,
+            Y,
+            sample_weight=sample_weight,
+            C=self.C,
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            coef_init=coef_init,
+            intercept_init=intercept_init,
+            verbose=self.verbose,
+        )
+        self.classes_ = classes
+        self.coef_ = coef
+        self.intercept_ = intercept
+        self.n_iter_ = np.asarray([n_iter], dtype=np.int32)
+        return self
+
+    def predict_proba(self, X):
+        """Probability estimates, columns ordered as ``classes_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Sigmoid (binary) or softmax (multiclass) of the decision function.
+        """
+        check_is_fitted(self)
+        decision = self.decision_function(X)
+        if decision.ndim == 1:
+            p1 = expit(decision)
+            return np.column_stack([1.0 - p1, p1])
+        return softmax(decision, axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns ordered as ``classes_``.
+        """
+        check_is_fitted(self)
+        decision = self.decision_function(X)
+        if decision.ndim == 1:
+            return np.column_stack([log_expit(-decision), log_expit(decision)])
+        return scipy.special.log_softmax(decision, axis=1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

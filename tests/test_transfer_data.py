@@ -1,0 +1,372 @@
+"""Out-of-fold targets, augmentation, unlabeled rows, regression and streaming."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    SGDClassifier,
+    SGDRegressor,
+)
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.neural_network import MLPRegressor
+from sklearn.tree import DecisionTreeRegressor
+
+from skdistill import DistilledClassifier, DistilledRegressor, munge
+
+
+class RecordingClassifier(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y, sample_weight=None):
+        self.X_, self.y_, self.sample_weight_ = X, np.asarray(y), sample_weight
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(X.shape[0], self.classes_[0])
+
+
+class RecordingRegressor(RegressorMixin, BaseEstimator):
+    def fit(self, X, y, sample_weight=None):
+        self.X_, self.y_, self.sample_weight_ = X, np.asarray(y), sample_weight
+        return self
+
+    def predict(self, X):
+        return np.zeros(X.shape[0])
+
+
+def _targets(student, n_rows, classes):
+    rows = np.asarray(student.X_[:, 0], dtype=int)
+    Y = np.zeros((n_rows, len(classes)))
+    np.add.at(Y, (rows, np.searchsorted(classes, student.y_)), student.sample_weight_)
+    return Y
+
+
+@pytest.fixture
+def data():
+    X, y = make_classification(
+        n_samples=150, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    return np.column_stack([np.arange(150), X]), y
+
+
+def test_teacher_cv_targets_are_out_of_fold(data):
+    X, y = data
+    teacher = LogisticRegression(max_iter=1000)
+    cv = StratifiedKFold(3)
+    clf = DistilledClassifier(
+        teacher, RecordingClassifier(), alpha=1.0, teacher_cv=cv
+    ).fit(X, y)
+    expected = np.zeros((150, 3))
+    for train, test in cv.split(X, y):
+        expected[test] = clone(teacher).fit(X[train], y[train]).predict_proba(X[test])
+    assert_allclose(_targets(clf.student_, 150, clf.classes_), expected, rtol=1e-8)
+    # teacher_ is still fitted on all rows
+    full = clone(teacher).fit(X, y)
+    assert_allclose(clf.teacher_.coef_, full.coef_)
+
+
+def test_teacher_cv_softens_a_forest(data):
+    X, y = data
+    forest = RandomForestClassifier(n_estimators=30, random_state=0)
+    in_sample = DistilledClassifier(forest, RecordingClassifier(), alpha=1.0).fit(X, y)
+    oof = DistilledClassifier(
+        forest, RecordingClassifier(), alpha=1.0, teacher_cv=3
+    ).fit(X, y)
+    top_in = _targets(in_sample.student_, 150, in_sample.classes_).max(axis=1).mean()
+    top_oof = _targets(oof.student_, 150, oof.classes_).max(axis=1).mean()
+    assert top_oof < top_in
+
+
+def test_teacher_cv_with_frozen_teacher_raises(data):
+    X, y = data
+    frozen = FrozenEstimator(LogisticRegression().fit(X, y))
+    clf = DistilledClassifier(frozen, LogisticRegression(), teacher_cv=3)
+    with pytest.raises(ValueError, match="teacher_cv needs a teacher that can be"):
+        clf.fit(X, y)
+
+
+def test_teacher_cv_one_fold_raises(data):
+    X, y = data
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression(), teacher_cv=1)
+    with pytest.raises(ValueError, match="'teacher_cv' parameter"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize("augment", ["munge", "gaussian"])
+def test_augmented_rows_get_teacher_targets_only(data, augment):
+    X, y = data
+    teacher = LogisticRegression(max_iter=1000).fit(X, y)
+    clf = DistilledClassifier(
+        FrozenEstimator(teacher),
+        RecordingRegressor(),
+        alpha=0.4,
+        T=2.0,
+        augment=augment,
+        augment_size=2.0,
+        random_state=0,
+    ).fit(X, y)
+    X_seen = clf.student_.X_
+    assert X_seen.shape == (450, X.shape[1])
+    assert_array_equal(X_seen[:150], X)
+    X_new = X_seen[150:]
+    weights = clf.student_.sample_weight_
+    assert_allclose(weights[:150], 1.0)
+    assert_allclose(weights[150:], 0.4)
+    # Generated rows: centred log of the tempered teacher, no hard label.
+    logp = np.log(teacher.predict_proba(X_new)) / 2.0
+    logp -= logp.mean(axis=1, keepdims=True)
+    expected = logp - np.log(np.exp(logp).sum(axis=1, keepdims=True))
+    expected -= expected.mean(axis=1, keepdims=True)
+    assert_allclose(clf.student_.y_[150:], expected, atol=1e-8)
+
+
+def test_augment_with_munge_is_reproducible_and_matches_public_function(data):
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    kwargs = dict(alpha=1.0, augment="munge", augment_params={"p": 0.3, "s": 2.0})
+    a = DistilledClassifier(teacher, RecordingClassifier(), random_state=3, **kwargs)
+    b = DistilledClassifier(teacher, RecordingClassifier(), random_state=3, **kwargs)
+    a.fit(X, y)
+    b.fit(X, y)
+    assert_array_equal(a.student_.X_, b.student_.X_)
+    seed = np.random.RandomState(3).randint(np.iinfo(np.int32).max)
+    generated = munge(X, n_samples=150, p=0.3, s=2.0, random_state=seed)
+    rows = np.unique(a.student_.X_[:, 1:], axis=0)
+    assert len(rows) >= 150
+    for row in generated[:5]:
+        assert np.any(np.all(np.isclose(a.student_.X_, row), axis=1))
+
+
+def test_callable_augment_and_bad_output(data):
+    X, y = data
+
+    def jitter(X, n_samples, random_state):
+        rng = np.random.RandomState(random_state)
+        return X[rng.randint(len(X), size=n_samples)] + 0.01
+
+    clf = DistilledClassifier(
+        LogisticRegression(max_iter=1000), RecordingClassifier(), augment=jitter,
+        augment_size=0.5, random_state=0,
+    ).fit(X, y)
+    assert clf.student_.X_.shape[0] > 150
+
+    def broken(X, n_samples, random_state):
+        return X[:, :2]
+
+    clf.set_params(augment=broken)
+    with pytest.raises(ValueError, match="augment generator returned shape"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"augment": "munge", "augment_size": 0.0}, "'augment_size' parameter"),
+        ({"augment": "munge", "augment_size": -1.0}, "'augment_size' parameter"),
+        ({"augment": "munge", "augment_params": {"p": 1.5}}, "'p' parameter"),
+        ({"augment": "munge", "augment_params": {"s": 0.0}}, "'s' parameter"),
+        ({"augment": "smote"}, "'augment' parameter"),
+    ],
+)
+def test_bad_augmentation_parameters(data, params, match):
+    X, y = data
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression(), **params)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+
+
+def test_munge_categorical_columns_out_of_range(data):
+    X, y = data
+    clf = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), augment="munge",
+        augment_params={"categorical_features": [99]},
+    )
+    with pytest.raises(ValueError, match="categorical_features"):
+        clf.fit(X, y)
+
+
+def test_unlabeled_rows(data):
+    X, y = data
+    y_partial = y.copy()
+    y_partial[100:] = -1
+    teacher = LogisticRegression(max_iter=1000)
+    clf = DistilledClassifier(
+        teacher, RecordingClassifier(), alpha=0.3, unlabeled=-1
+    ).fit(X, y_partial)
+    assert_array_equal(clf.classes_, [0, 1, 2])
+    fitted = clone(teacher).fit(X[:100], y[:100])  # fitted on the labeled rows
+    assert_allclose(clf.teacher_.coef_, fitted.coef_)
+    Y = _targets(clf.student_, 150, clf.classes_)
+    p = fitted.predict_proba(X)
+    expected = 0.3 * p
+    expected[np.arange(100), y[:100]] += 0.7
+    expected[100:] = 0.3 * p[100:]  # teacher targets with the row weight alpha
+    assert_allclose(Y, expected, rtol=1e-8, atol=1e-12)
+
+
+def test_unlabeled_is_opt_in(data):
+    X, y = data
+    y_neg = np.where(y == 0, -1, y)
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression()).fit(X, y_neg)
+    assert_array_equal(clf.classes_, [-1, 1, 2])
+
+
+def test_unlabeled_alpha_zero_ignores_unlabeled_rows(data):
+    X, y = data
+    y_partial = y.copy()
+    y_partial[100:] = -1
+    clf = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(C=0.5), alpha=0.0, unlabeled=-1
+    ).fit(X, y_partial)
+    plain = LogisticRegression(C=0.5).fit(X[:100], y[:100])
+    assert_array_equal(clf.student_.coef_, plain.coef_)
+
+
+# ---------------------------------------------------------------- regressor
+
+
+@pytest.fixture
+def reg_data():
+    X, y = make_regression(n_samples=120, n_features=4, noise=5.0, random_state=0)
+    return X, y
+
+
+def test_regressor_targets_blend(reg_data):
+    X, y = reg_data
+    teacher = RandomForestRegressor(n_estimators=10, random_state=0).fit(X, y)
+    reg = DistilledRegressor(FrozenEstimator(teacher), RecordingRegressor(), alpha=0.3)
+    reg.fit(X, y)
+    assert_allclose(reg.student_.y_, 0.3 * teacher.predict(X) + 0.7 * y)
+
+
+@pytest.mark.parametrize("student", [Ridge(alpha=0.1), DecisionTreeRegressor(random_state=0)])
+def test_regressor_alpha_zero_is_plain_student(reg_data, student):
+    X, y = reg_data
+    sw = np.random.RandomState(0).uniform(0.5, 2, size=len(y))
+    reg = DistilledRegressor(RandomForestRegressor(n_estimators=5), student, alpha=0.0)
+    reg.fit(X, y, sample_weight=sw)
+    plain = clone(student).fit(X, y, sample_weight=sw)
+    assert_array_equal(reg.predict(X), plain.predict(X))
+
+
+def test_regressor_teacher_cv_and_augment(reg_data):
+    X, y = reg_data
+    teacher = LinearRegression()
+    cv = KFold(4)
+    reg = DistilledRegressor(
+        teacher, RecordingRegressor(), alpha=1.0, teacher_cv=cv,
+        augment="gaussian", augment_size=0.5, random_state=0,
+    ).fit(X, y)
+    expected = np.zeros(len(y))
+    for train, test in cv.split(X):
+        expected[test] = clone(teacher).fit(X[train], y[train]).predict(X[test])
+    assert_allclose(reg.student_.y_[:120], expected)
+    X_new = reg.student_.X_[120:]
+    assert X_new.shape == (60, 4)
+    assert_allclose(reg.student_.y_[120:], reg.teacher_.predict(X_new))
+
+
+def test_regressor_student_without_sample_weight(reg_data):
+    X, y = reg_data
+
+    class NoWeight(RegressorMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.mean_ = np.mean(y)
+            return self
+
+        def predict(self, X):
+            return np.full(X.shape[0], self.mean_)
+
+    reg = DistilledRegressor(LinearRegression(), NoWeight(), augment="gaussian")
+    with pytest.raises(TypeError, match="does not accept sample_weight"):
+        reg.fit(X, y)
+    reg.set_params(alpha=1.0)
+    reg.fit(X, y)  # generated rows weigh 1 at alpha=1: no weights needed
+    assert np.isfinite(reg.student_.mean_)
+
+
+# ---------------------------------------------------------------- streaming
+
+
+def test_partial_fit_classifier_is_deterministic_and_learns(data):
+    X, y = data
+    X = X[:, 1:]
+    teacher = FrozenEstimator(RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y))
+
+    def stream(y_chunks):
+        clf = DistilledClassifier(
+            teacher, SGDClassifier(loss="log_loss", random_state=0), alpha=0.5, T=2.0
+        )
+        for start in range(0, 150, 50):
+            chunk_y = None if y_chunks is None else y_chunks[start : start + 50]
+            clf.partial_fit(X[start : start + 50], chunk_y)
+        return clf
+
+    a, b = stream(y), stream(y)
+    assert_array_equal(a.student_.coef_, b.student_.coef_)
+    assert_array_equal(a.classes_, [0, 1, 2])
+    pure = stream(None)
+    assert not np.allclose(pure.student_.coef_, a.student_.coef_)
+    fidelity = np.mean(pure.predict(X) == teacher.predict(X))
+    assert fidelity > 0.5
+
+
+def test_partial_fit_regressor_student_for_classifier(data):
+    X, y = data
+    X = X[:, 1:]
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    clf = DistilledClassifier(
+        teacher, MLPRegressor(hidden_layer_sizes=(8,), random_state=0), alpha=1.0
+    )
+    for start in range(0, 150, 50):
+        clf.partial_fit(X[start : start + 50])
+    assert clf.predict_proba(X).shape == (150, 3)
+
+
+def test_partial_fit_regressor(reg_data):
+    X, y = reg_data
+    teacher = FrozenEstimator(LinearRegression().fit(X, y))
+    reg = DistilledRegressor(teacher, SGDRegressor(random_state=0), alpha=1.0)
+    for _ in range(20):
+        for start in range(0, 120, 40):
+            reg.partial_fit(X[start : start + 40])
+    assert np.corrcoef(reg.predict(X), teacher.predict(X))[0, 1] > 0.99
+
+
+def test_partial_fit_needs_fitted_frozen_teacher(data):
+    X, y = data
+    clf = DistilledClassifier(LogisticRegression(), SGDClassifier(loss="log_loss"))
+    with pytest.raises(ValueError, match="partial_fit needs a prefit teacher"):
+        clf.partial_fit(X, y)
+    clf = DistilledClassifier(
+        FrozenEstimator(LogisticRegression()), SGDClassifier(loss="log_loss")
+    )
+    with pytest.raises(NotFittedError):
+        clf.partial_fit(X, y)
+    reg = DistilledRegressor(FrozenEstimator(LinearRegression()), SGDRegressor())
+    with pytest.raises(NotFittedError):
+        reg.partial_fit(X, y)
+
+
+def test_partial_fit_only_with_student_partial_fit(data):
+    X, y = data
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression())
+    assert not hasattr(clf, "partial_fit")
+
+
+def test_partial_fit_labels_outside_classes(data):
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.partial_fit(X, y + 5)
+    clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
+    clf.partial_fit(X, y + 1, classes=[0, 1, 2, 3])
+    assert_array_equal(clf.classes_, [0, 1, 2, 3])
