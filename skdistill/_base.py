@@ -14,7 +14,12 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils.validation import has_fit_parameter, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    has_fit_parameter,
+    validate_data,
+)
 
 from ._transfer import gaussian_noise, munge
 
@@ -83,6 +88,31 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                     UserWarning,
                 )
         return teacher_params, sample_weight
+
+    def _start_partial_fit(self, X, sample_weight):
+        """Checks of a ``partial_fit`` call; validated X, teacher input, weights.
+
+        Returns
+        -------
+        first_call : bool
+        X : ndarray or sparse matrix
+        X_teacher : array-like
+        sample_weight : ndarray or None
+        """
+        first_call = not hasattr(self, "student_")
+        if first_call:
+            self._validate_params()
+            if not isinstance(self.teacher, FrozenEstimator):
+                raise ValueError(
+                    "partial_fit needs a prefit teacher wrapped in "
+                    "sklearn.frozen.FrozenEstimator; got "
+                    f"{type(self.teacher).__name__}. Fit the teacher first."
+                )
+            check_is_fitted(self.teacher.estimator)
+        X, X_teacher = self._validate_X_pair(X, reset=first_call)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        return first_call, X, X_teacher, sample_weight
 
     def _augmented_rows(self, X_teacher, n_samples):
         """Generated inputs for the teacher (None when ``augment`` is None).

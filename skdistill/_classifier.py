@@ -434,20 +434,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         self : object
             The estimator, with ``student_`` updated.
         """
-        first_call = not hasattr(self, "student_")
-        if first_call:
-            self._validate_params()
-            if not isinstance(self.teacher, FrozenEstimator):
-                raise ValueError(
-                    "partial_fit needs a prefit teacher wrapped in "
-                    "sklearn.frozen.FrozenEstimator; got "
-                    f"{type(self.teacher).__name__}. Fit the teacher first."
-                )
-            check_is_fitted(self.teacher.estimator)
+        if not hasattr(self, "student_"):
             student_path(self.student)  # a clear TypeError for unusable students
-        X, X_teacher = self._validate_X_pair(X, reset=first_call)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        first_call, X, X_teacher, sample_weight = self._start_partial_fit(
+            X, sample_weight
+        )
         if first_call:
             self.teacher_ = self.teacher
             known = np.asarray(self.teacher_.classes_)

@@ -1,0 +1,111 @@
+"""Teacher caching across a grid search and parallel teacher inference."""
+
+import joblib
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_classification, make_regression
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV
+
+from skdistill import DistilledClassifier, DistilledRegressor
+from skdistill._teacher import teacher_response
+
+FIT_CALLS = []
+
+
+class CountingForest(RandomForestClassifier):
+    """A forest that records each fit in FIT_CALLS (same process only)."""
+
+    def fit(self, X, y, sample_weight=None):
+        FIT_CALLS.append(X.shape[0])
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.fixture
+def data():
+    return make_classification(
+        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
+    )
+
+
+def _search(X, y, memory, teacher_cv=None):
+    clf = DistilledClassifier(
+        CountingForest(n_estimators=15, random_state=0),
+        LogisticRegression(max_iter=500),
+        memory=memory,
+        teacher_cv=teacher_cv,
+    )
+    grid = {"alpha": [0.2, 0.8], "T": [1.0, 3.0], "student__C": [0.1, 1.0]}
+    return GridSearchCV(clf, grid, cv=3).fit(X, y)
+
+
+@pytest.mark.parametrize("teacher_cv", [None, 2])
+def test_memory_caches_teacher_across_grid_search(data, tmp_path, teacher_cv):
+    X, y = data
+    FIT_CALLS.clear()
+    uncached = _search(X, y, memory=None, teacher_cv=teacher_cv)
+    n_uncached = len(FIT_CALLS)
+    FIT_CALLS.clear()
+    cached = _search(X, y, memory=str(tmp_path), teacher_cv=teacher_cv)
+    n_cached = len(FIT_CALLS)
+    folds = 1 if teacher_cv is None else 1 + teacher_cv  # fits per training set
+    assert n_uncached == (8 * 3 + 1) * folds
+    assert n_cached == (3 + 1) * folds  # one per CV split, one for the refit
+    assert_allclose(
+        cached.cv_results_["mean_test_score"], uncached.cv_results_["mean_test_score"]
+    )
+    assert cached.best_params_ == uncached.best_params_
+    assert_array_equal(
+        cached.best_estimator_.student_.coef_, uncached.best_estimator_.student_.coef_
+    )
+
+
+def test_memory_object_and_cache_clear(data, tmp_path):
+    X, y = data
+    memory = joblib.Memory(tmp_path, verbose=0)
+    FIT_CALLS.clear()
+    clf = DistilledClassifier(
+        CountingForest(n_estimators=5, random_state=0), LogisticRegression(), memory=memory
+    )
+    clf.fit(X, y)
+    clf.set_params(alpha=0.9).fit(X, y)
+    assert len(FIT_CALLS) == 1
+    clf.set_params(teacher__n_estimators=6).fit(X, y)  # other teacher: new key
+    assert len(FIT_CALLS) == 2
+    clf.fit(X[:200], y[:200])  # other data: new key
+    assert len(FIT_CALLS) == 3
+    memory.clear(warn=False)
+    clf.fit(X, y)
+    assert len(FIT_CALLS) == 4
+
+
+def test_regressor_memory(tmp_path):
+    X, y = make_regression(n_samples=100, n_features=3, random_state=0)
+    a = DistilledRegressor(LinearRegression(), Ridge(), memory=str(tmp_path)).fit(X, y)
+    b = DistilledRegressor(LinearRegression(), Ridge(), memory=str(tmp_path)).fit(X, y)
+    c = DistilledRegressor(LinearRegression(), Ridge()).fit(X, y)
+    assert_array_equal(a.student_.coef_, c.student_.coef_)
+    assert_array_equal(b.student_.coef_, c.student_.coef_)
+
+
+@pytest.mark.parametrize("method", ["predict_proba", "decision_function", "predict"])
+def test_chunked_parallel_inference_identical(data, method):
+    X, y = data
+    teacher = LogisticRegression(max_iter=500).fit(X, y)
+    full = getattr(teacher, method)(X)
+    for n_jobs in (1, 2):
+        chunked = teacher_response(teacher, X, method, n_jobs=n_jobs, chunk_size=37)
+        assert_array_equal(chunked, full)
+
+
+def test_n_jobs_gives_identical_student():
+    X, y = make_classification(n_samples=45_000, n_features=5, random_state=0)
+    kwargs = dict(alpha=0.7, T=2.0)
+    one = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), n_jobs=1, **kwargs
+    ).fit(X, y)
+    two = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), n_jobs=2, **kwargs
+    ).fit(X, y)
+    assert_array_equal(one.student_.coef_, two.student_.coef_)
