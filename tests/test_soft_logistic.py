@@ -1,0 +1,458 @@
+"""Tests for the soft-target logistic regression solver, bridge and estimator."""
+
+import pickle
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_selection import SelectFromModel
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+from sklearn.svm import SVC
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skdistill.linear_model import SoftLogisticRegression, check_soft_targets
+from skdistill.linear_model._soft_logistic import (
+    _fit_logistic_regression_soft,
+    _fit_soft_logistic,
+    _supports_soft_targets,
+)
+
+TIGHT = dict(tol=1e-10, max_iter=10000)
+
+
+def _data(n_classes, n_samples=200, n_features=6, seed=0, **kwargs):
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=n_classes,
+        random_state=seed,
+        **kwargs,
+    )
+    return X, y
+
+
+def _soft_targets(X, n_classes, seed=0, T=2.0):
+    """Teacher-like soft targets: softmax of a random linear model at temperature T."""
+    rng = np.random.RandomState(seed)
+    logits = X @ rng.normal(size=(X.shape[1], n_classes)) / T
+    logits -= logits.max(axis=1, keepdims=True)
+    P = np.exp(logits)
+    return P / P.sum(axis=1, keepdims=True)
+
+
+def _repetition_fit(X, Y, sample_weight=None, **lr_params):
+    """Reference: each row repeated once per class, weighted by its target."""
+    n_samples, n_classes = Y.shape
+    sw = np.ones(n_samples) if sample_weight is None else sample_weight
+    X_rep = np.repeat(X, n_classes, axis=0)
+    y_rep = np.tile(np.arange(n_classes), n_samples)
+    sw_rep = (sw[:, None] * Y).ravel()
+    return LogisticRegression(**lr_params).fit(X_rep, y_rep, sample_weight=sw_rep)
+
+
+# --------------------------------------------------------------------------- solver
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_solver_matches_logistic_regression_on_hard_labels(
+    n_classes, sparse, fit_intercept, weighted
+):
+    X, y = _data(n_classes)
+    rng = np.random.RandomState(1)
+    sw = rng.uniform(0.5, 2.0, size=y.shape[0]) if weighted else None
+    Xf = sp.csr_matrix(X) if sparse else X
+    ref = LogisticRegression(fit_intercept=fit_intercept, **TIGHT).fit(
+        Xf, y, sample_weight=sw
+    )
+    coef, intercept, n_iter = _fit_soft_logistic(
+        Xf, np.eye(n_classes)[y], sample_weight=sw, fit_intercept=fit_intercept, **TIGHT
+    )
+    assert coef.shape == ref.coef_.shape
+    assert intercept.shape == ref.intercept_.shape
+    assert_allclose(coef, ref.coef_, rtol=1e-4)
+    assert_allclose(intercept, ref.intercept_, rtol=1e-4, atol=1e-12)
+    assert isinstance(n_iter, int) and 0 < n_iter <= TIGHT["max_iter"]
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_solver_float32(n_classes):
+    X, y = _data(n_classes)
+    X32 = X.astype(np.float32)
+    Y = np.eye(n_classes)[y]
+    ref32 = LogisticRegression().fit(X32, y)
+    coef, intercept, _ = _fit_soft_logistic(X32, Y)
+    assert coef.dtype == ref32.coef_.dtype == np.float32
+    assert intercept.dtype == ref32.intercept_.dtype == np.float32
+    # float32 products limit both solvers' accuracy; compare at default tol
+    assert_allclose(coef, ref32.coef_, rtol=1e-3, atol=1e-5)
+    # and the float32 solution is close to the float64 optimum
+    ref64 = LogisticRegression(**TIGHT).fit(X, y)
+    coef32, intercept32, _ = _fit_soft_logistic(X32, Y, tol=1e-6, max_iter=1000)
+    proba = ref64.predict_proba(X)
+    ours = LogisticRegression().fit(X, y)  # only to borrow predict_proba
+    ours.coef_, ours.intercept_ = coef32.astype(float), intercept32.astype(float)
+    assert_allclose(ours.predict_proba(X), proba, atol=1e-4)
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_solver_no_penalty(n_classes):
+    # overlapping classes so that the unpenalised optimum is finite
+    X, y = _data(n_classes, n_samples=400, flip_y=0.3, class_sep=0.5)
+    ref = LogisticRegression(C=np.inf, **TIGHT).fit(X, y)
+    coef, intercept, _ = _fit_soft_logistic(X, np.eye(n_classes)[y], C=np.inf, **TIGHT)
+    assert_allclose(coef, ref.coef_, rtol=1e-4)
+    assert_allclose(intercept, ref.intercept_, rtol=1e-4)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("class_weight", [None, "balanced", "dict"])
+def test_soft_targets_match_row_repetition(n_classes, class_weight):
+    X, _ = _data(n_classes, n_samples=150)
+    Y = _soft_targets(X, n_classes)
+    rng = np.random.RandomState(2)
+    sw = rng.uniform(0.5, 2.0, size=X.shape[0])
+    if class_weight == "dict":
+        class_weight = {k: 0.5 + k for k in range(n_classes)}
+    ref = _repetition_fit(X, Y, sample_weight=sw, class_weight=class_weight, **TIGHT)
+    est = LogisticRegression(class_weight=class_weight, **TIGHT)
+    _fit_logistic_regression_soft(est, X, Y, np.arange(n_classes), sample_weight=sw)
+    assert_allclose(est.coef_, ref.coef_, rtol=1e-4)
+    assert_allclose(est.intercept_, ref.intercept_, rtol=1e-4, atol=1e-10)
+
+
+def test_solver_warm_start():
+    X, y = _data(3)
+    Y = np.eye(3)[y]
+    coef, intercept, _ = _fit_soft_logistic(X, Y, **TIGHT)
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        coef3, intercept3, n_iter3 = _fit_soft_logistic(X, Y, max_iter=3)
+    assert n_iter3 == 3
+    coef_w, intercept_w, _ = _fit_soft_logistic(
+        X, Y, coef_init=coef3, intercept_init=intercept3, **TIGHT
+    )
+    assert_allclose(coef_w, coef, rtol=1e-5)
+    # starting at the optimum: (almost) nothing to do
+    _, _, n_iter = _fit_soft_logistic(
+        X, Y, coef_init=coef, intercept_init=intercept, tol=1e-4
+    )
+    assert n_iter <= 1
+
+
+def test_solver_coef_mask():
+    X, y = _data(3, n_features=8)
+    Y = _soft_targets(X, 3)
+    rng = np.random.RandomState(3)
+    mask = rng.uniform(size=(3, 8)) > 0.4
+    coef, _, _ = _fit_soft_logistic(
+        X, Y, coef_mask=mask, coef_init=np.ones((3, 8)), **TIGHT
+    )
+    assert np.all(coef[~mask] == 0.0)
+    assert np.all(coef[mask] != 0.0)
+    full, full_b, _ = _fit_soft_logistic(X, Y, **TIGHT)
+    all_true, all_true_b, _ = _fit_soft_logistic(
+        X, Y, coef_mask=np.ones((3, 8), dtype=bool), **TIGHT
+    )
+    assert_array_equal(all_true, full)
+    assert_array_equal(all_true_b, full_b)
+
+
+def test_solver_coef_mask_equals_dropping_features():
+    # binary: masking whole features is fitting on the remaining columns
+    X, y = _data(2, n_features=8)
+    keep = np.array([True, False, True, True, False, True, True, False])
+    coef, intercept, _ = _fit_soft_logistic(
+        X, np.eye(2)[y], coef_mask=keep[None, :], **TIGHT
+    )
+    ref = LogisticRegression(**TIGHT).fit(X[:, keep], y)
+    assert_array_equal(coef[0, ~keep], 0.0)
+    assert_allclose(coef[0, keep], ref.coef_[0], rtol=1e-4)
+    assert_allclose(intercept, ref.intercept_, rtol=1e-4)
+    with pytest.raises(ValueError, match="coef_mask has shape"):
+        _fit_soft_logistic(X, np.eye(2)[y], coef_mask=np.ones((2, 8), dtype=bool))
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("fmt", ["dense", "csr", "csc"])
+def test_solver_read_only_and_layouts(order, fmt):
+    X, y = _data(3)
+    Y = _soft_targets(X, 3)
+    expected, _, _ = _fit_soft_logistic(X, Y, **TIGHT)
+    if fmt == "dense":
+        Xf = np.asarray(X, order=order)
+        Xf.setflags(write=False)
+    else:
+        Xf = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
+        Xf.data.setflags(write=False)
+    coef, _, _ = _fit_soft_logistic(Xf, Y, **TIGHT)
+    assert_allclose(coef, expected, rtol=1e-6)
+
+
+def test_solver_does_not_copy_X():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20000, 50))
+    Y = _soft_targets(X, 3)
+    _fit_soft_logistic(X[:100], Y[:100])  # warm up imports and caches
+    tracemalloc.start()
+    try:
+        _fit_soft_logistic(X, Y, max_iter=20)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * X.nbytes  # a single copy of X would be 1.0
+
+
+def test_solver_bad_input():
+    X, y = _data(3)
+    with pytest.raises(ValueError, match="n_classes>=2"):
+        _fit_soft_logistic(X, np.ones((X.shape[0], 1)))
+    with pytest.raises(ValueError, match="float32 or float64"):
+        _fit_soft_logistic(X.astype(np.int64), np.eye(3)[y])
+    with pytest.raises(ValueError, match="coef_init has shape"):
+        _fit_soft_logistic(X, np.eye(3)[y], coef_init=np.zeros((2, 6)))
+    with pytest.raises(ValueError, match="sample_weight.shape"):
+        _fit_soft_logistic(X, np.eye(3)[y], sample_weight=np.ones(3))
+
+
+# ------------------------------------------------------------------ target checks
+
+
+@pytest.mark.parametrize(
+    "Y, n_classes, match",
+    [
+        ([[0.5, 0.5], [1.5, -0.5]], None, "negative"),
+        ([[0.5, 0.4], [0.5, 0.5]], None, "sum to 1"),
+        ([[0.5, np.nan], [0.5, 0.5]], None, "NaN or infinite"),
+        ([[np.inf, 0.0], [0.5, 0.5]], None, "NaN or infinite"),
+        ([[0.5, 0.5], [0.5, 0.5]], 3, "2 columns but there are 3 classes"),
+        ([[1.0], [1.0]], None, "at least 2 columns"),
+        ([0.5, 0.5], None, "2-D array"),
+    ],
+)
+def test_check_soft_targets_errors(Y, n_classes, match):
+    with pytest.raises(ValueError, match=match):
+        check_soft_targets(np.asarray(Y), n_classes=n_classes)
+
+
+def test_check_soft_targets_tolerance():
+    Y = np.array([[0.3, 0.7 + 1e-9], [1.0, 0.0]])
+    assert_array_equal(check_soft_targets(Y), Y)
+    Y32 = _soft_targets(np.random.RandomState(0).normal(size=(50, 4)), 5)
+    check_soft_targets(Y32.astype(np.float32))
+
+
+# ------------------------------------------------------------------------- bridge
+
+
+def test_supports_soft_targets():
+    assert _supports_soft_targets(LogisticRegression())
+    assert _supports_soft_targets(LogisticRegression(C=np.inf))
+    assert _supports_soft_targets(LogisticRegression(solver="newton-cg"))
+    assert _supports_soft_targets(LogisticRegression(l1_ratio=0.0, solver="saga"))
+    assert not _supports_soft_targets(LogisticRegression(l1_ratio=1.0, solver="saga"))
+    assert not _supports_soft_targets(LogisticRegression(l1_ratio=0.5, solver="saga"))
+    assert not _supports_soft_targets(LogisticRegression(solver="liblinear"))
+    assert not _supports_soft_targets(LogisticRegressionCV())
+    assert not _supports_soft_targets(SVC())
+    assert not _supports_soft_targets(SoftLogisticRegression())
+
+
+def test_supports_soft_targets_explicit_penalty():
+    # explicit ``penalty`` (a real parameter before scikit-learn 1.8): resolved
+    # without triggering scikit-learn's FutureWarning (an error in this suite)
+    for penalty, expected in [("l2", True), (None, True), ("l1", False)]:
+        est = LogisticRegression()
+        est.penalty = penalty
+        assert _supports_soft_targets(est) is expected
+    est = LogisticRegression()
+    est.penalty, est.l1_ratio = "elasticnet", 0.0
+    assert _supports_soft_targets(est)
+
+
+def test_bridge_explicit_penalty_none_ignores_C():
+    X, y = _data(2, n_samples=300, flip_y=0.3, class_sep=0.5)
+    est = LogisticRegression(C=0.01, **TIGHT)
+    est.penalty = None
+    _fit_logistic_regression_soft(est, X, np.eye(2)[y], np.array([0, 1]))
+    ref = LogisticRegression(C=np.inf, **TIGHT).fit(X, y)
+    assert_allclose(est.coef_, ref.coef_, rtol=1e-4)
+
+
+def test_bridge_rejects_unsupported():
+    X, y = _data(2)
+    with pytest.raises(TypeError, match="liblinear"):
+        _fit_logistic_regression_soft(
+            LogisticRegression(solver="liblinear"), X, np.eye(2)[y], [0, 1]
+        )
+
+
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_bridge_matches_fit_on_hard_labels(class_weight):
+    X, y = _data(3)
+    labels = np.array(["a", "b", "c"])
+    ref = LogisticRegression(class_weight=class_weight, **TIGHT).fit(X, labels[y])
+    est = LogisticRegression(class_weight=class_weight, **TIGHT)
+    out = _fit_logistic_regression_soft(est, X, np.eye(3)[y], labels)
+    assert out is est
+    assert_array_equal(est.classes_, ref.classes_)
+    assert_allclose(est.coef_, ref.coef_, rtol=1e-4)
+    assert_allclose(est.intercept_, ref.intercept_, rtol=1e-4)
+    assert est.n_iter_.dtype == ref.n_iter_.dtype == np.int32
+    assert est.n_iter_.shape == ref.n_iter_.shape == (1,)
+    assert est.n_features_in_ == ref.n_features_in_
+    assert_array_equal(est.predict(X), ref.predict(X))
+
+
+def test_bridge_bad_targets():
+    X, y = _data(3)
+    Y = np.eye(3)[y]
+    with pytest.raises(ValueError, match="3 columns but there are 2 classes"):
+        _fit_logistic_regression_soft(LogisticRegression(), X, Y, [0, 1])
+    with pytest.raises(ValueError, match="sum to 1"):
+        _fit_logistic_regression_soft(LogisticRegression(), X, Y * 0.5, [0, 1, 2])
+    with pytest.raises(ValueError, match="samples"):
+        _fit_logistic_regression_soft(LogisticRegression(), X, Y[:-1], [0, 1, 2])
+
+
+def test_bridge_warm_start():
+    X, _ = _data(3)
+    Y = _soft_targets(X, 3)
+    est = LogisticRegression(warm_start=True, **TIGHT)
+    _fit_logistic_regression_soft(est, X, Y, [0, 1, 2])
+    first = est.n_iter_[0]
+    est.set_params(tol=1e-4)
+    _fit_logistic_regression_soft(est, X, Y, [0, 1, 2])
+    assert first > 5 and est.n_iter_[0] <= 1
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_bridge_fitted_model_is_a_genuine_logistic_regression(n_classes):
+    X, _ = _data(n_classes)
+    Y = _soft_targets(X, n_classes)
+    classes = np.arange(n_classes) * 10
+    est = _fit_logistic_regression_soft(LogisticRegression(), X, Y, classes)
+    # predict_proba / decision_function from LogisticRegression's own code
+    proba = est.predict_proba(X)
+    assert proba.shape == (X.shape[0], n_classes)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(np.unique(est.predict(X))) <= set(classes)
+    # pickle round trip
+    clone_ = pickle.loads(pickle.dumps(est))
+    assert_allclose(clone_.predict_proba(X), proba)
+    # SelectFromModel on the prefit model
+    selector = SelectFromModel(est, prefit=True, max_features=3, threshold=-np.inf)
+    assert selector.transform(X).shape == (X.shape[0], 3)
+    # sparsify keeps the predictions
+    est.sparsify()
+    assert sp.issparse(est.coef_)
+    assert_allclose(est.predict_proba(X), proba)
+    est.densify()
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_bridge_fitted_model_converts_to_onnx(n_classes):
+    skl2onnx = pytest.importorskip("skl2onnx")
+    ort = pytest.importorskip("onnxruntime")
+    X, _ = _data(n_classes)
+    X = X.astype(np.float32)
+    Y = _soft_targets(X.astype(float), n_classes)
+    est = LogisticRegression()
+    _fit_logistic_regression_soft(est, X, Y, np.arange(n_classes))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # third-party internals
+        onx = skl2onnx.to_onnx(est, X[:1], options={"zipmap": False})
+    sess = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    labels, proba = sess.run(None, {sess.get_inputs()[0].name: X})
+    assert_array_equal(labels, est.predict(X))
+    assert_allclose(proba, est.predict_proba(X), atol=1e-5)
+
+
+# ---------------------------------------------------------------------- estimator
+
+
+@parametrize_with_checks([SoftLogisticRegression()])
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_estimator_matches_logistic_regression(n_classes, sparse):
+    X, y = _data(n_classes)
+    Xf = sp.csr_matrix(X) if sparse else X
+    labels = np.array(["cat", "dog", "eel"])[:n_classes]
+    ref = LogisticRegression(C=0.5, **TIGHT).fit(Xf, labels[y])
+    est = SoftLogisticRegression(C=0.5, **TIGHT).fit(Xf, labels[y])
+    assert_array_equal(est.classes_, ref.classes_)
+    assert_allclose(est.coef_, ref.coef_, rtol=1e-4)
+    assert_allclose(est.intercept_, ref.intercept_, rtol=1e-4)
+    assert_allclose(est.predict_proba(Xf), ref.predict_proba(Xf), rtol=1e-5)
+    assert_allclose(est.predict_log_proba(Xf), ref.predict_log_proba(Xf), rtol=1e-5)
+    assert_allclose(est.decision_function(Xf), ref.decision_function(Xf), rtol=1e-4)
+    assert_array_equal(est.predict(Xf), ref.predict(Xf))
+    assert est.score(Xf, labels[y]) == ref.score(Xf, labels[y])
+    # the same labels given as one-hot probabilities with `classes`
+    soft = SoftLogisticRegression(C=0.5, classes=labels, **TIGHT)
+    soft.fit(Xf, np.eye(n_classes)[y])
+    assert_array_equal(soft.classes_, labels)
+    assert_allclose(soft.coef_, est.coef_, rtol=1e-8)
+
+
+def test_estimator_soft_targets_match_repetition():
+    X, _ = _data(3)
+    Y = _soft_targets(X, 3)
+    sw = np.random.RandomState(4).uniform(0.5, 2, size=X.shape[0])
+    est = SoftLogisticRegression(**TIGHT).fit(X, Y, sample_weight=sw)
+    ref = _repetition_fit(X, Y, sample_weight=sw, **TIGHT)
+    assert_array_equal(est.classes_, [0, 1, 2])
+    assert_allclose(est.coef_, ref.coef_, rtol=1e-4)
+    assert_allclose(est.predict_proba(X), ref.predict_proba(X), rtol=1e-6)
+
+
+def test_estimator_classes_with_hard_labels():
+    X, y = _data(3)
+    est = SoftLogisticRegression(classes=[2, 1, 0, 5]).fit(X, y)
+    assert_array_equal(est.classes_, [2, 1, 0, 5])
+    assert est.predict_proba(X).shape == (X.shape[0], 4)
+    # class 5 has no sample: it is never the most likely
+    assert np.all(est.predict_proba(X)[:, 3] < 0.3)
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not in `classes`"):
+        SoftLogisticRegression(classes=[0, 1]).fit(X, y)
+
+
+def test_estimator_bad_targets():
+    X, y = _data(3)
+    Y = np.eye(3)[y]
+    with pytest.raises(ValueError, match="3 columns but `classes` has 2"):
+        SoftLogisticRegression(classes=["a", "b"]).fit(X, Y)
+    Y_neg = Y.copy()
+    Y_neg[0] = [1.5, -0.5, 0.0]
+    with pytest.raises(ValueError, match="negative"):
+        SoftLogisticRegression().fit(X, Y_neg)
+    with pytest.raises(ValueError, match="sum to 1"):
+        SoftLogisticRegression().fit(X, Y * 0.9)
+    with pytest.raises(ValueError, match="only one class"):
+        SoftLogisticRegression().fit(X, np.zeros(X.shape[0]))
+
+
+def test_estimator_warm_start_and_float32():
+    X, _ = _data(3)
+    Y = _soft_targets(X, 3)
+    est = SoftLogisticRegression(warm_start=True).fit(X, Y)
+    assert est.n_iter_[0] > 5
+    est.fit(X, Y)
+    assert est.n_iter_[0] <= 1
+    est32 = SoftLogisticRegression().fit(X.astype(np.float32), Y)
+    assert est32.coef_.dtype == np.float32
+    assert est32.predict_proba(X.astype(np.float32)).shape == (X.shape[0], 3)
