@@ -538,3 +538,33 @@ def test_regressor_teacher_raises(data):
     clf = DistilledClassifier(Ridge(), LogisticRegression())
     with pytest.raises(TypeError, match="neither predict_proba nor decision_function"):
         clf.fit(X, y)
+
+
+def test_logistic_student_solves_the_soft_target_problem_exactly(data):
+    # The exact solver gives the coefficients of the row-repetition workaround.
+    X, y = data
+    teacher = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
+    student = LogisticRegression(C=0.5, tol=1e-10, max_iter=10_000)
+    clf = DistilledClassifier(FrozenEstimator(teacher), student, alpha=0.6, T=3.0)
+    clf.fit(X, y)
+    p = _tempered(np.maximum(teacher.predict_proba(X), 1e-12), 3.0)
+    Y = 0.6 * p
+    Y[np.arange(len(y)), y] += 0.4
+    rows, cols = np.nonzero(Y > 0)
+    repeated = clone(student).fit(X[rows], cols, sample_weight=Y[rows, cols])
+    assert_allclose(clf.student_.coef_, repeated.coef_, rtol=1e-4, atol=1e-8)
+    assert_allclose(clf.student_.intercept_, repeated.intercept_, rtol=1e-4, atol=1e-8)
+
+
+def test_elastic_net_logistic_student_takes_the_repetition_path(data):
+    from skdistill._students import student_path
+
+    X, y = data
+    l1 = LogisticRegression(l1_ratio=1.0, solver="saga", C=0.5, max_iter=2000)
+    assert student_path(l1) == "repeat"
+    assert student_path(LogisticRegression()) == "soft_logistic"
+    assert student_path(LogisticRegression(C=np.inf)) == "soft_logistic"
+    assert student_path(LogisticRegression(solver="liblinear")) == "repeat"
+    clf = DistilledClassifier(LogisticRegression(), l1, alpha=0.5).fit(X, y)
+    assert type(clf.student_) is LogisticRegression
+    assert np.any(clf.student_.coef_ == 0)
