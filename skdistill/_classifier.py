@@ -318,23 +318,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             )
         teacher_params, student_weight = self._split_params(sample_weight, fit_params)
 
-        all_labeled = labeled.all()
-        rows = slice(None) if all_labeled else np.flatnonzero(labeled)
-        X_lab_teacher = X_teacher if all_labeled else _safe_indexing(X_teacher, rows)
-        y_lab = y[rows]
-        lab_params = {
-            k: (v if all_labeled else _safe_indexing(v, rows))
-            for k, v in teacher_params.items()
-        }
-        self.teacher_, output, output_classes = fit_teacher(
-            teacher,
-            X_lab_teacher,
-            y_lab,
-            lab_params,
-            method,
-            cv=self.teacher_cv,
-            memory=self.memory,
-            n_jobs=self.n_jobs,
+        self.teacher_, output, output_classes = self._teacher_on_labeled(
+            teacher, X_teacher, y, labeled, teacher_params, method
         )
         if not hasattr(self.teacher_, "classes_"):
             raise TypeError(
@@ -352,55 +337,82 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         if self.alpha == 0 and path != "regressor":
             # Plain supervised training: exactly clone(student).fit(X, y) on the
             # labeled rows; rows without a label have no weight at alpha=0.
+            rows = np.flatnonzero(labeled)
             kwargs = {}
             if student_weight is not None:
                 kwargs["sample_weight"] = student_weight[rows]
-            X_lab = X if all_labeled else _safe_indexing(X, rows)
-            self.student_ = student.fit(X_lab, y_lab, **kwargs)
+            if labeled.all():
+                self.student_ = student.fit(X, y, **kwargs)
+            else:
+                self.student_ = student.fit(_safe_indexing(X, rows), y[rows], **kwargs)
             return self
 
-        logits = np.empty((X.shape[0], len(self.classes_)))
-        logits[rows] = logits_from_output(output, output_classes, self.classes_, method)
-        if not all_labeled:
+        X, Y, student_weight = self._training_set(
+            X, X_teacher, y, labeled, output, output_classes, method, student_weight
+        )
+        self.student_ = fit_student(student, path, X, Y, self.classes_, student_weight)
+        return self
+
+    def _teacher_on_labeled(self, teacher, X_teacher, y, labeled, teacher_params, method):
+        """Fit the teacher on the labeled rows; its outputs there (maybe out of fold)."""
+        if labeled.all():
+            X_lab, y_lab, params = X_teacher, y, teacher_params
+        else:
+            rows = np.flatnonzero(labeled)
+            X_lab, y_lab = _safe_indexing(X_teacher, rows), y[rows]
+            params = {k: _safe_indexing(v, rows) for k, v in teacher_params.items()}
+        return fit_teacher(
+            teacher,
+            X_lab,
+            y_lab,
+            params,
+            method,
+            cv=self.teacher_cv,
+            memory=self.memory,
+            n_jobs=self.n_jobs,
+        )
+
+    def _training_set(
+        self, X, X_teacher, y, labeled, output, output_classes, method, sample_weight
+    ):
+        """The student's rows, soft targets and row weights.
+
+        Labeled rows get the blend of the teacher's ``output`` on them and
+        their labels; unlabeled and generated rows get the fitted teacher's
+        targets with the weight ``alpha``.
+        """
+        logits = logits_from_output(output, output_classes, self.classes_, method)
+        del output
+        y_encoded = np.full(X.shape[0], -1)
+        if labeled.all():
+            y_encoded[:] = np.searchsorted(self.classes_, y)
+        else:
+            rows = np.flatnonzero(labeled)
+            y_encoded[rows] = np.searchsorted(self.classes_, y[rows])
+            logits_lab = logits
+            logits = np.empty((X.shape[0], len(self.classes_)))
+            logits[rows] = logits_lab
             unl = np.flatnonzero(~labeled)
             logits[unl] = self._teacher_logits(_safe_indexing(X_teacher, unl), method)
-        y_encoded = np.full(X.shape[0], -1)
-        y_encoded[rows] = np.searchsorted(self.classes_, y_lab)
 
         X_new_teacher, X_new = self._augmented_rows(X_teacher, X.shape[0])
         if X_new is not None:
             logits = np.concatenate([logits, self._teacher_logits(X_new_teacher, method)])
             y_encoded = np.concatenate([y_encoded, np.full(X_new.shape[0], -1)])
-            if student_weight is not None:
-                student_weight = np.concatenate(
-                    [student_weight, np.ones(X_new.shape[0])]
-                )
+            if sample_weight is not None:
+                sample_weight = np.concatenate([sample_weight, np.ones(X_new.shape[0])])
             X = stack_rows(X, X_new)
 
-        Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, self.alpha)
-        if row_weight is not None:
-            student_weight = (
-                row_weight if student_weight is None else row_weight * student_weight
-            )
-        self.student_ = fit_student(student, path, X, Y, self.classes_, student_weight)
-        return self
-
-    def _teacher_logits(self, X_teacher, method):
-        output = teacher_response(self.teacher_, X_teacher, method, n_jobs=self.n_jobs)
-        return logits_from_output(output, self.teacher_.classes_, self.classes_, method)
-
-    def _targets(self, X_teacher, y, method, sample_weight):
-        """Blended training targets (in-sample teacher) and the row weights."""
-        labeled = self._labeled_mask(y)
-        y_encoded = np.full(len(y), -1)
-        y_encoded[labeled] = np.searchsorted(self.classes_, y[labeled])
-        logits = self._teacher_logits(X_teacher, method)
         Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, self.alpha)
         if row_weight is not None:
             sample_weight = (
                 row_weight if sample_weight is None else row_weight * sample_weight
             )
-        return Y, sample_weight
+        return X, Y, sample_weight
+
+    def _teacher_logits(self, X_teacher, method):
+        output = teacher_response(self.teacher_, X_teacher, method, n_jobs=self.n_jobs)
+        return logits_from_output(output, self.teacher_.classes_, self.classes_, method)
 
     @available_if(lambda self: hasattr(self.student, "partial_fit"))
     def partial_fit(self, X, y=None, classes=None, sample_weight=None):
@@ -481,9 +493,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         """Refit ``student_`` on the same soft targets with coefficients fixed at 0.
 
         Used by :class:`~skdistill.SparsifyTransformer` to fine-tune a pruned
-        student. The targets are recomputed with the fitted teacher on ``X``
-        (in-sample outputs, without augmentation). Only students fitted by the
-        soft-target logistic solver support it.
+        student. The training set is rebuilt as in :meth:`fit`: out-of-fold
+        teacher outputs with ``teacher_cv`` (cached with ``memory``), the same
+        generated rows (same ``random_state``), unlabeled rows. Only students
+        fitted by the soft-target logistic solver support it.
 
         Parameters
         ----------
@@ -508,20 +521,35 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 "held at zero; only an L2 or unpenalized LogisticRegression can."
             )
         X, X_teacher = self._validate_X_pair(X, reset=False)
-        y = column_or_1d(y)
+        y, labeled = self._check_y(y, X.shape[0])
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        teacher_params, sample_weight = self._split_params(sample_weight, {})
         if self.alpha == 0:
             # plain supervised training: the student's own classes and labels
-            labeled = self._labeled_mask(y)
-            X, y = _safe_indexing(X, np.flatnonzero(labeled)), y[labeled]
+            rows = np.flatnonzero(labeled)
+            X, y = _safe_indexing(X, rows), y[rows]
             if sample_weight is not None:
-                sample_weight = sample_weight[labeled]
+                sample_weight = sample_weight[rows]
             classes = self.student_.classes_
             Y = (y[:, None] == classes[None, :]).astype(np.float64)
         else:
             method = resolve_response_method(self.teacher_, self.teacher_response)
-            Y, sample_weight = self._targets(X_teacher, y, method, sample_weight)
+            if self.teacher_cv is None:
+                output = teacher_response(
+                    self.teacher_,
+                    _safe_indexing(X_teacher, np.flatnonzero(labeled)),
+                    method,
+                    n_jobs=self.n_jobs,
+                )
+                output_classes = self.teacher_.classes_
+            else:  # the same out-of-fold outputs as fit (cached with memory)
+                _, output, output_classes = self._teacher_on_labeled(
+                    clone(self.teacher), X_teacher, y, labeled, teacher_params, method
+                )
+            X, Y, sample_weight = self._training_set(
+                X, X_teacher, y, labeled, output, output_classes, method, sample_weight
+            )
             classes = self.classes_
         self.student_ = _fit_logistic_regression_soft(
             clone(self.student),

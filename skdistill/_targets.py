@@ -1,7 +1,7 @@
 """Soft targets: teacher logits aligned to the classes, temperature and blending."""
 
 import numpy as np
-from scipy.special import softmax
+from sklearn.utils.extmath import softmax
 
 # Floor applied to probabilities before taking their logarithm.
 EPS = 1e-12
@@ -101,7 +101,8 @@ def logits_from_output(output, teacher_classes, classes, method):
     teacher_classes = np.asarray(teacher_classes)
     output = np.asarray(output, dtype=np.float64)
     if method == "predict_proba":
-        logits = np.log(np.maximum(output, EPS))
+        logits = np.maximum(output, EPS)  # a new array: the teacher's is kept
+        np.log(logits, out=logits)
     elif output.ndim == 1 or output.shape[1] == 1:
         if len(teacher_classes) != 2:
             raise ValueError(
@@ -134,7 +135,7 @@ def soften(logits, T):
     proba : ndarray of shape (n_samples, n_classes)
         Rows sum to one.
     """
-    return softmax(logits / T, axis=1)
+    return softmax(logits / T, copy=False)
 
 
 def blend_targets(soft, y_encoded, alpha):
@@ -143,7 +144,8 @@ def blend_targets(soft, y_encoded, alpha):
     Parameters
     ----------
     soft : ndarray of shape (n_samples, n_classes)
-        Softened teacher probabilities.
+        Softened teacher probabilities; overwritten (the result is stored in
+        it, to save memory).
     y_encoded : ndarray of shape (n_samples,)
         Index of each row's label in the classes, or ``-1`` for a row without
         a label (a generated or unlabeled row).
@@ -160,13 +162,15 @@ def blend_targets(soft, y_encoded, alpha):
         ``alpha * CE(teacher) + (1 - alpha) * CE(label)`` summed over rows,
         and a row without a label only has the first term.
     """
-    Y = alpha * soft
+    Y = soft  # in place: ``soft`` is not used after blending
     labeled = y_encoded >= 0
     if labeled.all():
+        Y *= alpha
         Y[np.arange(len(y_encoded)), y_encoded] += 1.0 - alpha
         return Y, None
     rows = np.flatnonzero(labeled)
+    Y[rows] *= alpha
     Y[rows, y_encoded[rows]] += 1.0 - alpha
-    Y[~labeled] = soft[~labeled]
+    # rows without a label keep the teacher's targets, with the weight alpha
     row_weight = np.where(labeled, 1.0, alpha)
     return Y, row_weight

@@ -370,3 +370,27 @@ def test_partial_fit_labels_outside_classes(data):
     clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
     clf.partial_fit(X, y + 1, classes=[0, 1, 2, 3])
     assert_array_equal(clf.classes_, [0, 1, 2, 3])
+
+
+def test_refit_student_rebuilds_the_same_training_set(data):
+    # With nothing pruned, the refit reproduces the student: same out-of-fold
+    # targets, same generated rows, same unlabeled rows.
+    X, y = data
+    y = y.copy()
+    y[::7] = -1
+    clf = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        LogisticRegression(max_iter=1000),
+        alpha=0.7,
+        T=2.0,
+        teacher_cv=3,
+        augment="gaussian",
+        unlabeled=-1,
+        random_state=0,
+    ).fit(X, y)
+    coef = clf.student_.coef_.copy()
+    clf._refit_student(X, y, np.ones(coef.shape, dtype=bool))
+    assert_allclose(clf.student_.coef_, coef, rtol=1e-10)
+    mask = np.abs(coef) > np.median(np.abs(coef))
+    clf._refit_student(X, y, mask)
+    assert np.all(clf.student_.coef_[~mask] == 0)
