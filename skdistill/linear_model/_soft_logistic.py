@@ -596,7 +596,8 @@ def _fit_logistic_regression_soft(
         verbose=estimator.verbose,
     )
     estimator.classes_ = classes
-    estimator.coef_ = coef
+    # column-major, as scikit-learn's lbfgs leaves it (and as fast to predict)
+    estimator.coef_ = np.asfortranarray(coef)
     estimator.intercept_ = intercept
     estimator.n_iter_ = np.asarray([n_iter], dtype=np.int32)
     return estimator
@@ -815,7 +816,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
             verbose=self.verbose,
         )
         self.classes_ = classes
-        self.coef_ = coef
+        self.coef_ = np.asfortranarray(coef)
         self.intercept_ = intercept
         self.n_iter_ = np.asarray([n_iter], dtype=np.int32)
         return self

@@ -1,0 +1,530 @@
+"""Quantization of linear coefficients to few-bit codes (uniform or k-means)."""
+
+import copy
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import (
+    BaseEstimator,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+    is_classifier,
+)
+from sklearn.cluster import KMeans
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils import check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+def _code_dtype(n_bits):
+    """Smallest unsigned integer dtype holding ``n_bits``-bit codes."""
+    return np.dtype(np.uint8) if n_bits <= 8 else np.dtype(np.uint16)
+
+
+def _uniform_codes(values, n_bits):
+    """Affine ``n_bits``-bit codes ``round((v - offset) / scale)`` of ``values``."""
+    dtype = _code_dtype(n_bits)
+    if values.size == 0:
+        return np.zeros(0, dtype=dtype), 0.0, 0.0
+    offset, hi = float(values.min()), float(values.max())
+    scale = (hi - offset) / (2**n_bits - 1)
+    if scale == 0:
+        return np.zeros(values.size, dtype=dtype), offset, 0.0
+    codes = np.clip(np.rint((values - offset) / scale), 0, 2**n_bits - 1)
+    return codes.astype(dtype), offset, scale
+
+
+def _uniform_codebook(offset, scale, codes, n_bits):
+    """Dequantized levels ``offset + scale * k`` of a uniform code."""
+    if codes.size == 0:
+        return np.zeros(0)
+    if scale == 0:
+        return np.array([offset])
+    return offset + scale * np.arange(2**n_bits)
+
+
+def quantize_values(values, *, n_bits=8, method="uniform", random_state=None):
+    """Quantize a 1-D array of (non-zero) weights to ``n_bits``-bit codes.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_values,)
+        The weights to quantize.
+
+    n_bits : int, default=8
+        Bits per code, in ``[1, 16]``.
+
+    method : {"uniform", "kmeans"}, default="uniform"
+        ``"uniform"``: ``2 ** n_bits`` evenly spaced levels from ``min(values)``
+        to ``max(values)`` (affine codes, ``value = offset + scale * code``).
+        ``"kmeans"``: a codebook of at most ``2 ** n_bits`` centroids fitted
+        by :class:`~sklearn.cluster.KMeans` on the values (weight sharing);
+        when there are no more distinct values than codes, the codebook is
+        the distinct values themselves (lossless).
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of k-means.
+
+    Returns
+    -------
+    codes : ndarray of shape (n_values,), dtype uint8 or uint16
+        Code of each value.
+
+    codebook : ndarray of shape (n_codes,), dtype float64
+        Increasing dequantized values; ``codebook[codes]`` approximates
+        ``values``. For ``"uniform"`` it is ``offset + scale * arange(n_codes)``.
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
+    if method == "uniform":
+        codes, offset, scale = _uniform_codes(values, n_bits)
+        return codes, _uniform_codebook(offset, scale, codes, n_bits)
+    dtype = _code_dtype(n_bits)
+    n_levels = 2**n_bits
+    if values.size == 0:
+        return np.zeros(0, dtype=dtype), np.zeros(0)
+    distinct = np.unique(values)
+    if distinct.size <= n_levels:
+        return np.searchsorted(distinct, values).astype(dtype), distinct
+    km = KMeans(n_clusters=n_levels, random_state=check_random_state(random_state))
+    km.fit(values[:, None])
+    centers = km.cluster_centers_.ravel()
+    order = np.argsort(centers, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank[km.labels_].astype(dtype), centers[order]
+
+
+def _linear_model(estimator):
+    """The fitted linear model that answers for ``estimator``.
+
+    A linear model itself, the ``student_`` of a DistilledClassifier, the
+    ``estimator_`` of a SparsifyTransformer (recursively), the inner estimator
+    of a FrozenEstimator.
+    """
+    if isinstance(estimator, FrozenEstimator):
+        return _linear_model(estimator.estimator)
+    if hasattr(estimator, "coef_"):
+        return estimator
+    if hasattr(estimator, "coef_mask_") and hasattr(estimator, "estimator_"):
+        return _linear_model(estimator.estimator_)
+    student = getattr(estimator, "student_", None)
+    if student is not None:
+        if is_classifier(estimator) and not is_classifier(student):
+            raise TypeError(
+                f"Cannot quantize {estimator!r}: its student {student!r} is a "
+                "regressor fitted on log-probabilities, whose predictions are not "
+                "class labels. Use a linear classifier student."
+            )
+        return _linear_model(student)
+    raise TypeError(
+        f"Cannot quantize {estimator!r}: it has no `coef_` (nor a `student_` or "
+        "pruned `estimator_` with `coef_`). quantize needs a fitted linear model, "
+        "DistilledClassifier or SparsifyTransformer."
+    )
+
+
+def _model_has(attr):
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        try:
+            return hasattr(_linear_model(self.estimator), attr)
+        except TypeError:
+            return hasattr(self.estimator, attr)
+
+    return check
+
+
+class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
+    """Linear model whose coefficients are stored as few-bit codes.
+
+    ``fit`` fits the estimator (a linear model, a
+    :class:`~skdistill.DistilledClassifier` with a linear student, or a
+    :class:`~skdistill.SparsifyTransformer`; a prefit one wrapped in
+    :class:`~sklearn.frozen.FrozenEstimator` is not refitted), takes the linear
+    model that predicts for it and replaces its coefficients by ``n_bits``-bit
+    codes. Predictions are exactly those of that linear model with the
+    dequantized coefficients; pickling stores only the codes, the codebook and
+    the sparsity pattern, not the float coefficients.
+
+    Use :func:`quantize` to compress an already fitted model.
+
+    Read more in the :ref:`User Guide <user_guide>`.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model to fit and quantize.
+
+    n_bits : int, default=8
+        Bits per coefficient code, in ``[1, 16]``. Codes are stored as uint8
+        (``n_bits <= 8``) or uint16.
+
+    method : {"uniform", "kmeans"}, default="uniform"
+        ``"uniform"``: one affine grid of ``2 ** n_bits`` levels per
+        coefficient tensor (per-tensor, not per-row), spanning the smallest to
+        the largest non-zero coefficient. ``"kmeans"``: weight sharing, a
+        codebook of ``2 ** n_bits`` centroids fitted with
+        :class:`~sklearn.cluster.KMeans` on the non-zero coefficients.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of k-means (``method="kmeans"``).
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The linear model used for predictions, with ``coef_`` set to the
+        dequantized coefficients (rebuilt from the codes after unpickling).
+        For a DistilledClassifier it is the student, for a SparsifyTransformer
+        its pruned ``estimator_``.
+
+    codes_ : ndarray of shape (n_nonzero,), dtype uint8 or uint16
+        Codes of the non-zero coefficients, in C order of ``coef_``.
+
+    codebook_ : ndarray of shape (n_codes,)
+        Dequantized value of each code.
+
+    nonzero_ : ndarray of dtype uint8 or None
+        Bit-packed (:func:`numpy.packbits`) pattern of the non-zero
+        coefficients; ``None`` when no coefficient is zero.
+
+    coef_ : ndarray
+        The dequantized coefficients (exact zeros where the model had zeros).
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classifiers only).
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    quantize : Quantize an already fitted model.
+    SparsifyTransformer : Prune coefficients to exact zeros first.
+
+    Notes
+    -----
+    Zeros stay exactly zero: only the non-zero coefficients are quantized and
+    the positions of the zeros are stored as a bit mask (one bit per
+    coefficient). The payload is about ``n_coef / 8 + n_nonzero * b`` bytes
+    (``b = 1`` for up to 8 bits, 2 above) plus the codebook (``8 * 2 **
+    n_bits`` bytes for k-means, 16 bytes for uniform), against ``8 * n_coef``
+    bytes for float64 coefficients. Intercepts are not quantized. A sparse
+    ``coef_`` (after ``sparsify()``) is rebuilt as a CSR matrix.
+
+    References
+    ----------
+    .. [1] S. Han, H. Mao and W. Dally, "Deep Compression: Compressing Deep
+       Neural Networks with Pruning, Trained Quantization and Huffman Coding",
+       ICLR, 2016.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skdistill import QuantizedLinearModel
+    >>> X, y = load_iris(return_X_y=True)
+    >>> q = QuantizedLinearModel(LogisticRegression(), n_bits=4).fit(X, y)
+    >>> q.codes_.dtype, q.codes_.max() < 16
+    (dtype('uint8'), np.True_)
+    >>> q.score(X, y)
+    0.9...
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"])],
+        "n_bits": [Interval(Integral, 1, 16, closed="both")],
+        "method": [StrOptions({"uniform", "kmeans"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator, *, n_bits=8, method="uniform", random_state=None):
+        self.estimator = estimator
+        self.n_bits = n_bits
+        self.method = method
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, **fit_params):
+        """Fit the estimator (unless frozen) and quantize its coefficients.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training inputs.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+
+        **fit_params : dict
+            Parameters of the estimator's ``fit`` (e.g. ``sample_weight``).
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        if isinstance(self.estimator, FrozenEstimator):
+            fitted = self.estimator.estimator
+            check_is_fitted(fitted)
+        else:
+            fitted = clone(self.estimator).fit(X, y, **fit_params)
+        return self._quantize_fitted(fitted)
+
+    def _quantize_fitted(self, fitted):
+        """Set the fitted state from the fitted ``fitted`` estimator."""
+        model = copy.deepcopy(_linear_model(fitted))
+        coef = model.coef_
+        self._coef_sparse = sp.issparse(coef)
+        coef = np.asarray(coef.toarray() if self._coef_sparse else coef)
+        self._coef_shape = coef.shape
+        self._coef_dtype = coef.dtype
+        flat = coef.ravel()
+        nonzero = flat != 0
+        self._grid = None
+        if self.method == "uniform":
+            self.codes_, offset, scale = _uniform_codes(
+                flat[nonzero].astype(np.float64), self.n_bits
+            )
+            self._grid = (offset, scale)
+            self.codebook_ = _uniform_codebook(offset, scale, self.codes_, self.n_bits)
+        else:
+            self.codes_, self.codebook_ = quantize_values(
+                flat[nonzero],
+                n_bits=self.n_bits,
+                method=self.method,
+                random_state=self.random_state,
+            )
+        self.nonzero_ = None if nonzero.all() else np.packbits(nonzero)
+        model.coef_ = self._dequantize()
+        self.estimator_ = model
+        for source in (fitted, model):
+            if hasattr(source, "n_features_in_"):
+                self.n_features_in_ = source.n_features_in_
+                if hasattr(source, "feature_names_in_"):
+                    self.feature_names_in_ = source.feature_names_in_
+                break
+        return self
+
+    def _dequantize(self):
+        """Rebuild the coefficients from the codes."""
+        size = int(np.prod(self._coef_shape))
+        flat = np.zeros(size, dtype=np.float64)
+        values = self.codebook_[self.codes_]
+        if self.nonzero_ is None:
+            flat[:] = values
+        else:
+            nonzero = np.unpackbits(self.nonzero_, count=size).astype(bool)
+            flat[nonzero] = values
+        coef = flat.reshape(self._coef_shape).astype(self._coef_dtype, copy=False)
+        return sp.csr_matrix(coef) if self._coef_sparse else coef
+
+    @property
+    def coef_(self):
+        """Dequantized coefficients of ``estimator_``."""
+        check_is_fitted(self)
+        return self.estimator_.coef_
+
+    @property
+    def classes_(self):
+        """Class labels of ``estimator_`` (classifiers only)."""
+        check_is_fitted(self)
+        return self.estimator_.classes_
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "estimator_" in state:
+            model = copy.copy(state["estimator_"])
+            vars(model).pop("coef_", None)
+            state = dict(state, estimator_=model)
+            if state.get("_grid") is not None:
+                state["codebook_"] = None  # rebuilt from (offset, scale)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "estimator_" in state:
+            if getattr(self, "_grid", None) is not None:
+                self.codebook_ = _uniform_codebook(
+                    *self._grid, self.codes_, self.n_bits
+                )
+            self.estimator_.coef_ = self._dequantize()
+
+    def _model_X(self, X):
+        """Input for ``estimator_``: validated here unless it checks names itself."""
+        check_is_fitted(self)
+        if hasattr(self.estimator_, "feature_names_in_"):
+            return X
+        return validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            reset=False,
+            ensure_all_finite=not get_tags(self).input_tags.allow_nan,
+        )
+
+    @available_if(_model_has("predict"))
+    def predict(self, X):
+        """Predict with the dequantized linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions of ``estimator_``.
+        """
+        X = self._model_X(X)
+        return self.estimator_.predict(X)
+
+    @available_if(_model_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the dequantized linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities of ``estimator_``.
+        """
+        X = self._model_X(X)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_model_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of the dequantized linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities of ``estimator_``.
+        """
+        X = self._model_X(X)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_model_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the dequantized linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Decision function of ``estimator_``.
+        """
+        X = self._model_X(X)
+        return self.estimator_.decision_function(X)
+
+    @available_if(_model_has("score"))
+    def score(self, X, y, sample_weight=None):
+        """Score of the dequantized linear model (accuracy or R^2).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            ``estimator_.score(X, y)``.
+        """
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        X = self._model_X(X)
+        return self.estimator_.score(X, y, **kwargs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        estimator_tags = get_tags(self.estimator)
+        tags.estimator_type = estimator_tags.estimator_type
+        tags.classifier_tags = estimator_tags.classifier_tags
+        tags.regressor_tags = estimator_tags.regressor_tags
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = estimator_tags.target_tags.multi_output
+        tags.target_tags.single_output = estimator_tags.target_tags.single_output
+        tags.input_tags.sparse = estimator_tags.input_tags.sparse
+        tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan
+        return tags
+
+
+def quantize(estimator, *, n_bits=8, method="uniform", random_state=None):
+    """Store a fitted linear model's coefficients as ``n_bits``-bit codes.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted linear model with ``coef_``, a fitted
+        :class:`~skdistill.DistilledClassifier` (its linear ``student_`` is
+        quantized) or a fitted :class:`~skdistill.SparsifyTransformer` (its
+        pruned ``estimator_``), possibly wrapped in
+        :class:`~sklearn.frozen.FrozenEstimator`. It is not modified.
+
+    n_bits : int, default=8
+        Bits per code, in ``[1, 16]``.
+
+    method : {"uniform", "kmeans"}, default="uniform"
+        Per-tensor uniform affine codes, or a k-means codebook (weight
+        sharing). See :class:`QuantizedLinearModel`.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of k-means.
+
+    Returns
+    -------
+    model : QuantizedLinearModel
+        A fitted ``QuantizedLinearModel(clone(estimator), ...)``: it predicts
+        with the dequantized coefficients; refitting it fits the unfitted
+        clone and quantizes again.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skdistill import quantize
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = LogisticRegression(max_iter=2000).fit(X / 16, y)
+    >>> q = quantize(clf, n_bits=8)
+    >>> bool((q.predict(X / 16) == clf.predict(X / 16)).mean() > 0.99)
+    True
+    >>> len(pickle.dumps(q)) < len(pickle.dumps(clf))
+    True
+    """
+    if isinstance(estimator, FrozenEstimator):
+        estimator = estimator.estimator
+    check_is_fitted(estimator)
+    model = QuantizedLinearModel(
+        clone(estimator), n_bits=n_bits, method=method, random_state=random_state
+    )
+    model._validate_params()
+    return model._quantize_fitted(estimator)

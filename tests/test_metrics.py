@@ -1,0 +1,167 @@
+"""Tests of skdistill.metrics against independent numpy / scipy computations."""
+
+import numpy as np
+import pytest
+from scipy.special import rel_entr
+from scipy.stats import entropy
+from sklearn.datasets import load_iris
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from skdistill.metrics import (
+    compression_report,
+    count_nonzero_parameters,
+    fidelity_score,
+    format_report,
+    kl_divergence,
+    soft_cross_entropy,
+)
+
+
+@pytest.fixture
+def probabilities():
+    rng = np.random.RandomState(0)
+    p_teacher = rng.dirichlet(np.ones(4), size=30)
+    p_student = rng.dirichlet(np.ones(4), size=30)
+    weight = rng.uniform(0.1, 2.0, size=30)
+    return p_teacher, p_student, weight
+
+
+def test_soft_cross_entropy_matches_numpy(probabilities):
+    p_teacher, p_student, weight = probabilities
+    rows = [
+        -sum(t * np.log(s) for t, s in zip(pt, ps))
+        for pt, ps in zip(p_teacher, p_student)
+    ]
+    assert soft_cross_entropy(p_teacher, p_student) == pytest.approx(np.mean(rows))
+    expected = np.sum(weight * np.array(rows)) / np.sum(weight)
+    assert soft_cross_entropy(
+        p_teacher, p_student, sample_weight=weight
+    ) == pytest.approx(expected)
+
+
+def test_kl_divergence_matches_scipy(probabilities):
+    p_teacher, p_student, weight = probabilities
+    rows = np.array([entropy(pt, ps) for pt, ps in zip(p_teacher, p_student)])
+    assert kl_divergence(p_teacher, p_student) == pytest.approx(rows.mean())
+    assert kl_divergence(p_teacher, p_student, sample_weight=weight) == pytest.approx(
+        np.average(rows, weights=weight)
+    )
+
+
+def test_cross_entropy_is_kl_plus_teacher_entropy(probabilities):
+    p_teacher, p_student, _ = probabilities
+    teacher_entropy = np.mean([entropy(pt) for pt in p_teacher])
+    assert soft_cross_entropy(p_teacher, p_student) == pytest.approx(
+        kl_divergence(p_teacher, p_student) + teacher_entropy
+    )
+    assert soft_cross_entropy(p_teacher, p_teacher) == pytest.approx(teacher_entropy)
+    assert kl_divergence(p_teacher, p_teacher) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_zero_teacher_probabilities_contribute_nothing():
+    p_teacher = np.array([[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]])
+    p_student = np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]])
+    expected = rel_entr(p_teacher, p_student).sum(axis=1).mean()
+    assert kl_divergence(p_teacher, p_student) == pytest.approx(expected)
+    assert np.isfinite(soft_cross_entropy(p_teacher, p_student))
+
+
+def test_zero_student_probability_is_clipped():
+    # the student gives probability 0 to the teacher's class: log(1e-12)
+    p_teacher = [[1.0, 0.0]]
+    p_student = [[0.0, 1.0]]
+    assert soft_cross_entropy(p_teacher, p_student) == pytest.approx(12 * np.log(10))
+    assert kl_divergence(p_teacher, p_student) == pytest.approx(12 * np.log(10))
+
+
+@pytest.mark.parametrize("func", [soft_cross_entropy, kl_divergence])
+@pytest.mark.parametrize(
+    "p_teacher, p_student, match",
+    [
+        ([[0.5, 0.5]], [[0.5, 0.5], [0.5, 0.5]], "same shape"),
+        ([[0.5, 0.5]], [[0.2, 0.3, 0.5]], "same shape"),
+        ([0.5, 0.5], [0.5, 0.5], "2-D"),
+        ([[0.6, 0.6]], [[0.5, 0.5]], "p_teacher.*sum to 1"),
+        ([[0.5, 0.5]], [[0.2, 0.2]], "p_student.*sum to 1"),
+        ([[1.5, -0.5]], [[0.5, 0.5]], "non-negative"),
+        ([[np.nan, 0.5]], [[0.5, 0.5]], "finite"),
+        ([["a", "b"]], [[0.5, 0.5]], "numeric"),
+    ],
+)
+def test_invalid_probabilities(func, p_teacher, p_student, match):
+    with pytest.raises(ValueError, match=match):
+        func(p_teacher, p_student)
+
+
+@pytest.mark.parametrize("func", [soft_cross_entropy, kl_divergence])
+def test_sample_weight_length_checked(func):
+    with pytest.raises(ValueError, match="inconsistent"):
+        func([[0.5, 0.5]] * 3, [[0.5, 0.5]] * 3, sample_weight=[1.0, 2.0])
+
+
+def test_fidelity_score_weighted():
+    assert fidelity_score([0, 1, 1], [0, 1, 0], sample_weight=[1, 1, 2]) == 0.5
+
+
+def _tree_parameters(tree):
+    # a split stores a feature and a threshold; a leaf its class values
+    is_leaf = tree.tree_.children_left == -1
+    values_per_leaf = tree.tree_.value.shape[1] * tree.tree_.value.shape[2]
+    return 2 * int(np.sum(~is_leaf)) + int(np.sum(is_leaf)) * values_per_leaf
+
+
+def test_count_nonzero_parameters_forest_sums_its_trees():
+    X, y = load_iris(return_X_y=True)
+    forest = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    expected = sum(_tree_parameters(tree) for tree in forest.estimators_)
+    assert expected > 0
+    assert count_nonzero_parameters(forest) == expected
+
+
+def test_count_nonzero_parameters_tree_and_linear():
+    X, y = load_iris(return_X_y=True)
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    assert count_nonzero_parameters(tree) == _tree_parameters(tree)
+    logistic = LogisticRegression(max_iter=1000).fit(X, y)
+    logistic.coef_[0, :2] = 0.0
+    assert count_nonzero_parameters(logistic) == 3 * 4 - 2 + 3
+
+
+def test_count_nonzero_parameters_hist_gradient_boosting_is_positive():
+    X, y = load_iris(return_X_y=True)
+    small = HistGradientBoostingClassifier(max_iter=2, random_state=0).fit(X, y)
+    large = HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X, y)
+    assert 0 < count_nonzero_parameters(small) < count_nonzero_parameters(large)
+
+
+def test_compression_report_and_table():
+    X, y = load_iris(return_X_y=True)
+    models = {
+        "tree": DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y),
+        "logistic": LogisticRegression(max_iter=1000).fit(X, y),
+    }
+    report = compression_report(models, X, y, teacher="tree", n_repeats=1)
+    assert list(report) == ["tree", "logistic"]
+    tree_pred = models["tree"].predict(X)
+    logistic_pred = models["logistic"].predict(X)
+    assert report["tree"]["fidelity"] == 1.0
+    assert report["logistic"]["fidelity"] == pytest.approx(
+        np.mean(tree_pred == logistic_pred)
+    )
+    assert report["logistic"]["accuracy"] == pytest.approx(np.mean(logistic_pred == y))
+    assert report["logistic"]["n_parameters"] == 15
+    table = format_report(report).splitlines()
+    assert table[0].split() == [
+        "model",
+        "accuracy",
+        "fidelity",
+        "parameters",
+        "bytes",
+        "ms/1000",
+        "rows",
+    ]
+    assert table[2].startswith("logistic")
+    with pytest.raises(ValueError, match="teacher='svm'"):
+        compression_report(models, X, y, teacher="svm")

@@ -1,0 +1,218 @@
+"""Tests of the display objects (rendered with the Agg backend)."""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from skdistill import DistilledClassifier
+from skdistill._plotting import AgreementDisplay, SparsityCurveDisplay
+
+pytest.importorskip("matplotlib").use("Agg")
+plt = pytest.importorskip("matplotlib.pyplot")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_agreement_from_predictions_points_and_legend():
+    p_teacher = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+    p_student = np.array([[0.8, 0.2], [0.3, 0.7], [0.4, 0.6], [0.35, 0.65]])
+    display = AgreementDisplay.from_predictions(p_teacher, p_student, name="student")
+
+    np.testing.assert_allclose(display.teacher_confidence, [0.9, 0.8, 0.6, 0.7])
+    np.testing.assert_allclose(display.student_proba, [0.8, 0.7, 0.4, 0.65])
+    assert display.fidelity == pytest.approx(0.75)
+    assert display.scatter_.get_offsets().shape == (4, 2)
+    np.testing.assert_allclose(display.disagree_scatter_.get_offsets(), [[0.6, 0.4]])
+    np.testing.assert_allclose(display.line_.get_xdata(), [0, 1])
+    texts = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert texts == [
+        "student = teacher",
+        "student (fidelity = 0.750)",
+        "different class (1 rows)",
+    ]
+    assert display.ax_.get_xlabel() == "Teacher's probability of its predicted class"
+    assert display.ax_.get_ylabel() == "Student's probability of the teacher's class"
+    assert display.figure_ is display.ax_.figure
+
+
+def test_agreement_full_agreement_has_no_disagreement_artist():
+    p = np.array([[0.9, 0.1], [0.2, 0.8]])
+    _, ax = plt.subplots()
+    display = AgreementDisplay.from_predictions(p, p, ax=ax, ref_line=False)
+    assert display.ax_ is ax
+    assert display.disagree_scatter_ is None
+    assert display.line_ is None
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["fidelity = 1.000"]
+
+
+def test_agreement_from_predictions_validates():
+    with pytest.raises(ValueError, match="same shape"):
+        AgreementDisplay.from_predictions([[0.5, 0.5]], [[0.2, 0.3, 0.5]])
+    with pytest.raises(ValueError, match="sum to 1"):
+        AgreementDisplay.from_predictions([[0.5, 0.6]], [[0.5, 0.5]])
+
+
+def test_agreement_from_estimator_uses_fitted_teacher(iris):
+    X, y = iris
+    clf = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        LogisticRegression(max_iter=1000),
+        alpha=0.9,
+        T=2.0,
+    ).fit(X, y)
+    display = AgreementDisplay.from_estimator(clf, X)
+
+    p_teacher = clf.teacher_.predict_proba(X)
+    teacher_class = p_teacher.argmax(axis=1)
+    rows = np.arange(len(y))
+    np.testing.assert_allclose(
+        display.teacher_confidence, p_teacher[rows, teacher_class]
+    )
+    np.testing.assert_allclose(
+        display.student_proba, clf.predict_proba(X)[rows, teacher_class]
+    )
+    expected = np.mean(clf.predict(X) == clf.teacher_.predict(X))
+    assert display.fidelity == pytest.approx(expected)
+    assert display.scatter_.get_offsets().shape == (len(y), 2)
+    legend = display.ax_.get_legend().get_texts()[1].get_text()
+    assert legend == f"DistilledClassifier (fidelity = {expected:.3f})"
+
+
+def test_agreement_from_estimator_binary_decision_function_teacher():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)[::4]
+    y = y[::4]
+    teacher = SVC().fit(X, y)
+    student = LogisticRegression(max_iter=1000).fit(X, y)
+    display = AgreementDisplay.from_estimator(student, X, teacher=teacher, name="lr")
+    # softmax of [0, s] is sigmoid(s) for the positive class
+    s = teacher.decision_function(X)
+    confidence = np.where(s > 0, 1 / (1 + np.exp(-s)), 1 / (1 + np.exp(s)))
+    np.testing.assert_allclose(display.teacher_confidence, confidence)
+    agreement = np.mean(teacher.predict(X) == student.predict(X))
+    assert display.fidelity == pytest.approx(agreement)
+
+
+def test_agreement_from_estimator_needs_a_teacher(iris):
+    X, y = iris
+    student = LogisticRegression(max_iter=1000).fit(X, y)
+    with pytest.raises(ValueError, match="teacher"):
+        AgreementDisplay.from_estimator(student, X)
+
+
+def test_sparsity_curve_plot():
+    display = SparsityCurveDisplay(
+        [0.0, 0.5, 0.9], [0.97, 0.95, 0.80], score_name="balanced accuracy", name="lr"
+    ).plot()
+    np.testing.assert_allclose(display.line_.get_xdata(), [0.0, 0.5, 0.9])
+    np.testing.assert_allclose(display.line_.get_ydata(), [0.97, 0.95, 0.80])
+    assert display.ax_.get_xlabel() == "Sparsity (fraction of zero coefficients)"
+    assert display.ax_.get_ylabel() == "balanced accuracy"
+    assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == ["lr"]
+
+
+class _MagnitudePruner(ClassifierMixin, BaseEstimator):
+    """A minimal stand-in with SparsifyTransformer's interface (no refit)."""
+
+    def __init__(self, estimator, *, sparsity=None):
+        self.estimator = estimator
+        self.sparsity = sparsity
+
+    def fit(self, X, y):
+        self.estimator_ = clone(self.estimator).fit(X, y)
+        coef = self.estimator_.coef_
+        n_zero = int(np.floor(self.sparsity * coef.size))
+        order = np.argsort(np.abs(coef), axis=None)
+        coef.flat[order[:n_zero]] = 0.0
+        self.sparsity_ = np.mean(coef == 0)
+        return self
+
+
+def test_sparsity_curve_from_estimator_with_sparsifier_interface(iris):
+    X, y = iris
+    sparsities = [0.0, 0.5, 0.75]
+    display = SparsityCurveDisplay.from_estimator(
+        _MagnitudePruner(LogisticRegression(max_iter=1000)),
+        X[::2],
+        y[::2],
+        X[1::2],
+        y[1::2],
+        sparsities=sparsities,
+        name="logistic",
+    )
+    expected_scores = []
+    for sparsity in sparsities:
+        pruned = (
+            _MagnitudePruner(LogisticRegression(max_iter=1000), sparsity=sparsity)
+            .fit(X[::2], y[::2])
+            .estimator_
+        )
+        expected_scores.append(np.mean(pruned.predict(X[1::2]) == y[1::2]))
+    np.testing.assert_allclose(display.sparsity, sparsities)
+    np.testing.assert_allclose(display.scores, expected_scores)
+    np.testing.assert_array_equal(display.n_nonzero, [15, 9, 6])
+    assert len(display.line_.get_xdata()) == 3
+    assert display.ax_.get_ylabel() == "accuracy"
+
+
+def test_sparsity_curve_from_estimator_scoring_and_validation(iris):
+    X, y = iris
+    display = SparsityCurveDisplay.from_estimator(
+        _MagnitudePruner(LogisticRegression(max_iter=1000)),
+        X,
+        y,
+        X,
+        y,
+        sparsities=[0.0, 0.5],
+        scoring="balanced_accuracy",
+    )
+    assert display.ax_.get_ylabel() == "balanced_accuracy"
+    assert display.ax_.get_legend() is None
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        SparsityCurveDisplay.from_estimator(
+            _MagnitudePruner(LogisticRegression()), X, y, X, y, sparsities=[1.0]
+        )
+
+
+def test_sparsity_curve_with_sparsify_transformer(iris):
+    from skdistill import SparsifyTransformer
+
+    X, y = iris
+    distilled = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        LogisticRegression(max_iter=1000),
+        alpha=0.5,
+        T=2.0,
+    )
+    display = SparsityCurveDisplay.from_estimator(
+        distilled, X[::2], y[::2], X[1::2], y[1::2], sparsities=[0.0, 0.5, 0.9]
+    )
+    assert len(display.line_.get_xdata()) == 3
+    np.testing.assert_allclose(display.sparsity, [0.0, 0.5, 0.9], atol=0.1)
+    assert display.n_nonzero[0] > display.n_nonzero[-1]
+    # an explicit SparsifyTransformer is cloned with each sparsity
+    display = SparsityCurveDisplay.from_estimator(
+        SparsifyTransformer(distilled, sparsity=0.1, refit=False),
+        X[::2],
+        y[::2],
+        X[1::2],
+        y[1::2],
+        sparsities=[0.2, 0.6],
+    )
+    assert display.sparsity[1] > display.sparsity[0]

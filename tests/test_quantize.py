@@ -1,0 +1,201 @@
+"""Tests for coefficient quantization (uniform and k-means codes)."""
+
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import load_digits, make_regression
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skdistill import DistilledClassifier
+from skdistill._quantize import QuantizedLinearModel, quantize, quantize_values
+from skdistill._sparsify import SparsifyTransformer
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return X, y, LogisticRegression(max_iter=1000).fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["uniform", "kmeans"])
+@pytest.mark.parametrize("n_bits", [1, 2, 4, 8, 12])
+def test_codes_dtype_and_number_of_values(method, n_bits):
+    rng = np.random.RandomState(0)
+    values = rng.standard_normal(3000)
+    codes, codebook = quantize_values(
+        values, n_bits=n_bits, method=method, random_state=0
+    )
+    assert codes.dtype == (np.uint8 if n_bits <= 8 else np.uint16)
+    assert len(np.unique(codes)) <= 2**n_bits
+    assert codes.max() < len(codebook) <= 2**n_bits
+    assert np.all(np.diff(codebook) > 0)
+    # a finer code never reconstructs worse than half a uniform step
+    error = np.abs(codebook[codes] - values).max()
+    if method == "uniform":
+        step = (values.max() - values.min()) / (2**n_bits - 1)
+        assert error <= step / 2 + 1e-12
+
+
+def test_kmeans_is_lossless_with_few_distinct_values():
+    values = np.array([0.5, -1.0, 0.5, 2.0, -1.0])
+    codes, codebook = quantize_values(values, n_bits=2, method="kmeans")
+    assert_array_equal(codebook[codes], values)
+
+
+@pytest.mark.parametrize("method", ["uniform", "kmeans"])
+def test_eight_bits_agree_with_the_float_model(digits, method):
+    X, _y, clf = digits
+    q = quantize(clf, n_bits=8, method=method, random_state=0)
+    assert (q.predict(X) == clf.predict(X)).mean() >= 0.99
+    assert_allclose(q.predict_proba(X), clf.predict_proba(X), atol=0.05)
+    assert_array_equal(q.classes_, clf.classes_)
+    assert q.n_features_in_ == 64
+    assert clf.coef_.dtype == np.float64 and not hasattr(clf, "codes_")
+
+
+@pytest.mark.parametrize("method", ["uniform", "kmeans"])
+def test_predictions_are_the_original_class_with_dequantized_coef(digits, method):
+    X, _y, clf = digits
+    q = quantize(clf, n_bits=3, method=method, random_state=0)
+    twin = clone(clf)
+    twin.__dict__.update(clf.__dict__)
+    twin.coef_ = q.coef_.copy()
+    assert_array_equal(q.predict(X), twin.predict(X))
+    assert_array_equal(q.predict_proba(X), twin.predict_proba(X))
+    assert_array_equal(q.decision_function(X), twin.decision_function(X))
+    assert len(np.unique(q.coef_[q.coef_ != 0])) <= 2**3
+
+
+@pytest.mark.parametrize("method", ["uniform", "kmeans"])
+def test_zeros_stay_zero_after_pruning(digits, method):
+    X, y, _ = digits
+    sel = SparsifyTransformer(LogisticRegression(max_iter=1000), sparsity=0.8)
+    sel.fit(X, y)
+    q = quantize(sel, n_bits=2, method=method, random_state=0)
+    zeros = sel.estimator_.coef_ == 0
+    assert_array_equal(q.coef_ == 0, zeros)
+    assert q.codes_.size == (~zeros).sum()
+    # survives pickling too
+    q2 = pickle.loads(pickle.dumps(q))
+    assert_array_equal(q2.coef_ == 0, zeros)
+
+
+def test_pickle_round_trip_and_size(digits):
+    _X, _y, _ = digits
+    rng = np.random.RandomState(0)
+    X_wide = rng.standard_normal((500, 400))
+    y_wide = rng.randint(0, 10, 500)
+    clf = LogisticRegression(max_iter=200).fit(X_wide, y_wide)
+    n_coef = clf.coef_.size
+
+    base = clone(clf)
+    base.__dict__.update(clf.__dict__)
+    del base.coef_
+    overhead = len(pickle.dumps(base))
+    float_payload = len(pickle.dumps(clf)) - overhead
+    assert float_payload >= 8 * n_coef
+
+    for n_bits, per_coef in [(8, 1), (12, 2)]:
+        q = quantize(clf, n_bits=n_bits)
+        blob = pickle.dumps(q)
+        q_payload = len(blob) - overhead
+        # codes plus a small constant (scale, offset, parameters)
+        assert q_payload <= per_coef * n_coef + 1500
+        assert float_payload / q_payload > 0.7 * 8 / per_coef
+        loaded = pickle.loads(blob)
+        assert_array_equal(loaded.coef_, q.coef_)
+        assert_array_equal(loaded.predict(X_wide), q.predict(X_wide))
+        assert "coef_" not in q.__getstate__()["estimator_"].__dict__
+        assert q.estimator_.coef_ is not None  # pickling left the model intact
+
+
+def test_sparse_pattern_costs_one_bit_per_coef():
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((300, 400))
+    y = rng.randint(0, 5, 300)
+    sel = SparsifyTransformer(
+        LogisticRegression(max_iter=200), sparsity=0.9, refit=False
+    ).fit(X, y)
+    dense_q = quantize(LogisticRegression(max_iter=200).fit(X, y), n_bits=8)
+    sparse_q = quantize(sel, n_bits=8)
+    n_coef = sel.estimator_.coef_.size
+    saved = len(pickle.dumps(dense_q)) - len(pickle.dumps(sparse_q))
+    # 90% of the one-byte codes are gone, one bit per coefficient is added
+    assert saved >= 0.9 * n_coef - n_coef / 8 - 600
+
+
+def test_store_sparse_coef_is_rebuilt_sparse(digits):
+    X, y, _ = digits
+    sel = SparsifyTransformer(
+        LogisticRegression(max_iter=1000), sparsity=0.9, store_sparse=True
+    ).fit(X, y)
+    q = quantize(sel, n_bits=8)
+    assert sp.issparse(q.coef_)
+    assert sp.issparse(pickle.loads(pickle.dumps(q)).coef_)
+    assert (q.predict(X) == sel.predict(X)).mean() >= 0.99
+
+
+def test_distilled_classifier_and_regressor(digits):
+    X, y, _ = digits
+    dc = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        LogisticRegression(max_iter=1000),
+    ).fit(X, y)
+    q = quantize(dc, n_bits=8)
+    assert isinstance(q.estimator_, LogisticRegression)
+    assert (q.predict(X) == dc.predict(X)).mean() >= 0.99
+    assert get_tags(q).estimator_type == "classifier"
+    # the teacher is not stored
+    assert len(pickle.dumps(q)) < len(pickle.dumps(dc.student_))
+
+    Xr, yr = make_regression(n_samples=100, n_features=5, random_state=0)
+    reg = Ridge().fit(Xr, yr)
+    qr = quantize(FrozenEstimator(reg), n_bits=10, method="kmeans", random_state=0)
+    assert get_tags(qr).estimator_type == "regressor"
+    assert_allclose(qr.predict(Xr), reg.predict(Xr), rtol=1e-2, atol=1e-1)
+    assert qr.score(Xr, yr) > 0.99
+
+
+def test_fit_quantizes_and_frozen_is_not_refitted(digits):
+    X, y, clf = digits
+    q = QuantizedLinearModel(LogisticRegression(max_iter=1000), n_bits=8).fit(X, y)
+    assert (q.predict(X) == clf.predict(X)).mean() >= 0.99
+    qf = QuantizedLinearModel(FrozenEstimator(clf), n_bits=8).fit(X[:10], y[:10])
+    assert_array_equal(qf.coef_, quantize(clf, n_bits=8).coef_)
+
+
+def test_bad_input(digits):
+    X, y, clf = digits
+    with pytest.raises(ValueError, match="'n_bits' parameter .* range \\[1, 16\\]"):
+        quantize(clf, n_bits=17)
+    with pytest.raises(ValueError, match="'method' parameter"):
+        quantize(clf, method="log")
+    forest = RandomForestClassifier(n_estimators=2).fit(X, y)
+    with pytest.raises(TypeError, match="no `coef_`"):
+        quantize(forest)
+    with pytest.raises(TypeError, match="regressor fitted on log-probabilities"):
+        quantize(
+            DistilledClassifier(
+                RandomForestClassifier(n_estimators=2), Ridge()
+            ).fit(X[:200], y[:200])
+        )
+
+
+@parametrize_with_checks(
+    [
+        QuantizedLinearModel(LogisticRegression(), n_bits=8),
+        QuantizedLinearModel(Ridge(), n_bits=8, method="kmeans", random_state=0),
+    ]
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)

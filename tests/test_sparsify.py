@@ -1,0 +1,522 @@
+"""Tests for SparsifyTransformer: magnitude pruning, refit, selection."""
+
+import itertools
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import softmax
+from sklearn.base import clone
+from sklearn.datasets import load_digits, make_classification, make_regression
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.feature_selection import SelectFromModel
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skdistill import DistilledClassifier
+from skdistill._sparsify import SparsifyTransformer, cubic_sparsity_schedule
+from skdistill.linear_model import SoftLogisticRegression
+from skdistill.linear_model._soft_logistic import _fit_logistic_regression_soft
+
+TIGHT = {"tol": 1e-10, "max_iter": 5000}
+
+
+@pytest.fixture(scope="module")
+def multiclass():
+    X, y = make_classification(
+        n_samples=300,
+        n_features=20,
+        n_informative=8,
+        n_redundant=2,
+        n_classes=4,
+        random_state=0,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def regression():
+    X, y = make_regression(
+        n_samples=200, n_features=15, n_informative=6, n_targets=2, random_state=0
+    )
+    return X, y
+
+
+def _penalized_objective(clf, X, y):
+    """scikit-learn's LogisticRegression objective: C * sum(loss) + ||w||^2 / 2."""
+    proba = clf.predict_proba(X)
+    idx = np.searchsorted(clf.classes_, y)
+    loss = -np.log(proba[np.arange(len(y)), idx]).sum()
+    return clf.C * loss + 0.5 * float(np.sum(clf.coef_**2))
+
+
+# ---------------------------------------------------------------- parity
+
+
+@pytest.mark.parametrize("threshold", [0.05, "mean", "median", "1.2*mean"])
+@pytest.mark.parametrize(
+    "make_est, target",
+    [
+        (lambda: LogisticRegression(), "class"),
+        (lambda: Ridge(alpha=1.0), "reg"),
+        (lambda: LinearSVC(random_state=0), "class"),
+    ],
+)
+def test_feature_support_matches_select_from_model(
+    multiclass, regression, threshold, make_est, target
+):
+    X, y = multiclass if target == "class" else regression
+    if target == "reg":
+        y = y[:, 0]
+    sel = SparsifyTransformer(
+        make_est(), threshold=threshold, granularity="feature", refit=False
+    ).fit(X, y)
+    sfm = SelectFromModel(make_est(), threshold=threshold, prefit=False).fit(X, y)
+    assert_array_equal(sel.get_support(), sfm.get_support())
+    assert sel.threshold_ == pytest.approx(sfm.threshold_)
+    # pruned columns are exactly zero, kept coefficients are unchanged
+    coef = np.atleast_2d(sel.estimator_.coef_)
+    assert_array_equal(coef[:, ~sel.get_support()], 0)
+    assert_array_equal(
+        coef[:, sel.get_support()],
+        np.atleast_2d(sfm.estimator_.coef_)[:, sfm.get_support()],
+    )
+
+
+# ------------------------------------------------------- sparsity targets
+
+
+@pytest.mark.parametrize("sparsity", [0.0, 0.3, 0.5, 0.9])
+@pytest.mark.parametrize("refit", [False, True])
+def test_coef_sparsity_is_achieved_with_exact_zeros(multiclass, sparsity, refit):
+    X, y = multiclass
+    sel = SparsifyTransformer(
+        LogisticRegression(), sparsity=sparsity, refit=refit
+    ).fit(X, y)
+    coef = sel.estimator_.coef_
+    n_zero = round(sparsity * coef.size)
+    assert np.sum(coef == 0) == n_zero
+    assert sel.sparsity_ == pytest.approx(n_zero / coef.size)
+    assert_array_equal(coef == 0, ~sel.coef_mask_)
+    assert sel.coef_mask_.dtype == bool
+
+
+def test_unrefit_pruning_keeps_largest_magnitudes(multiclass):
+    X, y = multiclass
+    dense = LogisticRegression().fit(X, y).coef_
+    sel = SparsifyTransformer(LogisticRegression(), sparsity=0.6, refit=False).fit(
+        X, y
+    )
+    kept = np.abs(dense[sel.coef_mask_])
+    pruned = np.abs(dense[~sel.coef_mask_])
+    assert kept.min() >= pruned.max()
+    assert sel.threshold_ == kept.min()
+    assert_array_equal(sel.estimator_.coef_[sel.coef_mask_], dense[sel.coef_mask_])
+
+
+def test_ties_are_broken_by_position():
+    # every coefficient has the same magnitude: the first ones are pruned
+    X = np.eye(6)
+    y = np.arange(6) % 2
+    est = FrozenEstimator(Ridge().fit(X, y))
+    est.estimator.coef_ = np.ones(6)
+    sel = SparsifyTransformer(est, sparsity=0.5).fit(X, y)
+    assert_array_equal(sel.coef_mask_, [False, False, False, True, True, True])
+
+
+@pytest.mark.parametrize("max_features", [1, 5, 20])
+def test_max_features_keeps_exactly_that_many(multiclass, max_features):
+    X, y = multiclass
+    sel = SparsifyTransformer(LogisticRegression(), max_features=max_features).fit(
+        X, y
+    )
+    assert sel.get_support().sum() == max_features == sel.n_features_
+    assert sel.transform(X).shape == (X.shape[0], max_features)
+    assert_array_equal(sel.estimator_.coef_[:, ~sel.get_support()], 0)
+    sfm = SelectFromModel(
+        LogisticRegression(), threshold=-np.inf, max_features=max_features
+    ).fit(X, y)
+    assert_array_equal(sel.get_support(), sfm.get_support())
+
+
+def test_feature_granularity_sparsity(multiclass):
+    X, y = multiclass
+    sel = SparsifyTransformer(
+        LogisticRegression(), sparsity=0.75, granularity="feature"
+    ).fit(X, y)
+    assert sel.n_features_ == 5
+    assert sel.sparsity_ == pytest.approx(0.75)
+    coef = sel.estimator_.coef_
+    assert_array_equal(np.any(coef != 0, axis=0), sel.get_support())
+
+
+def test_default_is_half_sparsity(multiclass):
+    X, y = multiclass
+    sel = SparsifyTransformer(LogisticRegression()).fit(X, y)
+    assert sel.sparsity_ == pytest.approx(0.5)
+    assert sel.sparsity is None  # the parameter is left untouched
+
+
+# ---------------------------------------------------------------- refit
+
+
+def test_refit_keeps_zeros_and_lowers_the_training_loss(multiclass):
+    X, y = multiclass
+    kwargs = {"sparsity": 0.8, "granularity": "coef"}
+    no_refit = SparsifyTransformer(LogisticRegression(**TIGHT), refit=False, **kwargs)
+    refit = SparsifyTransformer(LogisticRegression(**TIGHT), refit=True, **kwargs)
+    no_refit.fit(X, y)
+    refit.fit(X, y)
+    assert_array_equal(no_refit.coef_mask_, refit.coef_mask_)
+    assert_array_equal(refit.estimator_.coef_[~refit.coef_mask_], 0)
+    assert np.all(refit.estimator_.coef_[refit.coef_mask_] != 0)
+    before = _penalized_objective(no_refit.estimator_, X, y)
+    after = _penalized_objective(refit.estimator_, X, y)
+    assert after < before
+    assert refit.score(X, y) >= no_refit.score(X, y) - 0.02
+
+
+def test_refit_logistic_equals_masked_solver(multiclass):
+    X, y = multiclass
+    sel = SparsifyTransformer(LogisticRegression(**TIGHT), sparsity=0.7).fit(X, y)
+    direct = _fit_logistic_regression_soft(
+        LogisticRegression(**TIGHT),
+        X,
+        (y[:, None] == np.unique(y)).astype(float),
+        np.unique(y),
+        coef_mask=sel.coef_mask_,
+    )
+    assert_allclose(sel.estimator_.coef_, direct.coef_, rtol=1e-5, atol=1e-7)
+
+
+def test_refit_soft_logistic_regression(multiclass):
+    X, y = multiclass
+    sel = SparsifyTransformer(SoftLogisticRegression(**TIGHT), sparsity=0.6).fit(X, y)
+    ref = SparsifyTransformer(LogisticRegression(**TIGHT), sparsity=0.6).fit(X, y)
+    assert_array_equal(sel.coef_mask_, ref.coef_mask_)
+    assert_allclose(sel.estimator_.coef_, ref.estimator_.coef_, rtol=1e-5, atol=1e-7)
+
+
+def test_refit_distilled_classifier_uses_soft_targets(multiclass):
+    X, y = multiclass
+    alpha, T = 0.7, 1.0
+    student = LogisticRegression(**TIGHT)
+    teacher = RandomForestClassifier(n_estimators=20, random_state=0)
+    dc = DistilledClassifier(teacher, student, alpha=alpha, T=T)
+    sel = SparsifyTransformer(dc, sparsity=0.8).fit(X, y)
+    mask = sel.coef_mask_
+    pruned = sel.estimator_.student_.coef_
+    assert_array_equal(pruned[~mask], 0)
+
+    # the same masked fit, built by hand on the blended soft targets
+    proba = np.maximum(sel.estimator_.teacher_.predict_proba(X), 1e-12)
+    p_T = softmax(np.log(proba) / T, axis=1)
+    classes = sel.estimator_.classes_
+    Y = alpha * p_T + (1 - alpha) * (y[:, None] == classes).astype(float)
+    direct = _fit_logistic_regression_soft(
+        clone(student), X, Y, classes, coef_mask=mask
+    )
+    assert_allclose(pruned, direct.coef_, rtol=1e-5, atol=1e-7)
+
+    # refitting on the hard labels with the same mask gives another model
+    hard = _fit_logistic_regression_soft(
+        clone(student), X, (y[:, None] == classes).astype(float), classes,
+        coef_mask=mask,
+    )
+    assert np.abs(hard.coef_ - pruned).max() > 1e-2
+
+
+@pytest.mark.parametrize("granularity", ["coef", "feature"])
+def test_refit_ovr_and_per_output_models(multiclass, regression, granularity):
+    X, y = multiclass
+    sel = SparsifyTransformer(
+        LinearSVC(random_state=0, **TIGHT), sparsity=0.5, granularity=granularity
+    ).fit(X, y)
+    coef = sel.estimator_.coef_
+    assert_array_equal(coef[~sel.coef_mask_], 0)
+    # row 0 equals the binary problem "class 0 vs rest" on its kept columns
+    cols = sel.coef_mask_[0]
+    row = LinearSVC(random_state=0, **TIGHT).fit(X[:, cols], y == 0)
+    assert_allclose(coef[0, cols], row.coef_.ravel(), rtol=1e-4, atol=1e-6)
+
+    Xr, Yr = regression
+    sel = SparsifyTransformer(Ridge(), sparsity=0.5, granularity=granularity).fit(
+        Xr, Yr
+    )
+    coef = sel.estimator_.coef_
+    assert_array_equal(coef[~sel.coef_mask_], 0)
+    for k in range(2):
+        cols = sel.coef_mask_[k]
+        ridge = Ridge().fit(Xr[:, cols], Yr[:, k])
+        assert_allclose(coef[k, cols], ridge.coef_)
+        assert sel.estimator_.intercept_[k] == pytest.approx(ridge.intercept_)
+
+
+def test_feature_refit_of_other_models(multiclass):
+    X, y = multiclass
+    est = SGDClassifier(random_state=0)
+    sel = SparsifyTransformer(est, max_features=6).fit(X, y)
+    support = sel.get_support()
+    ref = clone(est).fit(X[:, support], y)
+    assert_allclose(sel.estimator_.coef_[:, support], ref.coef_)
+    assert_array_equal(sel.estimator_.coef_[:, ~support], 0)
+    assert_array_equal(sel.predict(X), ref.predict(X[:, support]))
+
+
+def test_unsupported_coef_refit_raises(multiclass):
+    X, y = multiclass
+    l1 = LogisticRegression(l1_ratio=1.0, solver="saga", C=1.0, max_iter=200)
+    with pytest.raises(ValueError, match="granularity='feature'.*refit=False"):
+        SparsifyTransformer(l1, sparsity=0.5).fit(X, y)
+    # the advertised alternatives work
+    SparsifyTransformer(l1, sparsity=0.5, refit=False).fit(X, y)
+    SparsifyTransformer(l1, sparsity=0.5, granularity="feature").fit(X, y)
+
+
+def test_distilled_non_logistic_student_cannot_refit(multiclass):
+    X, y = multiclass
+    dc = DistilledClassifier(
+        RandomForestClassifier(n_estimators=5, random_state=0), LinearSVC()
+    )
+    with pytest.raises(ValueError, match="refit=False"):
+        SparsifyTransformer(dc, sparsity=0.5).fit(X, y)
+    sel = SparsifyTransformer(dc, sparsity=0.5, refit=False).fit(X, y)
+    assert sel.sparsity_ == pytest.approx(0.5)
+
+
+# ------------------------------------------------------------- schedule
+
+
+def test_gradual_schedule_follows_the_cubic_formula(multiclass):
+    X, y = multiclass
+    sel = SparsifyTransformer(
+        LogisticRegression(), sparsity=0.9, n_steps=5, initial_sparsity=0.2
+    ).fit(X, y)
+    t = np.arange(1, 6)
+    expected = 0.9 + (0.2 - 0.9) * (1 - t / 5) ** 3
+    assert_allclose(sel.sparsity_schedule_, expected)
+    assert_allclose(cubic_sparsity_schedule(0.2, 0.9, 5), expected)
+    assert sel.sparsity_schedule_[-1] == pytest.approx(0.9)
+    assert sel.sparsity_ == pytest.approx(round(0.9 * 80) / 80)
+
+
+def test_gradual_masks_are_cumulative(multiclass, monkeypatch):
+    X, y = multiclass
+    masks = []
+    original = SparsifyTransformer._refit
+
+    def spy(self, estimator, X_raw, X, y, mask, *args):
+        masks.append(mask.copy())
+        return original(self, estimator, X_raw, X, y, mask, *args)
+
+    monkeypatch.setattr(SparsifyTransformer, "_refit", spy)
+    sel = SparsifyTransformer(LogisticRegression(), sparsity=0.9, n_steps=4).fit(X, y)
+    assert len(masks) == 4
+    n_zero = [int((~m).sum()) for m in masks]
+    assert_array_equal(n_zero, np.round(sel.sparsity_schedule_ * 80).astype(int))
+    for before, after in itertools.pairwise(masks):
+        assert not np.any(after & ~before)  # nothing un-pruned
+
+
+def test_gradual_with_threshold_and_initial_sparsity_errors(multiclass):
+    X, y = multiclass
+    with pytest.raises(ValueError, match="initial_sparsity=0.6 must not exceed"):
+        SparsifyTransformer(
+            LogisticRegression(), sparsity=0.5, initial_sparsity=0.6, n_steps=3
+        ).fit(X, y)
+    sel = SparsifyTransformer(
+        LogisticRegression(), threshold="mean", n_steps=3, refit=False
+    ).fit(X, y)
+    one = SparsifyTransformer(LogisticRegression(), threshold="mean", refit=False)
+    assert_array_equal(sel.coef_mask_, one.fit(X, y).coef_mask_)
+
+
+# ---------------------------------------------------------------- frozen
+
+
+def test_frozen_estimator_is_pruned_without_fitting(multiclass):
+    X, y = multiclass
+    fitted = LogisticRegression().fit(X, y)
+    coef_before = fitted.coef_.copy()
+    frozen = FrozenEstimator(fitted)
+
+    class NoFit(LogisticRegression):
+        def fit(self, *args, **kwargs):
+            raise AssertionError("fit must not be called")
+
+    nofit = NoFit()
+    nofit.__dict__.update(fitted.__dict__)
+    sel = SparsifyTransformer(FrozenEstimator(nofit), sparsity=0.5).fit(X, y)
+    assert sel.sparsity_ == pytest.approx(0.5)
+    sel = SparsifyTransformer(frozen, sparsity=0.5, refit=True).fit(X, y)
+    assert sel.estimator_ is not fitted
+    assert_array_equal(fitted.coef_, coef_before)  # the prefit model is untouched
+    kept = sel.coef_mask_
+    assert_array_equal(sel.estimator_.coef_[kept], coef_before[kept])  # no refit
+
+
+# ------------------------------------------------------ selector surface
+
+
+def test_transform_inverse_transform_and_names(multiclass):
+    pd = pytest.importorskip("pandas")
+    X, y = multiclass
+    names = [f"f{i}" for i in range(X.shape[1])]
+    df = pd.DataFrame(X, columns=names)
+    sel = SparsifyTransformer(LogisticRegression(), max_features=4).fit(df, y)
+    support = sel.get_support()
+    assert_array_equal(sel.feature_names_in_, names)
+    assert_array_equal(sel.get_feature_names_out(), np.array(names)[support])
+    Xt = sel.transform(df)
+    assert_array_equal(Xt, X[:, support])
+    back = sel.inverse_transform(Xt)
+    assert_array_equal(back[:, support], X[:, support])
+    assert_array_equal(back[:, ~support], 0)
+    sel.set_output(transform="pandas")
+    out = sel.transform(df)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == list(np.array(names)[support])
+    # the pruned model predicts on all the original columns
+    assert_array_equal(sel.predict(df), sel.estimator_.predict(df))
+
+
+def test_store_sparse_and_pickle(multiclass):
+    import scipy.sparse as sp
+
+    X, y = multiclass
+    sel = SparsifyTransformer(
+        LogisticRegression(), sparsity=0.9, store_sparse=True
+    ).fit(X, y)
+    assert sp.issparse(sel.estimator_.coef_)
+    assert sel.estimator_.coef_.nnz == 8
+    dense = SparsifyTransformer(LogisticRegression(), sparsity=0.9).fit(X, y)
+    assert_allclose(sel.predict_proba(X), dense.predict_proba(X))
+    shipped = pickle.loads(pickle.dumps(sel.estimator_))
+    assert_array_equal(shipped.predict(X), dense.predict(X))
+
+
+def test_importance_getter_path_and_callable(multiclass):
+    X, y = multiclass
+    dc = DistilledClassifier(
+        RandomForestClassifier(n_estimators=5, random_state=0), LogisticRegression()
+    )
+    auto = SparsifyTransformer(dc, sparsity=0.5, refit=False).fit(X, y)
+    path = SparsifyTransformer(
+        dc, sparsity=0.5, refit=False, importance_getter="student_.coef_"
+    ).fit(X, y)
+    call = SparsifyTransformer(
+        dc, sparsity=0.5, refit=False, importance_getter=lambda e: e.student_.coef_
+    ).fit(X, y)
+    assert_array_equal(auto.coef_mask_, path.coef_mask_)
+    assert_array_equal(auto.coef_mask_, call.coef_mask_)
+    assert_array_equal(call.estimator_.student_.coef_[~call.coef_mask_], 0)
+    with pytest.raises(ValueError, match="not a copy"):
+        SparsifyTransformer(
+            LogisticRegression(), importance_getter=lambda e: e.coef_.copy()
+        ).fit(X, y)
+
+
+# ------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"sparsity": 1.0}, ValueError, r"'sparsity' parameter .* range \[0.0, 1.0\)"),
+        ({"sparsity": -0.1}, ValueError, "'sparsity' parameter"),
+        ({"sparsity": 0.5, "threshold": 0.1}, ValueError, "only one of sparsity"),
+        ({"threshold": 0.1, "max_features": 2}, ValueError, "only one of sparsity"),
+        ({"max_features": 21}, ValueError, r"max_features=21 is larger .* \[1, 20\]"),
+        ({"threshold": "average"}, ValueError, "threshold must be a float, 'mean'"),
+        ({"threshold": "x*mean"}, ValueError, "threshold must be a float, 'mean'"),
+        ({"granularity": "row"}, ValueError, "'granularity' parameter"),
+    ],
+)
+def test_bad_parameters(multiclass, params, error, match):
+    X, y = multiclass
+    with pytest.raises(error, match=match):
+        SparsifyTransformer(LogisticRegression(), **params).fit(X, y)
+
+
+def test_estimator_without_coefficients(multiclass):
+    X, y = multiclass
+    with pytest.raises(TypeError, match="RandomForestClassifier.*no `coef_`"):
+        SparsifyTransformer(RandomForestClassifier(n_estimators=3)).fit(X, y)
+
+
+# --------------------------------------------------------- composition
+
+
+def test_pipeline_and_grid_search():
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:400], y[:400]
+    dc = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        LogisticRegression(max_iter=300),
+    )
+    pipe = make_pipeline(
+        StandardScaler(), SparsifyTransformer(dc, sparsity=0.5), LogisticRegression()
+    )
+    pipe.fit(X, y)
+    assert pipe.score(X, y) > 0.8
+    assert pipe[1].transform(pipe[0].transform(X)).shape[1] == pipe[1].n_features_
+
+    end = make_pipeline(StandardScaler(), SparsifyTransformer(dc))
+    grid = GridSearchCV(
+        end,
+        {
+            "sparsifytransformer__sparsity": [0.5, 0.8],
+            "sparsifytransformer__estimator__alpha": [0.5],
+            "sparsifytransformer__estimator__T": [1.0, 2.0],
+            "sparsifytransformer__estimator__student__C": [1.0],
+        },
+        cv=2,
+    ).fit(X, y)
+    assert grid.best_estimator_[-1].sparsity_ in (0.5, 0.8)
+    assert grid.score(X, y) > 0.8
+
+
+# ------------------------------------------------------ estimator checks
+
+
+def _distilled():
+    return DistilledClassifier(
+        RandomForestClassifier(n_estimators=5, random_state=0), LogisticRegression()
+    )
+
+
+_FOREST_WEIGHTS = (
+    "the random forest teacher draws bootstrap samples, so weighting a row and "
+    "repeating it give different forests"
+)
+_CHECKS = [
+    (SparsifyTransformer(LogisticRegression()), {}),
+    (SparsifyTransformer(Ridge(), granularity="feature"), {}),
+    (
+        SparsifyTransformer(_distilled(), sparsity=0.3),
+        {
+            "check_sample_weight_equivalence_on_dense_data": _FOREST_WEIGHTS,
+            "check_sample_weight_equivalence_on_sparse_data": _FOREST_WEIGHTS,
+        },
+    ),
+]
+
+
+def _expected_failed(estimator):
+    for candidate, expected in _CHECKS:
+        if candidate is estimator:
+            return expected
+    return {}
+
+
+@parametrize_with_checks(
+    [est for est, _ in _CHECKS], expected_failed_checks=_expected_failed
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
