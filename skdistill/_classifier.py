@@ -350,6 +350,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         X, Y, student_weight = self._training_set(
             X, X_teacher, y, labeled, output, output_classes, method, student_weight
         )
+        del output  # only Y is needed from here on (memory of large fits)
         self.student_ = fit_student(student, path, X, Y, self.classes_, student_weight)
         return self
 
@@ -381,7 +382,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         their labels; unlabeled and generated rows get the fitted teacher's
         targets with the weight ``alpha``.
         """
-        logits = logits_from_output(output, output_classes, self.classes_, method)
+        # the teacher's output is ours (a fresh array): overwrite it
+        logits = logits_from_output(
+            output, output_classes, self.classes_, method, overwrite=True
+        )
         del output
         y_encoded = np.full(X.shape[0], -1)
         if labeled.all():
@@ -412,7 +416,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
 
     def _teacher_logits(self, X_teacher, method):
         output = teacher_response(self.teacher_, X_teacher, method, n_jobs=self.n_jobs)
-        return logits_from_output(output, self.teacher_.classes_, self.classes_, method)
+        return logits_from_output(
+            output, self.teacher_.classes_, self.classes_, method, overwrite=True
+        )
 
     @available_if(lambda self: hasattr(self.student, "partial_fit"))
     def partial_fit(self, X, y=None, classes=None, sample_weight=None):

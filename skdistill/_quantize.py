@@ -25,6 +25,20 @@ def _code_dtype(n_bits):
     return np.dtype(np.uint8) if n_bits <= 8 else np.dtype(np.uint16)
 
 
+def _pack_codes(codes, n_bits):
+    """Bit-pack ``n_bits``-bit codes (``n_bits < 8``) into a uint8 array."""
+    bits = np.unpackbits(codes.astype(np.uint8)[:, None], axis=1)[:, 8 - n_bits :]
+    return np.packbits(bits.ravel())
+
+
+def _unpack_codes(packed, n_codes, n_bits):
+    """Inverse of :func:`_pack_codes`."""
+    bits = np.unpackbits(packed, count=n_codes * n_bits).reshape(n_codes, n_bits)
+    padded = np.zeros((n_codes, 8), dtype=np.uint8)
+    padded[:, 8 - n_bits :] = bits
+    return np.packbits(padded, axis=1).ravel()
+
+
 def _uniform_codes(values, n_bits):
     """Affine ``n_bits``-bit codes ``round((v - offset) / scale)`` of ``values``."""
     dtype = _code_dtype(n_bits)
@@ -161,8 +175,10 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         The model to fit and quantize.
 
     n_bits : int, default=8
-        Bits per coefficient code, in ``[1, 16]``. Codes are stored as uint8
-        (``n_bits <= 8``) or uint16.
+        Bits per coefficient code, in ``[1, 16]``. Codes are held as uint8
+        (``n_bits <= 8``) or uint16 in memory; below 8 bits they are
+        bit-packed when the model is pickled, so that ``n_bits`` bits per
+        coefficient are stored.
 
     method : {"uniform", "kmeans"}, default="uniform"
         ``"uniform"``: one affine grid of ``2 ** n_bits`` levels per
@@ -347,10 +363,16 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
             state = dict(state, estimator_=model)
             if state.get("_grid") is not None:
                 state["codebook_"] = None  # rebuilt from (offset, scale)
+            if self.n_bits < 8:  # n_bits per code on disk, not 8
+                codes = state["codes_"]
+                state["codes_"] = (len(codes), _pack_codes(codes, self.n_bits))
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        if isinstance(getattr(self, "codes_", None), tuple):
+            n_codes, packed = self.codes_
+            self.codes_ = _unpack_codes(packed, n_codes, self.n_bits)
         if "estimator_" in state:
             if getattr(self, "_grid", None) is not None:
                 self.codebook_ = _uniform_codebook(

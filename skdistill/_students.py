@@ -72,7 +72,8 @@ def fit_student(student, path, X, Y, classes, sample_weight=None):
         As returned by :func:`student_path`.
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     Y : ndarray of shape (n_samples, n_classes)
-        Soft targets whose columns follow ``classes``; rows sum to one.
+        Soft targets whose columns follow ``classes``; rows sum to one. The
+        soft-target solver may overwrite them (to avoid a copy).
     classes : ndarray of shape (n_classes,)
     sample_weight : ndarray of shape (n_samples,) or None
 
@@ -83,7 +84,7 @@ def fit_student(student, path, X, Y, classes, sample_weight=None):
     """
     if path == "soft_logistic":
         return _fit_logistic_regression_soft(
-            student, X, Y, classes, sample_weight=sample_weight
+            student, X, Y, classes, sample_weight=sample_weight, overwrite_Y=True
         )
     if path == "repeat":
         rows, cols = np.nonzero(Y > MIN_TARGET)

@@ -77,7 +77,7 @@ def align_columns(values, teacher_classes, classes, fill):
     return aligned
 
 
-def logits_from_output(output, teacher_classes, classes, method):
+def logits_from_output(output, teacher_classes, classes, method, overwrite=False):
     """Teacher logits over ``classes``, aligned by label.
 
     Parameters
@@ -90,6 +90,8 @@ def logits_from_output(output, teacher_classes, classes, method):
         Sorted labels of the meta-estimator.
     method : {"predict_proba", "decision_function"}
         Which teacher output ``output`` is.
+    overwrite : bool, default=False
+        Whether ``output`` may be overwritten (saves a copy of probabilities).
 
     Returns
     -------
@@ -101,7 +103,8 @@ def logits_from_output(output, teacher_classes, classes, method):
     teacher_classes = np.asarray(teacher_classes)
     output = np.asarray(output, dtype=np.float64)
     if method == "predict_proba":
-        logits = np.maximum(output, EPS)  # a new array: the teacher's is kept
+        in_place = overwrite and output.flags.writeable
+        logits = np.maximum(output, EPS, out=output if in_place else None)
         np.log(logits, out=logits)
     elif output.ndim == 1 or output.shape[1] == 1:
         if len(teacher_classes) != 2:
@@ -135,7 +138,9 @@ def soften(logits, T):
     proba : ndarray of shape (n_samples, n_classes)
         Rows sum to one.
     """
-    return softmax(logits / T, copy=False)
+    # Fortran order: the soft-target solver then uses the targets in place
+    proba = np.divide(logits, T, out=np.empty(logits.shape, order="F"))
+    return softmax(proba, copy=False)
 
 
 def blend_targets(soft, y_encoded, alpha):

@@ -33,12 +33,13 @@ def teacher_response(teacher, X, method, *, n_jobs=None, chunk_size=CHUNK_SIZE):
     Returns
     -------
     output : ndarray
-        The teacher's output for all rows, identical to one call on ``X``.
+        The teacher's output for all rows, identical to one call on ``X``; a
+        new array that the caller owns (it may overwrite it).
     """
     n_samples = X.shape[0]
     func = getattr(teacher, method)
     if n_samples <= chunk_size:
-        return np.asarray(func(X))
+        return np.array(func(X), copy=True)
     chunks = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(func)(_safe_indexing(X, batch))
         for batch in gen_batches(n_samples, chunk_size)

@@ -199,3 +199,25 @@ def test_bad_input(digits):
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("n_bits", [1, 2, 3, 4, 7])
+def test_codes_are_bit_packed_when_pickled(n_bits):
+    from skdistill._quantize import _pack_codes, _unpack_codes
+
+    rng = np.random.RandomState(0)
+    codes = rng.randint(0, 2**n_bits, size=1001).astype(np.uint8)
+    packed = _pack_codes(codes, n_bits)
+    assert packed.nbytes == int(np.ceil(1001 * n_bits / 8))
+    np.testing.assert_array_equal(_unpack_codes(packed, 1001, n_bits), codes)
+
+    X = rng.normal(size=(300, 200))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    model = LogisticRegression().fit(X, y)
+    q = quantize(model, n_bits=n_bits)
+    restored = pickle.loads(pickle.dumps(q))
+    np.testing.assert_array_equal(restored.codes_, q.codes_)
+    np.testing.assert_array_equal(restored.coef_, q.coef_)
+    q8 = quantize(model, n_bits=8)
+    saved = len(pickle.dumps(q8)) - len(pickle.dumps(q))
+    assert saved >= 200 * (8 - n_bits) / 8 - 16

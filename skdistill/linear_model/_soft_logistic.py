@@ -137,7 +137,7 @@ class _SoftLogisticLoss:
     vector is ``[coef.ravel(), intercept]``.
     """
 
-    def __init__(self, X, Y, sw, C, fit_intercept, coef_mask):
+    def __init__(self, X, Y, sw, C, fit_intercept, coef_mask, overwrite_Y=False):
         n_samples, n_features = X.shape
         self.X = X
         self.sparse = sp.issparse(X)
@@ -167,7 +167,12 @@ class _SoftLogisticLoss:
             self.z_low = np.empty(n_samples, self.dtype) if low_precision else None
         else:
             shape = (self.n_rows, n_samples)
-            self.YwT = np.multiply(Y.T, scale, out=np.empty(shape))
+            if overwrite_Y and Y.dtype == np.float64 and Y.flags.f_contiguous:
+                # Y.T is C-contiguous: scale the caller's array in place
+                self.YwT = Y.T
+                self.YwT *= scale
+            else:
+                self.YwT = np.multiply(Y.T, scale, out=np.empty(shape))
             self.ZT = np.empty(shape)
             self.ET = np.empty(shape)
             self.low = np.empty(shape, self.dtype) if low_precision else None
@@ -258,6 +263,7 @@ def _fit_soft_logistic(
     intercept_init=None,
     coef_mask=None,
     verbose=0,
+    overwrite_Y=False,
 ):
     """Fit an L2-penalised logistic regression on soft targets with L-BFGS.
 
@@ -311,6 +317,11 @@ def _fit_soft_logistic(
     verbose : int, default=0
         Print the loss and gradient norm of each iteration when positive.
 
+    overwrite_Y : bool, default=False
+        Allow the solver to use ``Y``'s memory for its scaled targets (no copy
+        of the targets) when ``Y`` is float64 and Fortran-ordered; ``Y`` is
+        then overwritten.
+
     Returns
     -------
     coef : ndarray of shape (n_coef_rows, n_features)
@@ -347,7 +358,7 @@ def _fit_soft_logistic(
         )
     sw = _check_weights(sample_weight, n_samples)
 
-    loss = _SoftLogisticLoss(X, Y, sw, C, fit_intercept, coef_mask)
+    loss = _SoftLogisticLoss(X, Y, sw, C, fit_intercept, coef_mask, overwrite_Y)
     n_rows = loss.n_rows
     if coef_mask is not None and np.shape(coef_mask) != (n_rows, n_features):
         raise ValueError(
@@ -507,7 +518,7 @@ def _soft_class_weight(class_weight, classes, Y, sw):
 
 
 def _fit_logistic_regression_soft(
-    estimator, X, Y, classes, *, sample_weight=None, coef_mask=None
+    estimator, X, Y, classes, *, sample_weight=None, coef_mask=None, overwrite_Y=False
 ):
     """Fit a ``LogisticRegression`` in place on soft targets.
 
@@ -541,6 +552,10 @@ def _fit_logistic_regression_soft(
 
     coef_mask : ndarray of bool of shape ``coef_.shape``, default=None
         Coefficients set to ``False`` are held at exactly zero.
+
+    overwrite_Y : bool, default=False
+        Let the solver overwrite ``Y`` instead of copying it (see
+        :func:`_fit_soft_logistic`).
 
     Returns
     -------
@@ -594,6 +609,7 @@ def _fit_logistic_regression_soft(
         intercept_init=intercept_init,
         coef_mask=coef_mask,
         verbose=estimator.verbose,
+        overwrite_Y=overwrite_Y,
     )
     estimator.classes_ = classes
     # column-major, as scikit-learn's lbfgs leaves it (and as fast to predict)
