@@ -720,7 +720,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features_in_)
+        X : {array-like, sparse matrix} of shape (n_samples, `n_features_in_`)
             Input samples (all the columns, not the selected ones).
 
         Returns
@@ -737,7 +737,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features_in_)
+        X : {array-like, sparse matrix} of shape (n_samples, `n_features_in_`)
             Input samples (all the columns).
 
         Returns
@@ -754,7 +754,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features_in_)
+        X : {array-like, sparse matrix} of shape (n_samples, `n_features_in_`)
             Input samples (all the columns).
 
         Returns
@@ -771,7 +771,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features_in_)
+        X : {array-like, sparse matrix} of shape (n_samples, `n_features_in_`)
             Input samples (all the columns).
 
         Returns
@@ -788,7 +788,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features_in_)
+        X : {array-like, sparse matrix} of shape (n_samples, `n_features_in_`)
             Input samples (all the columns).
 
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
