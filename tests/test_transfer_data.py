@@ -394,3 +394,28 @@ def test_refit_student_rebuilds_the_same_training_set(data):
     mask = np.abs(coef) > np.median(np.abs(coef))
     clf._refit_student(X, y, mask)
     assert np.all(clf.student_.coef_[~mask] == 0)
+
+
+def test_munge_on_dataframe_detects_categories():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(
+        {
+            "a": rng.normal(size=120),
+            "b": pd.Categorical(rng.choice([0, 5, 9], size=120)),
+            "c": rng.normal(size=120),
+        }
+    )
+    y = (df["a"] > 0).astype(int).to_numpy()
+    clf = DistilledClassifier(
+        RandomForestClassifier(n_estimators=5, random_state=0),
+        RecordingClassifier(),
+        augment="munge",
+        augment_size=2.0,
+        augment_params={"p": 1.0, "s": 1.0},
+        random_state=0,
+    ).fit(df, y)
+    generated = clf.student_.X_[:, 1]
+    # the categorical column is swapped, never averaged
+    assert set(np.unique(generated)) <= {0.0, 5.0, 9.0}
+    assert len(np.unique(clf.student_.X_[:, 0])) > 120  # continuous ones move

@@ -64,6 +64,21 @@ def check_soft_targets(Y, *, n_classes=None, rtol=1e-6):
     ValueError
         If ``Y`` is not 2-D, has the wrong number of columns, contains NaN,
         infinite or negative entries, or has a row that does not sum to 1.
+
+    See Also
+    --------
+    SoftLogisticRegression : Logistic regression fitted on such targets.
+
+    Examples
+    --------
+    >>> from skdistill.linear_model import check_soft_targets
+    >>> check_soft_targets([[0.2, 0.8], [1.0, 0.0]])
+    array([[0.2, 0.8],
+           [1. , 0. ]])
+    >>> check_soft_targets([[0.2, 0.7]])
+    Traceback (most recent call last):
+        ...
+    ValueError: ...
     """
     if sp.issparse(Y):
         Y = Y.toarray()
