@@ -46,9 +46,16 @@ class UsageError(Exception):
     """Bad input from the user: reported as ``skdistill: error: ...``, exit 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (exit code 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser():
     """The argument parser of ``skdistill`` / ``python -m skdistill``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="skdistill",
         description=(
             "Distil a large teacher into a small student and print test "

@@ -40,6 +40,8 @@ def assert_usage_error(result, *fragments):
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert "Traceback" not in result.stderr
+    lines = [line for line in lines if not line.startswith("skdistill: note:")]
+    assert len(lines) == 1, result.stderr
     assert lines[-1].startswith("skdistill: error: "), result.stderr
     for fragment in fragments:
         assert fragment in lines[-1]
