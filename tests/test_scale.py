@@ -109,3 +109,37 @@ def test_n_jobs_gives_identical_student():
         LogisticRegression(), LogisticRegression(), n_jobs=2, **kwargs
     ).fit(X, y)
     assert_array_equal(one.student_.coef_, two.student_.coef_)
+
+
+class LoggingForest(RandomForestClassifier):
+    """A forest that appends a line to ``log`` at each fit (any process)."""
+
+    def __init__(self, n_estimators=100, *, random_state=None, log=None):
+        super().__init__(n_estimators=n_estimators, random_state=random_state)
+        self.log = log
+
+    def fit(self, X, y, sample_weight=None):
+        with open(self.log, "a") as f:
+            f.write(f"{X.shape[0]}\n")
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_memory_is_shared_by_parallel_workers(data, tmp_path):
+    X, y = data
+    log = tmp_path / "fits.log"
+    clf = DistilledClassifier(
+        LoggingForest(n_estimators=10, random_state=0, log=str(log)),
+        LogisticRegression(max_iter=500),
+        memory=str(tmp_path / "cache"),
+    )
+    grid = {"alpha": [0.2, 0.8], "student__C": [0.1, 1.0]}
+    # warm the cache with one process, then search with two
+    GridSearchCV(clf, grid, cv=3).fit(X, y)
+    n_first = len(log.read_text().split())
+    parallel = GridSearchCV(clf, grid, cv=3, n_jobs=2).fit(X, y)
+    assert n_first == 4  # one fit per split and one for the refit
+    assert len(log.read_text().split()) == n_first  # all hits, across processes
+    serial = GridSearchCV(clf.set_params(memory=None), grid, cv=3).fit(X, y)
+    assert_allclose(
+        parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
