@@ -61,7 +61,8 @@ def run(name, X, y, quick, augment_size):
     print(f"{'teacher':10s} {'forest(' + str(n_trees) + ')':22s} {t_acc:8.3f} "
           f"{1.0:8.3f} {1.0:8.1f} {1.0:8.1f}")
     frozen = FrozenEstimator(teacher)
-    oof_teacher = RandomForestClassifier(n_estimators=n_trees // 3, random_state=0)
+    # the same forest, unfitted: teacher_cv fits it on folds (and on all rows)
+    oof_teacher = RandomForestClassifier(n_estimators=n_trees, n_jobs=2, random_state=0)
     results = {}
     for s_name, student in students(quick).items():
         variants = {
