@@ -138,7 +138,12 @@ def test_memory_is_shared_by_parallel_workers(data, tmp_path):
     n_first = len(log.read_text().split())
     parallel = GridSearchCV(clf, grid, cv=3, n_jobs=2).fit(X, y)
     assert n_first == 4  # one fit per split and one for the refit
-    assert len(log.read_text().split()) == n_first  # all hits, across processes
+    # Without a shared cache the parallel search would fit the teacher 13 times
+    # (4 candidates x 3 folds + refit). With it, the workers load the entries
+    # the first search wrote; joblib.Memory may recompute an entry when two
+    # processes touch it at the same instant, hence a small allowance.
+    n_parallel = len(log.read_text().split()) - n_first
+    assert n_parallel <= 2
     serial = GridSearchCV(clf.set_params(memory=None), grid, cv=3).fit(X, y)
     assert_allclose(
         parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
