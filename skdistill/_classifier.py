@@ -495,14 +495,13 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         partial_fit_student(self.student_, X, Y, self.classes_, sample_weight)
         return self
 
-    def _refit_student(self, X, y, coef_mask, sample_weight=None):
-        """Refit ``student_`` on the same soft targets with coefficients fixed at 0.
+    def _student_training_set(self, X, y, sample_weight=None):
+        """The student's training set of :meth:`fit`, rebuilt for a refit.
 
-        Used by :class:`~skdistill.SparsifyTransformer` to fine-tune a pruned
-        student. The training set is rebuilt as in :meth:`fit`: out-of-fold
-        teacher outputs with ``teacher_cv`` (cached with ``memory``), the same
-        generated rows (same ``random_state``), unlabeled rows. Only students
-        fitted by the soft-target logistic solver support it.
+        Out-of-fold teacher outputs with ``teacher_cv`` (cached with
+        ``memory``), the same generated rows (same ``random_state``) and
+        unlabeled rows, as in :meth:`fit`. It queries the teacher, so a caller
+        that refits several times (gradual pruning) builds it once.
 
         Parameters
         ----------
@@ -510,15 +509,18 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             The training inputs given to :meth:`fit`.
         y : array-like of shape (n_samples,)
             The training labels given to :meth:`fit`.
-        coef_mask : ndarray of bool, shape of ``student_.coef_``
-            ``False`` marks the coefficients held at exactly zero.
         sample_weight : array-like of shape (n_samples,), default=None
             Row weights, as given to :meth:`fit`.
 
         Returns
         -------
-        self : object
-            With ``student_`` refitted.
+        training_set : tuple
+            ``(X, Y, sample_weight, classes)`` for the soft-target solver.
+
+        Raises
+        ------
+        NotImplementedError
+            If the student is not fitted by the soft-target logistic solver.
         """
         check_is_fitted(self)
         if student_path(self.student) != "soft_logistic":
@@ -539,30 +541,60 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 sample_weight = sample_weight[rows]
             classes = self.student_.classes_
             Y = (y[:, None] == classes[None, :]).astype(np.float64)
-        else:
-            method = resolve_response_method(self.teacher_, self.teacher_response)
-            if self.teacher_cv is None:
-                output = teacher_response(
-                    self.teacher_,
-                    _safe_indexing(X_teacher, np.flatnonzero(labeled)),
-                    method,
-                    n_jobs=self.n_jobs,
-                )
-                output_classes = self.teacher_.classes_
-            else:  # the same out-of-fold outputs as fit (cached with memory)
-                _, output, output_classes = self._teacher_on_labeled(
-                    clone(self.teacher), X_teacher, y, labeled, teacher_params, method
-                )
-            X, Y, sample_weight = self._training_set(
-                X, X_teacher, y, labeled, output, output_classes, method, sample_weight
+            return X, Y, sample_weight, classes
+        method = resolve_response_method(self.teacher_, self.teacher_response)
+        if self.teacher_cv is None:
+            output = teacher_response(
+                self.teacher_,
+                _safe_indexing(X_teacher, np.flatnonzero(labeled)),
+                method,
+                n_jobs=self.n_jobs,
             )
-            classes = self.classes_
+            output_classes = self.teacher_.classes_
+        else:  # the same out-of-fold outputs as fit (cached with memory)
+            _, output, output_classes = self._teacher_on_labeled(
+                clone(self.teacher), X_teacher, y, labeled, teacher_params, method
+            )
+        X, Y, sample_weight = self._training_set(
+            X, X_teacher, y, labeled, output, output_classes, method, sample_weight
+        )
+        return X, Y, sample_weight, self.classes_
+
+    def _refit_student(self, X, y, coef_mask, sample_weight=None, training_set=None):
+        """Refit ``student_`` on the same soft targets with coefficients fixed at 0.
+
+        Used by :class:`~skdistill.SparsifyTransformer` to fine-tune a pruned
+        student. Only students fitted by the soft-target logistic solver
+        support it.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training inputs given to :meth:`fit`.
+        y : array-like of shape (n_samples,)
+            The training labels given to :meth:`fit`.
+        coef_mask : ndarray of bool, shape of ``student_.coef_``
+            ``False`` marks the coefficients held at exactly zero.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights, as given to :meth:`fit`.
+        training_set : tuple, default=None
+            As returned by :meth:`_student_training_set` for these ``X``, ``y``
+            and ``sample_weight``; built here when not given.
+
+        Returns
+        -------
+        self : object
+            With ``student_`` refitted.
+        """
+        if training_set is None:
+            training_set = self._student_training_set(X, y, sample_weight)
+        X_train, Y, weights, classes = training_set
         self.student_ = _fit_logistic_regression_soft(
             clone(self.student),
-            X,
+            X_train,
             Y,
             classes,
-            sample_weight=sample_weight,
+            sample_weight=weights,
             coef_mask=coef_mask,
         )
         return self

@@ -5,6 +5,7 @@ import copy
 import json
 import os
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -570,24 +571,10 @@ def _extra_params(args):
     return extra
 
 
-def _make_distilled(teacher, student, args, extra):
-    try:
-        return DistilledClassifier(
-            teacher, student, alpha=args.alpha, T=args.T, **extra
-        )
-    except TypeError as exc:
-        options = ", ".join(
-            {
-                "augment": "--augment",
-                "augment_size": "--augment-size",
-                "teacher_cv": "--teacher-cv",
-                "random_state": "--augment",
-            }[k]
-            for k in extra
-        )
-        raise UsageError(
-            f"{options}: not supported by this version of DistilledClassifier ({exc})"
-        ) from None
+def _make_distilled(teacher, student, args, extra, memory):
+    return DistilledClassifier(
+        teacher, student, alpha=args.alpha, T=args.T, memory=memory, **extra
+    )
 
 
 def _without_teacher(model, teacher):
@@ -598,6 +585,7 @@ def _without_teacher(model, teacher):
     """
     small = copy.copy(model)
     small.teacher = teacher
+    small.memory = None  # the run's cache is gone after the run
     if hasattr(small, "teacher_"):
         del small.teacher_
     return small
@@ -620,8 +608,16 @@ def _to_builtin(value):
 
 
 def run(args, progress=None):
-    """Fit the models and return the result (a dict; see ``main``)."""
-    progress = progress or _Progress(False)
+    """Fit the models and return the result (a dict; see ``main``).
+
+    The teacher's fit and outputs are cached for the run (``memory``), so the
+    grid search and the pruning fit the teacher once per training set.
+    """
+    with tempfile.TemporaryDirectory(prefix="skdistill-") as cache:
+        return _run(args, progress or _Progress(False), cache)
+
+
+def _run(args, progress, cache):
     from sklearn.model_selection import train_test_split
 
     if args.csv is not None:
@@ -656,7 +652,7 @@ def run(args, progress=None):
     pipe = Pipeline(
         [
             ("preprocess", preprocessor),
-            ("distill", _make_distilled(teacher, student, args, extra)),
+            ("distill", _make_distilled(teacher, student, args, extra, cache)),
         ]
     )
     best_params = None
@@ -672,7 +668,7 @@ def run(args, progress=None):
         n_candidates = int(np.prod([len(v) for v in grid.values()]))
         progress(
             f"grid search: {n_candidates} candidates x {GRID_CV} folds, teacher "
-            f"{TEACHERS[args.teacher]} refitted in each"
+            f"{TEACHERS[args.teacher]} fitted once per training set (cached)"
         )
         search = GridSearchCV(pipe, grid, cv=GRID_CV, n_jobs=args.n_jobs)
         search.fit(X_train, y_train)
@@ -705,20 +701,12 @@ def run(args, progress=None):
     final = distilled
     achieved = None
     if args.sparsity is not None:
-        try:
-            from ._sparsify import SparsifyTransformer
-        except ImportError:
-            raise UsageError(
-                "--sparsity: SparsifyTransformer is not available in this version"
-            ) from None
+        from ._sparsify import SparsifyTransformer
 
         progress(f"pruning the distilled student to sparsity {args.sparsity}")
-        spec = clone(distilled)
-        if "teacher_cv" not in extra:
-            # Reuse the fitted teacher instead of fitting it again.
-            spec.set_params(teacher=FrozenEstimator(distilled.teacher_))
+        # the teacher's fit and outputs come from the run's cache (memory)
         sparse = SparsifyTransformer(
-            spec, sparsity=args.sparsity, refit=args.student == "logistic"
+            clone(distilled), sparsity=args.sparsity, refit=args.student == "logistic"
         ).fit(Xt_train, y_train)
         final = sparse.estimator_
         achieved = float(sparse.sparsity_)

@@ -38,7 +38,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
     _fit_logistic_regression_soft,
-    _fit_soft_logistic,
     _supports_soft_targets,
 )
 
@@ -338,9 +337,9 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
       one-hot targets; 2-D soft targets given to SoftLogisticRegression are
       used as they are.
     - :class:`~skdistill.DistilledClassifier`: its student is refitted on the
-      same blended soft targets (the teacher's outputs are recomputed once per
-      step, the teacher is not refitted); only a LogisticRegression student
-      supports it.
+      same training set as in its ``fit`` (built once per pruning run: the
+      teacher is queried once, its out-of-fold outputs come from the cache
+      with ``memory``); only a LogisticRegression student supports it.
     - Any other linear model, when the mask prunes whole features
       (``granularity="feature"``, ``max_features``, or a single row of
       coefficients): ``clone(estimator).fit(X[:, support], y)``, written back
@@ -556,6 +555,17 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         schedule = cubic_sparsity_schedule(self.initial_sparsity, target, self.n_steps)
 
         do_refit = self.refit and not frozen
+        # a distiller's training set queries its teacher: build it once
+        training_set = None
+        if do_refit and hasattr(estimator, "_student_training_set"):
+            try:
+                training_set = estimator._student_training_set(X_raw, y, sample_weight)
+            except NotImplementedError as exc:
+                raise ValueError(
+                    f"SparsifyTransformer cannot refit {self.estimator!r} with "
+                    f"pruned coefficients held at zero ({exc}) Use refit=False, "
+                    "or a LogisticRegression student."
+                ) from exc
         for step, s_t in enumerate(schedule):
             importances = self._importances(coef, by_feature)
             if step == self.n_steps - 1:
@@ -579,7 +589,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
             access.zero(mask)
             if do_refit:
                 estimator = self._refit(
-                    estimator, X_raw, X, y, mask, sample_weight, fit_kwargs
+                    estimator, X_raw, X, y, mask, sample_weight, fit_kwargs, training_set
                 )
                 access = _CoefAccess(estimator, self.importance_getter)
                 access.zero(mask)  # exact zeros whatever the solver returned
@@ -597,19 +607,14 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         self.n_features_ = int(self._support.sum())
         return self
 
-    def _refit(self, estimator, X_raw, X, y, mask, sample_weight, fit_kwargs):
+    def _refit(
+        self, estimator, X_raw, X, y, mask, sample_weight, fit_kwargs, training_set
+    ):
         """Refit ``estimator`` with the coefficients where ``mask`` is False at 0."""
-        if hasattr(estimator, "_refit_student"):
-            try:
-                return estimator._refit_student(
-                    X_raw, y, mask, sample_weight=sample_weight
-                )
-            except NotImplementedError as exc:
-                raise ValueError(
-                    f"SparsifyTransformer cannot refit {self.estimator!r} with "
-                    f"pruned coefficients held at zero ({exc}) Use refit=False, "
-                    "or a LogisticRegression student."
-                ) from exc
+        if training_set is not None:
+            return estimator._refit_student(
+                X_raw, y, mask, sample_weight=sample_weight, training_set=training_set
+            )
         y_arr = np.asarray(y)
         if y_arr.ndim == 2 and y_arr.shape[1] == 1:
             y_arr = y_arr.ravel()  # a column of labels, as the estimators accept
@@ -629,31 +634,9 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
                 estimator.warm_start = warm_start
             return estimator
         if isinstance(estimator, SoftLogisticRegression):
-            X_float = validate_data(
-                estimator,
-                X_raw,
-                accept_sparse=["csr", "csc"],
-                dtype=[np.float64, np.float32],
-                reset=False,
+            return estimator._fit(
+                X_raw, y_arr, sample_weight, warm_start=True, coef_mask=mask
             )
-            classes, Y = estimator._targets(y_arr)
-            coef, intercept, n_iter = _fit_soft_logistic(
-                X_float,
-                Y,
-                sample_weight=sample_weight,
-                C=estimator.C,
-                fit_intercept=estimator.fit_intercept,
-                tol=estimator.tol,
-                max_iter=estimator.max_iter,
-                coef_init=estimator.coef_,
-                intercept_init=estimator.intercept_,
-                coef_mask=mask,
-            )
-            estimator.classes_ = classes
-            estimator.coef_ = coef
-            estimator.intercept_ = intercept
-            estimator.n_iter_ = np.asarray([n_iter], dtype=np.int32)
-            return estimator
 
         y = np.asarray(y)
         coef = np.array(estimator.coef_, dtype=np.float64)

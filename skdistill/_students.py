@@ -61,6 +61,26 @@ def _fit_kwargs(sample_weight):
     return {} if sample_weight is None else {"sample_weight": sample_weight}
 
 
+def _repeated_rows(Y, sample_weight):
+    """Rows, classes and weights of the row-repetition path.
+
+    Each row is repeated once per class whose target exceeds ``MIN_TARGET``,
+    weighted by that target (times the row's sample weight).
+    """
+    rows, cols = np.nonzero(Y > MIN_TARGET)
+    weight = Y[rows, cols]
+    if sample_weight is not None:
+        weight = weight * sample_weight[rows]
+    return rows, cols, weight
+
+
+def _centred_log_targets(Y):
+    """Row-centred ``log(max(Y, EPS))``: the logits a regressor student fits."""
+    Z = np.log(np.maximum(Y, EPS))
+    Z -= Z.mean(axis=1, keepdims=True)
+    return Z
+
+
 def fit_student(student, path, X, Y, classes, sample_weight=None):
     """Fit ``student`` (already cloned) on soft targets ``Y``.
 
@@ -87,15 +107,11 @@ def fit_student(student, path, X, Y, classes, sample_weight=None):
             student, X, Y, classes, sample_weight=sample_weight, overwrite_Y=True
         )
     if path == "repeat":
-        rows, cols = np.nonzero(Y > MIN_TARGET)
-        weight = Y[rows, cols]
-        if sample_weight is not None:
-            weight = weight * sample_weight[rows]
+        rows, cols, weight = _repeated_rows(Y, sample_weight)
         return student.fit(
             _safe_indexing(X, rows), classes[cols], sample_weight=weight
         )
-    Z = np.log(np.maximum(Y, EPS))
-    Z -= Z.mean(axis=1, keepdims=True)
+    Z = _centred_log_targets(Y)
     try:
         return student.fit(X, Z, **_fit_kwargs(sample_weight))
     except ValueError as exc:
@@ -128,13 +144,9 @@ def partial_fit_student(student, X, Y, classes, sample_weight=None):
     student : estimator
     """
     if is_regressor(student):
-        Z = np.log(np.maximum(Y, EPS))
-        Z -= Z.mean(axis=1, keepdims=True)
+        Z = _centred_log_targets(Y)
         return student.partial_fit(X, Z, **_fit_kwargs(sample_weight))
-    rows, cols = np.nonzero(Y > MIN_TARGET)
-    weight = Y[rows, cols]
-    if sample_weight is not None:
-        weight = weight * sample_weight[rows]
+    rows, cols, weight = _repeated_rows(Y, sample_weight)
     return student.partial_fit(
         _safe_indexing(X, rows), classes[cols], classes=classes, sample_weight=weight
     )

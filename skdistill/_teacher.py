@@ -1,7 +1,5 @@
 """Teacher work that does not depend on the student: fitting, outputs, caching."""
 
-from numbers import Integral
-
 import numpy as np
 from joblib import Parallel, delayed
 from scipy import sparse
@@ -109,8 +107,6 @@ def fit_teacher(teacher, X, y, fit_params, method, *, cv=None, memory=None, n_jo
             )
         output = teacher_response(teacher, X, method, n_jobs=n_jobs)
         return teacher, output, getattr(teacher, "classes_", None)
-    if isinstance(cv, Integral) and cv < 2:
-        raise ValueError(f"teacher_cv must be None or at least 2 folds, got {cv}.")
     cached = check_memory(memory).cache(_fit_and_respond, ignore=["n_jobs"])
     return cached(teacher, X, y, fit_params, method, cv, n_jobs)
 

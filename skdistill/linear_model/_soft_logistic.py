@@ -816,7 +816,15 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         self : object
             Fitted estimator.
         """
-        first_call = not (self.warm_start and hasattr(self, "coef_"))
+        return self._fit(X, y, sample_weight, warm_start=self.warm_start)
+
+    def _fit(self, X, y, sample_weight, *, warm_start, coef_mask=None):
+        """:meth:`fit`, with coefficients where ``coef_mask`` is False held at 0.
+
+        Used by :class:`~skdistill.SparsifyTransformer` to refit a pruned model
+        (``warm_start=True``: from the current coefficients).
+        """
+        first_call = not (warm_start and hasattr(self, "coef_"))
         X, y = validate_data(
             self,
             X,
@@ -844,6 +852,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
             max_iter=self.max_iter,
             coef_init=coef_init,
             intercept_init=intercept_init,
+            coef_mask=coef_mask,
             verbose=self.verbose,
         )
         self.classes_ = classes
