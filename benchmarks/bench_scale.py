@@ -9,7 +9,6 @@ Each part times the alternatives side by side in one run and prints ratios.
 import argparse
 import os
 import tempfile
-import threading
 import time
 
 import numpy as np
@@ -20,6 +19,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 
+from _memory import PeakRSS
 from skdistill import DistilledClassifier
 from skdistill._teacher import teacher_response
 
@@ -32,31 +32,6 @@ class CountingForest(RandomForestClassifier):
     def fit(self, X, y, sample_weight=None):
         FITS.append(X.shape[0])
         return super().fit(X, y, sample_weight=sample_weight)
-
-
-class PeakRSS:
-    """Peak resident memory of this process, sampled in a thread."""
-
-    def __init__(self, interval=0.01):
-        self.interval = interval
-        self.process = psutil.Process(os.getpid())
-
-    def __enter__(self):
-        self.base = self.peak = self.process.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.process.memory_info().rss)
 
 
 def cache_part(quick):

@@ -16,18 +16,17 @@ Run ``python benchmarks/bench_soft_logistic.py`` (full size) or with ``--quick``
 """
 
 import argparse
-import threading
 import time
 import tracemalloc
 import warnings
 
 import numpy as np
-import psutil
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 from sklearn.linear_model import LogisticRegression
 
+from _memory import PeakRSS
 from skdistill.linear_model._soft_logistic import _fit_soft_logistic
 
 
@@ -41,32 +40,6 @@ def teacher_targets(X, n_classes, T, rng):
     P = np.exp(logits)
     P /= P.sum(axis=1, keepdims=True)
     return P
-
-
-class RSSPeak:
-    """Sample the resident set size in a background thread."""
-
-    def __init__(self, interval=0.005):
-        self.interval = interval
-        self.proc = psutil.Process()
-
-    def __enter__(self):
-        self.base = self.proc.memory_info().rss
-        self.peak = self.base
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.extra = self.peak - self.base
 
 
 def timed(func, repeat):
@@ -107,7 +80,7 @@ def run_case(name, X, Y, *, C, tol, max_iter, repeat, with_repetition):
         _fit_soft_logistic(X, Y, **params)
         _, tm_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        with RSSPeak() as rss:
+        with PeakRSS() as rss:
             _fit_soft_logistic(X, Y, **params)
 
         t_rep = it_rep = None

@@ -6,7 +6,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from .metrics import _check_probabilities, fidelity_score
+from .metrics import _check_pair, fidelity_score
 
 __all__ = ["AgreementDisplay", "SparsityCurveDisplay"]
 
@@ -238,13 +238,7 @@ class AgreementDisplay:
         >>> plt.close("all")
         """
         _import_pyplot(f"{cls.__name__}.from_predictions")
-        p_teacher = _check_probabilities(p_teacher, "p_teacher")
-        p_student = _check_probabilities(p_student, "p_student")
-        if p_teacher.shape != p_student.shape:
-            raise ValueError(
-                "p_teacher and p_student must have the same shape (n_samples, "
-                f"n_classes); got {p_teacher.shape} and {p_student.shape}."
-            )
+        p_teacher, p_student, _ = _check_pair(p_teacher, p_student, None)
         rows = np.arange(p_teacher.shape[0])
         teacher_class = np.argmax(p_teacher, axis=1)
         student_class = np.argmax(p_student, axis=1)
