@@ -13,14 +13,22 @@ Environment variables read here:
     because ``tests/test_examples.py`` already runs every example; a normal
     build executes them.
 
-No intersphinx: the build machines have no network. References to
-scikit-learn objects in docstrings (e.g. ``:class:`~sklearn.frozen.FrozenEstimator```)
-stay unresolved and are rendered as plain code, which Sphinx does not warn
-about unless ``nitpicky`` is on (it is off).
+Links to other projects (intersphinx): scikit-learn, NumPy, SciPy, joblib,
+skops and dask. Each project has two inventory locations, tried in order: its
+online ``objects.inv``, then an empty local inventory written by this file
+into the build's temporary folder. Online, the first one loads and names like
+``:class:`~sklearn.pipeline.Pipeline``` become links; offline (the test
+machines have no network), the empty one loads instead, Sphinx reports the
+fallback at the "info" level only (a warning would fail ``-W``), and such
+names are rendered as plain code, which Sphinx does not warn about unless
+``nitpicky`` is on (it is off). ``SKDISTILL_DOCS_OFFLINE=1`` skips the online
+attempt (and its timeout) altogether.
 """
 
 import os
+import tempfile
 import warnings
+import zlib
 from datetime import date
 
 import skdistill
@@ -38,6 +46,7 @@ version = ".".join(release.split(".")[:2])
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
@@ -61,8 +70,38 @@ numpydoc_attributes_as_param_list = True
 # Docstring sections are checked by the test suite, not at doc build time.
 numpydoc_validation_checks = set()
 
-# No network: no intersphinx mapping (see the module docstring).
-intersphinx_mapping = {}
+# -- intersphinx (see the module docstring) ------------------------------------
+
+_INTERSPHINX_SITES = {
+    "sklearn": "https://scikit-learn.org/stable/",
+    "numpy": "https://numpy.org/doc/stable/",
+    "scipy": "https://docs.scipy.org/doc/scipy/",
+    "joblib": "https://joblib.readthedocs.io/en/stable/",
+    "skops": "https://skops.readthedocs.io/en/stable/",
+    "dask": "https://docs.dask.org/en/stable/",
+    "python": "https://docs.python.org/3/",
+}
+
+
+def _empty_inventory():
+    """Path of a valid, empty Sphinx inventory (the offline fallback)."""
+    path = os.path.join(tempfile.gettempdir(), "skdistill-docs-empty-objects.inv")
+    header = (
+        b"# Sphinx inventory version 2\n# Project: none\n# Version: 0\n"
+        b"# The remainder of this file is compressed using zlib.\n"
+    )
+    with open(path, "wb") as file:
+        file.write(header + zlib.compress(b""))
+    return path
+
+
+_offline = os.environ.get("SKDISTILL_DOCS_OFFLINE", "") not in ("", "0")
+_fallback = _empty_inventory()
+intersphinx_mapping = {
+    name: (url, (_fallback,) if _offline else (None, _fallback))
+    for name, url in _INTERSPHINX_SITES.items()
+}
+intersphinx_timeout = 5
 
 # -- HTML output ---------------------------------------------------------------
 
@@ -91,9 +130,9 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": False,
     "remove_config_comments": True,
-    # "Examples using X" mini-galleries would need backreferences pages per
-    # object; keep the build simple.
-    "doc_module": (),
+    # "Examples using X" mini-galleries on each API page (docs/_templates).
+    "doc_module": ("skdistill",),
+    "backreferences_dir": "gen_modules/backreferences",
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
 }

@@ -4,6 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_random_state, get_tags
@@ -17,13 +18,27 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
-    has_fit_parameter,
     validate_data,
 )
 
+from ._fitting import (
+    accepts_nan,
+    accepts_sample_weight,
+    as_table,
+    check_2d,
+    check_nan,
+    weight_kwargs,
+)
 from ._transfer import gaussian_noise, munge
 
 _GENERATORS = {"munge": munge, "gaussian": gaussian_noise}
+
+
+def can_stream(distiller):
+    """Whether ``partial_fit`` works: a frozen teacher and a student with it."""
+    return isinstance(distiller.teacher, FrozenEstimator) and hasattr(
+        distiller.student, "partial_fit"
+    )
 
 
 class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
@@ -42,24 +57,27 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def _validate_X(self, X, reset):
-        allow_nan = get_tags(self).input_tags.allow_nan
-        return validate_data(
-            self,
-            X,
-            reset=reset,
-            accept_sparse=["csr", "csc"],
-            ensure_all_finite="allow-nan" if allow_nan else True,
-        )
+    def _check_X(self, X, reset):
+        """Check or set ``n_features_in_`` and ``feature_names_in_``; X unchanged.
 
-    def _validate_X_pair(self, X, reset):
-        """The validated array for the student and the input for the teacher.
-
-        A DataFrame is passed to the teacher as is, so that a teacher fitted
-        on named columns keeps them.
+        X is handed to the teacher and the student as given (like
+        :class:`~sklearn.pipeline.Pipeline`): they validate it themselves. A
+        list becomes an array and a sparse matrix other than CSR or CSC a CSR
+        matrix, so that rows can be selected.
         """
-        X_array = self._validate_X(X, reset=reset)
-        return X_array, (X if hasattr(X, "iloc") else X_array)
+        X = as_table(X)
+        check_2d(X)
+        if sparse.issparse(X) and X.format not in ("csr", "csc"):
+            X = X.tocsr()  # a format whose rows can be selected
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return X
+
+    def _check_sample_weight(self, sample_weight, X):
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
 
     def _split_params(self, sample_weight, fit_params):
         """Fit parameters for the teacher and sample weights for the student."""
@@ -79,8 +97,8 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             return teacher_params, student_weight
         teacher_params = {}
         if sample_weight is not None:
-            if has_fit_parameter(self.teacher, "sample_weight"):
-                teacher_params["sample_weight"] = sample_weight
+            if accepts_sample_weight(self.teacher):
+                teacher_params = weight_kwargs(self.teacher, sample_weight, "teacher")
             elif not isinstance(self.teacher, FrozenEstimator):
                 warnings.warn(
                     f"The teacher {self.teacher!r} does not accept sample_weight; "
@@ -90,54 +108,43 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         return teacher_params, sample_weight
 
     def _start_partial_fit(self, X, sample_weight):
-        """Checks of a ``partial_fit`` call; validated X, teacher input, weights.
+        """Checks of a ``partial_fit`` call: first call, X as given, weights.
 
         Returns
         -------
         first_call : bool
-        X : ndarray or sparse matrix
-        X_teacher : array-like
+        X : array-like
         sample_weight : ndarray or None
         """
         first_call = not hasattr(self, "student_")
         if first_call:
             self._validate_params()
-            if not isinstance(self.teacher, FrozenEstimator):
-                raise ValueError(
-                    "partial_fit needs a prefit teacher wrapped in "
-                    "sklearn.frozen.FrozenEstimator; got "
-                    f"{type(self.teacher).__name__}. Fit the teacher first."
-                )
             check_is_fitted(self.teacher.estimator)
-        X, X_teacher = self._validate_X_pair(X, reset=first_call)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        return first_call, X, X_teacher, sample_weight
+        X = self._check_X(X, reset=first_call)
+        check_nan(X, self.teacher, self.student)
+        return first_call, X, self._check_sample_weight(sample_weight, X)
 
-    def _augmented_rows(self, X_teacher, n_samples):
-        """Generated inputs for the teacher (None when ``augment`` is None).
+    def _augmented_rows(self, X, n_samples):
+        """Generated inputs for the teacher and the student (None without ``augment``).
 
-        Returns
-        -------
-        X_new_teacher : array-like or None
-            Generated rows, of the same kind as ``X_teacher``.
-        X_new : ndarray or None
-            The same rows validated for the student.
+        The generator receives X as given and returns rows of the same kind
+        (a DataFrame keeps its columns and dtypes).
         """
         if self.augment is None:
-            return None, None
+            return None
         n_new = max(1, int(round(self.augment_size * n_samples)))
         generator = _GENERATORS.get(self.augment, self.augment)
         params = dict(self.augment_params or {})
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        X_new = generator(X_teacher, n_samples=n_new, random_state=seed, **params)
-        if X_new.shape[0] == 0 or X_new.shape[1] != X_teacher.shape[1]:
+        X_new = generator(X, n_samples=n_new, random_state=seed, **params)
+        shape = getattr(X_new, "shape", (0,))
+        if len(shape) != 2 or shape[0] == 0 or shape[1] != self.n_features_in_:
             raise ValueError(
-                f"The augment generator returned shape {X_new.shape}; expected "
-                f"(n, {X_teacher.shape[1]}) with n > 0."
+                f"The augment generator returned shape {shape}; expected "
+                f"(n, {self.n_features_in_}) with n > 0."
             )
-        X_new_array = self._validate_X(X_new, reset=False)
-        return (X_new if hasattr(X_new, "iloc") else X_new_array), X_new_array
+        self._check_X(X_new, reset=False)
+        return X_new
 
     def get_metadata_routing(self):
         """Get metadata routing of this object.
@@ -168,7 +175,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             and student_tags.input_tags.sparse
             and self.augment is None
         )
-        tags.input_tags.allow_nan = (
-            teacher_tags.input_tags.allow_nan and student_tags.input_tags.allow_nan
+        tags.input_tags.allow_nan = accepts_nan(self.teacher) and accepts_nan(
+            self.student
         )
         return tags

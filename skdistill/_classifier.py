@@ -10,15 +10,20 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    column_or_1d,
-)
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._base import _BaseDistiller
+from ._base import _BaseDistiller, can_stream
+from ._fitting import (
+    RefitSet,
+    blame,
+    check_nan,
+    fit_on_soft_targets,
+    fit_plain,
+    last_step_input,
+    n_rows,
+)
+from ._labels import check_label_overlap, is_nan
 from ._students import (
-    fit_student,
     partial_fit_student,
     regressor_log_proba,
     regressor_logits,
@@ -27,7 +32,6 @@ from ._students import (
 )
 from ._targets import blend_targets, logits_from_output, resolve_response_method, soften
 from ._teacher import fit_teacher, stack_rows, teacher_response
-from .linear_model._soft_logistic import _fit_logistic_regression_soft
 
 
 def _student_has(attr):
@@ -89,6 +93,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         other classifier whose ``fit`` accepts ``sample_weight`` is fitted on
         rows repeated once per class, weighted by the target; a multi-output
         regressor is fitted on the row-centred log targets (logit matching).
+        A :class:`~sklearn.pipeline.Pipeline` whose last step is one of these
+        is fitted the same way: its leading steps on the student's rows, its
+        last step by the path of a bare student. The student receives ``X`` as
+        given (with its column names).
 
     alpha : float, default=0.5
         Weight of the teacher in ``[0, 1]``. ``alpha=0`` is plain supervised
@@ -182,7 +190,13 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     teacher and the labels. For a linear-softmax student this is exact up to
     the scaling of the penalty.
 
-    A class the teacher does not know gets probability 0 in its targets.
+    A class the teacher does not know gets probability 0 in its targets. A
+    frozen teacher whose labels are of another kind than ``y``'s, or share
+    none of them, is refused.
+
+    ``X`` is handed to the teacher and the student as given; NaN is accepted
+    when both accept it (as their tags say, derived from the steps for a
+    Pipeline).
 
     References
     ----------
@@ -261,6 +275,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     def _labeled_mask(self, y):
         if self.unlabeled is None:
             return np.ones(len(y), dtype=bool)
+        if is_nan(self.unlabeled):  # NaN never equals itself
+            return ~np.array([is_nan(v) for v in y], dtype=bool).reshape(-1)
         try:
             return np.asarray(y != self.unlabeled, dtype=bool).reshape(-1)
         except (TypeError, ValueError) as exc:  # incomparable types
@@ -275,17 +291,19 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs. A DataFrame is passed to the teacher as is (so a
-            teacher fitted on named columns keeps them); the student receives
-            the validated array.
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training inputs, handed to the teacher and to the student as
+            given (a DataFrame with strings, categories or missing values
+            stays one; the student then needs to encode them, e.g. as a
+            :class:`~sklearn.pipeline.Pipeline`).
 
         y : array-like of shape (n_samples,)
             Class labels. With ``unlabeled`` set, rows labeled ``unlabeled``
             get the teacher's targets only.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows, for the teacher and the student alike.
+            Non-negative weights of the rows, for the teacher and the student
+            alike.
 
         **fit_params : dict
             Only with metadata routing enabled: parameters routed to the
@@ -296,18 +314,28 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         self : object
             Fitted estimator.
         """
-        _raise_for_params(fit_params, self, "fit")
-        X, X_teacher = self._validate_X_pair(X, reset=True)
-        y, labeled = self._check_y(y, X.shape[0])
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if hasattr(X, "__dask_graph__"):  # a dask array: the rows stay on the workers
+            from ._dask_fit import fit_on_dask
 
-        path = student_path(self.student)
+            return fit_on_dask(self, X, y, sample_weight, fit_params)
+        _raise_for_params(fit_params, self, "fit")
+        X = self._check_X(X, reset=True)
+        y, labeled = self._check_y(y, n_rows(X))
+        sample_weight = self._check_sample_weight(sample_weight, X)
+        # alpha=0 is clone(student).fit(X, y) for any classifier student
+        plain = self.alpha == 0 and not is_regressor_student(self.student)
+        path = None if plain else student_path(self.student)
+        check_nan(X, self.teacher, self.student)
+
         teacher = clone(self.teacher)
         method = resolve_response_method(teacher, self.teacher_response)
-        frozen = isinstance(teacher, FrozenEstimator)
         labels = np.unique(y[labeled])
-        if len(labels) < 2 and not frozen:
+        if isinstance(teacher, FrozenEstimator):
+            with blame("teacher", teacher, "fit"):
+                check_is_fitted(teacher.estimator)
+            if hasattr(teacher, "classes_"):
+                check_label_overlap(labels, teacher.classes_)
+        elif len(labels) < 2:
             raise ValueError(
                 "DistilledClassifier needs samples of at least 2 classes in y; "
                 + (
@@ -319,7 +347,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         teacher_params, student_weight = self._split_params(sample_weight, fit_params)
 
         self.teacher_, output, output_classes = self._teacher_on_labeled(
-            teacher, X_teacher, y, labeled, teacher_params, method
+            teacher, X, y, labeled, teacher_params, method
         )
         if not hasattr(self.teacher_, "classes_"):
             raise TypeError(
@@ -333,78 +361,86 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 f"the teacher know only {self.classes_.tolist()[0]!r}."
             )
 
-        student = clone(self.student)
-        if self.alpha == 0 and path != "regressor":
+        if plain:
             # Plain supervised training: exactly clone(student).fit(X, y) on the
             # labeled rows; rows without a label have no weight at alpha=0.
-            rows = np.flatnonzero(labeled)
-            kwargs = {}
-            if student_weight is not None:
-                kwargs["sample_weight"] = student_weight[rows]
-            if labeled.all():
-                self.student_ = student.fit(X, y, **kwargs)
-            else:
-                self.student_ = student.fit(_safe_indexing(X, rows), y[rows], **kwargs)
+            if not labeled.all():
+                rows = np.flatnonzero(labeled)
+                X, y = _safe_indexing(X, rows), y[rows]
+                if student_weight is not None:
+                    student_weight = student_weight[rows]
+            self.student_ = fit_plain(self.student, X, y, student_weight)
             return self
 
         X, Y, student_weight = self._training_set(
-            X, X_teacher, y, labeled, output, output_classes, method, student_weight
+            X, y, labeled, output, output_classes, method, student_weight
         )
         del output  # only Y is needed from here on (memory of large fits)
-        self.student_ = fit_student(student, path, X, Y, self.classes_, student_weight)
+        self.student_ = fit_on_soft_targets(
+            self.student, path, X, Y, self.classes_, student_weight
+        )
         return self
 
-    def _teacher_on_labeled(self, teacher, X_teacher, y, labeled, teacher_params, method):
-        """Fit the teacher on the labeled rows; its outputs there (maybe out of fold)."""
+    def _teacher_on_labeled(self, teacher, X, y, labeled, teacher_params, method):
+        """Fit the teacher on the labeled rows; its outputs there (maybe out of fold).
+
+        A frozen teacher with no labeled row gives no output (``None``).
+        """
+        frozen = isinstance(teacher, FrozenEstimator)
+        if frozen and not labeled.any():
+            return teacher, None, teacher.classes_
         if labeled.all():
-            X_lab, y_lab, params = X_teacher, y, teacher_params
+            X_lab, y_lab, params = X, y, teacher_params
         else:
             rows = np.flatnonzero(labeled)
-            X_lab, y_lab = _safe_indexing(X_teacher, rows), y[rows]
+            X_lab, y_lab = _safe_indexing(X, rows), y[rows]
             params = {k: _safe_indexing(v, rows) for k, v in teacher_params.items()}
-        return fit_teacher(
-            teacher,
-            X_lab,
-            y_lab,
-            params,
-            method,
-            cv=self.teacher_cv,
-            memory=self.memory,
-            n_jobs=self.n_jobs,
-        )
+        with blame("teacher", teacher, method if frozen else "fit"):
+            return fit_teacher(
+                teacher,
+                X_lab,
+                y_lab,
+                params,
+                method,
+                cv=self.teacher_cv,
+                memory=self.memory,
+                n_jobs=self.n_jobs,
+            )
 
-    def _training_set(
-        self, X, X_teacher, y, labeled, output, output_classes, method, sample_weight
-    ):
-        """The student's rows, soft targets and row weights.
+    def _training_set(self, X, y, labeled, output, output_classes, method, sample_weight):
+        """The student's rows (as given), soft targets and row weights.
 
         Labeled rows get the blend of the teacher's ``output`` on them and
         their labels; unlabeled and generated rows get the fitted teacher's
         targets with the weight ``alpha``.
         """
-        # the teacher's output is ours (a fresh array): overwrite it
-        logits = logits_from_output(
-            output, output_classes, self.classes_, method, overwrite=True
-        )
-        del output
-        y_encoded = np.full(X.shape[0], -1)
+        n_samples = n_rows(X)
+        y_encoded = np.full(n_samples, -1)
         if labeled.all():
             y_encoded[:] = np.searchsorted(self.classes_, y)
+            # the teacher's output is ours (a fresh array): overwrite it
+            logits = logits_from_output(
+                output, output_classes, self.classes_, method, overwrite=True
+            )
         else:
             rows = np.flatnonzero(labeled)
             y_encoded[rows] = np.searchsorted(self.classes_, y[rows])
-            logits_lab = logits
-            logits = np.empty((X.shape[0], len(self.classes_)))
-            logits[rows] = logits_lab
+            logits = np.empty((n_samples, len(self.classes_)))
+            if rows.size:
+                logits[rows] = logits_from_output(
+                    output, output_classes, self.classes_, method, overwrite=True
+                )
             unl = np.flatnonzero(~labeled)
-            logits[unl] = self._teacher_logits(_safe_indexing(X_teacher, unl), method)
+            logits[unl] = self._teacher_logits(_safe_indexing(X, unl), method)
+        del output
 
-        X_new_teacher, X_new = self._augmented_rows(X_teacher, X.shape[0])
+        X_new = self._augmented_rows(X, n_samples)
         if X_new is not None:
-            logits = np.concatenate([logits, self._teacher_logits(X_new_teacher, method)])
-            y_encoded = np.concatenate([y_encoded, np.full(X_new.shape[0], -1)])
+            n_new = n_rows(X_new)
+            logits = np.concatenate([logits, self._teacher_logits(X_new, method)])
+            y_encoded = np.concatenate([y_encoded, np.full(n_new, -1)])
             if sample_weight is not None:
-                sample_weight = np.concatenate([sample_weight, np.ones(X_new.shape[0])])
+                sample_weight = np.concatenate([sample_weight, np.ones(n_new)])
             X = stack_rows(X, X_new)
 
         Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, self.alpha)
@@ -414,25 +450,26 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             )
         return X, Y, sample_weight
 
-    def _teacher_logits(self, X_teacher, method):
-        output = teacher_response(self.teacher_, X_teacher, method, n_jobs=self.n_jobs)
+    def _teacher_logits(self, X, method):
+        with blame("teacher", self.teacher_, method):
+            output = teacher_response(self.teacher_, X, method, n_jobs=self.n_jobs)
         return logits_from_output(
             output, self.teacher_.classes_, self.classes_, method, overwrite=True
         )
 
-    @available_if(lambda self: hasattr(self.student, "partial_fit"))
+    @available_if(can_stream)
     def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """Distil one chunk of rows into the student (streaming).
 
-        The teacher must be prefit and wrapped in
-        :class:`~sklearn.frozen.FrozenEstimator`, and the student must have
+        Available only when the teacher is prefit and wrapped in
+        :class:`~sklearn.frozen.FrozenEstimator` and the student has
         ``partial_fit``. Each chunk is labeled by the teacher and fed to the
         student; augmentation and ``teacher_cv`` are not used here.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A chunk of inputs.
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            A chunk of inputs, handed to the teacher and the student as given.
 
         y : array-like of shape (n_samples,), default=None
             Labels of the chunk. ``None`` is pure distillation (as if
@@ -445,7 +482,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             by default the teacher's ``classes_``.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights.
+            Non-negative row weights.
 
         Returns
         -------
@@ -454,13 +491,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         """
         if not hasattr(self, "student_"):
             student_path(self.student)  # a clear TypeError for unusable students
-        first_call, X, X_teacher, sample_weight = self._start_partial_fit(
-            X, sample_weight
-        )
+        first_call, X, sample_weight = self._start_partial_fit(X, sample_weight)
         if first_call:
             self.teacher_ = self.teacher
             known = np.asarray(self.teacher_.classes_)
             if classes is not None:
+                check_label_overlap(np.asarray(classes), known, name="classes")
                 known = np.union1d(known, np.asarray(classes))
             self.classes_ = np.unique(known)
             self.student_ = clone(self.student)
@@ -472,136 +508,34 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 f"{self.classes_!r}."
             )
         method = resolve_response_method(self.teacher_, self.teacher_response)
-        if y is None:
-            y_encoded = np.full(X.shape[0], -1)
-            alpha = 1.0
-        else:
-            y, labeled = self._check_y(y, X.shape[0])
+        y_encoded = np.full(n_rows(X), -1)
+        alpha = 1.0
+        if y is not None:
+            y, labeled = self._check_y(y, n_rows(X))
             unknown = np.setdiff1d(y[labeled], self.classes_)
             if unknown.size:
                 raise ValueError(
                     f"y has labels {unknown.tolist()} that are not in classes_ "
                     f"{self.classes_.tolist()}; pass classes= at the first call."
                 )
-            y_encoded = np.full(X.shape[0], -1)
+            check_label_overlap(np.unique(y[labeled]), self.teacher_.classes_)
             y_encoded[labeled] = np.searchsorted(self.classes_, y[labeled])
             alpha = self.alpha
-        logits = self._teacher_logits(X_teacher, method)
+        logits = self._teacher_logits(X, method)
         Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, alpha)
         if row_weight is not None:
             sample_weight = (
                 row_weight if sample_weight is None else row_weight * sample_weight
             )
-        partial_fit_student(self.student_, X, Y, self.classes_, sample_weight)
-        return self
-
-    def _student_training_set(self, X, y, sample_weight=None):
-        """The student's training set of :meth:`fit`, rebuilt for a refit.
-
-        Out-of-fold teacher outputs with ``teacher_cv`` (cached with
-        ``memory``), the same generated rows (same ``random_state``) and
-        unlabeled rows, as in :meth:`fit`. It queries the teacher, so a caller
-        that refits several times (gradual pruning) builds it once.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The training inputs given to :meth:`fit`.
-        y : array-like of shape (n_samples,)
-            The training labels given to :meth:`fit`.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, as given to :meth:`fit`.
-
-        Returns
-        -------
-        training_set : tuple
-            ``(X, Y, sample_weight, classes)`` for the soft-target solver.
-
-        Raises
-        ------
-        NotImplementedError
-            If the student is not fitted by the soft-target logistic solver.
-        """
-        check_is_fitted(self)
-        if student_path(self.student) != "soft_logistic":
-            raise NotImplementedError(
-                f"The student {self.student!r} cannot be refitted with coefficients "
-                "held at zero; only an L2 or unpenalized LogisticRegression can."
-            )
-        X, X_teacher = self._validate_X_pair(X, reset=False)
-        y, labeled = self._check_y(y, X.shape[0])
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        teacher_params, sample_weight = self._split_params(sample_weight, {})
-        if self.alpha == 0:
-            # plain supervised training: the student's own classes and labels
-            rows = np.flatnonzero(labeled)
-            X, y = _safe_indexing(X, rows), y[rows]
-            if sample_weight is not None:
-                sample_weight = sample_weight[rows]
-            classes = self.student_.classes_
-            Y = (y[:, None] == classes[None, :]).astype(np.float64)
-            return X, Y, sample_weight, classes
-        method = resolve_response_method(self.teacher_, self.teacher_response)
-        if self.teacher_cv is None:
-            output = teacher_response(
-                self.teacher_,
-                _safe_indexing(X_teacher, np.flatnonzero(labeled)),
-                method,
-                n_jobs=self.n_jobs,
-            )
-            output_classes = self.teacher_.classes_
-        else:  # the same out-of-fold outputs as fit (cached with memory)
-            _, output, output_classes = self._teacher_on_labeled(
-                clone(self.teacher), X_teacher, y, labeled, teacher_params, method
-            )
-        X, Y, sample_weight = self._training_set(
-            X, X_teacher, y, labeled, output, output_classes, method, sample_weight
-        )
-        return X, Y, sample_weight, self.classes_
-
-    def _refit_student(self, X, y, coef_mask, sample_weight=None, training_set=None):
-        """Refit ``student_`` on the same soft targets with coefficients fixed at 0.
-
-        Used by :class:`~skdistill.SparsifyTransformer` to fine-tune a pruned
-        student. Only students fitted by the soft-target logistic solver
-        support it.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The training inputs given to :meth:`fit`.
-        y : array-like of shape (n_samples,)
-            The training labels given to :meth:`fit`.
-        coef_mask : ndarray of bool, shape of ``student_.coef_``
-            ``False`` marks the coefficients held at exactly zero.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, as given to :meth:`fit`.
-        training_set : tuple, default=None
-            As returned by :meth:`_student_training_set` for these ``X``, ``y``
-            and ``sample_weight``; built here when not given.
-
-        Returns
-        -------
-        self : object
-            With ``student_`` refitted.
-        """
-        if training_set is None:
-            training_set = self._student_training_set(X, y, sample_weight)
-        X_train, Y, weights, classes = training_set
-        self.student_ = _fit_logistic_regression_soft(
-            clone(self.student),
-            X_train,
-            Y,
-            classes,
-            sample_weight=weights,
-            coef_mask=coef_mask,
-        )
+        with blame("student", self.student_, "partial_fit"):
+            partial_fit_student(self.student_, X, Y, self.classes_, sample_weight)
         return self
 
     def _student_X(self, X):
         check_is_fitted(self)
-        return self._validate_X(X, reset=False)
+        X = self._check_X(X, reset=False)
+        check_nan(X, self.teacher, self.student)  # the rule of fit holds here too
+        return X
 
     @available_if(_student_has("predict"))
     def predict(self, X):
@@ -618,9 +552,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             Predicted labels.
         """
         X = self._student_X(X)
-        if is_regressor_student(self.student_):
-            return self.classes_[np.argmax(regressor_logits(self.student_, X), axis=1)]
-        return self.student_.predict(X)
+        with blame("student", self.student_, "predict"):
+            if is_regressor_student(self.student_):
+                logits = regressor_logits(self.student_, X)
+                return self.classes_[np.argmax(logits, axis=1)]
+            return self.student_.predict(X)
 
     @available_if(_student_has("predict_proba"))
     def predict_proba(self, X):
@@ -637,9 +573,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             Columns follow ``classes_``.
         """
         X = self._student_X(X)
-        if is_regressor_student(self.student_):
-            return regressor_proba(self.student_, X)
-        proba = self.student_.predict_proba(X)
+        with blame("student", self.student_, "predict_proba"):
+            if is_regressor_student(self.student_):
+                return regressor_proba(self.student_, X)
+            proba = self.student_.predict_proba(X)
         return _expand_proba(proba, self.student_.classes_, self.classes_)
 
     @available_if(_student_has("predict_log_proba"))
@@ -657,9 +594,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             Columns follow ``classes_``.
         """
         X = self._student_X(X)
-        if is_regressor_student(self.student_):
-            return regressor_log_proba(self.student_, X)
-        log_proba = self.student_.predict_log_proba(X)
+        with blame("student", self.student_, "predict_log_proba"):
+            if is_regressor_student(self.student_):
+                return regressor_log_proba(self.student_, X)
+            log_proba = self.student_.predict_log_proba(X)
         if len(self.student_.classes_) == len(self.classes_):
             return log_proba
         with np.errstate(divide="ignore"):
@@ -682,11 +620,88 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         """
         X = self._student_X(X)
         if is_regressor_student(self.student_):
-            Z = regressor_logits(self.student_, X)
+            with blame("student", self.student_, "predict"):
+                Z = regressor_logits(self.student_, X)
             return Z[:, 1] - Z[:, 0] if Z.shape[1] == 2 else Z
         if len(self.student_.classes_) != len(self.classes_):
             raise AttributeError(
                 "decision_function is not available: the student was fitted on "
                 f"{len(self.student_.classes_)} of the {len(self.classes_)} classes."
             )
-        return self.student_.decision_function(X)
+        with blame("student", self.student_, "decision_function"):
+            return self.student_.decision_function(X)
+
+
+def soft_refit_set(distiller, X, y, sample_weight=None):
+    """The training set of a fitted DistilledClassifier's student, rebuilt.
+
+    This and :func:`~skdistill._fitting.refit_student` are the interface through which
+    :class:`~skdistill.SparsifyTransformer` fine-tunes a pruned student: the
+    same teacher outputs (out of fold with ``teacher_cv``, cached with
+    ``memory``), the same generated rows (same ``random_state``) and unlabeled
+    rows as in ``fit``.
+
+    Parameters
+    ----------
+    distiller : DistilledClassifier
+        Fitted, with a student (or Pipeline student whose last step is) an
+        L2-penalized or unpenalized LogisticRegression.
+    X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        The training inputs given to ``fit``.
+    y : array-like of shape (n_samples,)
+        The training labels given to ``fit``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Row weights, as given to ``fit``.
+
+    Returns
+    -------
+    refit_set : RefitSet
+
+    Raises
+    ------
+    NotImplementedError
+        If the student is not fitted by the soft-target logistic solver.
+    """
+    check_is_fitted(distiller)
+    if student_path(distiller.student) != "soft_logistic":
+        raise NotImplementedError(
+            f"The student {distiller.student!r} cannot be refitted with "
+            "coefficients held at zero; only an L2 or unpenalized "
+            "LogisticRegression (alone or as a Pipeline's last step) can."
+        )
+    X = distiller._check_X(X, reset=False)
+    y, labeled = distiller._check_y(y, n_rows(X))
+    sample_weight = distiller._check_sample_weight(sample_weight, X)
+    teacher_params, sample_weight = distiller._split_params(sample_weight, {})
+    if distiller.alpha == 0:
+        # plain supervised training: the student's own classes and labels
+        rows = np.flatnonzero(labeled)
+        X, y = _safe_indexing(X, rows), y[rows]
+        if sample_weight is not None:
+            sample_weight = sample_weight[rows]
+        classes = distiller.student_.classes_
+        Y = (y[:, None] == classes[None, :]).astype(np.float64)
+    else:
+        method = resolve_response_method(distiller.teacher_, distiller.teacher_response)
+        output = output_classes = None
+        if distiller.teacher_cv is None and labeled.any():
+            rows = np.flatnonzero(labeled)
+            with blame("teacher", distiller.teacher_, method):
+                output = teacher_response(
+                    distiller.teacher_,
+                    _safe_indexing(X, rows),
+                    method,
+                    n_jobs=distiller.n_jobs,
+                )
+            output_classes = distiller.teacher_.classes_
+        elif labeled.any():  # the same out-of-fold outputs as fit (cached)
+            _, output, output_classes = distiller._teacher_on_labeled(
+                clone(distiller.teacher), X, y, labeled, teacher_params, method
+            )
+        X, Y, sample_weight = distiller._training_set(
+            X, y, labeled, output, output_classes, method, sample_weight
+        )
+        classes = distiller.classes_
+    with blame("student", distiller.student_, "transform"):
+        X = last_step_input(distiller.student_, X)
+    return RefitSet(X, Y, sample_weight, classes)

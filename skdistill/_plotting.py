@@ -1,5 +1,7 @@
 """Displays: agreement of a student with its teacher, score against sparsity."""
 
+import tempfile
+
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import clone, is_classifier
@@ -302,6 +304,19 @@ class AgreementDisplay:
         return cls.from_predictions(p_teacher, p_student, name=name, ax=ax, **kwargs)
 
 
+def _with_teacher_cache(sparsifier, cache):
+    """The sparsifier with its distiller's teacher cached in ``cache``.
+
+    The teacher's fit and outputs on the training rows do not depend on the
+    sparsity: with the distiller's ``memory`` set, every point of the curve
+    reuses one fitted teacher. A ``memory`` the user set is kept.
+    """
+    params = sparsifier.get_params(deep=True)
+    if "estimator__teacher" in params and params.get("estimator__memory", 0) is None:
+        return clone(sparsifier).set_params(estimator__memory=cache)
+    return sparsifier
+
+
 class SparsityCurveDisplay:
     """Score of a pruned model against its sparsity.
 
@@ -416,7 +431,9 @@ class SparsityCurveDisplay:
             ``sparsity``), or a linear model / distilled model with a linear
             student, which is wrapped in ``SparsifyTransformer(estimator,
             sparsity=...)``. Unfitted: every clone is fitted on the training
-            rows.
+            rows. The teacher of a distiller is fitted once and its outputs
+            are reused at every sparsity (through the distiller's ``memory``,
+            a temporary cache, unless ``memory`` is set).
 
         X_train, y_train : array-like
             Rows the pruned models are fitted on.
@@ -467,16 +484,20 @@ class SparsityCurveDisplay:
             base = SparsifyTransformer(estimator)
         achieved, scores, n_nonzero = [], [], []
         scorer = None
-        for sparsity in sparsities:
-            fitted = (
-                clone(base).set_params(sparsity=float(sparsity)).fit(X_train, y_train)
-            )
-            pruned = fitted.estimator_
-            if scorer is None:
-                scorer = check_scoring(pruned, scoring=scoring)
-            scores.append(float(scorer(pruned, X_test, y_test)))
-            achieved.append(float(getattr(fitted, "sparsity_", sparsity)))
-            n_nonzero.append(count_nonzero_parameters(pruned))
+        with tempfile.TemporaryDirectory(prefix="skdistill-curve-") as cache:
+            base = _with_teacher_cache(base, cache)
+            for sparsity in sparsities:
+                fitted = (
+                    clone(base)
+                    .set_params(sparsity=float(sparsity))
+                    .fit(X_train, y_train)
+                )
+                pruned = fitted.estimator_
+                if scorer is None:
+                    scorer = check_scoring(pruned, scoring=scoring)
+                scores.append(float(scorer(pruned, X_test, y_test)))
+                achieved.append(float(getattr(fitted, "sparsity_", sparsity)))
+                n_nonzero.append(count_nonzero_parameters(pruned))
         if scoring is None:
             score_name = "accuracy" if is_classifier(pruned) else "R2"
         else:

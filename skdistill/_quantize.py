@@ -40,25 +40,52 @@ def _unpack_codes(packed, n_codes, n_bits):
 
 
 def _uniform_codes(values, n_bits):
-    """Affine ``n_bits``-bit codes ``round((v - offset) / scale)`` of ``values``."""
+    """Affine ``n_bits``-bit codes ``round((v - offset) / scale)`` of ``values``.
+
+    Computed on halved values, so that finite values give a finite grid even
+    when ``max - min`` exceeds the largest float (the step is then capped at
+    the largest float, and the top code is rounded down to it).
+    """
     dtype = _code_dtype(n_bits)
     if values.size == 0:
         return np.zeros(0, dtype=dtype), 0.0, 0.0
     offset, hi = float(values.min()), float(values.max())
-    scale = (hi - offset) / (2**n_bits - 1)
+    n_steps = 2**n_bits - 1
+    half_span = hi / 2 - offset / 2  # never overflows
+    scale = min(half_span / n_steps * 2, np.finfo(np.float64).max)
     if scale == 0:
         return np.zeros(values.size, dtype=dtype), offset, 0.0
-    codes = np.clip(np.rint((values - offset) / scale), 0, 2**n_bits - 1)
+    codes = np.rint((values / 2 - offset / 2) / (scale / 2))
+    codes = np.clip(codes, 0, n_steps)
     return codes.astype(dtype), offset, scale
 
 
 def _uniform_codebook(offset, scale, codes, n_bits):
-    """Dequantized levels ``offset + scale * k`` of a uniform code."""
+    """Dequantized levels ``offset + scale * k`` of a uniform code.
+
+    Evaluated as ``2 * (offset / 2 + scale * k / 2)`` (the same value, as
+    halving is exact) and capped at the largest float, so that a grid of
+    finite values has finite levels.
+    """
     if codes.size == 0:
         return np.zeros(0)
     if scale == 0:
         return np.array([offset])
-    return offset + scale * np.arange(2**n_bits)
+    k = np.arange(2**n_bits, dtype=np.float64)
+    fmax = np.finfo(np.float64).max
+    with np.errstate(over="ignore"):
+        levels = (offset / 2 + scale * (k / 2)) * 2
+    return np.clip(levels, -fmax, fmax)
+
+
+def _check_finite_coef(values, owner):
+    """Refuse NaN or infinite coefficients, naming their owner."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"The coefficients (coef_) of {owner} contain NaN or infinity; "
+            "quantize needs finite coefficients. Refit the model (e.g. with a "
+            "stronger penalty or scaled features)."
+        )
 
 
 def quantize_values(values, *, n_bits=8, method="uniform", random_state=None):
@@ -93,6 +120,7 @@ def quantize_values(values, *, n_bits=8, method="uniform", random_state=None):
         ``values``. For ``"uniform"`` it is ``offset + scale * arange(n_codes)``.
     """
     values = np.asarray(values, dtype=np.float64).ravel()
+    _check_finite_coef(values, "the values to quantize")
     if method == "uniform":
         codes, offset, scale = _uniform_codes(values, n_bits)
         return codes, _uniform_codebook(offset, scale, codes, n_bits)
@@ -103,9 +131,12 @@ def quantize_values(values, *, n_bits=8, method="uniform", random_state=None):
     distinct = np.unique(values)
     if distinct.size <= n_levels:
         return np.searchsorted(distinct, values).astype(dtype), distinct
+    # k-means on values scaled by a power of two into [-1, 1] (exact): its
+    # squared distances neither overflow for huge nor vanish for tiny values
+    exponent = int(np.frexp(np.max(np.abs(values)))[1])
     km = KMeans(n_clusters=n_levels, random_state=check_random_state(random_state))
-    km.fit(values[:, None])
-    centers = km.cluster_centers_.ravel()
+    km.fit(np.ldexp(values, -exponent)[:, None])
+    centers = np.ldexp(km.cluster_centers_.ravel(), exponent)
     order = np.argsort(centers, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
@@ -301,6 +332,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         coef = model.coef_
         self._coef_sparse = sp.issparse(coef)
         coef = np.asarray(coef.toarray() if self._coef_sparse else coef)
+        _check_finite_coef(coef, type(model).__name__)
         self._coef_shape = coef.shape
         self._coef_dtype = coef.dtype
         flat = coef.ravel()
@@ -524,9 +556,11 @@ def quantize(estimator, *, n_bits=8, method="uniform", random_state=None):
     Returns
     -------
     model : QuantizedLinearModel
-        A fitted ``QuantizedLinearModel(clone(estimator), ...)``: it predicts
-        with the dequantized coefficients; refitting it fits the unfitted
-        clone and quantizes again.
+        A fitted ``QuantizedLinearModel(clone(linear_model), ...)``, where
+        ``linear_model`` is the linear model that predicts for ``estimator``
+        (the student of a distiller, the pruned model of a sparsifier): it
+        predicts with the dequantized coefficients and stores no teacher;
+        refitting it fits that unfitted linear model and quantizes again.
 
     Examples
     --------
@@ -545,8 +579,13 @@ def quantize(estimator, *, n_bits=8, method="uniform", random_state=None):
     if isinstance(estimator, FrozenEstimator):
         estimator = estimator.estimator
     check_is_fitted(estimator)
+    # The parameter is the (unfitted) linear model that predicts, never a
+    # distiller: its teacher would otherwise be stored with the codes.
     model = QuantizedLinearModel(
-        clone(estimator), n_bits=n_bits, method=method, random_state=random_state
+        clone(_linear_model(estimator)),
+        n_bits=n_bits,
+        method=method,
+        random_state=random_state,
     )
     model._validate_params()
     return model._quantize_fitted(estimator)

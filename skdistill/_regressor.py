@@ -1,24 +1,34 @@
 """Knowledge distillation of a regressor teacher into a small student."""
 
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context, clone
-from sklearn.utils import check_array
+from sklearn.base import RegressorMixin, _fit_context, clone, is_regressor
+from sklearn.utils import check_array, get_tags
 from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils import get_tags
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    column_or_1d,
-    check_is_fitted,
-    has_fit_parameter,
-)
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._base import _BaseDistiller
+from ._base import _BaseDistiller, can_stream
+from ._fitting import blame, check_nan, fit_plain, n_rows
 from ._teacher import fit_teacher, stack_rows, teacher_response
 
 
-def _student_has_partial_fit(self):
-    return hasattr(self.student, "partial_fit")
+def _check_kinds(teacher, student):
+    """Refuse a teacher or a student that is not a regressor."""
+    for role, estimator in (("teacher", teacher), ("student", student)):
+        if is_regressor(estimator):
+            continue
+        kind = get_tags(estimator).estimator_type or "not a regressor"
+        hint = (
+            " To distil a classifier into a regressor student, use "
+            "DistilledClassifier(teacher, student=<regressor>): the student is "
+            "fitted on the teacher's logits (logit matching)."
+            if role == "teacher"
+            else ""
+        )
+        raise TypeError(
+            f"The {role} of a DistilledRegressor must be a regressor; got "
+            f"{type(estimator).__name__} ({kind}).{hint}"
+        )
 
 
 class DistilledRegressor(RegressorMixin, _BaseDistiller):
@@ -40,10 +50,14 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
     teacher : regressor
         The large model. An unfitted teacher is cloned and fitted on
         ``(X, y)``; a teacher wrapped in
-        :class:`~sklearn.frozen.FrozenEstimator` is used as is.
+        :class:`~sklearn.frozen.FrozenEstimator` is used as is. A classifier
+        teacher is refused: distil it with :class:`DistilledClassifier` and a
+        regressor student (which is fitted on the teacher's logits).
 
     student : regressor
-        The small model, fitted on the blended targets.
+        The small model, fitted on the blended targets; a
+        :class:`~sklearn.pipeline.Pipeline` ending in a regressor gets the
+        row weights on its last step.
 
     alpha : float, default=0.5
         Weight of the teacher in ``[0, 1]``. ``alpha=0`` is plain supervised
@@ -160,31 +174,21 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             )
         return y
 
-    def _fit_kwargs(self, sample_weight):
-        if sample_weight is None:
-            return {}
-        if not has_fit_parameter(self.student, "sample_weight"):
-            raise TypeError(
-                f"The student {self.student!r} does not accept sample_weight, which "
-                "is needed here (sample_weight given, or generated rows weighted "
-                "by alpha < 1)."
-            )
-        return {"sample_weight": sample_weight}
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the teacher (unless frozen), then the student on blended targets.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs (a DataFrame is passed to the teacher as is).
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training inputs, handed to the teacher and the student as given.
 
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows, for the teacher and the student alike.
+            Non-negative weights of the rows, for the teacher and the student
+            alike.
 
         **fit_params : dict
             Only with metadata routing enabled: parameters routed to the
@@ -196,84 +200,95 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             Fitted estimator.
         """
         _raise_for_params(fit_params, self, "fit")
-        X, X_teacher = self._validate_X_pair(X, reset=True)
-        y = self._check_y(y, X.shape[0])
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        _check_kinds(self.teacher, self.student)
+        X = self._check_X(X, reset=True)
+        y = self._check_y(y, n_rows(X))
+        sample_weight = self._check_sample_weight(sample_weight, X)
+        check_nan(X, self.teacher, self.student)
         teacher_params, student_weight = self._split_params(sample_weight, fit_params)
 
-        self.teacher_, output, _ = fit_teacher(
-            clone(self.teacher),
-            X_teacher,
-            y,
-            teacher_params,
-            "predict",
-            cv=self.teacher_cv,
-            memory=self.memory,
-            n_jobs=self.n_jobs,
-        )
-        student = clone(self.student)
+        teacher = clone(self.teacher)
+        with blame("teacher", teacher, "fit"):
+            self.teacher_, output, _ = fit_teacher(
+                teacher,
+                X,
+                y,
+                teacher_params,
+                "predict",
+                cv=self.teacher_cv,
+                memory=self.memory,
+                n_jobs=self.n_jobs,
+            )
         if self.alpha == 0:
-            self.student_ = student.fit(X, y, **self._fit_kwargs(student_weight))
+            self.student_ = fit_plain(self.student, X, y, student_weight)
             return self
 
         target = self.alpha * np.asarray(output, dtype=np.float64).reshape(y.shape)
         target += (1 - self.alpha) * y
-        X_new_teacher, X_new = self._augmented_rows(X_teacher, X.shape[0])
+        X_new = self._augmented_rows(X, n_rows(X))
         if X_new is not None:
-            new_target = teacher_response(
-                self.teacher_, X_new_teacher, "predict", n_jobs=self.n_jobs
-            )
+            with blame("teacher", self.teacher_, "predict"):
+                new_target = teacher_response(
+                    self.teacher_, X_new, "predict", n_jobs=self.n_jobs
+                )
+            n_new = n_rows(X_new)
             target = np.concatenate(
                 [target, np.asarray(new_target, dtype=np.float64).reshape(-1, *y.shape[1:])]
             )
             if self.alpha < 1 or student_weight is not None:
-                base = np.ones(X.shape[0]) if student_weight is None else student_weight
-                student_weight = np.concatenate(
-                    [base, np.full(X_new.shape[0], self.alpha)]
-                )
+                base = np.ones(n_rows(X)) if student_weight is None else student_weight
+                student_weight = np.concatenate([base, np.full(n_new, self.alpha)])
             X = stack_rows(X, X_new)
-        self.student_ = student.fit(X, target, **self._fit_kwargs(student_weight))
+        self.student_ = fit_plain(self.student, X, target, student_weight)
         return self
 
-    @available_if(_student_has_partial_fit)
+    @available_if(can_stream)
     def partial_fit(self, X, y=None, sample_weight=None):
         """Distil one chunk of rows into the student (streaming).
 
-        The teacher must be prefit and wrapped in
-        :class:`~sklearn.frozen.FrozenEstimator`; the student must have
+        Available only when the teacher is prefit and wrapped in
+        :class:`~sklearn.frozen.FrozenEstimator` and the student has
         ``partial_fit`` (e.g. :class:`~sklearn.linear_model.SGDRegressor`).
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A chunk of inputs.
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            A chunk of inputs, handed to the teacher and the student as given.
 
         y : array-like of shape (n_samples,), default=None
             Targets of the chunk; ``None`` is pure distillation.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights.
+            Non-negative row weights.
 
         Returns
         -------
         self : object
             The estimator, with ``student_`` updated.
         """
-        first_call, X, X_teacher, sample_weight = self._start_partial_fit(
-            X, sample_weight
-        )
+        _check_kinds(self.teacher, self.student)
+        first_call, X, sample_weight = self._start_partial_fit(X, sample_weight)
+        if y is not None:
+            y = self._check_y(y, n_rows(X))
+            if y.ndim == 2 and not get_tags(self.student).target_tags.multi_output:
+                raise ValueError(
+                    f"y has shape {y.shape} but the student "
+                    f"{type(self.student).__name__} fits a single output; pass "
+                    "a 1-D y."
+                )
         if first_call:
             self.teacher_ = self.teacher
             self.student_ = clone(self.student)
-        target = np.asarray(
-            teacher_response(self.teacher_, X_teacher, "predict", n_jobs=self.n_jobs),
-            dtype=np.float64,
-        )
+        with blame("teacher", self.teacher_, "predict"):
+            target = np.asarray(
+                teacher_response(self.teacher_, X, "predict", n_jobs=self.n_jobs),
+                dtype=np.float64,
+            )
         if y is not None:
-            y = self._check_y(y, X.shape[0])
             target = self.alpha * target.reshape(y.shape) + (1 - self.alpha) * y
-        self.student_.partial_fit(X, target, **self._fit_kwargs(sample_weight))
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        with blame("student", self.student_, "partial_fit"):
+            self.student_.partial_fit(X, target, **kwargs)
         return self
 
     def __sklearn_tags__(self):
@@ -289,8 +304,8 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input samples.
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Input samples, handed to the student as given.
 
         Returns
         -------
@@ -298,4 +313,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             The student's predictions.
         """
         check_is_fitted(self)
-        return self.student_.predict(self._validate_X(X, reset=False))
+        X = self._check_X(X, reset=False)
+        check_nan(X, self.teacher, self.student)  # the rule of fit holds here too
+        with blame("student", self.student_, "predict"):
+            return self.student_.predict(X)

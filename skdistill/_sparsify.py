@@ -18,6 +18,7 @@ from sklearn.linear_model import (
     RidgeClassifier,
     SGDClassifier,
 )
+from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import (
@@ -35,6 +36,10 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._base import _BaseDistiller
+from ._classifier import DistilledClassifier, soft_refit_set
+from ._fitting import as_table, check_2d, refit_student
+from ._pruning import search_support
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
     _fit_logistic_regression_soft,
@@ -119,10 +124,13 @@ class _CoefAccess:
         if callable(getter):
             return
         if getter == "auto":
+            student = getattr(estimator, "student_", None)
+            if isinstance(student, Pipeline):
+                student = student.steps[-1][1]
             if hasattr(estimator, "coef_"):
                 self.owner, self.name = estimator, "coef_"
-            elif hasattr(getattr(estimator, "student_", None), "coef_"):
-                self.owner, self.name = estimator.student_, "coef_"
+            elif hasattr(student, "coef_"):
+                self.owner, self.name = student, "coef_"
             else:
                 raise TypeError(
                     f"SparsifyTransformer needs a linear model with coefficients: "
@@ -258,8 +266,23 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         Refit the model after each pruning step with the pruned coefficients
         held at zero (fine-tuning). See Notes for how each model is refitted.
 
+    method : {"auto", "magnitude"}, default="auto"
+        How the coefficients to prune are chosen. ``"magnitude"``: by
+        ``|w|`` (``n_steps`` prune-and-refit steps; one shot with
+        ``n_steps=1``). ``"auto"``: for an L2- or un-penalized
+        :class:`~sklearn.linear_model.LogisticRegression` without
+        ``class_weight`` (or a DistilledClassifier with one as student) with
+        ``refit=True`` and ``granularity="coef"``, the support is searched on
+        the model's own training objective (soft targets of a distiller
+        included): a support chosen along an L1 regularization path and one
+        from 10-step gradual magnitude pruning are each refitted with the
+        model's penalty, a 3-fold cross-validation on the training rows picks
+        the one with the lower held-out cross-entropy, and the model is
+        refitted on it; ``"magnitude"`` otherwise, and when ``n_steps > 1``.
+
     n_steps : int, default=1
-        Number of prune-and-refit steps. With ``n_steps > 1`` the sparsity
+        Number of magnitude prune-and-refit steps (``n_steps > 1`` prunes by
+        magnitude whatever ``method`` is). With ``n_steps > 1`` the sparsity
         follows the cubic schedule of Zhu and Gupta (2017),
         ``s_t = s_f + (s_i - s_f) * (1 - t / n_steps) ** 3``, ``t = 1..n_steps``;
         masks are cumulative (a pruned unit is never restored).
@@ -308,7 +331,8 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         unit (units below it were pruned; ties are broken by position).
 
     sparsity_schedule_ : ndarray of shape (n_steps,)
-        Target sparsity after each pruning step.
+        Target sparsity after each pruning step (a single step when the
+        support was searched).
 
     n_features_ : int
         Number of features kept (with at least one non-zero coefficient).
@@ -339,7 +363,12 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
     - :class:`~skdistill.DistilledClassifier`: its student is refitted on the
       same training set as in its ``fit`` (built once per pruning run: the
       teacher is queried once, its out-of-fold outputs come from the cache
-      with ``memory``); only a LogisticRegression student supports it.
+      with ``memory``); only a LogisticRegression student supports it. With
+      a :class:`~sklearn.pipeline.Pipeline` student, its last step is pruned
+      and refitted (the fitted leading steps are kept); the coefficients are
+      then over the features those steps make, so ``transform`` and
+      ``max_features`` are not available and ``n_features_`` counts those
+      features.
     - Any other linear model, when the mask prunes whole features
       (``granularity="feature"``, ``max_features``, or a single row of
       coefficients): ``clone(estimator).fit(X[:, support], y)``, written back
@@ -393,6 +422,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         "threshold": [Interval(Real, None, None, closed="both"), str, None],
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "refit": ["boolean"],
+        "method": [StrOptions({"auto", "magnitude"})],
         "n_steps": [Interval(Integral, 1, None, closed="left")],
         "initial_sparsity": [Interval(Real, 0, 1, closed="left")],
         "granularity": [StrOptions({"coef", "feature"})],
@@ -413,6 +443,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         threshold=None,
         max_features=None,
         refit=True,
+        method="auto",
         n_steps=1,
         initial_sparsity=0.0,
         granularity="coef",
@@ -425,6 +456,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         self.threshold = threshold
         self.max_features = max_features
         self.refit = refit
+        self.method = method
         self.n_steps = n_steps
         self.initial_sparsity = initial_sparsity
         self.granularity = granularity
@@ -511,16 +543,23 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
             Fitted estimator.
         """
         X_raw = X
-        allow_nan = get_tags(self).input_tags.allow_nan
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            ensure_all_finite="allow-nan" if allow_nan else True,
-        )
-        if not (hasattr(X_raw, "iloc") or sp.issparse(X_raw)):
-            X_raw = X
-        mode, target = self._check_target(X.shape[1])
+        if isinstance(self._inner(), _BaseDistiller):
+            # a distiller hands X to its teacher and student as given
+            X = X_raw = as_table(X)
+            check_2d(X)
+            X = validate_data(self, X, skip_check_array=True)
+        else:
+            allow_nan = get_tags(self).input_tags.allow_nan
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                ensure_all_finite="allow-nan" if allow_nan else True,
+            )
+            if not (hasattr(X_raw, "iloc") or sp.issparse(X_raw)):
+                X_raw = X
+        n_features = self.n_features_in_
+        mode, target = self._check_target(n_features)
         fit_kwargs, sample_weight = self._split_params(sample_weight, fit_params)
 
         frozen = isinstance(self.estimator, FrozenEstimator)
@@ -531,15 +570,25 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
             estimator = clone(self.estimator).fit(X_raw, y, **fit_kwargs)
         access = _CoefAccess(estimator, self.importance_getter)
         coef = access.get()
-        if coef.shape[-1] != X.shape[1]:
+        # a Pipeline student's last step has coefficients over the features
+        # its leading steps make, not over the columns of X
+        over_X = not isinstance(getattr(estimator, "student_", None), Pipeline)
+        n_inputs = n_features if over_X else coef.shape[-1]
+        if over_X and coef.shape[-1] != n_features:
             raise ValueError(
                 f"The coefficients have shape {coef.shape}, which does not match "
-                f"the {X.shape[1]} features of X."
+                f"the {n_features} features of X."
+            )
+        if not over_X and mode == "max_features":
+            raise ValueError(
+                "max_features counts columns of X, but the student is a Pipeline "
+                "whose last step's coefficients are over the features its leading "
+                "steps make; use sparsity or threshold."
             )
 
         by_feature = self.granularity == "feature" or mode == "max_features"
         mask = np.ones(coef.shape, dtype=bool)
-        n_units = X.shape[1] if by_feature else coef.size
+        n_units = n_inputs if by_feature else coef.size
         pruned = np.zeros(n_units, dtype=bool)
 
         threshold = None
@@ -549,7 +598,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
             n_final = int(np.sum(importances < threshold))
             target = n_final / n_units
         elif mode == "max_features":
-            n_final = X.shape[1] - self.max_features
+            n_final = n_features - self.max_features
         else:
             n_final = min(round(target * n_units), n_units - 1)
         schedule = cubic_sparsity_schedule(self.initial_sparsity, target, self.n_steps)
@@ -557,23 +606,34 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         do_refit = self.refit and not frozen
         # a distiller's training set queries its teacher: build it once
         training_set = None
-        if do_refit and hasattr(estimator, "_student_training_set"):
+        if do_refit and isinstance(estimator, DistilledClassifier):
             try:
-                training_set = estimator._student_training_set(X_raw, y, sample_weight)
+                training_set = soft_refit_set(estimator, X_raw, y, sample_weight)
             except NotImplementedError as exc:
                 raise ValueError(
                     f"SparsifyTransformer cannot refit {self.estimator!r} with "
                     f"pruned coefficients held at zero ({exc}) Use refit=False, "
                     "or a LogisticRegression student."
                 ) from exc
+        keep = None  # the searched support (one step), or None
+        search = self.method == "auto" and self.n_steps == 1
+        if search and do_refit and not by_feature:
+            keep = search_support(
+                estimator, X, y, coef.size - n_final,
+                sample_weight=sample_weight, refit_set=training_set,
+            )
+        if keep is not None:
+            schedule = np.array([target])
         for step, s_t in enumerate(schedule):
             importances = self._importances(coef, by_feature)
-            if step == self.n_steps - 1:
+            if step == len(schedule) - 1:
                 n_pruned = n_final
             else:
                 n_pruned = min(round(s_t * n_units), n_final)
             n_pruned = max(n_pruned, int(pruned.sum()))
             ranked = np.where(pruned, -np.inf, importances)
+            if keep is not None:
+                ranked[~keep.ravel()] = -np.inf
             order = np.argsort(ranked, kind="stable")
             pruned[order[:n_pruned]] = True
             if mode == "threshold":
@@ -603,18 +663,23 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         self.threshold_ = threshold_
         self.sparsity_schedule_ = schedule
         support = coef != 0
-        self._support = support.any(axis=0) if support.ndim == 2 else support
-        self.n_features_ = int(self._support.sum())
+        support = support.any(axis=0) if support.ndim == 2 else support
+        self._support = support if over_X else None
+        self.n_features_ = int(support.sum())
         return self
+
+    def _inner(self):
+        """The wrapped estimator (inside a FrozenEstimator too)."""
+        if isinstance(self.estimator, FrozenEstimator):
+            return self.estimator.estimator
+        return self.estimator
 
     def _refit(
         self, estimator, X_raw, X, y, mask, sample_weight, fit_kwargs, training_set
     ):
         """Refit ``estimator`` with the coefficients where ``mask`` is False at 0."""
         if training_set is not None:
-            return estimator._refit_student(
-                X_raw, y, mask, sample_weight=sample_weight, training_set=training_set
-            )
+            return refit_student(estimator, training_set, mask)
         y_arr = np.asarray(y)
         if y_arr.ndim == 2 and y_arr.shape[1] == 1:
             y_arr = y_arr.ravel()  # a column of labels, as the estimators accept
@@ -695,6 +760,13 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _get_support_mask(self):
         check_is_fitted(self)
+        if self._support is None:
+            raise ValueError(
+                "SparsifyTransformer cannot select columns of X: the pruned "
+                "coefficients belong to the last step of a Pipeline student and "
+                "are over the features its leading steps make. Use predict (or "
+                "estimator_) instead of transform."
+            )
         return self._support
 
     @available_if(_estimator_has("predict"))

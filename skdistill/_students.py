@@ -3,6 +3,7 @@
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import is_classifier, is_regressor
+from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import has_fit_parameter
 
@@ -22,7 +23,8 @@ def student_path(student):
     Parameters
     ----------
     student : estimator
-        The (unfitted) student.
+        The (unfitted) student. For a :class:`~sklearn.pipeline.Pipeline`, the
+        path of its last step (the leading steps are fitted as they are).
 
     Returns
     -------
@@ -38,6 +40,8 @@ def student_path(student):
     TypeError
         If the student is none of the above.
     """
+    if isinstance(student, Pipeline) and student.steps:
+        return student_path(student.steps[-1][1])
     if _supports_soft_targets(student):
         return "soft_logistic"
     if is_classifier(student):
@@ -127,9 +131,24 @@ def fit_student(student, path, X, Y, classes, sample_weight=None):
 def partial_fit_student(student, X, Y, classes, sample_weight=None):
     """Update ``student`` with one chunk of soft targets through ``partial_fit``.
 
-    A classifier gets rows repeated once per class with a non-negligible
-    target (weighted by it) and ``classes``; a regressor gets the centred log
-    targets.
+    The targets are encoded for the kind of student (the encodings were chosen
+    by measuring fidelity to the teacher, ``benchmarks/bench_stream.py``):
+
+    - :class:`~skdistill.linear_model.SoftLogisticRegression`: the soft
+      targets themselves (its ``partial_fit`` minimises the exact soft
+      cross-entropy);
+    - one-vs-rest linear models (:class:`~sklearn.linear_model.SGDClassifier`
+      with any loss, :class:`~sklearn.linear_model.Perceptron`,
+      ``PassiveAggressiveClassifier``) and classifiers whose ``partial_fit``
+      takes no ``sample_weight``: the most likely class of each row (with
+      ``alpha=1``, the teacher's hard labels). Rows repeated per class or
+      labels sampled from the targets give their per-class binary problems
+      fractional, conflicting labels and lower fidelity;
+    - other classifiers (e.g. :class:`~sklearn.neural_network.MLPClassifier`,
+      naive Bayes): rows repeated once per class with a non-negligible
+      target, weighted by it, which is the soft cross-entropy (or the soft
+      class counts) exactly;
+    - a regressor: the centred log targets.
 
     Parameters
     ----------
@@ -143,9 +162,35 @@ def partial_fit_student(student, X, Y, classes, sample_weight=None):
     -------
     student : estimator
     """
+    import inspect
+
+    from sklearn.linear_model import SGDClassifier
+
+    from .linear_model import SoftLogisticRegression
+
     if is_regressor(student):
         Z = _centred_log_targets(Y)
         return student.partial_fit(X, Z, **_fit_kwargs(sample_weight))
+    if isinstance(student, SoftLogisticRegression):
+        return student.partial_fit(
+            X, Y, classes=classes, sample_weight=sample_weight
+        )
+    # Perceptron and PassiveAggressiveClassifier share SGDClassifier's base
+    one_vs_rest = isinstance(student, SGDClassifier) or any(
+        cls.__name__ == "BaseSGDClassifier" for cls in type(student).__mro__
+    )
+    takes_weight = "sample_weight" in inspect.signature(student.partial_fit).parameters
+    if not takes_weight and sample_weight is not None:
+        raise TypeError(
+            f"The student {student!r} has a partial_fit without sample_weight, "
+            "so it cannot honour row weights (sample_weight, or the weight "
+            "alpha of rows without a label)."
+        )
+    if one_vs_rest or not takes_weight:
+        labels = classes[np.argmax(Y, axis=1)]
+        return student.partial_fit(
+            X, labels, classes=classes, **_fit_kwargs(sample_weight)
+        )
     rows, cols, weight = _repeated_rows(Y, sample_weight)
     return student.partial_fit(
         _safe_indexing(X, rows), classes[cols], classes=classes, sample_weight=weight

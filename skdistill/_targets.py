@@ -1,21 +1,69 @@
 """Soft targets: teacher logits aligned to the classes, temperature and blending."""
 
 import numpy as np
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
 from sklearn.utils.extmath import softmax
+
+from ._teacher import LabelEncodedClassifier
 
 # Floor applied to probabilities before taking their logarithm.
 EPS = 1e-12
 
 
+def _final_estimator(estimator):
+    """The estimator that produces the outputs of ``estimator``.
+
+    Looks through :class:`~sklearn.frozen.FrozenEstimator`, the
+    label-encoding wrapper of a teacher, the last step of a
+    :class:`~sklearn.pipeline.Pipeline` and a search's (best) estimator.
+    """
+    while True:
+        if isinstance(estimator, (FrozenEstimator, LabelEncodedClassifier)):
+            estimator = estimator.estimator
+        elif isinstance(estimator, Pipeline) and estimator.steps:
+            estimator = estimator.steps[-1][1]
+        elif hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        elif hasattr(estimator, "param_grid") or hasattr(
+            estimator, "param_distributions"
+        ):  # an unfitted search
+            estimator = estimator.estimator
+        else:
+            return estimator
+
+
+def decision_is_per_class(teacher):
+    """Whether the teacher's ``decision_function`` gives one score per class.
+
+    One-vs-rest and multinomial scores are per class, and so is a binary
+    score; one-vs-one scores (one column per pair of classes, e.g.
+    :class:`~sklearn.svm.SVC` with ``decision_function_shape="ovo"``) are not,
+    even when there are as many pairs as classes (three classes).
+
+    Parameters
+    ----------
+    teacher : estimator
+
+    Returns
+    -------
+    per_class : bool
+    """
+    final = _final_estimator(teacher)
+    return getattr(final, "decision_function_shape", "ovr") != "ovo"
+
+
 def resolve_response_method(teacher, teacher_response):
-    """Name the teacher method that gives its logits.
+    """Name the teacher method that gives its per-class logits.
 
     Parameters
     ----------
     teacher : estimator
         The (fitted or unfitted) teacher.
     teacher_response : {"auto", "predict_proba", "decision_function"}
-        The requested response; "auto" prefers ``predict_proba``.
+        The requested response; "auto" prefers ``predict_proba``, and uses
+        ``decision_function`` only when it is per class (see
+        :func:`decision_is_per_class`).
 
     Returns
     -------
@@ -27,7 +75,9 @@ def resolve_response_method(teacher, teacher_response):
     TypeError
         If the teacher has neither method.
     ValueError
-        If the requested method is not available on the teacher.
+        If the requested method is not available on the teacher, or the
+        teacher's only response is a decision function that is not per class
+        (one-vs-one scores).
     """
     has_proba = hasattr(teacher, "predict_proba")
     has_decision = hasattr(teacher, "decision_function")
@@ -38,14 +88,26 @@ def resolve_response_method(teacher, teacher_response):
             "provide soft targets."
         )
     if teacher_response == "auto":
-        return "predict_proba" if has_proba else "decision_function"
-    if not hasattr(teacher, teacher_response):
+        if has_proba:
+            return "predict_proba"
+    elif not hasattr(teacher, teacher_response):
         raise ValueError(
             f"teacher_response={teacher_response!r} but the teacher {teacher!r} "
             f"has no {teacher_response} method. Use teacher_response='auto' or a "
             "method the teacher has."
         )
-    return teacher_response
+    elif teacher_response == "predict_proba":
+        return teacher_response
+    if not decision_is_per_class(teacher):
+        raise ValueError(
+            f"teacher_response={teacher_response!r}: the teacher {teacher!r} "
+            "returns one-vs-one scores from decision_function (one column per "
+            "pair of classes), which are not per-class logits. Set "
+            "decision_function_shape='ovr' on the teacher, or give it "
+            "predict_proba (e.g. wrap it in CalibratedClassifierCV) with "
+            "teacher_response='predict_proba' or 'auto'."
+        )
+    return "decision_function"
 
 
 def align_columns(values, teacher_classes, classes, fill):
@@ -83,8 +145,9 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
     Parameters
     ----------
     output : ndarray of shape (n_samples,) or (n_samples, len(teacher_classes))
-        What the teacher's ``method`` returned.
-    teacher_classes : ndarray
+        What the teacher's ``method`` returned; it must be per class (see
+        :func:`resolve_response_method`).
+    teacher_classes : ndarray of shape (n_teacher_classes,)
         Labels of the output's columns; each must be in ``classes``.
     classes : ndarray of shape (n_classes,)
         Sorted labels of the meta-estimator.
@@ -92,6 +155,8 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
         Which teacher output ``output`` is.
     overwrite : bool, default=False
         Whether ``output`` may be overwritten (saves a copy of probabilities).
+        Only the code that allocated ``output`` may say so: an array from the
+        user or from a cache is never written to, whatever its flags say.
 
     Returns
     -------
@@ -99,27 +164,75 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
         ``log(max(p, EPS))`` for probabilities; decision scores as they are
         (a binary 1-D score ``s`` becomes ``[0, s]``). Classes the teacher does
         not know get ``-inf``, hence probability 0 at every temperature.
+
+    Raises
+    ------
+    ValueError
+        If the output is not one finite value per class and row (a list of
+        arrays from a multi-output teacher, NaN, a column count that is not
+        the teacher's number of classes).
     """
     teacher_classes = np.asarray(teacher_classes)
+    if teacher_classes.ndim != 1 or teacher_classes.dtype == object and any(
+        isinstance(c, np.ndarray) for c in teacher_classes
+    ):
+        raise ValueError(
+            "The teacher's classes_ must be one 1-D array of labels; a "
+            "multi-output or multilabel teacher cannot provide per-class soft "
+            "targets."
+        )
+    if isinstance(output, (list, tuple)):
+        raise ValueError(
+            f"The teacher's {method} returned a list of {len(output)} arrays (a "
+            "multi-output or multilabel teacher); a teacher of a "
+            "DistilledClassifier must return one array of per-class values."
+        )
     output = np.asarray(output, dtype=np.float64)
+    if output.ndim not in (1, 2):
+        raise ValueError(
+            f"The teacher's {method} returned an array of shape {output.shape}; "
+            "expected (n_samples, n_classes) (a multi-output teacher cannot "
+            "provide per-class soft targets)."
+        )
     if method == "predict_proba":
-        in_place = overwrite and output.flags.writeable
-        logits = np.maximum(output, EPS, out=output if in_place else None)
-        np.log(logits, out=logits)
-    elif output.ndim == 1 or output.shape[1] == 1:
-        if len(teacher_classes) != 2:
+        if output.ndim != 2:
             raise ValueError(
-                "The teacher's decision_function returned one column for "
-                f"{len(teacher_classes)} classes; expected a binary teacher."
+                f"The teacher's predict_proba returned shape {output.shape}; "
+                "expected (n_samples, n_classes)."
             )
-        scores = output.reshape(-1)
-        logits = np.column_stack([np.zeros_like(scores), scores])
+        if not np.all(np.isfinite(output)) or np.any(output < 0):
+            raise ValueError(
+                "The teacher's predict_proba returned NaN, infinite or negative "
+                "values; the teacher cannot provide soft targets on this input."
+            )
+        # a new array unless the caller owns ``output`` (then overwritten)
+        logits = np.maximum(output, EPS, out=output if overwrite else None)
+        np.log(logits, out=logits)
     else:
-        logits = output
+        if (
+            np.isnan(output).any()
+            or np.isposinf(output).any()
+            or (output.ndim == 2 and np.isneginf(output).all(axis=1).any())
+        ):
+            raise ValueError(
+                "The teacher's decision_function returned NaN or infinite values; "
+                "the teacher cannot provide soft targets on this input."
+            )
+        if output.ndim == 1 or output.shape[1] == 1:
+            if len(teacher_classes) != 2:
+                raise ValueError(
+                    "The teacher's decision_function returned one column for "
+                    f"{len(teacher_classes)} classes; expected a binary teacher."
+                )
+            scores = output.reshape(-1)
+            logits = np.column_stack([np.zeros_like(scores), scores])
+        else:
+            logits = output
     if logits.shape[1] != len(teacher_classes):
         raise ValueError(
             f"The teacher's {method} returned {logits.shape[1]} columns but the "
-            f"teacher has {len(teacher_classes)} classes."
+            f"teacher has {len(teacher_classes)} classes; only one column per "
+            "class can be read as logits. Choose another teacher_response."
         )
     return align_columns(logits, teacher_classes, classes, fill=-np.inf)
 
@@ -127,19 +240,30 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
 def soften(logits, T):
     """Temperature softmax ``softmax(logits / T)`` over the classes.
 
+    Computed as ``softmax((logits - max(logits)) / T)`` row by row (the
+    softmax does not change when a row is shifted): every finite row gives
+    finite probabilities at any ``T > 0``, a tiny ``T`` the one-hot vector of
+    the largest logit (shared equally between ties) and a huge ``T`` the
+    uniform distribution.
+
     Parameters
     ----------
     logits : ndarray of shape (n_samples, n_classes)
+        Finite values, or ``-inf`` for impossible classes (at least one finite
+        value per row).
     T : float
         Temperature, ``T > 0``.
 
     Returns
     -------
     proba : ndarray of shape (n_samples, n_classes)
-        Rows sum to one.
+        Rows sum to one. A new Fortran-ordered array (the soft-target solver
+        then uses the targets in place).
     """
-    # Fortran order: the soft-target solver then uses the targets in place
-    proba = np.divide(logits, T, out=np.empty(logits.shape, order="F"))
+    proba = np.empty(logits.shape, order="F")
+    np.subtract(logits, np.max(logits, axis=1, keepdims=True), out=proba)
+    with np.errstate(over="ignore", under="ignore"):
+        np.divide(proba, T, out=proba)  # in [-inf, 0]; 0 at each row's maximum
     return softmax(proba, copy=False)
 
 

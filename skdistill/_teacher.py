@@ -3,11 +3,19 @@
 import numpy as np
 from joblib import Parallel, delayed
 from scipy import sparse
-from sklearn.base import clone, is_classifier
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    clone,
+    is_classifier,
+)
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv, cross_val_predict
-from sklearn.utils import _safe_indexing, gen_batches
-from sklearn.utils.validation import check_memory
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import _safe_indexing, gen_batches, get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, check_memory
 
 # Rows per chunk of teacher inference: bounds the memory of one call.
 CHUNK_SIZE = 20_000
@@ -45,30 +53,239 @@ def teacher_response(teacher, X, method, *, n_jobs=None, chunk_size=CHUNK_SIZE):
     return np.concatenate([np.asarray(c) for c in chunks], axis=0)
 
 
+def _estimator_has(attr):
+    def check(self):
+        return hasattr(getattr(self, "estimator_", self.estimator), attr)
+
+    return check
+
+
+class LabelEncodedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """A classifier fitted on labels encoded as ``0..K-1``, answering in the labels.
+
+    Some classifiers (XGBoost's, for one) accept only the labels ``0..K-1``.
+    This wrapper fits a clone of ``estimator`` on the codes of the sorted
+    labels, as :class:`~sklearn.ensemble.StackingClassifier` does for its
+    estimators, and maps the answers back: ``classes_`` are the original
+    labels, ``predict`` returns them, and the columns of ``predict_proba`` and
+    ``decision_function`` follow ``classes_``.
+
+    Parameters
+    ----------
+    estimator : classifier
+        The classifier to fit on the codes.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone; its ``classes_`` are ``0..K-1``.
+
+    classes_ : ndarray of shape (n_classes,)
+        The original labels; code ``k`` is ``classes_[k]``.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit` (when the estimator has it).
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit` (when the estimator has
+        them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skdistill._teacher import LabelEncodedClassifier
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> clf = LabelEncodedClassifier(LogisticRegression()).fit(X, ["b", "b", "a", "a"])
+    >>> clf.estimator_.classes_, clf.classes_
+    (array([0, 1]), array(['a', 'b'], dtype='<U1'))
+    >>> clf.predict(X)
+    array(['b', 'b', 'a', 'a'], dtype='<U1')
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def fit(self, X, y, **fit_params):
+        """Fit a clone of the estimator on the codes of ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Passed to the estimator as is.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **fit_params : dict
+            Parameters of the estimator's ``fit``.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        encoder = LabelEncoder().fit(y)
+        estimator = clone(self.estimator).fit(X, encoder.transform(y), **fit_params)
+        codes = np.arange(len(encoder.classes_))
+        inner = np.asarray(getattr(estimator, "classes_", codes))
+        if inner.shape != codes.shape or not np.array_equal(inner, codes):
+            raise ValueError(
+                f"The teacher {self.estimator!r} was fitted on the labels encoded "
+                f"as {codes.tolist()} but reports classes_ {inner.tolist()}; a "
+                "classifier teacher must take its classes from y."
+            )
+        self.estimator_ = estimator
+        self.classes_ = encoder.classes_
+        for name in ("n_features_in_", "feature_names_in_"):
+            if hasattr(estimator, name):
+                setattr(self, name, getattr(estimator, name))
+        return self
+
+    def predict(self, X):
+        """Labels predicted by the estimator, mapped back from the codes.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        codes = np.asarray(self.estimator_.predict(X)).reshape(-1)
+        return self.classes_[codes.astype(np.intp)]
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the estimator (columns follow ``classes_``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of the estimator (columns follow ``classes_``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the estimator (columns follow ``classes_``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.input_tags = inner.input_tags
+        return tags
+
+
+def needs_encoding(y):
+    """Whether the labels ``y`` are anything but the integers ``0..K-1``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    needs : bool
+        ``False`` when the sorted distinct labels are exactly ``0..K-1``
+        (encoding them would change nothing).
+    """
+    y = np.asarray(y)
+    if y.ndim != 1 or y.dtype.kind not in "iub":
+        return True
+    labels = np.unique(y)
+    return not np.array_equal(labels, np.arange(len(labels)))
+
+
+def _fit_clone(teacher, X, y, fit_params):
+    """Fit a clone of ``teacher``; on the codes of the labels when it needs them.
+
+    A classifier is fitted on the labels as given. When they are not
+    ``0..K-1`` and the classifier refuses them (XGBoost's classifiers accept
+    only ``0..K-1``), it is fitted on their codes instead, wrapped in
+    :class:`LabelEncodedClassifier` so that it answers in the original labels.
+    If it refuses the codes too, the error on the original labels is raised.
+    """
+    if not (is_classifier(teacher) and needs_encoding(y)):
+        return clone(teacher).fit(X, y, **fit_params)
+    try:
+        return clone(teacher).fit(X, y, **fit_params)
+    except (ValueError, TypeError) as exc:
+        error = exc
+    try:
+        return LabelEncodedClassifier(teacher).fit(X, y, **fit_params)
+    except Exception:
+        raise error from None
+
+
 def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs):
     """Fit a clone of ``teacher`` and compute its outputs on the training rows.
 
-    With ``cv``, the outputs come from cross-validated clones (out of fold);
-    the returned teacher is still fitted on all rows. Module level so that
-    :class:`joblib.Memory` can cache it.
+    A classifier teacher that refuses labels other than ``0..K-1`` is fitted
+    on their codes and answers in the original labels (see
+    :func:`_fit_clone`). With ``cv``, the outputs come from cross-validated
+    clones (out of fold; :func:`~sklearn.model_selection.cross_val_predict`
+    fits them on the codes of the labels itself, and they are wrapped in
+    :class:`LabelEncodedClassifier` too when the teacher needed it, for the
+    folds that miss a class); the returned teacher is still fitted on all
+    rows. Module level so that :class:`joblib.Memory` can
+    cache it.
 
     Returns
     -------
     teacher : fitted estimator
     output : ndarray
     output_classes : ndarray or None
-        Labels of the output columns of a classifier.
+        Original labels of the output columns of a classifier.
     """
-    fitted = clone(teacher).fit(X, y, **fit_params)
+    fitted = _fit_clone(teacher, X, y, fit_params)
     if cv is None:
         output = teacher_response(fitted, X, method, n_jobs=n_jobs)
         return fitted, output, getattr(fitted, "classes_", None)
     classifier = is_classifier(teacher)
     splitter = check_cv(cv, y, classifier=classifier)
+    if isinstance(fitted, LabelEncodedClassifier):
+        # the folds' labels are codes, with gaps where a fold misses a class
+        teacher = LabelEncodedClassifier(teacher)
     output = cross_val_predict(
         clone(teacher), X, y, cv=splitter, method=method, params=fit_params, n_jobs=n_jobs
     )
     return fitted, output, (np.unique(y) if classifier else None)
+
+
+def _frozen_respond(teacher, X, method, n_jobs):
+    """Outputs of a frozen teacher on ``X`` (module level, for joblib.Memory)."""
+    return teacher_response(teacher, X, method, n_jobs=n_jobs)
 
 
 def fit_teacher(teacher, X, y, fit_params, method, *, cv=None, memory=None, n_jobs=None):
@@ -88,7 +305,9 @@ def fit_teacher(teacher, X, y, fit_params, method, *, cv=None, memory=None, n_jo
         Out-of-fold outputs when given.
     memory : None, str or joblib.Memory, default=None
         Cache of the fit and outputs, keyed on the teacher's parameters and
-        the data.
+        the data; for a frozen teacher, cache of its outputs, keyed on the
+        frozen model and the data (so a grid search queries it once per
+        training set).
     n_jobs : int, default=None
         Parallel jobs for inference and cross-validation (not part of the
         cache key: the results do not depend on it).
@@ -96,19 +315,36 @@ def fit_teacher(teacher, X, y, fit_params, method, *, cv=None, memory=None, n_jo
     Returns
     -------
     teacher_ : fitted estimator
+        A classifier that needed its labels encoded is returned wrapped in
+        :class:`LabelEncodedClassifier`, which answers in the original
+        labels; a frozen teacher is returned as is.
     output : ndarray
+        A new array that the caller owns and may overwrite: an output read
+        from the cache (possibly a memory map, writable or not) is copied.
     output_classes : ndarray or None
+        Labels of the output columns (the original labels of ``y`` or the
+        frozen teacher's ``classes_``).
     """
+    cache = check_memory(memory)
     if isinstance(teacher, FrozenEstimator):
         if cv is not None:
             raise ValueError(
                 "teacher_cv needs a teacher that can be refitted on folds; the "
                 "teacher is a FrozenEstimator. Set teacher_cv=None."
             )
-        output = teacher_response(teacher, X, method, n_jobs=n_jobs)
-        return teacher, output, getattr(teacher, "classes_", None)
-    cached = check_memory(memory).cache(_fit_and_respond, ignore=["n_jobs"])
-    return cached(teacher, X, y, fit_params, method, cv, n_jobs)
+        respond = cache.cache(_frozen_respond, ignore=["n_jobs"])
+        output = respond(teacher, X, method, n_jobs)
+        fitted, output_classes = teacher, getattr(teacher, "classes_", None)
+    else:
+        respond = cache.cache(_fit_and_respond, ignore=["n_jobs"])
+        fitted, output, output_classes = respond(
+            teacher, X, y, fit_params, method, cv, n_jobs
+        )
+    if memory is not None:
+        # the cache owns what it returns (a memory map with mmap_mode, whatever
+        # its flags say): the caller gets its own copy
+        output = np.array(output, copy=True)
+    return fitted, output, output_classes
 
 
 def stack_rows(A, B):

@@ -317,6 +317,25 @@ def _float_dtype(dtype):
     return np.dtype(np.float64)
 
 
+def _column_std(X_cont):
+    """Standard deviation of each column, without overflow for huge values.
+
+    The columns are scaled by a power of two (exact) into ``[-1, 1]`` first,
+    so that squaring values near the largest float does not overflow.
+    """
+    if X_cont.size == 0:
+        return np.zeros(X_cont.shape[1])
+    peak = np.max(np.abs(X_cont), axis=0)
+    exponent = np.frexp(np.where(peak > 0, peak, 1.0))[1]
+    return np.ldexp(np.ldexp(X_cont, -exponent).std(axis=0), exponent)
+
+
+def _finite(values):
+    """``values`` with overflowed entries clipped to the largest finite float."""
+    fmax = np.finfo(values.dtype).max
+    return np.clip(values, -fmax, fmax, out=values)
+
+
 def _neighbours(X, X_cont, mask):
     """Nearest other training row of every row of `X`.
 
@@ -340,9 +359,9 @@ def _neighbours(X, X_cont, mask):
     neighbours : ndarray of shape (n_samples,), dtype=intp
         Index of the nearest neighbour of each row, never the row itself.
     """
-    std = X_cont.std(axis=0)
+    std = _column_std(X_cont)
     std[std == 0] = 1.0
-    Z = (X_cont - X_cont.mean(axis=0)) / std
+    Z = (X_cont / std) - (X_cont / std).mean(axis=0)
     if mask.any():
         cat_idx = np.flatnonzero(mask)
         X_cat = X.iloc[:, cat_idx] if _is_pandas_df(X) else X[:, cat_idx]
@@ -493,10 +512,13 @@ def munge(
 
         # Continuous attributes: each copy is redrawn around the other's value.
         a, b = X_cont[rows], X_cont[other]
-        sd = np.abs(a - b) / s
         change = changed[:, ~mask]
-        values[0::2] = np.where(change, b + sd * ndtri(z_row), a)
-        values[1::2] = np.where(change, a + sd * ndtri(z_other), b)
+        with np.errstate(over="ignore", invalid="ignore"):
+            # halved values: |a - b| does not overflow for finite a and b
+            half_sd = np.abs(a / 2 - b / 2) / s
+            values[0::2] = np.where(change, b + 2 * half_sd * ndtri(z_row), a)
+            values[1::2] = np.where(change, a + 2 * half_sd * ndtri(z_other), b)
+        _finite(values)
 
         # Categorical attributes: swapped, recorded as the row to copy from.
         swap = changed[:, mask]
@@ -601,13 +623,14 @@ def gaussian_noise(
     n_rows, n_cont = X_cont.shape
     n_samples = n_rows if n_samples is None else n_samples
     key = _draw_key(check_random_state(random_state))
-    noise_sd = scale * X_cont.std(axis=0)
+    noise_sd = scale * _column_std(X_cont)
 
     output = _Output(X, mask, n_samples)
     for start in range(0, n_samples, chunk_size):
         stop = min(start + chunk_size, n_samples)
         u = _uniforms(key, start, stop - start, 1 + n_cont)
         rows = np.minimum((u[:, 0] * n_rows).astype(np.intp), n_rows - 1)
-        values = X_cont[rows] + noise_sd * ndtri(u[:, 1:])
+        with np.errstate(over="ignore"):
+            values = _finite(X_cont[rows] + noise_sd * ndtri(u[:, 1:]))
         output.write(start, values, np.repeat(rows[:, None], mask.sum(), axis=1))
     return output.result()

@@ -5,9 +5,15 @@ import time
 from numbers import Integral
 
 import numpy as np
+from sklearn.base import is_regressor
+from sklearn.metrics import r2_score
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, validate_params
-from sklearn.utils.validation import check_consistent_length, column_or_1d
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
 
 __all__ = [
     "compression_report",
@@ -61,11 +67,39 @@ def fidelity_score(y_teacher, y_student, *, sample_weight=None):
     y_teacher = column_or_1d(y_teacher)
     y_student = column_or_1d(y_student)
     check_consistent_length(y_teacher, y_student, sample_weight)
+    if len(y_teacher) == 0:
+        raise ValueError(
+            "y_teacher and y_student are empty; fidelity_score needs at least "
+            "one sample."
+        )
+    sample_weight = _check_weights(sample_weight)
     return float(np.average(y_teacher == y_student, weights=sample_weight))
+
+
+def _check_weights(sample_weight):
+    """Validate sample weights: finite, non-negative, not all zero."""
+    if sample_weight is None:
+        return None
+    sample_weight = column_or_1d(sample_weight).astype(np.float64)
+    if (
+        not np.all(np.isfinite(sample_weight))
+        or np.any(sample_weight < 0)
+        or not sample_weight.sum() > 0
+    ):
+        raise ValueError(
+            "sample_weight must be finite and non-negative with a positive "
+            "sum."
+        )
+    return sample_weight
 
 
 def _check_probabilities(p, name, rtol=1e-6):
     """Validate a matrix of class probabilities; return it as float64."""
+    if np.iscomplexobj(p):
+        raise ValueError(
+            f"{name} must be a real array of class probabilities; got complex "
+            "values."
+        )
     try:
         p = np.asarray(p, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -97,7 +131,7 @@ def _check_pair(p_teacher, p_student, sample_weight):
             f"n_classes); got {p_teacher.shape} and {p_student.shape}."
         )
     if sample_weight is not None:
-        sample_weight = column_or_1d(sample_weight)
+        sample_weight = _check_weights(sample_weight)
         check_consistent_length(p_teacher, sample_weight)
     return p_teacher, p_student, sample_weight
 
@@ -259,6 +293,11 @@ def count_nonzero_parameters(estimator):
     -------
     n_parameters : int
 
+    Raises
+    ------
+    NotFittedError
+        If the estimator is not fitted.
+
     Examples
     --------
     >>> import numpy as np
@@ -269,6 +308,7 @@ def count_nonzero_parameters(estimator):
     >>> count_nonzero_parameters(model)
     3
     """
+    check_is_fitted(estimator)
     if hasattr(estimator, "student_"):
         return count_nonzero_parameters(estimator.student_)
     if hasattr(estimator, "steps"):
@@ -316,13 +356,29 @@ def count_nonzero_parameters(estimator):
     )
 
 
-def serialized_size(estimator):
-    """Bytes of the pickled estimator (pickle protocol 5).
+def _skops_available():
+    try:
+        import skops.io  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def serialized_size(estimator, *, method="auto"):
+    """Bytes of the file that ships the estimator.
 
     Parameters
     ----------
     estimator : object
-        Any picklable object.
+        The fitted model.
+
+    method : {"auto", "skops", "pickle"}, default="auto"
+        ``"skops"``: the size of what :func:`skdistill.io.dump` writes (a
+        deflate-compressed skops archive; mostly-zero linear coefficients
+        stored as CSR when that is smaller), so a pruned model is reported
+        smaller than its dense twin. ``"pickle"``: the uncompressed pickle
+        (protocol 5). ``"auto"``: ``"skops"`` when skops is installed, else
+        ``"pickle"``.
 
     Returns
     -------
@@ -331,9 +387,19 @@ def serialized_size(estimator):
     Examples
     --------
     >>> from skdistill.metrics import serialized_size
-    >>> serialized_size([1, 2, 3]) > 0
+    >>> serialized_size([1, 2, 3], method="pickle") > 0
     True
     """
+    if method not in ("auto", "skops", "pickle"):
+        raise ValueError(
+            f"method must be one of 'auto', 'skops', 'pickle'; got {method!r}."
+        )
+    if method == "auto":
+        method = "skops" if _skops_available() else "pickle"
+    if method == "skops":
+        from .io import dumps
+
+        return len(dumps(estimator))
     return len(pickle.dumps(estimator, protocol=5))
 
 
@@ -378,7 +444,9 @@ def prediction_time(estimator, X, *, n_repeats=5):
     >>> prediction_time(model, X) >= 0
     True
     """
-    n_rows = X.shape[0]
+    n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
+    if n_rows == 0:
+        raise ValueError("X is empty; prediction_time needs at least one row.")
     reps = int(np.ceil(1000 / n_rows))
     batch = _safe_indexing(X, np.tile(np.arange(n_rows), reps))
     # One untimed call first: the first call on a new array layout can pay
@@ -392,13 +460,16 @@ def prediction_time(estimator, X, *, n_repeats=5):
     return best * 1000 / (n_rows * reps)
 
 
-def compression_report(models, X, y, *, teacher=None, n_repeats=5, print_table=False):
+def compression_report(
+    models, X, y, *, teacher=None, n_repeats=5, print_table=False, size_method="auto"
+):
     """Accuracy, fidelity, size and speed of fitted models on a test set.
 
     Parameters
     ----------
-    models : dict of str to fitted classifier
-        The models to compare, by display name, in display order.
+    models : dict of str to fitted estimator
+        The models to compare, by display name, in display order: all
+        classifiers, or all regressors.
 
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Test inputs.
@@ -416,11 +487,20 @@ def compression_report(models, X, y, *, teacher=None, n_repeats=5, print_table=F
     print_table : bool, default=False
         Also print the table (see :func:`format_report`).
 
+    size_method : {"auto", "skops", "pickle"}, default="auto"
+        How ``bytes`` is measured (see :func:`serialized_size`): by default
+        the compressed file that :func:`skdistill.io.dump` writes.
+
     Returns
     -------
     report : dict of str to dict
-        For each model: ``accuracy``, ``fidelity`` (when ``teacher`` is given),
-        ``n_parameters`` (non-zero), ``bytes`` (pickled size) and
+        For each model: ``accuracy`` (classifiers) or ``r2`` (the
+        coefficient of determination, regressors), ``fidelity`` (when
+        ``teacher`` is given: the fraction of rows where the model predicts
+        the teacher's label, or for regressors the R2 of its predictions
+        against the teacher's),
+        ``n_parameters`` (non-zero), ``bytes`` (size of the shipped file,
+        see ``size_method``) and
         ``ms_per_1000`` (prediction time per 1,000 rows, in milliseconds).
 
     Examples
@@ -444,13 +524,22 @@ def compression_report(models, X, y, *, teacher=None, n_repeats=5, print_table=F
         )
     y = column_or_1d(y)
     predictions = {name: model.predict(X) for name, model in models.items()}
+    regression = bool(models) and all(is_regressor(m) for m in models.values())
     report = {}
     for name, model in models.items():
-        row = {"accuracy": float(np.mean(predictions[name] == y))}
+        if regression:
+            row = {"r2": float(r2_score(y, predictions[name]))}
+        else:
+            row = {"accuracy": float(np.mean(predictions[name] == y))}
         if teacher is not None:
-            row["fidelity"] = fidelity_score(predictions[teacher], predictions[name])
+            if regression:
+                row["fidelity"] = float(r2_score(predictions[teacher], predictions[name]))
+            else:
+                row["fidelity"] = fidelity_score(
+                    predictions[teacher], predictions[name]
+                )
         row["n_parameters"] = count_nonzero_parameters(model)
-        row["bytes"] = serialized_size(model)
+        row["bytes"] = serialized_size(model, method=size_method)
         row["ms_per_1000"] = 1000 * prediction_time(model, X, n_repeats=n_repeats)
         report[name] = row
     if print_table:
@@ -458,13 +547,16 @@ def compression_report(models, X, y, *, teacher=None, n_repeats=5, print_table=F
     return report
 
 
-def format_report(report):
+def format_report(report, *, markdown=False):
     """Render a :func:`compression_report` as a plain-text table.
 
     Parameters
     ----------
     report : dict of str to dict
         As returned by :func:`compression_report`.
+
+    markdown : bool, default=False
+        Render a Markdown (GitHub) table instead of aligned plain text.
 
     Returns
     -------
@@ -477,9 +569,14 @@ def format_report(report):
     ...                            "bytes": 100, "ms_per_1000": 0.1}}))
     model  accuracy  parameters  bytes  ms/1000 rows
     m         0.500           3    100         0.100
+    >>> print(format_report({"m": {"r2": 0.5, "bytes": 100}}, markdown=True))
+    | model | R2 | bytes |
+    |:---|---:|---:|
+    | m | 0.500 | 100 |
     """
     columns = [
         ("accuracy", "accuracy", "{:.3f}"),
+        ("r2", "R2", "{:.3f}"),
         ("fidelity", "fidelity", "{:.3f}"),
         ("n_parameters", "parameters", "{:d}"),
         ("bytes", "bytes", "{:d}"),
@@ -492,6 +589,11 @@ def format_report(report):
         + [fmt.format(row[key]) if key in row else "-" for key, _, fmt in present]
         for name, row in report.items()
     ]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |"]
+        lines.append("|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|")
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = []
     for r in [header, *rows]:

@@ -1,5 +1,6 @@
 """Behaviour of DistilledClassifier."""
 
+import warnings
 import pickle
 import re
 
@@ -351,10 +352,12 @@ def test_fitted_attributes_and_feature_names(data):
     ).fit(df, y)
     assert clf.n_features_in_ == X.shape[1]
     assert_array_equal(clf.feature_names_in_, df.columns)
-    # the teacher received the DataFrame, the student the array
+    # the teacher and the student both received the DataFrame
     assert_array_equal(clf.teacher_.feature_names_in_, df.columns)
-    assert not hasattr(clf.student_, "feature_names_in_")
-    assert_allclose(clf.predict_proba(df), clf.student_.predict_proba(X))
+    assert_array_equal(clf.student_.feature_names_in_, df.columns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "fitted without feature names"
+        assert_allclose(clf.predict_proba(df), clf.student_.predict_proba(df))
 
 
 def test_methods_follow_the_student(data):

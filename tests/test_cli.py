@@ -120,9 +120,11 @@ def test_json_output_is_machine_readable():
 
 
 def test_csv_with_plot_save_and_verbose(customers_csv, tmp_path):
-    sio = pytest.importorskip("skops.io")
+    pytest.importorskip("skops.io")
     pytest.importorskip("matplotlib")
     pd = pytest.importorskip("pandas")
+    from skdistill.io import load
+
     png, model_file = tmp_path / "agreement.png", tmp_path / "model.skops"
     result = run_cli(
         "--csv",
@@ -154,13 +156,16 @@ def test_csv_with_plot_save_and_verbose(customers_csv, tmp_path):
     assert progress[-1].endswith("done")
 
     assert png.read_bytes()[:8] == PNG_MAGIC
-    untrusted = sio.get_untrusted_types(file=model_file)
-    loaded = sio.load(model_file, trusted=untrusted)
+    loaded = load(model_file)  # no trust list to write
     frame = pd.read_csv(customers_csv).dropna(subset=["label"])
     predictions = loaded.predict(frame.drop(columns="label"))
     assert set(predictions) <= {"buy", "maybe", "no"}
     assert np.mean(predictions == frame["label"].to_numpy()) > 0.6
     assert not hasattr(loaded[-1], "teacher_")  # the saved model is the small one
+    assert type(loaded[-1]).__name__ == "LogisticRegression"
+    # compressed: the file is smaller than the uncompressed skops archive
+    sio = pytest.importorskip("skops.io")
+    assert model_file.stat().st_size < len(sio.dumps(loaded)) / 2
 
 
 def test_grid_search_reports_best_parameters():
@@ -239,7 +244,12 @@ def test_csv_errors(tmp_path):
         ("a,y\n", ["--target", "y"], "no data rows"),
         ("a,b\n1,0\n2,1\n", ["--target", "label"], "no column 'label'"),
         ("a,label\n1,x\n2,x\n3,x\n", ["--target", "label"], "single class ('x')"),
-        ("a,label\n1,0.5\n2,1.5\n", ["--target", "label"], "non-integer"),
+        ("a,label\n1,x\n2,x\n3,y\n", ["--target", "label"], "have a single row"),
+        (
+            "a,label\n1,0.5\n2,1.5\n",
+            ["--target", "label"],
+            "--test-size 0.3 leaves 1 rows of 2 on one side",
+        ),
     ],
 )
 def test_csv_usage_errors_in_process(tmp_path, capsys, content, args, fragment):
@@ -290,3 +300,375 @@ def test_argument_errors(args, fragment, capsys):
 def test_bad_usage_through_subprocess_is_one_line(tmp_path):
     result = run_cli("--csv", tmp_path / "missing.csv", "--target", "y")
     assert_usage_error(result, "no such file")
+
+
+# -- predict, regression, separators, reports ---------------------------------
+
+
+def _write_csv(path, frame, sep=","):
+    frame.to_csv(path, index=False, sep=sep)
+    return path
+
+
+@pytest.fixture(scope="module")
+def labels_csv(tmp_path_factory):
+    """Labels written '1' and '01' (two classes), an id column, a text column."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    n = 150
+    x = rng.standard_normal(n)
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(1000, 1000 + n),
+            "x": x,
+            "color": rng.choice(["red", "blue"], n),
+            "label": np.where(x > 0, "01", "1"),
+        }
+    )
+    return _write_csv(tmp_path_factory.mktemp("labels") / "labels.csv", frame)
+
+
+def test_train_save_predict_round_trip(labels_csv, tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("skops.io")
+    from skdistill.io import load
+
+    model_file = tmp_path / "model.skops"
+    result = run_cli(
+        "--csv", labels_csv, "--target", "label", "--save", model_file, "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["classes"] == ["01", "1"]  # labels as written, not numbers
+    # predict on a new file whose columns are in another order, without the target
+    frame = pd.read_csv(labels_csv, dtype={"label": str})
+    new = frame[["color", "x", "id"]].iloc[::-1]
+    new_csv = _write_csv(tmp_path / "new.csv", new)
+    out = tmp_path / "predictions.csv"
+    result = run_cli(
+        "predict", "--model", model_file, "--csv", new_csv, "--out", out, "--proba"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    predictions = pd.read_csv(out, dtype={"prediction": str})
+    assert list(predictions.columns) == ["prediction", "proba_01", "proba_1"]
+    assert len(predictions) == len(new)
+    expected = load(model_file).predict(new)
+    assert predictions["prediction"].tolist() == list(expected)
+    assert set(predictions["prediction"]) == {"01", "1"}
+    np.testing.assert_allclose(
+        predictions[["proba_01", "proba_1"]].sum(axis=1), 1.0, atol=1e-12
+    )
+    # to stdout, without probabilities
+    result = run_cli("predict", "--model", model_file, "--csv", new_csv)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "prediction" and lines[1:] == list(expected)
+
+
+def test_predict_errors(labels_csv, tmp_path):
+    pytest.importorskip("skops.io")
+    model_file = tmp_path / "model.skops"
+    assert run_cli(
+        "--csv", labels_csv, "--target", "label", "--save", model_file
+    ).returncode == 0
+    missing = tmp_path / "missing_column.csv"
+    missing.write_text("x,id\n0.5,3\n")
+    assert_usage_error(
+        run_cli("predict", "--model", model_file, "--csv", missing),
+        "lacks 1 of the model's columns: 'color'",
+    )
+    text = tmp_path / "text.csv"
+    text.write_text("x,id,color\nabc,3,red\n")
+    assert_usage_error(
+        run_cli("predict", "--model", model_file, "--csv", text),
+        "'x' was numeric in training",
+    )
+    infinite = tmp_path / "inf.csv"
+    infinite.write_text("x,id,color\ninf,3,red\n")
+    assert_usage_error(
+        run_cli("predict", "--model", model_file, "--csv", infinite),
+        "'x' holds infinite values",
+    )
+    not_a_model = tmp_path / "bad.skops"
+    not_a_model.write_text("hello")
+    assert_usage_error(
+        run_cli("predict", "--model", not_a_model, "--csv", text), "--model"
+    )
+    assert_usage_error(
+        run_cli("predict", "--model", tmp_path / "none.skops", "--csv", text),
+        "no such file",
+    )
+    assert_usage_error(
+        run_cli("predict", "--model", model_file, "--csv", text, "--out", tmp_path),
+        "is a folder",
+    )
+
+
+@pytest.fixture(scope="module")
+def prices_csv(tmp_path_factory):
+    """A numeric target with a fractional part: a regression."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    n = 160
+    frame = pd.DataFrame(
+        {"area": rng.uniform(20, 200, n), "rooms": rng.randint(1, 6, n)}
+    )
+    frame["price"] = 3.5 * frame.area + 10 * frame.rooms + rng.normal(0, 5, n)
+    return _write_csv(tmp_path_factory.mktemp("prices") / "prices.tsv", frame, "\t")
+
+
+def test_numeric_target_is_distilled_as_a_regression(prices_csv, tmp_path):
+    pytest.importorskip("skops.io")
+    pytest.importorskip("matplotlib")
+    model_file, report_file = tmp_path / "reg.skops", tmp_path / "reg.md"
+    result = run_cli(
+        "--csv", prices_csv, "--sep", "\\t", "--target", "price",
+        "--teacher", "forest", "--n-estimators", "20", "--json", "--save", model_file,
+        "--report", report_file,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["task"] == "regression"
+    assert report["classes"] is None
+    assert report["student_description"] == "ridge (alpha=1)"
+    assert report["parameters"]["T"] is None
+    for row in report["models"]:
+        assert set(row) >= {"r2", "fidelity", "bytes"} and "accuracy" not in row
+    teacher, hard, distilled = report["models"]
+    assert teacher["fidelity"] == 1.0
+    assert distilled["r2"] > 0.9 and distilled["fidelity"] > 0.9
+    text = report_file.read_text()
+    assert "- target: `price` (regression)" in text
+    assert "| model | R2 | fidelity |" in text
+    assert (tmp_path / "reg_agreement.png").read_bytes()[:8] == PNG_MAGIC
+    result = run_cli(
+        "predict", "--model", model_file, "--csv", prices_csv, "--sep", "\\t"
+    )
+    assert result.returncode == 0, result.stderr
+    values = np.array(result.stdout.splitlines()[1:], dtype=float)
+    assert values.shape == (160,) and np.all(np.isfinite(values))
+
+
+def test_regression_table_and_student_checks(prices_csv):
+    result = run_cli("--csv", prices_csv, "--sep", "tab", "--target", "price")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("alpha=0.5, regression")
+    assert lines[1].split()[:3] == ["model", "R2", "fidelity"]
+    assert_usage_error(
+        run_cli(
+            "--csv", prices_csv, "--sep", "tab", "--target", "price",
+            "--student", "logistic",
+        ),
+        "--student logistic is a classifier",
+    )
+
+
+def test_wrong_separator_is_explained(prices_csv):
+    assert_usage_error(
+        run_cli("--csv", prices_csv, "--target", "price"),
+        "no column 'price'",
+        "--sep '\\t'",
+    )
+
+
+def test_integer_target_with_rare_values_suggests_regression(tmp_path):
+    rows = "\n".join(f"{i},{i * 7}" for i in range(40))
+    path = tmp_path / "counts.csv"
+    path.write_text("x,count\n" + rows + "\n")
+    assert_usage_error(
+        run_cli("--csv", path, "--target", "count"), "--task regression"
+    )
+    result = run_cli("--csv", path, "--target", "count", "--task", "regression")
+    assert result.returncode == 0, result.stderr
+
+
+def test_row_number_columns_get_a_note(labels_csv):
+    result = run_cli("--csv", labels_csv, "--target", "label", "--json")
+    assert result.returncode == 0, result.stderr
+    notes = [
+        line for line in result.stderr.splitlines() if line.startswith("skdistill: note:")
+    ]
+    assert len(notes) == 1
+    assert "'id' looks like a row number or an identifier" in notes[0]
+    assert "--drop 'id'" in notes[0]
+
+
+def test_markdown_report(tmp_path):
+    pytest.importorskip("matplotlib")
+    report = tmp_path / "run.md"
+    result = run_cli("--dataset", "iris", "--report", report)
+    assert result.returncode == 0, result.stderr
+    text = report.read_text()
+    assert text.startswith("# skdistill report: iris")
+    assert "| model | accuracy | fidelity | parameters | bytes | ms/1000 rows |" in text
+    assert "| teacher (RBF SVM) |" in text
+    assert "![student against teacher](run_agreement.png)" in text
+    assert (tmp_path / "run_agreement.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_grid_verbose_reports_every_candidate_and_fold():
+    result = run_cli(
+        "--dataset", "iris", "--teacher", "knn", "--grid", "--verbose", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    json.loads(result.stdout)  # stdout stays machine-readable
+    folds = [line for line in result.stderr.splitlines() if "grid candidate" in line]
+    assert len(folds) == 18 * 3
+    assert "grid candidate 1/18 (alpha=0.0, T=1.0, C=0.1): fold 1/3 accuracy" in folds[0]
+    assert folds[-1].split(": fold ")[1].startswith("3/3 accuracy")
+    candidates = {line.split("(")[1].split(")")[0] for line in folds}
+    assert len(candidates) == 18
+
+
+def test_help_does_not_import_scikit_learn():
+    code = (
+        "import sys\n"
+        "from skdistill.__main__ import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0\n"
+        "print(sorted(m for m in ('sklearn', 'numpy', 'pandas', 'scipy') "
+        "if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert "--report FILE.md" in result.stdout
+    assert "'skdistill predict --help'" in result.stdout
+
+
+def test_predict_help():
+    result = run_cli("predict", "--help")
+    assert result.returncode == 0
+    assert "--model FILE.skops" in result.stdout and "--proba" in result.stdout
+
+
+# -- no traceback, ever ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["-T", "nan"], "argument -T/--temperature: must be a finite number, got 'nan'"),
+        (["-T", "inf"], "argument -T/--temperature: must be a finite number, got 'inf'"),
+        (["-C", "nan"], "argument -C: must be a finite number, got 'nan'"),
+        (["--alpha", "nan"], "argument --alpha: must be a finite number"),
+        (
+            ["--augment", "munge", "--augment-size", "inf"],
+            "argument --augment-size: must be a finite number, got 'inf'",
+        ),
+        (["--augment", "munge", "--augment-size", "1000"], "--augment-size must be at most 100"),
+        (["--sparsity", "nan"], "argument --sparsity: must be a finite number"),
+        (["--test-size", "inf"], "argument --test-size: must be a finite number"),
+        (["--sep", ";;"], "argument --sep: must be one character"),
+        (["--report", "out.txt"], "--report must name a .md file"),
+        (["--n-jobs", "0", "--grid"], "--n-jobs must not be 0"),
+    ],
+)
+def test_non_finite_and_bad_numbers_are_usage_errors(args, fragment, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("skdistill: error: ")
+    assert fragment in err[0]
+
+
+@pytest.mark.parametrize(
+    "value, fragment",
+    [("inf", "holds infinite values"), ("-inf", "holds infinite values"),
+     ("1e39", "overflow 32-bit floats")],
+)
+def test_infinite_or_float32_overflowing_csv_values(tmp_path, value, fragment):
+    rows = [f"{i % 7},{i % 2}" for i in range(30)]
+    rows[5] = f"{value},1"
+    path = tmp_path / "big.csv"
+    path.write_text("x,label\n" + "\n".join(rows) + "\n")
+    assert_usage_error(run_cli("--csv", path, "--target", "label"), "'x'", fragment)
+
+
+def test_teacher_cv_larger_than_the_training_rows(tmp_path):
+    assert_usage_error(
+        run_cli("--dataset", "iris", "--teacher-cv", "50"),
+        "--teacher-cv 50 is larger than the 35 training rows of the smallest class",
+    )
+    assert_usage_error(
+        run_cli("--dataset", "iris", "--teacher-cv", "30", "--grid"),
+        "in a --grid fold",
+    )
+
+
+def test_output_paths_are_checked_before_fitting(tmp_path):
+    result = run_cli("--dataset", "iris", "--save", tmp_path, "--verbose")
+    assert_usage_error(result, "--save", "is a folder")
+    assert "fitting" not in result.stderr
+    assert_usage_error(
+        run_cli("--dataset", "iris", "--report", tmp_path / "no" / "r.md"),
+        "--report: the folder", "does not exist",
+    )
+    assert_usage_error(
+        run_cli("--dataset", "iris", "--plot", tmp_path), "--plot", "is a folder"
+    )
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="permissions do not bind the root user",
+)
+def test_unwritable_save_folder_is_refused_before_fitting(tmp_path):
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        result = run_cli("--dataset", "iris", "--save", folder / "m.skops", "--verbose")
+    finally:
+        folder.chmod(0o700)
+    assert_usage_error(result, "--save: cannot write in the folder")
+    assert "fitting" not in result.stderr
+
+
+def test_failed_save_keeps_the_previous_model(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("skops.io")
+    model_file = tmp_path / "model.skops"
+    assert main(["--dataset", "iris", "--save", str(model_file)]) == 0
+    before = model_file.read_bytes()
+    capsys.readouterr()
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    status = main(["--dataset", "iris", "-C", "0.1", "--save", str(model_file)])
+    assert status == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["skdistill: error: OSError: [Errno 28] No space left on device"]
+    assert model_file.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.skops"]
+
+
+def test_stratification_error_names_the_cause(tmp_path):
+    path = tmp_path / "tiny.csv"
+    path.write_text("x,label\n1,a\n2,a\n3,b\n4,b\n5,c\n6,c\n")
+    assert_usage_error(
+        run_cli("--csv", path, "--target", "label"),
+        "--test-size 0.3 leaves 2 test rows of 6 for 3 classes",
+    )
+
+
+def test_unexpected_errors_are_one_line(tmp_path):
+    # a constant feature and two rows per class: the teacher's fit fails
+    path = tmp_path / "constant.csv"
+    path.write_text("x,label\n" + "".join(f"1,{c}\n" for c in "aabbccddee"))
+    result = run_cli("--csv", path, "--target", "label", "--teacher-cv", "2",
+                     "--test-size", "0.5")
+    assert "Traceback" not in result.stderr
+    assert result.returncode in (0, 1, 2), result.stderr
+    if result.returncode:
+        errors = [line for line in result.stderr.splitlines() if "error" in line]
+        assert len(errors) == 1 and errors[0].startswith("skdistill: error: ")

@@ -5,11 +5,19 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from _checks import parametrize_with_checks
 
 from sklearn.ensemble import RandomForestRegressor
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import (
+    LinearRegression,
+    Perceptron,
+    SGDClassifier,
+    SGDRegressor,
+)
 from sklearn.neighbors import KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skdistill import DistilledClassifier, DistilledRegressor
 
@@ -23,10 +31,54 @@ _SVC_WEIGHTS = (
     "the SVC teacher itself is not sample-weight equivalent: libsvm's decision "
     "function differs by about 1e-4 between weighting and repeating rows"
 )
+_SGD_WEIGHTS = (
+    "the student is fitted by stochastic gradient descent, for which weighting "
+    "a row is not the same as repeating it (scikit-learn lists the same check "
+    "as failing for SGDClassifier, Perceptron and SGDRegressor themselves)"
+)
+_SCALER_WEIGHTS = (
+    "the Pipeline student's StandardScaler is fitted without weights (a "
+    "Pipeline passes sample_weight to its last step only), so its mean and "
+    "scale differ between weighting and repeating rows, as for "
+    "clone(pipeline).fit(X, y, <last>__sample_weight=w) itself"
+)
+_XGB_WEIGHTS = (
+    "XGBoost sums gradients in float32: weighting a row and repeating it give "
+    "teachers that differ by about 1e-7 relatively, above the check's tolerance"
+)
 _KNN_WEIGHTS = (
     "the k-NN teacher does not accept sample_weight: the teacher is fitted "
     "without it (with a warning) and only the student uses the weights"
 )
+
+
+def _boosting_teachers():
+    """XGBoost and LightGBM teachers, when installed."""
+    try:
+        from xgboost import XGBClassifier, XGBRegressor
+    except ImportError:
+        pass
+    else:
+        yield DistilledClassifier(
+            XGBClassifier(n_estimators=10, max_depth=3, n_jobs=1, random_state=0),
+            LogisticRegression(),
+        ), {
+            "check_sample_weight_equivalence_on_dense_data": _XGB_WEIGHTS,
+            "check_sample_weight_equivalence_on_sparse_data": _XGB_WEIGHTS,
+        }
+        yield DistilledRegressor(
+            XGBRegressor(n_estimators=10, max_depth=3, n_jobs=1, random_state=0),
+            Ridge(alpha=1e-3),
+        ), {}
+    try:
+        from lightgbm import LGBMClassifier
+    except ImportError:
+        pass
+    else:
+        yield DistilledClassifier(
+            LGBMClassifier(n_estimators=10, n_jobs=1, verbose=-1, random_state=0),
+            LogisticRegression(),
+        ), {}
 
 
 def _instances():
@@ -50,7 +102,37 @@ def _instances():
         "check_sample_weight_equivalence_on_dense_data": _KNN_WEIGHTS,
         "check_sample_weight_equivalence_on_sparse_data": _KNN_WEIGHTS,
     }
-
+    # students with partial_fit: partial_fit is offered only with a frozen
+    # teacher, so these are checked as plain estimators
+    _sgd = {
+        "check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHTS,
+        "check_sample_weight_equivalence_on_sparse_data": _SGD_WEIGHTS,
+    }
+    yield DistilledClassifier(
+        LogisticRegression(), SGDClassifier(loss="log_loss", random_state=0)
+    ), _sgd
+    yield DistilledClassifier(LogisticRegression(), Perceptron(random_state=0)), _sgd
+    yield DistilledClassifier(
+        LogisticRegression(),
+        MLPClassifier(hidden_layer_sizes=(5,), max_iter=300, random_state=0),
+    ), {}
+    # Pipeline students
+    yield DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        make_pipeline(StandardScaler(), LogisticRegression()),
+    ), {
+        "check_sample_weight_equivalence_on_dense_data": _FOREST_WEIGHTS,
+        "check_sample_weight_equivalence_on_sparse_data": _FOREST_WEIGHTS,
+    }
+    yield DistilledClassifier(
+        LogisticRegression(),
+        make_pipeline(StandardScaler(), DecisionTreeClassifier(max_depth=3, random_state=0)),
+        alpha=0.7,
+    ), {
+        "check_sample_weight_equivalence_on_dense_data": _SCALER_WEIGHTS,
+        "check_sample_weight_equivalence_on_sparse_data": _SCALER_WEIGHTS,
+    }
+    yield from _boosting_teachers()
 
     yield DistilledRegressor(
         RandomForestRegressor(n_estimators=10, random_state=0), Ridge(alpha=1e-3)
@@ -59,6 +141,20 @@ def _instances():
         "check_sample_weight_equivalence_on_sparse_data": _FOREST_WEIGHTS,
     }
     yield DistilledRegressor(LinearRegression(), Ridge(alpha=1e-3), alpha=0.7), {}
+    yield DistilledRegressor(LinearRegression(), SGDRegressor(random_state=0)), {
+        "check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHTS,
+        "check_sample_weight_equivalence_on_sparse_data": _SGD_WEIGHTS,
+    }
+    yield DistilledRegressor(
+        LinearRegression(),
+        MLPRegressor(hidden_layer_sizes=(20,), max_iter=1000, random_state=0),
+    ), {}
+    yield DistilledRegressor(
+        LinearRegression(), make_pipeline(StandardScaler(), Ridge(alpha=1e-3))
+    ), {
+        "check_sample_weight_equivalence_on_dense_data": _SCALER_WEIGHTS,
+        "check_sample_weight_equivalence_on_sparse_data": _SCALER_WEIGHTS,
+    }
     yield DistilledRegressor(
         KNeighborsRegressor(), DecisionTreeRegressor(max_depth=5, random_state=0)
     ), {

@@ -1,7 +1,7 @@
 """Distillation on a dask cluster: grid search, streaming over a dask array, a lost worker."""
 
+import os
 import threading
-import time
 
 import joblib
 import numpy as np
@@ -12,9 +12,10 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import GridSearchCV
-from sklearn.svm import SVC
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 
-from skdistill import DistilledClassifier
+from skdistill import DistilledClassifier, resilient_dask_backend
 
 distributed = pytest.importorskip(
     "distributed", reason="dask.distributed is not installed (pip install skdistill[dask])"
@@ -99,37 +100,88 @@ def test_teacher_inference_and_streaming_over_dask_array(client, data):
     assert_allclose(proba, teacher.predict_proba(X_local))
 
 
-def test_search_survives_a_killed_worker(client, data):
-    # A teacher without joblib parallelism of its own, so that every task of
-    # the search is one batch of _fit_and_score on a worker.
-    X, y = make_classification(
-        n_samples=4000, n_features=8, n_informative=5, n_classes=3, random_state=0
-    )
-    teacher = SVC(C=10.0)
-    local = _search(teacher=teacher).fit(X, y)
-    result = {}
+def _make_gate(directory):
+    """An identity function for the teacher's first step that, on a dask
+    worker, writes the worker's process id into ``directory`` and then waits
+    until the test creates the file ``open`` there. Files, not dask's
+    coordination primitives, so that the gate itself needs no connection that
+    could time out on a loaded machine. Made by a factory so that cloudpickle
+    sends it by value."""
 
-    def run():
-        # retries: a batch lost with its worker is submitted again
-        with joblib.parallel_config(backend="dask", retries=3):
-            result["search"] = _search(n_jobs=-1, teacher=teacher).fit(X, y)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    time.sleep(0.5)
-    assert thread.is_alive(), "the search ended before a worker could be killed"
-    def exit_soon():  # nested, so that it is pickled by value
+    def gate(X):
         import os
-        import threading
+        import time
 
-        threading.Timer(0.2, os._exit, args=(1,)).start()
+        try:
+            distributed.get_worker()
+        except ValueError:  # a local fit: nothing to wait for
+            return X
+        with open(os.path.join(directory, f"entered-{os.getpid()}"), "w"):
+            pass
+        deadline = time.monotonic() + 1200
+        while not os.path.exists(os.path.join(directory, "open")):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the test never opened the gate")
+            time.sleep(0.05)
+        return X
 
-    victim = sorted(client.scheduler_info()["workers"])[0]
-    client.run(exit_soon, workers=[victim])
-    thread.join(timeout=300)
+    return gate
+
+
+def test_search_survives_a_killed_worker(data, tmp_path):
+    """A worker that is provably running a batch of the search (held at a
+    gate) is killed with SIGKILL; the search ends with the same results as a
+    local run."""
+    psutil = pytest.importorskip("psutil")
+    X, y = data
+    gate = FunctionTransformer(_make_gate(str(tmp_path)))
+    teacher = make_pipeline(gate, RandomForestClassifier(n_estimators=10, random_state=0))
+    local = _search(teacher=teacher).fit(X, y)
+
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    with cluster, distributed.Client(cluster) as client:
+        worker_pids = set(client.run(os.getpid).values())
+        result = {}
+
+        def run():
+            try:
+                with joblib.parallel_config(backend=resilient_dask_backend(client)):
+                    result["search"] = _search(n_jobs=-1, teacher=teacher).fit(X, y)
+            except BaseException as exc:  # reported by the main thread
+                result["error"] = exc
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        try:
+            # Wait until a batch of the search is running on a worker, held at
+            # the gate: that worker provably holds work of the search.
+            victim = None
+            while victim is None and thread.is_alive():
+                entered = sorted(tmp_path.glob("entered-*"))
+                if entered:
+                    victim = int(entered[0].name.split("-")[1])
+                else:
+                    thread.join(timeout=0.05)
+            assert victim is not None, f"the search ended early: {result!r}"
+            assert victim in worker_pids
+            process = psutil.Process(victim)
+            process.kill()
+            process.wait(timeout=600)
+        finally:
+            (tmp_path / "open").touch()
+            thread.join(timeout=1800)
     assert not thread.is_alive()
-    assert result["search"].best_params_ == local.best_params_
-    assert_allclose(
-        result["search"].cv_results_["mean_test_score"],
-        local.cv_results_["mean_test_score"],
+    assert "error" not in result, repr(result.get("error"))
+    remote = result["search"]
+    assert remote.best_params_ == local.best_params_
+    for key in ("mean_test_score", "split0_test_score", "split2_test_score"):
+        assert_allclose(remote.cv_results_[key], local.cv_results_[key])
+    assert_array_equal(
+        remote.best_estimator_.student_.coef_, local.best_estimator_.student_.coef_
     )

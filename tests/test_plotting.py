@@ -216,3 +216,36 @@ def test_sparsity_curve_with_sparsify_transformer(iris):
         sparsities=[0.2, 0.6],
     )
     assert display.sparsity[1] > display.sparsity[0]
+
+
+class CountingForest(RandomForestClassifier):
+    """A forest that counts its fits (in this process)."""
+
+    n_fits = 0
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).n_fits += 1
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_sparsity_curve_fits_the_teacher_once(iris):
+    from skdistill import SparsifyTransformer
+
+    X, y = iris
+    distilled = DistilledClassifier(
+        CountingForest(n_estimators=5, random_state=0),
+        LogisticRegression(max_iter=1000),
+        T=2.0,
+    )
+    sparsities = [0.0, 0.3, 0.6, 0.9]
+    CountingForest.n_fits = 0
+    display = SparsityCurveDisplay.from_estimator(
+        distilled, X[::2], y[::2], X[1::2], y[1::2], sparsities=sparsities
+    )
+    assert CountingForest.n_fits == 1
+    assert distilled.memory is None  # the estimator given is not changed
+    # the same curve as pruning each model on its own
+    for sparsity, score in zip(sparsities, display.scores):
+        alone = SparsifyTransformer(distilled, sparsity=sparsity).fit(X[::2], y[::2])
+        assert alone.estimator_.score(X[1::2], y[1::2]) == pytest.approx(score)
+    assert CountingForest.n_fits == 1 + len(sparsities)

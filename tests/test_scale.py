@@ -6,6 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV
 
 from skdistill import DistilledClassifier, DistilledRegressor
@@ -147,4 +148,29 @@ def test_memory_is_shared_by_parallel_workers(data, tmp_path):
     serial = GridSearchCV(clf.set_params(memory=None), grid, cv=3).fit(X, y)
     assert_allclose(
         parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
+
+
+PREDICT_CALLS = []
+
+
+class CountingLinearRegression(LinearRegression):
+    """Records each predict call in PREDICT_CALLS (same process only)."""
+
+    def predict(self, X):
+        PREDICT_CALLS.append(X.shape[0])
+        return super().predict(X)
+
+
+def test_frozen_regressor_teacher_is_cached(tmp_path):
+    X, y = make_regression(n_samples=90, n_features=3, random_state=0)
+    teacher = FrozenEstimator(CountingLinearRegression().fit(X, y))
+    reg = DistilledRegressor(teacher, Ridge(), memory=str(tmp_path))
+    PREDICT_CALLS.clear()
+    grid = {"alpha": [0.2, 0.5, 0.9], "student__alpha": [0.1, 1.0]}
+    search = GridSearchCV(reg, grid, cv=3).fit(X, y)
+    assert len(PREDICT_CALLS) == 3 + 1  # one per training set, not per candidate
+    uncached = GridSearchCV(reg.set_params(memory=None), grid, cv=3).fit(X, y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], uncached.cv_results_["mean_test_score"]
     )

@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_selection import SelectFromModel
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.svm import SVC
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from _checks import parametrize_with_checks
 
 from skdistill.linear_model import SoftLogisticRegression, check_soft_targets
 from skdistill.linear_model._soft_logistic import (
@@ -456,3 +456,95 @@ def test_estimator_warm_start_and_float32():
     est32 = SoftLogisticRegression().fit(X.astype(np.float32), Y)
     assert est32.coef_.dtype == np.float32
     assert est32.predict_proba(X.astype(np.float32)).shape == (X.shape[0], 3)
+
+
+# ------------------------------------------------------------------ blocked loss
+
+
+def _loss_inputs(n_classes, fmt, seed=0, n_samples=250, scale=1.0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, 5))
+    Y = rng.dirichlet(np.ones(n_classes), size=n_samples)
+    sw = rng.uniform(0.5, 2.0, size=n_samples)
+    n_rows = 1 if n_classes == 2 else n_classes
+    w = scale * rng.normal(size=n_rows * 6)
+    if fmt != "dense":
+        X = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
+    return X, Y, sw, w
+
+
+def _reference_loss(X, Y, sw, w, C):
+    """The objective written with scipy.special, independently of the solver."""
+    from scipy.special import log_softmax
+
+    X = X.toarray() if sp.issparse(X) else X
+    n_classes = Y.shape[1]
+    n_rows = 1 if n_classes == 2 else n_classes
+    coef = w[: n_rows * X.shape[1]].reshape(n_rows, -1)
+    Z = X @ coef.T + w[n_rows * X.shape[1] :]
+    if n_rows == 1:
+        Z = np.hstack([np.zeros_like(Z), Z])
+    total = sw @ Y.sum(axis=1)
+    data = -np.sum(sw[:, None] * Y * log_softmax(Z, axis=1))
+    return (data + 0.5 * np.sum(coef**2) / C) / total
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("fmt", ["dense", "csr", "csc"])
+def test_loss_value_gradient_and_blocks(n_classes, fmt):
+    from scipy.optimize import check_grad
+
+    from skdistill.linear_model._loss import _SoftLogisticLoss
+
+    X, Y, sw, w = _loss_inputs(n_classes, fmt)
+    Y.setflags(write=False)  # never written
+    full = _SoftLogisticLoss(X, Y, sw, 2.0, True, None)
+    value, grad = full(w)
+    assert_allclose(value, _reference_loss(X, Y, sw, w, 2.0), rtol=1e-12)
+    assert check_grad(lambda v: full(v)[0], lambda v: full(v)[1], w) < 1e-6
+    for block_rows in (1, 7, 100):
+        v, g = _SoftLogisticLoss(X, Y, sw, 2.0, True, None, block_rows=block_rows)(w)
+        assert_allclose(v, value, rtol=1e-12)
+        assert_allclose(g, grad, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_loss_extreme_logits(n_classes):
+    from skdistill.linear_model._loss import _SoftLogisticLoss
+
+    X, Y, sw, w = _loss_inputs(n_classes, "dense", scale=300.0)
+    value, grad = _SoftLogisticLoss(X, Y, sw, np.inf, True, None)(w)
+    assert np.isfinite(value) and np.all(np.isfinite(grad))
+    assert_allclose(value, _reference_loss(X, Y, sw, w, np.inf), rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_loss_on_row_blocks_composes(n_classes):
+    # the documented recipe: per-block losses with C=inf and the global sw_sum
+    from skdistill.linear_model._loss import _SoftLogisticLoss
+
+    X, Y, sw, w = _loss_inputs(n_classes, "dense")
+    C = 0.7
+    value, grad = _SoftLogisticLoss(X, Y, sw, C, True, None)(w)
+    total = float(sw @ Y.sum(axis=1))
+    v_sum, g_sum = 0.0, np.zeros_like(w)
+    for rows in np.array_split(np.arange(X.shape[0]), 3):
+        v, g = _SoftLogisticLoss(
+            X[rows], Y[rows], sw[rows], np.inf, True, None, sw_sum=total
+        )(w)
+        v_sum, g_sum = v_sum + v, g_sum + g
+    n_coef = (1 if n_classes == 2 else n_classes) * X.shape[1]
+    v_sum += 0.5 * w[:n_coef] @ w[:n_coef] / (C * total)
+    g_sum[:n_coef] += w[:n_coef] / (C * total)
+    assert_allclose(v_sum, value, rtol=1e-12)
+    assert_allclose(g_sum, grad, rtol=1e-10, atol=1e-14)
+
+
+def test_fit_leaves_targets_untouched():
+    X, _ = _data(3)
+    Y = np.asfortranarray(_soft_targets(X, 3))
+    Y_before = Y.copy()
+    _fit_logistic_regression_soft(
+        LogisticRegression(), X, Y, np.arange(3), overwrite_Y=True
+    )
+    assert_array_equal(Y, Y_before)

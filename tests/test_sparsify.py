@@ -17,7 +17,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from _checks import parametrize_with_checks
 
 from skdistill import DistilledClassifier
 from skdistill._sparsify import SparsifyTransformer, cubic_sparsity_schedule
@@ -168,7 +168,7 @@ def test_default_is_half_sparsity(multiclass):
 
 def test_refit_keeps_zeros_and_lowers_the_training_loss(multiclass):
     X, y = multiclass
-    kwargs = {"sparsity": 0.8, "granularity": "coef"}
+    kwargs = {"sparsity": 0.8, "granularity": "coef", "method": "magnitude"}
     no_refit = SparsifyTransformer(LogisticRegression(**TIGHT), refit=False, **kwargs)
     refit = SparsifyTransformer(LogisticRegression(**TIGHT), refit=True, **kwargs)
     no_refit.fit(X, y)
@@ -198,7 +198,9 @@ def test_refit_logistic_equals_masked_solver(multiclass):
 def test_refit_soft_logistic_regression(multiclass):
     X, y = multiclass
     sel = SparsifyTransformer(SoftLogisticRegression(**TIGHT), sparsity=0.6).fit(X, y)
-    ref = SparsifyTransformer(LogisticRegression(**TIGHT), sparsity=0.6).fit(X, y)
+    ref = SparsifyTransformer(
+        LogisticRegression(**TIGHT), sparsity=0.6, method="magnitude"
+    ).fit(X, y)
     assert_array_equal(sel.coef_mask_, ref.coef_mask_)
     assert_allclose(sel.estimator_.coef_, ref.estimator_.coef_, rtol=1e-5, atol=1e-7)
 
@@ -520,3 +522,37 @@ def _expected_failed(estimator):
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+# ---------------------------------------------------------------- Pipeline students
+
+
+def test_prunes_the_last_step_of_a_pipeline_student_as_a_bare_one():
+    X, y = make_classification(
+        n_samples=150, n_features=8, n_informative=4, n_classes=3, random_state=0
+    )
+    X = X * np.arange(1, 9) + 2
+    scaler = StandardScaler().fit(X)
+    X_scaled = scaler.transform(X)
+    lr = LogisticRegression(max_iter=1000).fit(X_scaled, y)
+    piped = DistilledClassifier(
+        FrozenEstimator(make_pipeline(scaler, lr)),
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+        alpha=0.7,
+    )
+    bare = DistilledClassifier(
+        FrozenEstimator(lr), LogisticRegression(max_iter=1000), alpha=0.7
+    )
+    sel_piped = SparsifyTransformer(piped, sparsity=0.5, n_steps=2).fit(X, y)
+    sel_bare = SparsifyTransformer(bare, sparsity=0.5, n_steps=2).fit(X_scaled, y)
+    last = sel_piped.estimator_.student_[-1]
+    assert np.mean(last.coef_ == 0) == sel_bare.sparsity_ == 0.5
+    assert_array_equal(sel_piped.coef_mask_, sel_bare.coef_mask_)
+    assert_allclose(last.coef_, sel_bare.estimator_.student_.coef_, rtol=1e-6, atol=1e-9)
+    # the fitted scaler is kept; the pruned Pipeline predicts on the raw rows
+    assert_allclose(
+        sel_piped.predict_proba(X), sel_bare.predict_proba(X_scaled), rtol=1e-6
+    )
+    # its coefficients are over the Pipeline's features, not X's columns
+    with pytest.raises(ValueError, match="cannot select columns of X"):
+        sel_piped.transform(X)

@@ -20,6 +20,8 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.tree import DecisionTreeRegressor
 
 from skdistill import DistilledClassifier, DistilledRegressor, munge
+from skdistill._classifier import soft_refit_set
+from skdistill._fitting import refit_student
 
 
 class RecordingClassifier(ClassifierMixin, BaseEstimator):
@@ -342,9 +344,11 @@ def test_partial_fit_regressor(reg_data):
 
 def test_partial_fit_needs_fitted_frozen_teacher(data):
     X, y = data
+    # without a frozen teacher, partial_fit is not offered at all
     clf = DistilledClassifier(LogisticRegression(), SGDClassifier(loss="log_loss"))
-    with pytest.raises(ValueError, match="partial_fit needs a prefit teacher"):
-        clf.partial_fit(X, y)
+    assert not hasattr(clf, "partial_fit")
+    reg = DistilledRegressor(LinearRegression(), SGDRegressor())
+    assert not hasattr(reg, "partial_fit")
     clf = DistilledClassifier(
         FrozenEstimator(LogisticRegression()), SGDClassifier(loss="log_loss")
     )
@@ -389,10 +393,11 @@ def test_refit_student_rebuilds_the_same_training_set(data):
         random_state=0,
     ).fit(X, y)
     coef = clf.student_.coef_.copy()
-    clf._refit_student(X, y, np.ones(coef.shape, dtype=bool))
+    refit_set = soft_refit_set(clf, X, y)
+    refit_student(clf, refit_set, np.ones(coef.shape, dtype=bool))
     assert_allclose(clf.student_.coef_, coef, rtol=1e-10)
     mask = np.abs(coef) > np.median(np.abs(coef))
-    clf._refit_student(X, y, mask)
+    refit_student(clf, refit_set, mask)
     assert np.all(clf.student_.coef_[~mask] == 0)
 
 
@@ -415,7 +420,11 @@ def test_munge_on_dataframe_detects_categories():
         augment_params={"p": 1.0, "s": 1.0},
         random_state=0,
     ).fit(df, y)
-    generated = clf.student_.X_[:, 1]
+    # the student receives a DataFrame with the same columns and dtypes
+    X_student = clf.student_.X_
+    assert list(X_student.columns) == ["a", "b", "c"]
+    assert (X_student.dtypes == df.dtypes).all()
+    generated = X_student["b"].to_numpy()[120:]
     # the categorical column is swapped, never averaged
-    assert set(np.unique(generated)) <= {0.0, 5.0, 9.0}
-    assert len(np.unique(clf.student_.X_[:, 0])) > 120  # continuous ones move
+    assert set(np.unique(generated)) <= {0, 5, 9}
+    assert len(np.unique(X_student["a"])) > 120  # continuous ones move

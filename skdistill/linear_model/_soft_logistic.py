@@ -20,6 +20,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._loss import _SoftLogisticLoss
+from ._stream import _IncrementalSoftLogistic
+
 __all__ = ["SoftLogisticRegression", "check_soft_targets"]
 
 _CONVERGENCE_MSG = (
@@ -141,130 +144,6 @@ def _check_weights(sample_weight, n_samples):
     return sw
 
 
-class _SoftLogisticLoss:
-    """Loss and gradient of the soft-target logistic objective.
-
-    Holds the scaled targets and the work buffers, so that one evaluation costs
-    two products with ``X`` plus a few passes over O(n_samples * n_classes)
-    preallocated memory, and never copies ``X``. Multinomial buffers are stored
-    class-major, shape (n_classes, n_samples), so that the per-sample
-    reductions of the softmax run along contiguous memory. The parameter
-    vector is ``[coef.ravel(), intercept]``.
-    """
-
-    def __init__(self, X, Y, sw, C, fit_intercept, coef_mask, overwrite_Y=False):
-        n_samples, n_features = X.shape
-        self.X = X
-        self.sparse = sp.issparse(X)
-        self.dtype = X.dtype
-        self.n_features = n_features
-        self.fit_intercept = fit_intercept
-        self.binary = Y.shape[1] == 2
-        self.n_rows = 1 if self.binary else Y.shape[1]
-        row_sums = Y.sum(axis=1)
-        sw_sum = float(sw @ row_sums)
-        if not sw_sum > 0:
-            raise ValueError(
-                "The total weight sum_i sample_weight_i * sum_k Y_ik must be "
-                f"positive; got {sw_sum!r} (all weights zero or negative?)."
-            )
-        self.sw_sum = sw_sum
-        self.l2 = 0.0 if np.isinf(C) else 1.0 / (C * sw_sum)
-        scale = sw / sw_sum
-        # ws_i = sw_i * s_i / sw_sum and Yw_ik = sw_i * Y_ik / sw_sum
-        self.ws = row_sums * scale
-        self.tmp = np.empty(n_samples)  # per-sample work vector
-        low_precision = self.dtype != np.float64
-        if self.binary:
-            self.Yw0 = Y[:, 0] * scale
-            self.Yw1 = Y[:, 1] * scale
-            self.z = np.empty(n_samples)
-            self.z_low = np.empty(n_samples, self.dtype) if low_precision else None
-        else:
-            shape = (self.n_rows, n_samples)
-            if overwrite_Y and Y.dtype == np.float64 and Y.flags.f_contiguous:
-                # Y.T is C-contiguous: scale the caller's array in place
-                self.YwT = Y.T
-                self.YwT *= scale
-            else:
-                self.YwT = np.multiply(Y.T, scale, out=np.empty(shape))
-            self.ZT = np.empty(shape)
-            self.ET = np.empty(shape)
-            self.low = np.empty(shape, self.dtype) if low_precision else None
-        self.n_coef = self.n_rows * n_features
-        self.mask = None
-        if coef_mask is not None:
-            self.mask = ~np.asarray(coef_mask, dtype=bool).ravel()
-
-    def split(self, w):
-        """Views ``(coef, intercept)`` of the parameter vector ``w``."""
-        coef = w[: self.n_coef].reshape(self.n_rows, self.n_features)
-        intercept = w[self.n_coef :] if self.fit_intercept else None
-        return coef, intercept
-
-    def _raw_T(self, coef, out, low):
-        """Write ``coef @ X.T`` (float64, shape (n_rows, n_samples)) into ``out``."""
-        W = coef.astype(self.dtype, copy=False)
-        if self.sparse:
-            out[...] = (self.X @ W.T).T
-        elif low is None:
-            np.matmul(W, self.X.T, out=out)
-        else:
-            out[...] = np.matmul(W, self.X.T, out=low)
-        return out
-
-    def _grad_X(self, GT, low):
-        """Return ``GT @ X``, float64 of shape (n_rows, n_features)."""
-        if low is not None:  # float32 X: product in X's dtype
-            np.copyto(low, GT)
-            GT = low
-        if self.sparse:
-            return np.asarray((self.X.T @ GT.T).T, dtype=np.float64)
-        return np.asarray(GT @ self.X, dtype=np.float64)
-
-    def __call__(self, w):
-        coef, intercept = self.split(w)
-        grad = np.empty_like(w)
-        if self.binary:
-            low = None if self.z_low is None else self.z_low[None, :]
-            z = self._raw_T(coef, self.z[None, :], low)[0]
-            if intercept is not None:
-                z += intercept
-            # -Y0 log(1 - p) - Y1 log(p), p = expit(z): a sum of terms >= 0
-            t = log_expit(-z, out=self.tmp)
-            loss = -(self.Yw0 @ t)
-            t = log_expit(z, out=self.tmp)
-            loss -= self.Yw1 @ t
-            GT = expit(z, out=z)
-            GT *= self.ws
-            GT -= self.Yw1
-            GT = GT[None, :]
-        else:
-            low = self.low
-            ZT = self._raw_T(coef, self.ZT, low)
-            if intercept is not None:
-                ZT += intercept[:, None]
-            m = np.max(ZT, axis=0, out=self.tmp)
-            ZT -= m
-            ET = np.exp(ZT, out=self.ET)
-            norm = np.sum(ET, axis=0, out=self.tmp)
-            ZT -= np.log(norm)  # ZT = log P
-            loss = -np.vdot(self.YwT, ZT)  # a sum of terms >= 0
-            ET *= np.divide(self.ws, norm, out=norm)  # ET = P * ws
-            ET -= self.YwT
-            GT = ET
-        grad_coef = grad[: self.n_coef].reshape(self.n_rows, self.n_features)
-        grad_coef[...] = self._grad_X(GT, low)
-        if self.l2:
-            loss += 0.5 * self.l2 * float(w[: self.n_coef] @ w[: self.n_coef])
-            grad_coef += self.l2 * coef
-        if self.fit_intercept:
-            grad[self.n_coef :] = GT.sum(axis=1)
-        if self.mask is not None:
-            grad[: self.n_coef][self.mask] = 0.0
-        return float(loss), grad
-
-
 def _fit_soft_logistic(
     X,
     Y,
@@ -333,9 +212,9 @@ def _fit_soft_logistic(
         Print the loss and gradient norm of each iteration when positive.
 
     overwrite_Y : bool, default=False
-        Allow the solver to use ``Y``'s memory for its scaled targets (no copy
-        of the targets) when ``Y`` is float64 and Fortran-ordered; ``Y`` is
-        then overwritten.
+        Kept for compatibility, without effect: ``Y`` is never copied nor
+        written (the weighted targets are formed block by block). Fortran
+        order is the fastest layout for ``Y``.
 
     Returns
     -------
@@ -569,8 +448,7 @@ def _fit_logistic_regression_soft(
         Coefficients set to ``False`` are held at exactly zero.
 
     overwrite_Y : bool, default=False
-        Let the solver overwrite ``Y`` instead of copying it (see
-        :func:`_fit_soft_logistic`).
+        Without effect (see :func:`_fit_soft_logistic`): ``Y`` is not copied.
 
     Returns
     -------
@@ -705,7 +583,13 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
     cross-entropy to the targets, i.e. the KL divergence up to a constant; it
     is minimised with the L-BFGS-B options of scikit-learn (``gtol=tol``,
     ``maxls=50``, ``ftol=64 * eps``) from zero coefficients. Each evaluation
-    costs two products with ``X`` and O(n_samples * n_classes) extra memory.
+    costs the two products with ``X``, computed by blocks of rows with the
+    rest of the work while the block is in cache; beyond the L-BFGS-B
+    workspace (about ``30 * n_params`` floats, as in scikit-learn), the extra
+    memory is two float64 vectors of length ``n_samples`` and O(block *
+    n_classes) work arrays, for dense and CSR ``X`` whatever its sparsity
+    (O(n_samples * n_classes) for CSC). :meth:`partial_fit` minimises the same
+    objective chunk by chunk (see its docstring).
 
     ``score`` (from :class:`~sklearn.base.ClassifierMixin`) is the accuracy
     against *hard* labels ``y``; to evaluate against soft targets use e.g.
@@ -755,17 +639,22 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         self.classes = classes
         self.verbose = verbose
 
-    def _targets(self, y):
-        """Return ``(classes, Y)``: class labels and soft targets for ``y``."""
+    def _targets(self, y, classes=None):
+        """Return ``(classes, Y)``: class labels and soft targets for ``y``.
+
+        ``classes`` (default: the ``classes`` parameter) fixes the labels.
+        """
+        if classes is None:
+            classes = self.classes
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if y.ndim == 1:
             check_classification_targets(y)
             labels = np.unique(y)
-            if self.classes is None:
+            if classes is None:
                 classes = labels
             else:
-                classes = np.asarray(self.classes)
+                classes = np.asarray(classes)
                 unknown = np.setdiff1d(labels, classes)
                 if unknown.size:
                     raise ValueError(
@@ -783,10 +672,10 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
             Y[np.arange(y.shape[0]), idx] = 1.0
             return classes, Y
         Y = check_soft_targets(y)
-        if self.classes is None:
+        if classes is None:
             classes = np.arange(Y.shape[1])
         else:
-            classes = np.asarray(self.classes)
+            classes = np.asarray(classes)
             if classes.shape != (Y.shape[1],):
                 raise ValueError(
                     f"Soft targets Y have {Y.shape[1]} columns but `classes` has "
@@ -856,6 +745,101 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
             verbose=self.verbose,
         )
         self.classes_ = classes
+        self.coef_ = np.asfortranarray(coef)
+        self.intercept_ = intercept
+        self.n_iter_ = np.asarray([n_iter], dtype=np.int32)
+        self._stream = None  # a later partial_fit starts a new stream from here
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with one chunk of rows (streaming, out of core).
+
+        The objective is the one of :meth:`fit` on the union of the distinct
+        chunks given so far, with the same penalty
+        ``||coef||^2 / (2 * C * sw_sum)`` (``sw_sum`` summed over those chunks).
+        Each chunk is fitted exactly (L-BFGS, up to ``tol`` and ``max_iter``)
+        together with a second-order model of every earlier chunk, so one pass
+        over the chunks is close to the batch fit, and further passes over the
+        same chunks (a chunk is recognised by its contents and replaces its
+        earlier model) converge to the solution of :meth:`fit` on their union.
+        No row is kept: the memory is ``n_params ** 2`` floats for the summed
+        curvature (a diagonal when ``n_params > 2048``), plus ``n_params + 2``
+        floats per distinct chunk, with ``n_params = n_coef_rows *
+        (n_features + fit_intercept)``. A call to :meth:`fit` resets it.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            One chunk of training data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Hard labels, or class probabilities whose columns follow
+            ``classes_``.
+
+        classes : array-like of shape (n_classes,), default=None
+            All the class labels. Required at the first call with hard labels
+            unless the ``classes`` parameter is set (as in scikit-learn's
+            ``partial_fit``); with 2-D targets it labels their columns
+            (default ``np.arange(n_classes)``). Later calls may repeat it.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights; ``None`` means unit weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first_call = not hasattr(self, "classes_")
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            reset=first_call,
+        )
+        if first_call:
+            if (
+                classes is None
+                and self.classes is None
+                and (y.ndim == 1 or y.shape[1] == 1)
+            ):
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            classes_, Y = self._targets(y, classes)
+            if len(np.unique(classes_)) != len(classes_):
+                raise ValueError("`classes` must contain distinct labels.")
+        else:
+            if classes is not None and not np.array_equal(
+                np.asarray(classes), self.classes_
+            ):
+                raise ValueError(
+                    f"`classes={classes!r}` is not the same as on the first call "
+                    f"to partial_fit: {self.classes_!r}."
+                )
+            classes_, Y = self._targets(y, self.classes_)
+        sw = _check_weights(sample_weight, X.shape[0])
+        n_rows = 1 if len(classes_) == 2 else len(classes_)
+        stream = getattr(self, "_stream", None)
+        if stream is None:
+            w0 = np.zeros(n_rows * (X.shape[1] + int(self.fit_intercept)))
+            if not first_call:  # continue from the model of fit
+                n_coef = n_rows * X.shape[1]
+                w0[:n_coef] = np.ravel(self.coef_)
+                if self.fit_intercept:
+                    w0[n_coef:] = self.intercept_
+            stream = _IncrementalSoftLogistic(
+                n_rows, X.shape[1], self.C, self.fit_intercept, w0
+            )
+        stream.C = self.C
+        n_iter = stream.partial_fit(X, Y, sw, tol=self.tol, max_iter=self.max_iter)
+        coef, intercept = stream.coef_intercept(X.dtype)
+        self._stream = stream
+        self.classes_ = classes_
         self.coef_ = np.asfortranarray(coef)
         self.intercept_ = intercept
         self.n_iter_ = np.asarray([n_iter], dtype=np.int32)

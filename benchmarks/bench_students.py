@@ -1,0 +1,188 @@
+"""Distilled students against the same students trained on the hard labels.
+
+For each data set and student family and size (logistic, logistic pruned to
+80/90% zeros, decision tree of depth 3/5/8, MLP with 16/64 hidden units,
+histogram gradient boosting with 10 trees), side by side in one run over
+stratified 70/30 splits (features standardised on the training rows), with a
+random forest teacher:
+
+* ``hard``: the student fitted on the labels;
+* ``default``: ``DistilledClassifier(forest, student)`` with default settings
+  (pruned students: ``SparsifyTransformer`` of it, default settings);
+* ``grid``: a 3-fold ``GridSearchCV`` of the distiller over
+  ``teacher_cv in (None, 5)`` and ``augment in (None, "munge")`` (the teacher's
+  fits and outputs cached with ``memory``);
+* ``fid.``: agreement of the default distilled student with the teacher on the
+  test rows (``hard fid.``: of the hard-label student);
+* ``bytes``: pickled size of the default student; ``µs/row``: its
+  ``predict`` time per test row.
+
+Accuracies are mean ± sd over the splits; ``Δ`` is default minus hard.
+
+Run ``python benchmarks/bench_students.py`` (``--splits N``, ``--datasets``,
+``--no-grid`` for a shorter run).
+"""
+
+import argparse
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import pickle  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+from sklearn.datasets import load_breast_cancer, load_digits, load_wine  # noqa: E402
+from sklearn.ensemble import (  # noqa: E402
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import GridSearchCV, train_test_split  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.tree import DecisionTreeClassifier  # noqa: E402
+
+from skdistill import DistilledClassifier, SparsifyTransformer  # noqa: E402
+
+DATASETS = {
+    "breast_cancer": lambda: load_breast_cancer(return_X_y=True),
+    "wine": lambda: load_wine(return_X_y=True),
+    "digits": lambda: load_digits(return_X_y=True),
+}
+
+STUDENTS = {
+    "logistic": (LogisticRegression(max_iter=1000), None),
+    "logistic 80%": (LogisticRegression(max_iter=1000), 0.8),
+    "logistic 90%": (LogisticRegression(max_iter=1000), 0.9),
+    "tree d3": (DecisionTreeClassifier(max_depth=3, random_state=0), None),
+    "tree d5": (DecisionTreeClassifier(max_depth=5, random_state=0), None),
+    "tree d8": (DecisionTreeClassifier(max_depth=8, random_state=0), None),
+    "mlp 16": (MLPClassifier((16,), max_iter=500, random_state=0), None),
+    "mlp 64": (MLPClassifier((64,), max_iter=500, random_state=0), None),
+    "hgb 10": (HistGradientBoostingClassifier(max_iter=10, random_state=0), None),
+}
+
+GRID = {"teacher_cv": [None, 5], "augment": [None, "munge"]}
+
+
+def build(student, sparsity, teacher=None, memory=None):
+    """The hard-label model (no teacher) or the distiller, pruned if asked."""
+    model = clone(student)
+    if teacher is not None:
+        model = DistilledClassifier(teacher, model, memory=memory, random_state=0)
+    if sparsity is not None:
+        model = SparsifyTransformer(model, sparsity=sparsity)
+    return model
+
+
+def fitted_student(model):
+    inner = model.estimator_ if isinstance(model, SparsifyTransformer) else model
+    return getattr(inner, "student_", inner)
+
+
+def grid_search(student, sparsity, teacher, memory, X, y):
+    prefix = "estimator__" if sparsity is not None else ""
+    grid = {prefix + k: v for k, v in GRID.items()}
+    search = GridSearchCV(build(student, sparsity, teacher, memory), grid, cv=3)
+    return search.fit(X, y)
+
+
+def latency(model, X, repeat=5):
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        model.predict(X)
+        best = min(best, time.perf_counter() - start)
+    return best / X.shape[0] * 1e6
+
+
+def run_dataset(name, n_splits, use_grid, n_trees, memory):
+    X, y = DATASETS[name]()
+    rows = {}
+    teacher_acc = []
+    for seed in range(n_splits):
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=0.3, stratify=y, random_state=seed
+        )
+        scaler = StandardScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        teacher = RandomForestClassifier(n_estimators=n_trees, random_state=seed)
+        teacher_pred = clone(teacher).fit(X_train, y_train).predict(X_test)
+        teacher_acc.append(np.mean(teacher_pred == y_test))
+        for family, (student, sparsity) in STUDENTS.items():
+            row = rows.setdefault(family, {})
+            hard = build(student, sparsity).fit(X_train, y_train)
+            default = build(student, sparsity, teacher, memory).fit(X_train, y_train)
+            for key, model in (("hard", hard), ("default", default)):
+                pred = model.predict(X_test)
+                row.setdefault(key, []).append(np.mean(pred == y_test))
+                row.setdefault(key + " fid", []).append(np.mean(pred == teacher_pred))
+            small = fitted_student(default)
+            row.setdefault("bytes", []).append(len(pickle.dumps(small)))
+            row.setdefault("latency", []).append(latency(small, X_test))
+            if use_grid:
+                search = grid_search(
+                    student, sparsity, teacher, memory, X_train, y_train
+                )
+                row.setdefault("grid", []).append(search.score(X_test, y_test))
+        print(f"  {name}: split {seed} done", flush=True)
+
+    print(f"\n{name}: X {X.shape}, {len(np.unique(y))} classes, {n_splits} splits; "
+          f"teacher RandomForest({n_trees}) accuracy "
+          f"{np.mean(teacher_acc):.4f} ± {np.std(teacher_acc):.4f}")
+    cols = ["hard", "default"] + (["grid"] if use_grid else [])
+    header = f"{'student':<13} | " + " ".join(f"{c:>15}" for c in cols)
+    header += f" | {'Δ':>7} | {'hard fid.':>9} {'fid.':>6}"
+    header += f" | {'bytes':>7} {'µs/row':>7}"
+    print(header)
+    print("-" * len(header))
+    checks = []
+    for family, row in rows.items():
+        line = f"{family:<13} | " + " ".join(
+            f"{np.mean(row[c]):>7.4f} ± {np.std(row[c]):.3f}" for c in cols
+        )
+        delta = np.mean(row["default"]) - np.mean(row["hard"])
+        line += f" | {delta:>+7.4f} | {np.mean(row['hard fid']):>9.4f} "
+        line += f"{np.mean(row['default fid']):>6.4f} | "
+        line += f"{np.mean(row['bytes']):>7.0f} {np.mean(row['latency']):>7.2f}"
+        print(line)
+        checks.append((
+            delta >= 0 and np.mean(row["default fid"]) >= np.mean(row["hard fid"]),
+            f"{name} {family}: default {np.mean(row['default']):.4f} vs hard "
+            f"{np.mean(row['hard']):.4f} (Δ {delta:+.4f}), fidelity "
+            f"{np.mean(row['default fid']):.4f} vs {np.mean(row['hard fid']):.4f}",
+        ))
+    return checks
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--datasets", default="breast_cancer,wine")
+    parser.add_argument("--trees", type=int, default=200)
+    parser.add_argument("--no-grid", action="store_true")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    start = time.perf_counter()
+    checks = []
+    with tempfile.TemporaryDirectory() as memory:
+        for name in args.datasets.split(","):
+            checks += run_dataset(
+                name, args.splits, not args.no_grid, args.trees, memory
+            )
+    print("\nchecks: default distilled >= hard-label accuracy and fidelity "
+          "(means over the splits)")
+    for ok, text in checks:
+        print(f"{'PASS' if ok else 'MISS'}: {text}")
+    print(f"\ntotal time {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

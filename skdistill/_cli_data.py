@@ -1,0 +1,284 @@
+"""Command line: data sets, CSV files and their preprocessing."""
+
+import os
+
+from ._cli import UsageError
+
+# Largest magnitude a numeric feature may have: tree models compute in
+# float32, where larger values overflow to infinity.
+FLOAT32_MAX = 3.4028234663852886e38
+
+# A non-numeric target, or a numeric one with integer values only, is a
+# classification target; numbers with a fractional part are a regression one.
+TASKS = ("auto", "classification", "regression")
+
+
+def load_embedded(name):
+    """``X``, ``y`` and a standardizing preprocessor for an embedded data set."""
+    from sklearn import datasets
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    return X, y, StandardScaler()
+
+
+def read_frame(path, *, sep=",", option="--csv", text_columns=()):
+    """Read a CSV file into a DataFrame; ``text_columns`` are read as text.
+
+    Raises
+    ------
+    UsageError
+        Missing, unreadable or empty file.
+    """
+    import pandas as pd
+
+    if not os.path.isfile(path):
+        raise UsageError(f"{option}: no such file: {path!r}")
+    try:
+        # Read the header first, to read the given columns as written.
+        header = pd.read_csv(path, sep=sep, nrows=0)
+        columns = [str(c) for c in header.columns]
+        dtype = {c: str for c in header.columns if str(c) in set(text_columns)}
+        frame = pd.read_csv(path, sep=sep, dtype=dtype or None)
+    except pd.errors.EmptyDataError:
+        raise UsageError(f"{option}: {path!r} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
+        text = str(exc).strip()
+        first = text.splitlines()[0] if text else type(exc).__name__
+        raise UsageError(f"{option}: cannot read {path!r}: {first}") from None
+    frame.columns = columns
+    return frame
+
+
+def _separator_hint(columns, sep):
+    if len(columns) == 1:
+        for other, name in (("\t", "\\t"), (";", ";"), ("|", "|"), (",", ",")):
+            if other != sep and other in columns[0]:
+                return f" (the header has one column; is the separator --sep '{name}'?)"
+    return ""
+
+
+def check_finite_columns(frame, columns, option):
+    """Refuse infinite values and values that overflow float32."""
+    import numpy as np
+
+    for column in columns:
+        values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = values[~np.isnan(values)]
+        if np.isinf(finite).any():
+            raise UsageError(
+                f"{option}: the column {column!r} holds infinite values; "
+                "replace or remove them"
+            )
+        if finite.size and np.abs(finite).max() > FLOAT32_MAX:
+            raise UsageError(
+                f"{option}: the column {column!r} holds values beyond "
+                f"+-{FLOAT32_MAX:.3g} (they overflow 32-bit floats); rescale it"
+            )
+
+
+def _looks_like_row_number(values):
+    """An integer column whose values are all distinct (an index, an id)."""
+    import numpy as np
+
+    values = values.dropna().to_numpy()
+    if values.size < 20 or values.dtype.kind not in "iuf":
+        return False
+    if not np.all(np.isfinite(values)):
+        return False
+    if values.dtype.kind == "f" and not np.all(np.mod(values, 1) == 0):
+        return False
+    return np.unique(values).size == values.size
+
+
+def _numeric_target(values):
+    """The target as floats when every value is a number, else ``None``."""
+    import pandas as pd
+
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.isna().any():
+        return None
+    return numbers.to_numpy(dtype=float)
+
+
+def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto"):
+    """Read a CSV file into ``X`` (a DataFrame), ``y`` and a preprocessor.
+
+    Parameters
+    ----------
+    path : str
+        The CSV file, with a header row.
+    target : str
+        The target column. Its values are read as written (``1`` and ``01``
+        are two labels).
+    drop : sequence of str, default=()
+        Columns not used as features.
+    max_categories : int, default=100
+        Most distinct values of a non-numeric column; a column with more
+        cannot be one-hot encoded usefully and is a :class:`UsageError`.
+    sep : str, default=","
+        Field separator.
+    task : {"auto", "classification", "regression"}, default="auto"
+        ``"auto"``: regression when every target value is a number and one
+        has a fractional part, else classification.
+
+    Returns
+    -------
+    X : DataFrame
+    y : ndarray
+        Labels as strings (classification) or floats (regression).
+    preprocessor : ColumnTransformer
+        Median imputation and standardization of the numeric columns,
+        one-hot encoding of the others (unknown values ignored).
+    notes : list of str
+        What was dropped or looks suspicious, for the user.
+    task : {"classification", "regression"}
+
+    Raises
+    ------
+    UsageError
+        Missing or unreadable file, empty file, unknown column, a column that
+        cannot be encoded or holds infinite values, no feature left, fewer
+        than two classes.
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    frame = read_frame(path, sep=sep, text_columns=[target])
+    columns = list(frame.columns)
+    if target not in columns:
+        raise UsageError(
+            f"--target: no column {target!r} in {path!r}; the columns are "
+            f"{_short_list(columns)}{_separator_hint(columns, sep)}"
+        )
+    unknown = [c for c in drop if c not in columns]
+    if unknown:
+        raise UsageError(
+            f"--drop: no column {unknown[0]!r} in {path!r}; the columns are "
+            f"{_short_list(columns)}"
+        )
+    if target in drop:
+        raise UsageError(f"--drop: {target!r} is the --target column")
+    if len(frame) == 0:
+        raise UsageError(f"--csv: {path!r} has a header but no data rows")
+
+    notes = []
+    missing_target = frame[target].isna().to_numpy()
+    if missing_target.all():
+        raise UsageError(f"--target: the column {target!r} has no values")
+    if missing_target.any():
+        notes.append(
+            f"dropped {int(missing_target.sum())} of {len(frame)} rows with a "
+            f"missing {target!r}"
+        )
+        frame = frame.loc[~missing_target]
+    labels = frame[target].astype(str)
+    numbers = _numeric_target(labels)
+    if task == "auto":
+        fractional = numbers is not None and not np.all(np.mod(numbers, 1) == 0)
+        task = "regression" if fractional else "classification"
+    if task == "regression":
+        if numbers is None:
+            raise UsageError(
+                f"--task regression: the column {target!r} holds values that are "
+                "not numbers"
+            )
+        if not np.all(np.isfinite(numbers)):
+            raise UsageError(
+                f"--target: the column {target!r} holds infinite or NaN values"
+            )
+        if np.abs(numbers).max() > FLOAT32_MAX:
+            raise UsageError(
+                f"--target: the column {target!r} holds values beyond "
+                f"+-{FLOAT32_MAX:.3g}; rescale it"
+            )
+        if np.unique(numbers).size < 2:
+            raise UsageError(f"--target: the column {target!r} is constant")
+        y = numbers
+    else:
+        y = labels.to_numpy(dtype=object)
+        classes, counts = np.unique(y, return_counts=True)
+        if len(classes) < 2:
+            raise UsageError(
+                f"--target: the column {target!r} has a single class "
+                f"({classes[0]!r}); at least two are needed"
+            )
+        if counts.min() < 2:
+            rare = classes[counts < 2]
+            hint = (
+                "; if it is a quantity, use --task regression"
+                if numbers is not None
+                else ""
+            )
+            raise UsageError(
+                f"--target: {len(rare)} of the {len(classes)} classes of "
+                f"{target!r} have a single row (e.g. {rare[0]!r}); the stratified "
+                f"train/test split needs at least 2 rows per class{hint}"
+            )
+
+    X = frame.drop(columns=[target, *drop])
+    numeric, categorical = [], []
+    for column in X.columns:
+        values = X[column]
+        if values.isna().all():
+            notes.append(f"dropped the column {column!r}, which has no values")
+            continue
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(
+            values
+        ):
+            numeric.append(column)
+            if column.startswith("Unnamed:") or _looks_like_row_number(values):
+                notes.append(
+                    f"the column {column!r} looks like a row number or an "
+                    f"identifier (all values distinct integers); it is used as a "
+                    f"feature: --drop {column!r} to leave it out"
+                )
+            continue
+        n_values = values.nunique(dropna=True)
+        if n_values > max_categories:
+            raise UsageError(
+                f"--csv: the non-numeric column {column!r} has {n_values} distinct "
+                f"values (more than --max-categories {max_categories}) and cannot "
+                f"be one-hot encoded; --drop {column} or raise --max-categories"
+            )
+        categorical.append(column)
+    if not numeric and not categorical:
+        raise UsageError(f"--csv: {path!r} has no feature column besides {target!r}")
+    check_finite_columns(X, numeric, "--csv")
+    X = X[numeric + categorical]
+    if categorical:
+        # One type per column for the encoder: text, missing values kept as NaN.
+        X = X.astype({c: object for c in categorical})
+    transformers = []
+    if numeric:
+        transformers.append(
+            (
+                "numeric",
+                Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="median")),
+                        ("scale", StandardScaler()),
+                    ]
+                ),
+                numeric,
+            )
+        )
+    if categorical:
+        transformers.append(
+            (
+                "categorical",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                categorical,
+            )
+        )
+    preprocessor = ColumnTransformer(transformers, sparse_threshold=0.0)
+    return X, y, preprocessor, notes, task
+
+
+def _short_list(names, n=10):
+    shown = ", ".join(repr(n_) for n_ in names[:n])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > n else "")

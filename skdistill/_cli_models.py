@@ -1,0 +1,102 @@
+"""Command line: the teachers and students it builds, by name."""
+
+TEACHERS = {
+    "svm": "RBF SVM",
+    "forest": "random forest",
+    "boosting": "gradient boosting",
+    "knn": "k-NN",
+}
+STUDENTS = ("logistic", "ridge", "tree", "mlp")
+LINEAR_STUDENTS = ("logistic", "ridge")
+# Students that predict a regression target (``logistic`` is a classifier).
+REGRESSION_STUDENTS = ("ridge", "tree", "mlp")
+
+# The penalty searched by --grid for each student (name of the student's
+# parameter, candidate values).
+GRID_PENALTY = {
+    "logistic": ("C", [0.1, 1.0, 10.0]),
+    "ridge": ("alpha", [0.1, 1.0, 10.0]),
+    "tree": ("max_depth", [2, 4, 8]),
+    "mlp": ("alpha", [1e-4, 1e-2, 1.0]),
+}
+GRID_ALPHA = [0.0, 0.5, 0.9]
+GRID_T = [1.0, 4.0]
+GRID_CV = 3
+
+
+def make_teacher(name, *, task="classification", n_estimators=100, random_state=0):
+    """The unfitted teacher for ``--teacher name``."""
+    regression = task == "regression"
+    if name == "svm":
+        from sklearn.svm import SVC, SVR
+
+        return SVR() if regression else SVC()
+    if name == "forest":
+        from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+        cls = RandomForestRegressor if regression else RandomForestClassifier
+        return cls(n_estimators=n_estimators, random_state=random_state)
+    if name == "boosting":
+        from sklearn.ensemble import (
+            HistGradientBoostingClassifier,
+            HistGradientBoostingRegressor,
+        )
+
+        cls = (
+            HistGradientBoostingRegressor
+            if regression
+            else HistGradientBoostingClassifier
+        )
+        return cls(max_iter=n_estimators, random_state=random_state)
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
+    return KNeighborsRegressor() if regression else KNeighborsClassifier()
+
+
+def make_student(name, *, task="classification", C=1.0, max_depth=5, random_state=0):
+    """The unfitted student for ``--student name``.
+
+    ``C`` is an inverse penalty: ``C`` of the logistic regression,
+    ``alpha=1/C`` of the ridge, ``alpha=1e-4/C`` of the MLP (``C=1`` gives
+    scikit-learn's defaults). The classification MLP is an ``MLPClassifier``
+    when its ``fit`` takes ``sample_weight`` (scikit-learn >= 1.7), else an
+    ``MLPRegressor`` fitted on the log targets (logit matching).
+    """
+    regression = task == "regression"
+    if name == "logistic":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=C, max_iter=1000)
+    if name == "ridge":
+        from sklearn.linear_model import Ridge
+
+        return Ridge(alpha=1.0 / C)
+    if name == "tree":
+        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+        cls = DecisionTreeRegressor if regression else DecisionTreeClassifier
+        return cls(max_depth=max_depth, random_state=random_state)
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.utils.validation import has_fit_parameter
+
+    params = {
+        "hidden_layer_sizes": (32,),
+        "alpha": 1e-4 / C,
+        "max_iter": 500,
+        "random_state": random_state,
+    }
+    if not regression and has_fit_parameter(MLPClassifier(), "sample_weight"):
+        return MLPClassifier(**params)
+    return MLPRegressor(**params)
+
+
+def describe_student(name, student):
+    """A short description of the student for the report's header."""
+    if name == "logistic":
+        return f"logistic (C={student.C})"
+    if name == "ridge":
+        return f"ridge (alpha={student.alpha:g})"
+    if name == "tree":
+        return f"tree (max_depth={student.max_depth})"
+    kind = type(student).__name__
+    return f"mlp (32 hidden units, alpha={student.alpha:g}, {kind})"

@@ -1,0 +1,141 @@
+"""Command line, ``skdistill predict``: predictions of a saved model on a CSV file."""
+
+import os
+
+from ._cli import UsageError, check_output_path, print_text, separator, write_atomically
+
+
+def add_predict_parser(subparsers):
+    """Add the ``predict`` subcommand to an argparse subparsers object."""
+    parser = subparsers.add_parser(
+        "predict",
+        help="predict with a model saved by 'skdistill --save'",
+        description=(
+            "Predict with a model saved by 'skdistill ... --save FILE.skops' "
+            "(its preprocessing and student) on the rows of a CSV file: one "
+            "prediction per row, in the order of the file, as a CSV with a "
+            "'prediction' column (and one 'proba_<class>' column per class "
+            "with --proba). The columns the model was trained on are taken by "
+            "name; other columns (e.g. the target) are ignored."
+        ),
+    )
+    parser.add_argument(
+        "--model", required=True, metavar="FILE.skops", help="the saved model"
+    )
+    parser.add_argument(
+        "--csv",
+        required=True,
+        metavar="PATH",
+        help="the rows to predict (needs pandas)",
+    )
+    parser.add_argument(
+        "--sep",
+        type=separator,
+        default=",",
+        metavar="CHAR",
+        help="field separator of --csv and of the output; \\t for TSV "
+        "(default: ',')",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="write the predictions to this file (atomically) instead of stdout",
+    )
+    parser.add_argument(
+        "--proba",
+        action="store_true",
+        help="add the class probabilities (classifiers with predict_proba)",
+    )
+    return parser
+
+
+def _feature_frame(model, frame, path):
+    """The columns ``model`` was fitted on, typed as in training."""
+    import numpy as np
+
+    from ._cli_data import check_finite_columns
+
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        n = getattr(model, "n_features_in_", None)
+        if n is not None and frame.shape[1] != n:
+            raise UsageError(
+                f"--csv: the model takes {n} columns and {path!r} has "
+                f"{frame.shape[1]}"
+            )
+        check_finite_columns(frame, list(frame.columns), "--csv")
+        return frame.to_numpy(dtype=np.float64)
+    names = [str(n) for n in names]
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise UsageError(
+            f"--csv: {path!r} lacks {len(missing)} of the model's columns: "
+            + ", ".join(repr(m) for m in missing[:10])
+        )
+    X = frame[names]
+    categorical = set()
+    preprocess = model[0] if hasattr(model, "steps") else None
+    for name, _, columns in getattr(preprocess, "transformers_", ()):
+        if name == "categorical":
+            categorical.update(columns)
+    numeric = [c for c in names if c not in categorical]
+    import pandas as pd
+
+    for column in numeric:
+        if not pd.api.types.is_numeric_dtype(X[column]):
+            raise UsageError(
+                f"--csv: the column {column!r} was numeric in training and holds "
+                f"text in {path!r}"
+            )
+    check_finite_columns(X, numeric, "--csv")
+    if categorical:
+        X = X.astype({c: object for c in categorical})
+    return X
+
+
+def run_predict(args):
+    """Run ``skdistill predict``; the predictions go to ``--out`` or stdout."""
+    check_output_path("--out", args.out)
+    if not os.path.isfile(args.model):
+        raise UsageError(f"--model: no such file: {args.model!r}")
+    for module, package in (("pandas", "pandas"), ("skops.io", "skops")):
+        try:
+            __import__(module)
+        except ImportError:
+            raise UsageError(
+                f"predict needs {package}: pip install {package}"
+            ) from None
+    import numpy as np
+    import pandas as pd
+
+    from ._cli_data import read_frame
+    from .io import load
+
+    import zipfile
+
+    try:
+        model = load(args.model)
+    except TypeError as exc:
+        raise UsageError(f"--model: {exc}") from None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise UsageError(
+            f"--model: {args.model!r} is not a model saved by skdistill ({exc})"
+        ) from None
+    if not hasattr(model, "predict"):
+        raise UsageError(f"--model: {args.model!r} holds no model that predicts")
+    frame = read_frame(args.csv, sep=args.sep)
+    if len(frame) == 0:
+        raise UsageError(f"--csv: {args.csv!r} has a header but no data rows")
+    X = _feature_frame(model, frame, args.csv)
+    out = pd.DataFrame({"prediction": model.predict(X)})
+    if args.proba:
+        if not hasattr(model, "predict_proba"):
+            raise UsageError("--proba: the model has no class probabilities")
+        proba = np.asarray(model.predict_proba(X))
+        for k, label in enumerate(model.classes_):
+            out[f"proba_{label}"] = proba[:, k]
+    text = out.to_csv(index=False, sep=args.sep, lineterminator="\n")
+    if args.out is None:
+        return print_text(text.rstrip("\n"))
+    write_atomically(args.out, text)
+    return 0

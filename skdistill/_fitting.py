@@ -1,0 +1,413 @@
+"""Handing X through to the teacher and the student, and fitting a student on targets."""
+
+import contextlib
+from typing import NamedTuple
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, TargetEncoder
+from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import _routing_enabled
+from sklearn.utils.validation import has_fit_parameter
+
+from ._students import fit_student
+from .linear_model._soft_logistic import _fit_logistic_regression_soft
+
+_SKIPPED_STEPS = (None, "passthrough", "drop")
+_NAN_REMOVERS = (SimpleImputer, KNNImputer, MissingIndicator, OneHotEncoder, TargetEncoder)
+
+
+def n_rows(X):
+    """Number of rows of ``X`` (array, sparse matrix, DataFrame or list), unconverted."""
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) > 0:
+        return int(shape[0])
+    if hasattr(X, "__len__"):
+        return len(X)
+    return np.asarray(X).shape[0]
+
+
+def as_table(X):
+    """``X`` itself when it has a shape; a list (or other array-like) as an array.
+
+    Arrays, sparse matrices and DataFrames are returned unchanged. Anything
+    else (a list of rows) becomes an ndarray, numeric when all its values are
+    numbers and of dtype object otherwise, so that its rows can be selected
+    and counted without changing its values.
+    """
+    if hasattr(X, "shape"):
+        return X
+    try:
+        array = np.asarray(X)
+    except ValueError:  # ragged: let the inner estimators say it
+        return X
+    if array.dtype.kind not in "biufc":
+        array = np.asarray(X, dtype=object)
+    return array
+
+
+def check_2d(X):
+    """Refuse a 1-D (or scalar) or empty X with scikit-learn's message; X unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D.
+    """
+    shape = getattr(X, "shape", None)
+    if shape is None:
+        try:
+            shape = np.asarray(X).shape
+        except ValueError:  # ragged: let the inner estimators say it
+            return
+    ndim = len(shape)
+    if ndim == 2 and 0 in shape:
+        kind = "sample" if shape[0] == 0 else "feature"
+        raise ValueError(
+            f"Found array with 0 {kind}(s) (shape={tuple(shape)}) while a minimum "
+            "of 1 is required."
+        )
+    if ndim != 2:
+        raise ValueError(
+            f"Expected 2D array, got {'scalar' if ndim == 0 else f'{ndim}D'} array "
+            "instead. Reshape your data either using array.reshape(-1, 1) if your "
+            "data has a single feature or array.reshape(1, -1) if it contains a "
+            "single sample."
+        )
+
+
+@contextlib.contextmanager
+def blame(role, estimator, method):
+    """Name the teacher or the student in a ``ValueError``/``TypeError`` it raises.
+
+    The exception keeps its type and message, prefixed by ``"The <role> <name>
+    failed in <method>: "``, and is chained to the original.
+
+    Parameters
+    ----------
+    role : {"teacher", "student"}
+    estimator : estimator
+        The estimator called inside the block.
+    method : str
+        The method called (for the message).
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as exc:
+        text = str(exc)
+        if text.startswith(("The teacher", "The student")):
+            raise
+        name = type(estimator).__name__
+        if isinstance(estimator, FrozenEstimator):
+            name = f"FrozenEstimator({type(estimator.estimator).__name__})"
+        message = f"The {role} {name} failed in {method}: {text}"
+        try:
+            new = type(exc)(message)
+        except Exception:  # an exception type with another signature
+            exc.add_note(message)
+            raise exc
+        raise new from exc
+
+
+def _nan_flow(estimator):
+    """Whether NaN is accepted by ``estimator`` and whether its output is free of NaN.
+
+    An imputer, a :class:`~sklearn.preprocessing.OneHotEncoder` or a
+    :class:`~sklearn.preprocessing.TargetEncoder` (NaN is a category) removes
+    NaN; a Pipeline accepts NaN when every step that may still see NaN
+    accepts it; a ColumnTransformer when all its transformers do.
+    """
+    if isinstance(estimator, str) or estimator is None:
+        return True, estimator == "drop"
+    if isinstance(estimator, FrozenEstimator):
+        return _nan_flow(estimator.estimator)
+    if isinstance(estimator, Pipeline):
+        alive = True
+        for _, step in estimator.steps:
+            accepts, removes = _nan_flow(step)
+            if alive and not accepts:
+                return False, False
+            alive = alive and not removes
+        return True, not alive
+    if isinstance(estimator, ColumnTransformer):
+        flows = [_nan_flow(t) for _, t, _ in estimator.transformers]
+        flows.append(_nan_flow(estimator.remainder))
+        return all(a for a, _ in flows), all(r for _, r in flows)
+    accepts = get_tags(estimator).input_tags.allow_nan
+    removes = isinstance(estimator, _NAN_REMOVERS) or (
+        type(estimator).__name__ == "IterativeImputer"  # experimental import
+    )
+    return accepts, accepts and removes
+
+
+def accepts_nan(estimator):
+    """Whether ``estimator`` accepts NaN in its input, as its tags say.
+
+    For a :class:`~sklearn.pipeline.Pipeline` (and a
+    :class:`~sklearn.compose.ColumnTransformer`), whose scikit-learn tags say
+    False whatever their steps, it is derived from the steps: NaN is accepted
+    when every step that can still see a NaN accepts it, a step that removes
+    NaN (an imputer, a ``OneHotEncoder``) hiding it from the later ones. A
+    :class:`~sklearn.frozen.FrozenEstimator` accepts it when its estimator does.
+    """
+    return _nan_flow(estimator)[0]
+
+
+def contains_nan(X):
+    """Whether ``X`` has a missing value (NaN in floats, NA in a DataFrame).
+
+    Object arrays and lists other than numbers are not inspected: the inner
+    estimators check them.
+    """
+    if hasattr(X, "isna") and hasattr(X, "iloc"):  # pandas
+        return bool(X.isna().to_numpy().any())
+    if sparse.issparse(X):
+        data = X.data if hasattr(X, "data") else X.tocoo().data
+    else:
+        data = X
+    if not hasattr(data, "dtype"):
+        try:
+            data = np.asarray(data)
+        except (ValueError, TypeError):
+            return False
+    if data.dtype.kind not in "fc":
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = np.sum(data)  # NaN when a NaN (or +inf and -inf) is there
+    return bool(np.isnan(total)) and bool(np.isnan(data).any())
+
+
+def _is_composite(estimator):
+    if isinstance(estimator, FrozenEstimator):
+        return _is_composite(estimator.estimator)
+    return isinstance(estimator, (Pipeline, ColumnTransformer))
+
+
+def check_nan(X, teacher, student):
+    """Refuse NaN in ``X`` unless the teacher and the student both accept it.
+
+    A Pipeline or ColumnTransformer whose steps do not all accept NaN (see
+    :func:`accepts_nan`) is left to decide itself, column by column: NaN in a
+    column that an imputer or encoder handles passes, NaN reaching a step
+    that refuses it raises that step's error (naming the teacher or the
+    student). A bare estimator that refuses NaN is refused here.
+
+    Raises
+    ------
+    ValueError
+        Naming the estimators that do not accept NaN.
+    """
+    refusing = [
+        f"the {role} {type(estimator).__name__}"
+        for role, estimator in (("teacher", teacher), ("student", student))
+        if not (accepts_nan(estimator) or _is_composite(estimator))
+    ]
+    if refusing and contains_nan(X):
+        raise ValueError(
+            f"Input X contains NaN, which {' and '.join(refusing)} does not accept "
+            "(its allow_nan tag is False). Impute the missing values, e.g. with a "
+            "student make_pipeline(SimpleImputer(), ...), or use a teacher and a "
+            "student that accept NaN (e.g. HistGradientBoostingClassifier)."
+        )
+
+
+def accepts_sample_weight(estimator):
+    """Whether ``estimator.fit`` takes ``sample_weight`` (a Pipeline's last step)."""
+    if isinstance(estimator, Pipeline):
+        last = estimator.steps[-1][1] if estimator.steps else None
+        return last not in _SKIPPED_STEPS and accepts_sample_weight(last)
+    return has_fit_parameter(estimator, "sample_weight")
+
+
+def weight_kwargs(estimator, sample_weight, role="student"):
+    """Keyword arguments passing ``sample_weight`` to ``estimator.fit``.
+
+    A :class:`~sklearn.pipeline.Pipeline` gets it as ``<last step>__sample_weight``
+    (with metadata routing enabled, as ``sample_weight``, routed as the steps
+    request it).
+
+    Raises
+    ------
+    TypeError
+        If the estimator does not accept sample weights.
+    """
+    if sample_weight is None:
+        return {}
+    if isinstance(estimator, Pipeline) and not _routing_enabled():
+        if accepts_sample_weight(estimator):
+            return {f"{estimator.steps[-1][0]}__sample_weight": sample_weight}
+    elif _routing_enabled() or has_fit_parameter(estimator, "sample_weight"):
+        return {"sample_weight": sample_weight}
+    raise TypeError(
+        f"The {role} {estimator!r} does not accept sample_weight, which is needed "
+        "here (sample_weight given, or rows weighted by alpha < 1). Use a "
+        f"{role} whose fit (or, for a Pipeline, whose last step's fit) takes "
+        "sample_weight."
+    )
+
+
+def fit_plain(student, X, y, sample_weight=None):
+    """``clone(student).fit(X, y)`` with the row weights passed as it takes them."""
+    student = clone(student)
+    kwargs = weight_kwargs(student, sample_weight)
+    with blame("student", student, "fit"):
+        return student.fit(X, y, **kwargs)
+
+
+def fit_last_step(student, X, y_head, fit_last):
+    """Fit a clone of ``student``; a Pipeline's leading steps on ``(X, y_head)``.
+
+    Parameters
+    ----------
+    student : estimator
+        The unfitted student, possibly a :class:`~sklearn.pipeline.Pipeline`.
+    X : array-like, sparse matrix or DataFrame
+        The student's training rows, as given.
+    y_head : ndarray of shape (n_samples,)
+        Labels for the leading steps of a Pipeline (used by supervised steps
+        only, such as a feature selector).
+    fit_last : callable
+        ``fit_last(estimator, Xt)`` fits the bare student (or the Pipeline's
+        last step) on its input ``Xt`` and returns it.
+
+    Returns
+    -------
+    student : estimator
+        The fitted clone.
+    """
+    student = clone(student)
+    if not isinstance(student, Pipeline):
+        with blame("student", student, "fit"):
+            return fit_last(student, X)
+    name, last = student.steps[-1]
+    with blame("student", student, "fit"):
+        if len(student.steps) > 1:
+            head = student[:-1]
+            Xt = head.fit_transform(X, y_head)
+            head_steps = head.steps
+        else:
+            Xt, head_steps = X, []
+        fitted = fit_last(last, Xt)
+    student.steps = [*head_steps, (name, fitted)]
+    return student
+
+
+def fit_on_soft_targets(student, path, X, Y, classes, sample_weight=None):
+    """Fit a clone of ``student`` on soft targets ``Y`` by its path.
+
+    A Pipeline's leading steps are fitted on the rows of ``X`` with the label
+    of each row's largest target; its last step (or the bare student) by
+    :func:`~skdistill._students.fit_student`.
+
+    Parameters
+    ----------
+    student : estimator
+        Unfitted student, possibly a Pipeline.
+    path : str
+        As returned by :func:`~skdistill._students.student_path`.
+    X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_classes)
+    classes : ndarray of shape (n_classes,)
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Returns
+    -------
+    student : estimator
+        The fitted clone.
+    """
+    y_head = None
+    if isinstance(student, Pipeline) and len(student.steps) > 1:
+        y_head = classes[np.argmax(Y, axis=1)]
+    return fit_last_step(
+        student,
+        X,
+        y_head,
+        lambda last, Xt: fit_student(last, path, Xt, Y, classes, sample_weight),
+    )
+
+
+def last_step_input(student, X):
+    """What the last step of a fitted Pipeline student sees for ``X`` (else ``X``)."""
+    if isinstance(student, Pipeline) and len(student.steps) > 1:
+        return student[:-1].transform(X)
+    return X
+
+
+def with_last_step(student, fitted_student, last):
+    """``fitted_student`` with its last step replaced by ``last`` (a new object)."""
+    if not isinstance(fitted_student, Pipeline):
+        return last
+    new = clone(student)
+    new.steps = [*fitted_student.steps[:-1], (fitted_student.steps[-1][0], last)]
+    return new
+
+
+def last_step(student):
+    """The last step of a Pipeline student, or the student itself."""
+    if isinstance(student, Pipeline):
+        return student.steps[-1][1]
+    return student
+
+
+class RefitSet(NamedTuple):
+    """What refitting a distiller's student with coefficients held at 0 needs.
+
+    Built once per pruning run by
+    :func:`~skdistill._classifier.soft_refit_set` (it queries the
+    teacher) and used by every :func:`refit_student` call.
+
+    Attributes
+    ----------
+    X : array-like of shape (n_samples, n_inputs)
+        Input of the student's last step on the training rows of ``fit``
+        (generated and unlabeled rows included): the rows as given for a bare
+        student, their transform by the fitted leading steps for a Pipeline.
+    Y : ndarray of shape (n_samples, n_classes)
+        The soft targets of ``fit``.
+    sample_weight : ndarray of shape (n_samples,) or None
+        The row weights of ``fit``.
+    classes : ndarray of shape (n_classes,)
+        The labels of the columns of ``Y``.
+    """
+
+    X: object
+    Y: np.ndarray
+    sample_weight: object
+    classes: np.ndarray
+
+
+def refit_student(distiller, refit_set, coef_mask):
+    """Refit a DistilledClassifier's student with some coefficients held at 0.
+
+    The student (or a Pipeline student's last step) is refitted by the
+    soft-target solver on ``refit_set``; the fitted leading steps of a
+    Pipeline are kept.
+
+    Parameters
+    ----------
+    distiller : DistilledClassifier
+        Fitted; its ``student_`` is replaced (a new object).
+    refit_set : RefitSet
+        As returned by :func:`~skdistill._classifier.soft_refit_set`.
+    coef_mask : ndarray of bool, shape of the coefficients
+        ``False`` marks the coefficients held at exactly zero.
+
+    Returns
+    -------
+    distiller : DistilledClassifier
+    """
+    last = _fit_logistic_regression_soft(
+        clone(last_step(distiller.student)),
+        refit_set.X,
+        refit_set.Y,
+        refit_set.classes,
+        sample_weight=refit_set.sample_weight,
+        coef_mask=coef_mask,
+    )
+    distiller.student_ = with_last_step(distiller.student, distiller.student_, last)
+    return distiller

@@ -1,0 +1,332 @@
+"""Display: score against student size of a search's candidates, with the frontier."""
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.utils.validation import check_is_fitted
+
+from ._frontier import pareto_front
+from ._plotting import _axes
+
+__all__ = ["FrontierDisplay"]
+
+
+def _student_name(student):
+    """A short name of a student: its class, through pipelines and wrappers."""
+    if hasattr(student, "steps"):
+        return "+".join(_student_name(step) for _, step in student.steps)
+    inner = getattr(student, "estimator", None)
+    if inner is not None and hasattr(inner, "get_params"):
+        return f"{type(student).__name__}({_student_name(inner)})"
+    return type(student).__name__
+
+
+def _format_value(value):
+    if isinstance(value, float):
+        return f"{value:g}"
+    if hasattr(value, "get_params"):
+        return _student_name(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def describe_candidate(params):
+    """A one-line label of a candidate's parameters.
+
+    Parameters
+    ----------
+    params : dict
+        A candidate of ``cv_results_["params"]``.
+
+    Returns
+    -------
+    label : str
+        The student's class, then the other parameters as ``name=value``
+        (``student__`` dropped from the student's own parameters).
+
+    Examples
+    --------
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skdistill._frontier_display import describe_candidate
+    >>> describe_candidate({"student": DecisionTreeClassifier(),
+    ...                     "student__max_depth": 3, "alpha": 0.5})
+    'DecisionTreeClassifier max_depth=3 alpha=0.5'
+    """
+    parts = []
+    if "student" in params:
+        parts.append(_student_name(params["student"]))
+    for name in sorted(params, key=lambda n: (not n.startswith("student__"), n)):
+        if name == "student":
+            continue
+        short = name[len("student__") :] if name.startswith("student__") else name
+        parts.append(f"{short}={_format_value(params[name])}")
+    return " ".join(parts)
+
+
+class FrontierDisplay:
+    """Score against student size: the accuracy-size frontier of a search.
+
+    Every candidate of a :class:`~skdistill.DistillationSearchCV` is a point
+    (student bytes on a log scale, mean test score); the candidates of the
+    frontier (none beaten on score, size and latency at once) are
+    highlighted and labeled, the accuracy-size staircase through them is
+    drawn, and the teacher's score is a horizontal reference line.
+
+    It is recommended to create a display with :meth:`from_search` or
+    :meth:`from_results`. Attributes are stored as given.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_candidates,)
+        Mean test score of each candidate.
+
+    n_bytes : ndarray of shape (n_candidates,)
+        Size of each candidate's student.
+
+    frontier : ndarray of int
+        Indices of the candidates on the frontier.
+
+    labels : list of str, default=None
+        Label of each candidate (those of the frontier are drawn).
+
+    teacher_score : float, default=None
+        The teacher's score, drawn as a reference line.
+
+    score_name : str, default="score"
+        Label of the y axis.
+
+    Attributes
+    ----------
+    points_ : matplotlib PathCollection
+        All the candidates.
+
+    frontier_points_ : matplotlib PathCollection
+        The frontier's candidates.
+
+    frontier_line_ : matplotlib Line2D
+        The staircase of the best score for a size.
+
+    teacher_line_ : matplotlib Line2D or None
+        The teacher's score.
+
+    annotations_ : list of matplotlib Annotation
+        Labels of the frontier's candidates.
+
+    ax_ : matplotlib Axes
+
+    figure_ : matplotlib Figure
+
+    See Also
+    --------
+    DistillationSearchCV : The search whose results are drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skdistill import FrontierDisplay
+    >>> display = FrontierDisplay.from_results(
+    ...     {"mean_test_score": [0.90, 0.95, 0.93],
+    ...      "student_bytes": [800, 5000, 9000],
+    ...      "params": [{"alpha": 0.5}, {"alpha": 0.9}, {"alpha": 1.0}]},
+    ...     teacher_score=0.97,
+    ... )
+    >>> display.frontier.tolist()
+    [0, 1]
+    """
+
+    def __init__(
+        self,
+        *,
+        scores,
+        n_bytes,
+        frontier,
+        labels=None,
+        teacher_score=None,
+        score_name="score",
+    ):
+        self.scores = scores
+        self.n_bytes = n_bytes
+        self.frontier = frontier
+        self.labels = labels
+        self.teacher_score = teacher_score
+        self.score_name = score_name
+
+    def plot(self, *, ax=None, annotate=True, **kwargs):
+        """Plot the candidates, the frontier and the teacher.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to plot on; a new figure when None.
+
+        annotate : bool, default=True
+            Label the frontier's candidates.
+
+        **kwargs : dict
+            Keyword arguments of the frontier's ``plot`` line.
+
+        Returns
+        -------
+        display : FrontierDisplay
+        """
+        ax, figure = _axes(ax, "FrontierDisplay")
+        scores = np.asarray(self.scores, dtype=np.float64)
+        n_bytes = np.asarray(self.n_bytes, dtype=np.float64)
+        frontier = np.asarray(self.frontier, dtype=np.intp)
+        self.points_ = ax.scatter(
+            n_bytes, scores, color="0.7", s=20, label="candidates", zorder=2
+        )
+        self.frontier_points_ = ax.scatter(
+            n_bytes[frontier], scores[frontier], color="C0", s=40, zorder=3
+        )
+        # the staircase of the best score at or below a size, through the
+        # frontier's candidates that size alone does not beat
+        front_2d = frontier[
+            pareto_front(np.column_stack([-scores[frontier], n_bytes[frontier]]))
+        ]
+        front_2d = front_2d[np.argsort(n_bytes[front_2d])]
+        line_kwargs = {"color": "C0", "label": "frontier", **kwargs}
+        (self.frontier_line_,) = ax.plot(
+            n_bytes[front_2d], scores[front_2d], drawstyle="steps-post", **line_kwargs
+        )
+        self.teacher_line_ = None
+        if self.teacher_score is not None:
+            self.teacher_line_ = ax.axhline(
+                self.teacher_score, color="C3", linestyle="--", label="teacher"
+            )
+        self.annotations_ = []
+        if annotate and self.labels is not None:
+            for i in frontier:
+                self.annotations_.append(
+                    ax.annotate(
+                        self.labels[i],
+                        (n_bytes[i], scores[i]),
+                        xytext=(4, -10),
+                        textcoords="offset points",
+                        fontsize="x-small",
+                    )
+                )
+        ax.set_xscale("log")
+        ax.set_xlabel("student size (bytes)")
+        ax.set_ylabel(self.score_name)
+        ax.legend(loc="lower right")
+        self.ax_ = ax
+        self.figure_ = figure
+        return self
+
+    @classmethod
+    def from_results(
+        cls,
+        cv_results,
+        *,
+        frontier=None,
+        teacher_score=None,
+        score_name="score",
+        ax=None,
+        annotate=True,
+        **kwargs,
+    ):
+        """Plot from a search's ``cv_results_``.
+
+        Parameters
+        ----------
+        cv_results : dict
+            With ``mean_test_score``, ``student_bytes`` and ``params`` (and
+            ``student_latency_ms`` for the frontier when ``frontier`` is not
+            given), as :class:`~skdistill.DistillationSearchCV` stores them.
+
+        frontier : array-like of int, default=None
+            Indices of the frontier's candidates; by default the Pareto front
+            of the score against ``student_bytes`` (and
+            ``student_latency_ms`` when present).
+
+        teacher_score : float, default=None
+            The teacher's score, drawn as a reference line.
+
+        score_name : str, default="score"
+            Label of the y axis.
+
+        ax : matplotlib Axes, default=None
+            Axes to plot on.
+
+        annotate : bool, default=True
+            Label the frontier's candidates.
+
+        **kwargs : dict
+            Keyword arguments of the frontier's line.
+
+        Returns
+        -------
+        display : FrontierDisplay
+        """
+        missing = [
+            key for key in ("mean_test_score", "student_bytes") if key not in cv_results
+        ]
+        if missing:
+            raise ValueError(
+                f"cv_results has no {missing[0]!r}; pass the cv_results_ of a "
+                "DistillationSearchCV."
+            )
+        scores = np.asarray(cv_results["mean_test_score"], dtype=np.float64)
+        n_bytes = np.asarray(cv_results["student_bytes"], dtype=np.float64)
+        if scores.shape != n_bytes.shape or scores.ndim != 1:
+            raise ValueError(
+                "cv_results['mean_test_score'] and cv_results['student_bytes'] "
+                f"must be 1-D of the same length; got {scores.shape} and "
+                f"{n_bytes.shape}."
+            )
+        if frontier is None:
+            costs = [-scores, n_bytes]
+            if "student_latency_ms" in cv_results:
+                costs.append(np.asarray(cv_results["student_latency_ms"], dtype=float))
+            frontier = pareto_front(np.column_stack(costs))
+        frontier = np.asarray(frontier, dtype=np.intp)
+        labels = None
+        if "params" in cv_results:
+            labels = [describe_candidate(p) for p in cv_results["params"]]
+        display = cls(
+            scores=scores,
+            n_bytes=n_bytes,
+            frontier=frontier,
+            labels=labels,
+            teacher_score=teacher_score,
+            score_name=score_name,
+        )
+        return display.plot(ax=ax, annotate=annotate, **kwargs)
+
+    @classmethod
+    def from_search(cls, search, *, ax=None, annotate=True, **kwargs):
+        """Plot the candidates of a fitted :class:`~skdistill.DistillationSearchCV`.
+
+        Parameters
+        ----------
+        search : DistillationSearchCV
+            A fitted search.
+
+        ax : matplotlib Axes, default=None
+            Axes to plot on.
+
+        annotate : bool, default=True
+            Label the frontier's candidates.
+
+        **kwargs : dict
+            Keyword arguments of the frontier's line.
+
+        Returns
+        -------
+        display : FrontierDisplay
+        """
+        check_is_fitted(search, "cv_results_")
+        scoring = getattr(search, "scoring", None)
+        if scoring is None:
+            score_name = "accuracy" if is_classifier(search) else "R²"
+        else:
+            score_name = scoring if isinstance(scoring, str) else "score"
+        return cls.from_results(
+            search.cv_results_,
+            frontier=search.frontier_,
+            teacher_score=search.teacher_score_,
+            score_name=score_name,
+            ax=ax,
+            annotate=annotate,
+            **kwargs,
+        )

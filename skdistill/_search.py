@@ -1,0 +1,1120 @@
+"""Search over students with the teacher fitted once per split; their frontier."""
+
+import time
+import warnings
+from inspect import signature
+from copy import deepcopy
+from numbers import Integral, Real
+
+import joblib
+import numpy as np
+from joblib import Parallel, delayed
+from scipy.stats import rankdata
+from sklearn.base import (
+    BaseEstimator,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+    is_classifier,
+    is_regressor,
+)
+from sklearn.frozen import FrozenEstimator
+from sklearn.metrics import check_scoring, get_scorer_names, r2_score
+from sklearn.model_selection import ParameterGrid, check_cv, cross_val_predict
+from sklearn.utils import _safe_indexing, gen_batches, get_tags, indexable
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _raise_for_params,
+    _routing_enabled,
+    process_routing,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from . import _teacher
+from ._classifier import DistilledClassifier
+from ._fitting import accepts_sample_weight, as_table, weight_kwargs
+from ._frontier import pareto_front
+from ._regressor import DistilledRegressor
+from ._targets import resolve_response_method
+from .metrics import (
+    count_nonzero_parameters,
+    fidelity_score,
+    prediction_time,
+    serialized_size,
+)
+
+__all__ = ["DistillationSearchCV"]
+
+# Attributes a light split teacher keeps from the fitted teacher (what a
+# distiller reads from a frozen teacher besides its outputs).
+_KEPT_ATTRIBUTES = (
+    "classes_",
+    "n_features_in_",
+    "feature_names_in_",
+    "decision_function_shape",
+)
+_RESPONSE_METHODS = ("predict", "predict_proba", "decision_function")
+# Timed repeats of a student's prediction on 1,000 rows (the fastest kept).
+_LATENCY_REPEATS = 3
+
+
+def _n_rows(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _teacher_has(method):
+    def check(self):
+        return method in self._methods
+
+    return check
+
+
+class _TeacherShell(BaseEstimator):
+    """What a light split teacher keeps of a fitted teacher: a few attributes, tags."""
+
+    @classmethod
+    def of(cls, estimator):
+        shell = cls()
+        for name in _KEPT_ATTRIBUTES:
+            if hasattr(estimator, name):
+                setattr(shell, name, getattr(estimator, name))
+        shell._tags = deepcopy(get_tags(estimator))
+        shell._name = type(estimator).__name__
+        return shell
+
+    def fit(self, X, y=None):
+        raise RuntimeError("The teacher of a search split is fitted already.")
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def __sklearn_tags__(self):
+        return deepcopy(self._tags)
+
+    def __repr__(self, N_CHAR_MAX=700):
+        return f"{self._name}(fitted on a search split)"
+
+
+class _SplitTeacher(FrozenEstimator):
+    """A teacher fitted on one split's rows, answering from precomputed outputs.
+
+    A :class:`~sklearn.frozen.FrozenEstimator` (never refitted) whose
+    ``predict``, ``predict_proba`` and ``decision_function`` on the exact rows
+    registered in ``cache`` (the same object, or equal data, or one of the
+    row chunks the distiller's inference splits them into) return a copy of
+    the registered output, and on any other rows ask the fitted teacher. A
+    light one holds a :class:`_TeacherShell` instead of the fitted teacher,
+    so that it is cheap to send to a worker; asked about rows it does not
+    know, it raises.
+    """
+
+    @classmethod
+    def wrap(cls, estimator, cache, *, light=False):
+        self = cls(_TeacherShell.of(estimator) if light else estimator)
+        self._methods = tuple(m for m in _RESPONSE_METHODS if hasattr(estimator, m))
+        self._tags = deepcopy(get_tags(estimator))
+        self._light = light
+        self._cache = cache
+        self._hashes = {}
+        return self
+
+    def __getattr__(self, name):
+        if name.startswith("_"):  # private state (also while unpickling)
+            raise AttributeError(name)
+        return super().__getattr__(name)
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def __sklearn_tags__(self):
+        tags = deepcopy(self._tags)
+        tags._skip_test = True
+        return tags
+
+    def _hash(self, key, X):
+        if key not in self._hashes:
+            self._hashes[key] = joblib.hash(X)
+        return self._hashes[key]
+
+    def _lookup(self, method, X):
+        entries = self._cache.get(method, ())
+        for X_ref, output in entries:
+            if X is X_ref:
+                return output
+        n_rows = _n_rows(X)
+        for k, (X_ref, output) in enumerate(entries):
+            n_ref = _n_rows(X_ref)
+            if n_rows == n_ref:
+                if joblib.hash(X) == self._hash((k, None), X_ref):
+                    return output
+                continue
+            chunk_size = getattr(_teacher, "CHUNK_SIZE", None)
+            if chunk_size is None or n_ref <= chunk_size or n_rows > chunk_size:
+                continue
+            # the distiller's inference asks for row chunks of the training rows
+            key = joblib.hash(X)
+            for batch in gen_batches(n_ref, chunk_size):
+                if batch.stop - batch.start == n_rows and key == self._hash(
+                    (k, batch.start), _safe_indexing(X_ref, batch)
+                ):
+                    return output[batch]
+        return None
+
+    def _respond(self, method, X):
+        output = self._lookup(method, X)
+        if output is not None:
+            return np.array(output, copy=True)  # the caller may write into it
+        if self._light:
+            raise RuntimeError(
+                f"The search's precomputed teacher was asked for {method} on rows "
+                "it has not computed; this is a bug in DistillationSearchCV."
+            )
+        return getattr(self.estimator, method)(X)
+
+    @available_if(_teacher_has("predict"))
+    def predict(self, X):
+        return self._respond("predict", X)
+
+    @available_if(_teacher_has("predict_proba"))
+    def predict_proba(self, X):
+        return self._respond("predict_proba", X)
+
+    @available_if(_teacher_has("decision_function"))
+    def decision_function(self, X):
+        return self._respond("decision_function", X)
+
+
+def _index_params(params, indices, n_samples):
+    """Rows ``indices`` of the per-row fit parameters; others as they are."""
+    out = {}
+    for key, value in params.items():
+        if value is not None and not isinstance(value, str):
+            if hasattr(value, "__array__") and not hasattr(value, "shape"):
+                value = np.asarray(value)
+            if hasattr(value, "__len__") and _n_rows(value) == n_samples:
+                value = _safe_indexing(value, indices)
+        out[key] = value
+    return out
+
+
+def student_bytes(student):
+    """Bytes of ``student`` as the shipping format writes it.
+
+    :func:`skdistill.io.dump` (compressed skops) when it is available, else
+    the pickled size (:func:`skdistill.metrics.serialized_size`).
+    """
+    try:
+        from .io import dumps
+    except ImportError:
+        return serialized_size(student)
+    try:
+        return len(dumps(_without_requests(student)))
+    except ImportError:  # skops missing
+        return serialized_size(student)
+
+
+def _without_requests(estimator):
+    """A copy of ``estimator`` without metadata requests (skops cannot store them).
+
+    The requests only say how ``fit`` receives metadata; they do not change
+    predictions, and a shipped model does not need them.
+    """
+    inner = [estimator]
+    if hasattr(estimator, "get_params"):
+        params = estimator.get_params(deep=True).values()
+        inner += [v for v in params if hasattr(v, "fit")]
+    if not any("_metadata_request" in vars(e) for e in inner if hasattr(e, "__dict__")):
+        return estimator
+    estimator = deepcopy(estimator)
+    inner = [estimator] + [
+        v for v in estimator.get_params(deep=True).values() if hasattr(v, "fit")
+    ]
+    for e in inner:
+        vars(e).pop("_metadata_request", None)
+    return estimator
+
+
+def _output_key(params, base):
+    """The teacher output on the training rows a candidate reads.
+
+    Returns
+    -------
+    key : tuple
+        ``(teacher_cv, method)``.
+    """
+    candidate = clone(base).set_params(**params)
+    if is_classifier(base):
+        method = resolve_response_method(candidate.teacher, candidate.teacher_response)
+    else:
+        method = "predict"
+    # alpha=0: the frozen teacher is asked for its in-sample outputs, unused
+    teacher_cv = None if candidate.alpha == 0 else candidate.teacher_cv
+    return teacher_cv, method
+
+
+def _prepare_split(
+    teacher, X, y, train, test, fit_params, keys, scorer, score_params, classifier
+):
+    """Fit the teacher on one split's training rows and compute its outputs once.
+
+    Returns
+    -------
+    fitted : estimator
+        The teacher fitted on the training rows.
+    outputs : dict
+        ``(teacher_cv, method) -> output`` on the training rows (in sample for
+        ``teacher_cv=None``, else out of fold).
+    y_teacher : ndarray
+        The teacher's predictions on the test rows.
+    score : float
+        The teacher's test score.
+    """
+    n_samples = _n_rows(X)
+    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+    params = _index_params(fit_params, train, n_samples)
+    fitted = clone(teacher).fit(X_train, y_train, **params)
+    outputs = {}
+    for teacher_cv, method in keys:
+        if teacher_cv is None:
+            outputs[teacher_cv, method] = _teacher.teacher_response(
+                fitted, X_train, method
+            )
+        else:
+            splitter = check_cv(teacher_cv, y_train, classifier=classifier)
+            outputs[teacher_cv, method] = cross_val_predict(
+                clone(teacher),
+                X_train,
+                y_train,
+                cv=splitter,
+                method=method,
+                params=params,
+            )
+    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    y_teacher = np.asarray(fitted.predict(X_test))
+    scored = _SplitTeacher.wrap(fitted, {"predict": [(X_test, y_teacher)]})
+    test_params = _index_params(score_params, test, n_samples)
+    score = scorer(scored, X_test, y_test, **test_params)
+    return fitted, outputs, y_teacher, float(score)
+
+
+def _fit_and_score(
+    base,
+    params,
+    teacher,
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    fit_params,
+    scorer,
+    score_params,
+    y_teacher,
+):
+    """Fit one candidate on one split with the split's teacher; measure it."""
+    estimator = clone(base).set_params(**clone(params, safe=False))
+    estimator.set_params(teacher=teacher, teacher_cv=None)
+    start = time.perf_counter()
+    estimator.fit(X_train, y_train, **fit_params)
+    fit_time = time.perf_counter() - start
+    start = time.perf_counter()
+    score = float(scorer(estimator, X_test, y_test, **score_params))
+    score_time = time.perf_counter() - start
+    y_student = estimator.predict(X_test)
+    weight = score_params.get("sample_weight")
+    if is_classifier(base):
+        fidelity = fidelity_score(y_teacher, y_student, sample_weight=weight)
+    else:
+        fidelity = float(r2_score(y_teacher, y_student, sample_weight=weight))
+    student = estimator.student_
+    # the student alone: it receives X as given and answers for the distiller
+    latency = 1000 * prediction_time(student, X_test, n_repeats=_LATENCY_REPEATS)
+    return {
+        "fit_time": fit_time,
+        "score_time": score_time,
+        "score": score,
+        "fidelity": fidelity,
+        "bytes": student_bytes(student),
+        "latency": latency,
+        "n_nonzero": count_nonzero_parameters(student),
+    }
+
+
+def _scorer_accepts_sample_weight(scorer):
+    """Whether a scorer takes ``sample_weight`` (as GridSearchCV decides it)."""
+    accepts = getattr(scorer, "_accept_sample_weight", None)
+    if accepts is not None:
+        return bool(accepts())
+    return "sample_weight" in signature(scorer).parameters
+
+
+def _search_has(attr):
+    def check(self):
+        if not self.refit:
+            return False
+        if hasattr(self, "best_estimator_"):
+            return hasattr(self.best_estimator_, attr)
+        return hasattr(self._base_estimator(), attr)
+
+    return check
+
+
+def _grid_dicts(param_grid):
+    if isinstance(param_grid, dict):
+        return [param_grid]
+    return list(param_grid)
+
+
+class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
+    """Search over students of one teacher: accuracy against size and latency.
+
+    An exhaustive search, like :class:`~sklearn.model_selection.GridSearchCV`,
+    over the parameters of a :class:`~skdistill.DistilledClassifier` (or,
+    for a regressor teacher, a :class:`~skdistill.DistilledRegressor`):
+    ``student`` (a list of estimators to compare, of any kind), ``alpha``,
+    ``T``, ``teacher_cv``, ``augment``, ``student__*``... The teacher's work,
+    which does not depend on the candidate, is done once: the teacher is
+    fitted once per split (and once on all rows for the refit), its outputs
+    on each split's training rows are computed once (once per ``teacher_cv``
+    value for out-of-fold outputs) and so are its predictions on the test
+    rows. The candidates then run in parallel with joblib.
+
+    Besides the score, each candidate is measured for what shipping it
+    costs: the agreement of its predictions with the teacher's (fidelity),
+    the size of its student on disk, its prediction time and its number of
+    non-zero parameters. ``frontier_`` lists the candidates that no other
+    candidate beats on accuracy, size and latency at once, and the best
+    candidate is the most accurate one within the budgets.
+
+    Read more in the :ref:`User Guide <search>`.
+
+    Parameters
+    ----------
+    teacher : estimator
+        The unfitted teacher, a classifier or a regressor. It is cloned and
+        fitted on every split's training rows and on all rows.
+
+    param_grid : dict or list of dicts
+        Grid over the distiller's parameters, as in
+        :class:`~sklearn.model_selection.GridSearchCV`. Every grid must set
+        ``student``; ``teacher`` and its parameters cannot be searched (the
+        teacher is fitted once).
+
+    cv : int, cross-validation generator or iterable, default=5
+        Splitting strategy, as in :class:`~sklearn.model_selection.GridSearchCV`
+        (an int is the number of stratified folds for a classifier).
+
+    scoring : str, callable or None, default=None
+        Score of the candidates on the test rows (higher is better); ``None``
+        uses the distiller's ``score``: accuracy for classifiers, R² for
+        regressors.
+
+    max_bytes : int or None, default=None
+        Budget on ``student_bytes`` for the choice of the best candidate.
+
+    max_latency_ms : float or None, default=None
+        Budget on ``student_latency_ms`` (milliseconds per 1,000 rows).
+
+    min_fidelity : float or None, default=None
+        Least ``mean_test_fidelity`` of the best candidate.
+
+    refit : bool, default=True
+        Refit the best candidate on all rows (``best_estimator_``), with the
+        teacher fitted once on all rows.
+
+    n_jobs : int, default=None
+        Parallel jobs (joblib) over the splits' teachers and the candidates.
+        ``None`` means 1 unless in a :func:`joblib.parallel_config` context.
+
+    verbose : int, default=0
+        Progress messages.
+
+    Attributes
+    ----------
+    cv_results_ : dict of ndarray
+        As in :class:`~sklearn.model_selection.GridSearchCV` (``params``,
+        ``param_*``, ``split*_test_score``, ``mean_test_score``,
+        ``std_test_score``, ``rank_test_score``, fit and score times), plus
+        ``split*_test_fidelity``, ``mean_test_fidelity`` and
+        ``std_test_fidelity`` (agreement with the teacher's predictions on
+        the test rows; R² against them for a regressor), ``student_bytes``
+        (size of the fitted student as :func:`skdistill.io.dump` writes it,
+        mean over the splits), ``student_latency_ms`` (prediction time per
+        1,000 rows, median over the splits), ``n_nonzero`` (non-zero
+        parameters of the student, mean over the splits) and
+        ``within_budget``.
+
+    frontier_ : ndarray of int
+        Indices of the candidates on the Pareto front of ``mean_test_score``
+        (higher is better) against ``student_bytes`` and
+        ``student_latency_ms`` (lower is better), in increasing order: none
+        of them is dominated by another candidate.
+
+    best_index_ : int
+        The most accurate candidate within ``max_bytes``,
+        ``max_latency_ms`` and ``min_fidelity``; ties go to the smaller
+        student, then to the first candidate.
+
+    best_params_ : dict
+        Parameters of the best candidate.
+
+    best_score_ : float
+        Mean test score of the best candidate.
+
+    best_estimator_ : estimator
+        The best candidate refitted on all rows, with the teacher fitted on
+        all rows (wrapped in :class:`~sklearn.frozen.FrozenEstimator`, or as
+        the candidate's teacher when it uses ``teacher_cv``). Only with
+        ``refit=True``.
+
+    teacher_ : estimator
+        The teacher fitted on all rows. Only with ``refit=True``.
+
+    teacher_score_ : float
+        Mean test score of the teacher over the splits (with ``scoring``).
+
+    teacher_test_scores_ : ndarray of shape (n_splits,)
+        Test score of the teacher fitted on each split.
+
+    scorer_ : callable
+        The scorer used.
+
+    n_splits_ : int
+        Number of splits.
+
+    refit_time_ : float
+        Seconds of the refit on all rows (teacher included).
+
+    classes_ : ndarray of shape (n_classes,)
+        Classes of the best estimator (classifiers, ``refit=True``).
+
+    n_features_in_ : int
+        Number of features of the best estimator (``refit=True``).
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features of the best estimator, when it has them.
+
+    See Also
+    --------
+    sklearn.model_selection.GridSearchCV : The exhaustive search this follows.
+    FrontierDisplay : Accuracy against size, with the frontier.
+
+    Notes
+    -----
+    Each candidate is fitted as a distiller whose teacher is the split's
+    fitted teacher, frozen, whose outputs on the training rows are the
+    precomputed ones (out of fold for a candidate with ``teacher_cv``): the
+    scores are those of a :class:`~sklearn.model_selection.GridSearchCV`
+    over the same candidates with a teacher fitted and frozen per split.
+    ``student_latency_ms`` is a measurement, on a machine that may be busy
+    with the other candidates: compare it within one search only.
+
+    A candidate whose fit fails stops the search with its error.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skdistill import DistillationSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = DistillationSearchCV(
+    ...     RandomForestClassifier(n_estimators=20, random_state=0),
+    ...     {"student": [LogisticRegression(max_iter=1000),
+    ...                  DecisionTreeClassifier(max_depth=2, random_state=0)],
+    ...      "alpha": [0.5, 1.0]},
+    ...     cv=3,
+    ... ).fit(X, y)
+    >>> len(search.cv_results_["params"])
+    4
+    >>> search.best_score_ > 0.9
+    True
+    >>> search.predict(X[:2])
+    array([0, 0])
+    """
+
+    _parameter_constraints = {
+        "teacher": [HasMethods(["fit", "predict"])],
+        "param_grid": [dict, list],
+        "cv": ["cv_object"],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "max_bytes": [Interval(Integral, 1, None, closed="left"), None],
+        "max_latency_ms": [Interval(Real, 0, None, closed="neither"), None],
+        "min_fidelity": [Interval(Real, None, 1, closed="right"), None],
+        "refit": ["boolean"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        teacher,
+        param_grid,
+        *,
+        cv=5,
+        scoring=None,
+        max_bytes=None,
+        max_latency_ms=None,
+        min_fidelity=None,
+        refit=True,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.teacher = teacher
+        self.param_grid = param_grid
+        self.cv = cv
+        self.scoring = scoring
+        self.max_bytes = max_bytes
+        self.max_latency_ms = max_latency_ms
+        self.min_fidelity = min_fidelity
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _distiller_class(self):
+        if is_classifier(self.teacher):
+            return DistilledClassifier
+        if is_regressor(self.teacher):
+            return DistilledRegressor
+        raise TypeError(
+            f"The teacher {self.teacher!r} is neither a classifier nor a "
+            "regressor; DistillationSearchCV needs one of them."
+        )
+
+    def _base_estimator(self):
+        """The distiller every candidate is built from (student set per candidate)."""
+        student = next(
+            (
+                grid["student"][0]
+                for grid in _grid_dicts(self.param_grid)
+                if isinstance(grid, dict) and len(grid.get("student", ())) > 0
+            ),
+            None,
+        )
+        return self._distiller_class()(self.teacher, student)
+
+    def _scorer(self, base):
+        """The scorer: ``scoring``, by default accuracy or R² (never the
+        estimator's own ``score``, so that the teacher is scored from its
+        precomputed predictions)."""
+        scoring = self.scoring
+        if scoring is None:
+            scoring = "accuracy" if is_classifier(base) else "r2"
+        return check_scoring(base, scoring=scoring)
+
+    def _students(self):
+        """The distinct student objects of the grid, in order."""
+        students, seen = [], set()
+        try:
+            grids = _grid_dicts(self.param_grid)
+        except TypeError:
+            return students
+        for grid in grids:
+            if not isinstance(grid, dict):
+                continue
+            for student in grid.get("student", ()):
+                if id(student) not in seen:
+                    seen.add(id(student))
+                    students.append(student)
+        return students
+
+    def _check_grid(self, base):
+        """The candidates' parameters, checked before any teacher is fitted."""
+        for grid in _grid_dicts(self.param_grid):
+            if not isinstance(grid, dict):
+                raise TypeError(
+                    f"param_grid must be a dict or a list of dicts; got an item "
+                    f"{grid!r}."
+                )
+            if "student" not in grid:
+                raise ValueError(
+                    "Every grid of param_grid must set 'student' (a list of "
+                    f"estimators); got the keys {sorted(grid)}."
+                )
+            searched = [
+                key for key in grid if key == "teacher" or key.startswith("teacher__")
+            ]
+            if "unlabeled" in grid:
+                raise ValueError(
+                    "param_grid cannot set 'unlabeled': the teacher is fitted "
+                    "once per split, on every row of it. Use DistilledClassifier "
+                    "with unlabeled= in a GridSearchCV instead."
+                )
+            if searched:
+                raise ValueError(
+                    f"param_grid cannot search the teacher ({searched[0]!r}): "
+                    "DistillationSearchCV fits one teacher per split. Search "
+                    "the teacher's parameters with a GridSearchCV of their own."
+                )
+        candidates = list(ParameterGrid(self.param_grid))
+        if not candidates:
+            raise ValueError("param_grid has no candidate.")
+        for params in candidates:
+            clone(base).set_params(**clone(params, safe=False))  # parameter names
+        return candidates
+
+    def _routed_params(self, sample_weight, params, scorer):
+        """Parameters of the teacher's fit, each student's fit, scorer, splitter."""
+        students = self._students()
+        if _routing_enabled():
+            kwargs = dict(params)
+            if sample_weight is not None:
+                kwargs["sample_weight"] = sample_weight
+            routed = process_routing(self, "fit", **kwargs)
+            return (
+                dict(routed.teacher.fit),
+                [dict(routed[f"student{i}"].fit) for i in range(len(students))],
+                dict(routed.scorer.score),
+                dict(routed.splitter.split),
+            )
+        groups = params.pop("groups", None)
+        _raise_for_params(params, self, "fit")
+        teacher_params = {}
+        student_params = {}
+        if sample_weight is not None:
+            student_params["sample_weight"] = sample_weight
+            if accepts_sample_weight(self.teacher):
+                teacher_params = weight_kwargs(self.teacher, sample_weight, "teacher")
+            else:
+                warnings.warn(
+                    f"The teacher {self.teacher!r} does not accept sample_weight; "
+                    "it is fitted without it. The weights are used for the "
+                    "students.",
+                    UserWarning,
+                )
+        split_params = {} if groups is None else {"groups": groups}
+        # as GridSearchCV: the weights go to a scorer that accepts them
+        score_params = {}
+        if sample_weight is not None and _scorer_accepts_sample_weight(scorer):
+            score_params["sample_weight"] = sample_weight
+        return (
+            teacher_params,
+            [student_params] * len(students),
+            score_params,
+            split_params,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None, **params):
+        """Fit the teacher once per split, then every candidate; refit the best.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training inputs, passed to the teacher and the candidates as
+            given (split by rows).
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights for the teacher and the students, and for the scorer
+            when it accepts them (as in
+            :class:`~sklearn.model_selection.GridSearchCV`); with metadata
+            routing, for whatever requests them.
+
+        **params : dict
+            ``groups`` for the splitter; with metadata routing enabled, any
+            parameter requested by the teacher, the students, the scorer or
+            the splitter.
+
+        Returns
+        -------
+        self : object
+            Fitted search.
+        """
+        base = self._base_estimator()
+        candidates = self._check_grid(base)
+        classifier = is_classifier(base)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        X, y = indexable(as_table(X), y)
+        n_samples = _n_rows(X)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        scorer = self._scorer(base)
+        teacher_params, student_params, score_params, split_params = (
+            self._routed_params(sample_weight, dict(params), scorer)
+        )
+        student_index = {id(s): i for i, s in enumerate(self._students())}
+        cv = check_cv(self.cv, y, classifier=classifier)
+        splits = list(cv.split(X, y, **split_params))
+        n_splits = len(splits)
+        keys = sorted(
+            {_output_key(params_, base) for params_ in candidates}, key=repr
+        )
+        if self.verbose > 0:
+            print(
+                f"DistillationSearchCV: the teacher on {n_splits} splits, then "
+                f"{len(candidates)} candidates x {n_splits} splits = "
+                f"{len(candidates) * n_splits} student fits"
+            )
+
+        parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
+        prepared = parallel(
+            delayed(_prepare_split)(
+                self.teacher,
+                X,
+                y,
+                train,
+                test,
+                teacher_params,
+                keys,
+                scorer,
+                score_params,
+                classifier,
+            )
+            for train, test in splits
+        )
+
+        tasks = []
+        for (train, test), (fitted, outputs, y_teacher, _) in zip(splits, prepared):
+            X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+            X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+            teachers = {}
+            for params_ in candidates:
+                key = _output_key(params_, base)
+                light = params_.get("augment") is None
+                if (key, light) not in teachers:
+                    method = key[1]
+                    cache = {method: [(X_train, outputs[key])]}
+                    teachers[key, light] = _SplitTeacher.wrap(
+                        fitted, cache, light=light
+                    )
+                fit_params = _index_params(
+                    student_params[student_index[id(params_["student"])]],
+                    train,
+                    n_samples,
+                )
+                tasks.append(
+                    (
+                        params_,
+                        teachers[key, light],
+                        X_train,
+                        y_train,
+                        X_test,
+                        y_test,
+                        fit_params,
+                        _index_params(score_params, test, n_samples),
+                        y_teacher,
+                    )
+                )
+        # candidate-major order of the results, as GridSearchCV
+        order = [
+            s * len(candidates) + c
+            for c in range(len(candidates))
+            for s in range(n_splits)
+        ]
+        out = parallel(
+            delayed(_fit_and_score)(
+                base, params_, teacher, X_tr, y_tr, X_te, y_te, fp, scorer, sp, y_t
+            )
+            for params_, teacher, X_tr, y_tr, X_te, y_te, fp, sp, y_t in (
+                tasks[i] for i in order
+            )
+        )
+
+        self.scorer_ = scorer
+        self.n_splits_ = n_splits
+        self.teacher_test_scores_ = np.array([p[3] for p in prepared])
+        self.teacher_score_ = float(np.mean(self.teacher_test_scores_))
+        self.cv_results_ = self._format_results(candidates, n_splits, out)
+        results = self.cv_results_
+        self.frontier_ = pareto_front(
+            np.column_stack(
+                [
+                    -results["mean_test_score"],
+                    results["student_bytes"],
+                    results["student_latency_ms"],
+                ]
+            )
+        )
+        self.best_index_ = self._best_index(results)
+        self.best_params_ = results["params"][self.best_index_]
+        self.best_score_ = float(results["mean_test_score"][self.best_index_])
+
+        if self.refit:
+            start = time.perf_counter()
+            best_student = student_params[
+                student_index[id(self.best_params_["student"])]
+            ]
+            self._refit(base, X, y, teacher_params, best_student)
+            self.refit_time_ = time.perf_counter() - start
+        return self
+
+    def _refit(self, base, X, y, teacher_params, student_params):
+        """Fit the best candidate on all rows, the teacher fitted once there."""
+        best = clone(base).set_params(**clone(self.best_params_, safe=False))
+        if best.teacher_cv is not None and best.alpha != 0:
+            # out-of-fold targets: the distiller fits the teacher on all rows
+            # and its clones on the folds
+            best.fit(X, y, **self._candidate_fit_params(teacher_params, student_params))
+            self.teacher_ = best.teacher_
+        else:
+            self.teacher_ = clone(self.teacher).fit(X, y, **teacher_params)
+            best.set_params(teacher=FrozenEstimator(self.teacher_), teacher_cv=None)
+            best.fit(X, y, **student_params)
+        self.best_estimator_ = best
+
+    def _candidate_fit_params(self, teacher_params, student_params):
+        """Fit parameters of a distiller with an unfrozen teacher."""
+        if _routing_enabled():
+            return {**teacher_params, **student_params}
+        return dict(student_params)
+
+    def _format_results(self, candidates, n_splits, out):
+        n_candidates = len(candidates)
+
+        def table(key):
+            return np.array([o[key] for o in out], dtype=np.float64).reshape(
+                n_candidates, n_splits
+            )
+
+        results = {}
+        for key in ("fit_time", "score_time"):
+            values = table(key)
+            results[f"mean_{key}"] = values.mean(axis=1)
+            results[f"std_{key}"] = values.std(axis=1)
+        names = sorted({name for params in candidates for name in params})
+        for name in names:
+            column = np.ma.MaskedArray(
+                np.empty(n_candidates, dtype=object), mask=True
+            )
+            for i, params in enumerate(candidates):
+                if name in params:
+                    column[i] = params[name]
+            results[f"param_{name}"] = column
+        results["params"] = candidates
+        for key, name in (("score", "test_score"), ("fidelity", "test_fidelity")):
+            values = table(key)
+            for s in range(n_splits):
+                results[f"split{s}_{name}"] = values[:, s]
+            results[f"mean_{name}"] = values.mean(axis=1)
+            results[f"std_{name}"] = values.std(axis=1)
+        means = results["mean_test_score"]
+        filled = np.where(np.isnan(means), np.nanmin(means) - 1, means) if (
+            not np.isnan(means).all()
+        ) else np.zeros_like(means)
+        results["rank_test_score"] = rankdata(-filled, method="min").astype(np.int32)
+        results["student_bytes"] = np.rint(table("bytes").mean(axis=1)).astype(
+            np.int64
+        )
+        results["student_latency_ms"] = np.median(table("latency"), axis=1)
+        results["n_nonzero"] = np.rint(table("n_nonzero").mean(axis=1)).astype(
+            np.int64
+        )
+        within = np.ones(n_candidates, dtype=bool)
+        if self.max_bytes is not None:
+            within &= results["student_bytes"] <= self.max_bytes
+        if self.max_latency_ms is not None:
+            within &= results["student_latency_ms"] <= self.max_latency_ms
+        if self.min_fidelity is not None:
+            within &= results["mean_test_fidelity"] >= self.min_fidelity
+        results["within_budget"] = within
+        return results
+
+    def _best_index(self, results):
+        within = results["within_budget"] & ~np.isnan(results["mean_test_score"])
+        if not within.any():
+            budgets = ", ".join(
+                f"{name}={value!r}"
+                for name, value in (
+                    ("max_bytes", self.max_bytes),
+                    ("max_latency_ms", self.max_latency_ms),
+                    ("min_fidelity", self.min_fidelity),
+                )
+                if value is not None
+            )
+            raise ValueError(
+                f"No candidate is within the budgets {budgets}: the smallest "
+                f"student has {int(results['student_bytes'].min())} bytes, the "
+                f"fastest predicts in {results['student_latency_ms'].min():.3g} ms "
+                "per 1,000 rows and the highest fidelity is "
+                f"{np.nanmax(results['mean_test_fidelity']):.3f}. Loosen a budget "
+                "or add smaller students to param_grid (cv_results_ and "
+                "frontier_ are set)."
+            )
+        candidates = np.flatnonzero(within)
+        # highest score, then fewest bytes, then the first candidate
+        order = np.lexsort(
+            (
+                candidates,
+                results["student_bytes"][candidates],
+                -results["mean_test_score"][candidates],
+            )
+        )
+        return int(candidates[order[0]])
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            ``fit`` routes to the teacher's and the students' ``fit``, the
+            scorer's ``score`` and the splitter's ``split``; ``score`` to the
+            scorer.
+        """
+        fit = MethodMapping().add(caller="fit", callee="fit")
+        router = MetadataRouter(owner=self)
+        router.add(teacher=self.teacher, method_mapping=fit)
+        for i, student in enumerate(self._students()):
+            router.add(**{f"student{i}": student}, method_mapping=fit)
+        router.add(
+            scorer=self._scorer(self._base_estimator()),
+            method_mapping=MethodMapping()
+            .add(caller="fit", callee="score")
+            .add(caller="score", callee="score"),
+        )
+        router.add(
+            splitter=check_cv(self.cv),
+            method_mapping=MethodMapping().add(caller="fit", callee="split"),
+        )
+        return router
+
+    @available_if(_search_has("predict"))
+    def predict(self, X):
+        """Predict with the best estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predictions of ``best_estimator_``.
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict(X)
+
+    @available_if(_search_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the best estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_search_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities of the best estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict_log_proba(X)
+
+    @available_if(_search_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the best estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        scores : ndarray
+            Decision function of ``best_estimator_``.
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.decision_function(X)
+
+    def score(self, X, y, **params):
+        """Score of the best estimator with ``scorer_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+
+        **params : dict
+            With metadata routing enabled, parameters of the scorer (such as
+            ``sample_weight``).
+
+        Returns
+        -------
+        score : float
+            Higher is better.
+        """
+        check_is_fitted(self, "best_estimator_")
+        if _routing_enabled():
+            score_params = process_routing(self, "score", **params).scorer.score
+        else:
+            _raise_for_params(params, self, "score")
+            score_params = {}
+        return self.scorer_(self.best_estimator_, X, y, **score_params)
+
+    @property
+    def classes_(self):
+        """Classes of the best estimator."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.classes_
+
+    @property
+    def n_features_in_(self):
+        """Number of features seen by the best estimator."""
+        try:
+            check_is_fitted(self, "best_estimator_")
+        except Exception as exc:
+            raise AttributeError(
+                f"{type(self).__name__} has no n_features_in_ before a fit with "
+                "refit=True."
+            ) from exc
+        return self.best_estimator_.n_features_in_
+
+    @property
+    def feature_names_in_(self):
+        """Feature names seen by the best estimator."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.feature_names_in_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            base_tags = get_tags(self._base_estimator())
+        except (TypeError, AttributeError):  # a bad teacher or no student yet
+            return tags
+        tags.estimator_type = base_tags.estimator_type
+        tags.classifier_tags = deepcopy(base_tags.classifier_tags)
+        tags.regressor_tags = deepcopy(base_tags.regressor_tags)
+        tags.target_tags = deepcopy(base_tags.target_tags)
+        student_tags = [get_tags(s) for s in self._students()]
+        tags.input_tags.sparse = base_tags.input_tags.sparse and all(
+            t.input_tags.sparse for t in student_tags
+        )
+        tags.input_tags.allow_nan = base_tags.input_tags.allow_nan and all(
+            t.input_tags.allow_nan for t in student_tags
+        )
+        return tags

@@ -1,0 +1,404 @@
+"""Safe, compressed model files: skops with a trust list the project knows."""
+
+import copy
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.frozen import FrozenEstimator
+
+__all__ = ["dump", "dumps", "load", "loads", "prediction_model", "trusted_types"]
+
+# Types that skops does not trust by default but that hold only data in the
+# models this project builds: the project's estimators, fitted trees and
+# histogram-boosting predictors, nearest-neighbour search trees and their
+# metric, the MLP's optimizer state, dtypes and CSR coefficient matrices.
+# Anything else found in a file is refused unless the caller trusts it.
+_SKLEARN_TRUSTED = (
+    "sklearn.tree._tree.Tree",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.metrics._dist_metrics.ManhattanDistance64",
+    "sklearn.metrics._dist_metrics.MinkowskiDistance64",
+    "sklearn.metrics._dist_metrics.ChebyshevDistance64",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    "numpy.dtype",
+    "scipy.sparse._csr.csr_matrix",
+)
+
+# Coefficients are tried in CSR form only when at least this fraction is zero.
+_SPARSE_TRY = 0.5
+
+
+def _skops_io(caller):
+    try:
+        import skops.io as sio
+    except ImportError as exc:
+        raise ImportError(
+            f"{caller} requires skops. You can install it with "
+            "`pip install skdistill[persist]` (or `pip install skops`)."
+        ) from exc
+    return sio
+
+
+def _project_types():
+    from . import (
+        DistilledClassifier,
+        DistilledRegressor,
+        QuantizedLinearModel,
+        SoftLogisticRegression,
+        SparsifyTransformer,
+    )
+
+    classes = (
+        DistilledClassifier,
+        DistilledRegressor,
+        QuantizedLinearModel,
+        SoftLogisticRegression,
+        SparsifyTransformer,
+    )
+    return tuple(f"{c.__module__}.{c.__qualname__}" for c in classes)
+
+
+def trusted_types():
+    """Types that :func:`load` trusts beyond skops' own defaults.
+
+    Returns
+    -------
+    names : list of str
+        Fully qualified type names: skdistill's estimators and the
+        scikit-learn, NumPy and SciPy types that fitted teachers and students
+        hold (trees, neighbour search trees, optimizer state, dtypes, CSR
+        coefficients). They hold data only.
+
+    Examples
+    --------
+    >>> from skdistill.io import trusted_types
+    >>> "skdistill._classifier.DistilledClassifier" in trusted_types()
+    True
+    """
+    return sorted(set(_project_types()) | set(_SKLEARN_TRUSTED))
+
+
+def _without_teacher(model):
+    """A shallow copy of a fitted distiller that keeps no fitted teacher."""
+    small = copy.copy(model)
+    teacher = model.teacher
+    if isinstance(teacher, FrozenEstimator):
+        teacher = teacher.estimator
+    small.teacher = clone(teacher)
+    if "memory" in small.get_params(deep=False):
+        small.memory = None
+    vars(small).pop("teacher_", None)
+    return small
+
+
+def _student_answers_alone(model):
+    """Whether ``model.student_`` predicts what the distiller predicts."""
+    student = model.student_
+    if is_classifier(model):
+        return (
+            is_classifier(student)
+            and hasattr(student, "classes_")
+            and len(student.classes_) == len(model.classes_)
+            and np.array_equal(np.asarray(student.classes_), model.classes_)
+        )
+    return is_regressor(model) and is_regressor(student)
+
+
+def prediction_model(model):
+    """Keep only what predicts: the student, with its preprocessing.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        A fitted :class:`~skdistill.DistilledClassifier` or
+        :class:`~skdistill.DistilledRegressor` (its ``student_`` is returned,
+        or, when the student alone does not answer as the distiller does,
+        e.g. a regressor student of a classifier, the distiller without its
+        fitted teacher), a :class:`~sklearn.pipeline.Pipeline` (its last step
+        is reduced the same way, the preprocessing steps are kept), a
+        :class:`~skdistill.SparsifyTransformer` (its pruned model), a
+        :class:`~skdistill.QuantizedLinearModel` (without the unfitted
+        teacher in its parameters), or any other estimator (returned as is).
+        It is not modified.
+
+    Returns
+    -------
+    model : fitted estimator
+        An estimator whose ``predict`` (and ``predict_proba``, when the
+        student has it) give the same results as ``model``'s; no fitted
+        teacher is reachable from it.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from skdistill import DistilledClassifier
+    >>> from skdistill.io import prediction_model
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = DistilledClassifier(
+    ...     KNeighborsClassifier(), LogisticRegression(max_iter=500)
+    ... )
+    >>> small = prediction_model(clf.fit(X, y))
+    >>> type(small).__name__, bool((small.predict(X) == clf.predict(X)).all())
+    ('LogisticRegression', True)
+    """
+    if hasattr(model, "steps"):
+        name, last = model.steps[-1]
+        if last in (None, "passthrough"):
+            return model
+        reduced = copy.copy(model)
+        reduced.steps = [*model.steps[:-1], (name, prediction_model(last))]
+        return reduced
+    if hasattr(model, "student_") and hasattr(model, "teacher"):
+        if _student_answers_alone(model):
+            return prediction_model(model.student_)
+        return _without_teacher(model)
+    if hasattr(model, "coef_mask_") and hasattr(model, "estimator_"):
+        if hasattr(model, "predict"):
+            return prediction_model(model.estimator_)
+        return model
+    if hasattr(model, "codes_") and hasattr(model, "estimator_"):
+        small = copy.copy(model)
+        small.estimator = clone(model.estimator_)
+        return small
+    return model
+
+
+def _linear_leaves(model):
+    """(owner, attribute) of every dense linear model reachable for prediction."""
+    if hasattr(model, "steps"):
+        for _, step in model.steps:
+            if step not in (None, "passthrough"):
+                yield from _linear_leaves(step)
+        return
+    if hasattr(model, "codes_"):
+        return  # a QuantizedLinearModel stores codes, not coefficients
+    for attr in ("student_", "estimator_"):
+        inner = getattr(model, attr, None)
+        if inner is not None:
+            yield from _linear_leaves(inner)
+            return
+    coef = getattr(model, "coef_", None)
+    if (
+        hasattr(model, "sparsify")
+        and isinstance(coef, np.ndarray)
+        and coef.size
+        and np.mean(coef == 0) >= _SPARSE_TRY
+    ):
+        yield model
+
+
+def _with_sparse_coef(model):
+    """A copy of ``model`` whose mostly-zero linear coefficients are CSR.
+
+    Only models with scikit-learn's ``sparsify`` (they predict from a CSR
+    ``coef_``) are converted; returns ``None`` when there is none.
+    """
+    if not any(True for _ in _linear_leaves(model)):
+        return None
+    converted = copy.deepcopy(model)
+    for leaf in _linear_leaves(converted):
+        leaf.sparsify()
+    return converted
+
+
+def _zip_dumps(sio, model, compresslevel):
+    return sio.dumps(
+        model, compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
+    )
+
+
+def dumps(model, *, prediction_only=False, compresslevel=9):
+    """The bytes :func:`dump` writes for ``model``.
+
+    Parameters
+    ----------
+    model : object
+        The fitted model.
+
+    prediction_only : bool, default=False
+        Store :func:`prediction_model` of ``model`` (the student with its
+        preprocessing, no teacher) instead of ``model``.
+
+    compresslevel : int, default=9
+        Deflate level of the zip archive, from 0 (stored, no compression) to 9.
+
+    Returns
+    -------
+    data : bytes
+        A skops archive. Linear coefficients that are mostly zero are stored
+        as a CSR matrix when that gives a smaller archive.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skdistill.io import dumps, loads
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = LogisticRegression(max_iter=500).fit(X, y)
+    >>> bool((loads(dumps(clf)).predict(X) == clf.predict(X)).all())
+    True
+    """
+    sio = _skops_io("skdistill.io.dumps")
+    if not 0 <= compresslevel <= 9:
+        raise ValueError(
+            f"compresslevel must be an integer in [0, 9]; got {compresslevel!r}."
+        )
+    if prediction_only:
+        model = prediction_model(model)
+    data = _zip_dumps(sio, model, compresslevel)
+    sparse = _with_sparse_coef(model)
+    if sparse is not None:
+        sparse_data = _zip_dumps(sio, sparse, compresslevel)
+        if len(sparse_data) < len(data):
+            return sparse_data
+    return data
+
+
+def dump(model, file, *, prediction_only=False, compresslevel=9):
+    """Save a model to a compressed skops file, atomically.
+
+    The archive is written to a temporary file in the target folder, then
+    renamed over ``file``: a failed write (a full disk, an interrupted
+    process) leaves any previous file at that path untouched.
+
+    Parameters
+    ----------
+    model : object
+        The fitted model.
+
+    file : str or path-like
+        Destination path.
+
+    prediction_only : bool, default=False
+        Store only what predicts (see :func:`prediction_model`): the student
+        with its preprocessing, no teacher.
+
+    compresslevel : int, default=9
+        Deflate level, from 0 to 9.
+
+    See Also
+    --------
+    load : Load such a file without writing a trust list.
+    skops.io.dump : The underlying format.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skdistill.io import dump, load
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = LogisticRegression(max_iter=500).fit(X, y)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "model.skops")
+    ...     dump(clf, path)
+    ...     bool((load(path).predict(X) == clf.predict(X)).all())
+    True
+    """
+    data = dumps(model, prediction_only=prediction_only, compresslevel=compresslevel)
+    _write_atomically(file, data)
+
+
+def _file_mode(path):
+    """Permissions of a new file (as ``open`` gives), or of the file replaced."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _write_atomically(file, data):
+    """Write ``data`` to a temporary file next to ``file``, then rename it."""
+    path = os.fspath(file)
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path!r} is a directory, not a file path.")
+    tmp = tempfile.NamedTemporaryFile(
+        dir=folder, prefix=".skdistill-", suffix=".tmp", delete=False
+    )
+    try:
+        with tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.chmod(tmp.name, _file_mode(path))
+        os.replace(tmp.name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp.name)
+        except OSError:
+            pass
+        raise
+
+
+def _check_trust(untrusted, trusted, source):
+    allowed = set(trusted_types()) | set(trusted or ())
+    refused = sorted(set(untrusted) - allowed)
+    if refused:
+        raise TypeError(
+            f"{source} contains types that skdistill does not trust: {refused}. "
+            "If you trust the file's origin, pass them in `trusted`."
+        )
+    return list(untrusted)
+
+
+def loads(data, *, trusted=None):
+    """Load a model from the bytes of a skops archive (see :func:`load`).
+
+    Parameters
+    ----------
+    data : bytes
+        A skops archive, e.g. from :func:`dumps`.
+
+    trusted : list of str, default=None
+        Further type names to trust.
+
+    Returns
+    -------
+    model : object
+    """
+    sio = _skops_io("skdistill.io.loads")
+    untrusted = sio.get_untrusted_types(data=data)
+    return sio.loads(data, trusted=_check_trust(untrusted, trusted, "The data"))
+
+
+def load(file, *, trusted=None):
+    """Load a model saved by :func:`dump` (or any skops file) safely.
+
+    The types skops does not trust by default are checked against
+    :func:`trusted_types` (skdistill's estimators and the data-only types
+    of fitted scikit-learn models) and ``trusted``; a file with any other
+    type is refused before anything in it is built.
+
+    Parameters
+    ----------
+    file : str or path-like
+        A skops file.
+
+    trusted : list of str, default=None
+        Further type names to trust (only for files of a known origin).
+
+    Returns
+    -------
+    model : object
+
+    Raises
+    ------
+    TypeError
+        If the file holds a type that is not trusted.
+    """
+    sio = _skops_io("skdistill.io.load")
+    untrusted = sio.get_untrusted_types(file=file)
+    checked = _check_trust(untrusted, trusted, repr(os.fspath(file)))
+    return sio.load(file, trusted=checked)

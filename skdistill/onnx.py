@@ -1,0 +1,413 @@
+"""Export to ONNX: skl2onnx converters for every public skdistill estimator.
+
+Importing this module registers, with :func:`skl2onnx.update_registered_converter`,
+a parser, a shape calculator and a converter for
+:class:`~skdistill.DistilledClassifier`, :class:`~skdistill.DistilledRegressor`,
+:class:`~skdistill.SparsifyTransformer`, :class:`~skdistill.QuantizedLinearModel`
+and :class:`~skdistill.linear_model.SoftLogisticRegression`, so that
+``skl2onnx.to_onnx(model, X[:1])`` works for them, alone or inside a
+:class:`~sklearn.pipeline.Pipeline`:
+
+- a distiller exports its student's graph only (the teacher is not needed to
+  predict);
+- a :class:`~skdistill.SparsifyTransformer` that ends a pipeline, or is
+  converted alone, exports a gather of the surviving columns followed by the
+  pruned model restricted to them; as an earlier step of a pipeline it
+  exports the column gather (its ``transform``); inside a
+  :class:`~sklearn.compose.ColumnTransformer` or a
+  :class:`~sklearn.pipeline.FeatureUnion` it would export its predictions,
+  so use a ``SelectFromModel``-like selector there instead;
+- a :class:`~skdistill.QuantizedLinearModel` stores its integer codes and
+  codebook in the graph and dequantizes them at run time, so the file
+  shrinks with the bit width;
+- :class:`~skdistill.linear_model.SoftLogisticRegression` exports the
+  sigmoid (binary) or softmax (multiclass) of its linear function.
+
+Classifiers accept skl2onnx's ``zipmap`` option (``to_onnx(...,
+options={"zipmap": False})`` returns the probabilities as a tensor).
+
+Examples
+--------
+>>> import numpy as np
+>>> import onnxruntime as ort
+>>> import skl2onnx
+>>> import skdistill.onnx  # registers the converters
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.linear_model import LogisticRegression
+>>> from sklearn.neighbors import KNeighborsClassifier
+>>> from skdistill import DistilledClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> X = X.astype(np.float32)
+>>> clf = DistilledClassifier(KNeighborsClassifier(), LogisticRegression(max_iter=500))
+>>> onx = skl2onnx.to_onnx(clf.fit(X, y), X[:1], options={"zipmap": False})
+>>> session = ort.InferenceSession(onx.SerializeToString())
+>>> labels, proba = session.run(None, {"X": X})
+>>> bool((labels == clf.predict(X)).all())
+True
+"""
+
+import copy
+import weakref
+
+import numpy as np
+
+try:
+    from skl2onnx import update_registered_converter
+    from skl2onnx._parse import (
+        _apply_zipmap,
+        sklearn_parsers_map,
+        update_registered_parser,
+    )
+    from skl2onnx.algebra.onnx_operator import OnnxSubEstimator
+    from skl2onnx.algebra.onnx_ops import (
+        OnnxAdd,
+        OnnxArgMax,
+        OnnxCast,
+        OnnxConcat,
+        OnnxGather,
+        OnnxIdentity,
+        OnnxMatMul,
+        OnnxMul,
+        OnnxReshape,
+        OnnxSoftmax,
+    )
+    from skl2onnx.common.data_types import (
+        FloatTensorType,
+        Int64TensorType,
+        guess_tensor_type,
+    )
+    from skl2onnx.common.shape_calculator import (
+        calculate_linear_classifier_output_shapes,
+        calculate_linear_regressor_output_shapes,
+    )
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "skdistill.onnx requires skl2onnx (and onnxruntime to run the models). "
+        "You can install them with `pip install skdistill[onnx]`."
+    ) from exc
+
+from onnx import TensorProto, numpy_helper
+from sklearn.base import is_classifier
+from sklearn.pipeline import Pipeline
+
+from ._classifier import DistilledClassifier
+from ._quantize import QuantizedLinearModel, _linear_model
+from ._regressor import DistilledRegressor
+from ._sparsify import SparsifyTransformer
+from .linear_model import SoftLogisticRegression
+
+__all__ = ["register"]
+
+_CLASSIFIER_OPTIONS = {
+    "zipmap": [True, False, "columns"],
+    "nocl": [True, False],
+    "output_class_labels": [False, True],
+}
+
+# SparsifyTransformer steps that a pipeline uses as feature selectors (every
+# step but the last): they export their ``transform``.
+_SELECTORS = weakref.WeakSet()
+
+
+def _kind(model):
+    """What the model's graph outputs: "classifier", "regressor" or "transform"."""
+    if isinstance(model, SparsifyTransformer):
+        if model in _SELECTORS or not hasattr(model.estimator_, "predict"):
+            return "transform"
+        return "classifier" if is_classifier(model.estimator_) else "regressor"
+    if isinstance(model, QuantizedLinearModel):
+        return "classifier" if is_classifier(model.estimator_) else "regressor"
+    return "classifier" if is_classifier(model) else "regressor"
+
+
+def _alias(model):
+    return f"Skdistill{type(model).__name__}"
+
+
+def _parse(scope, model, inputs, custom_parsers=None):
+    """Declare the model's outputs: label and probabilities, or one tensor."""
+    kind = _kind(model)
+    operator = scope.declare_local_operator(_alias(model), model)
+    operator.inputs = inputs
+    if kind != "classifier":
+        out_type = FloatTensorType() if kind == "transform" else None
+        variable = scope.declare_local_variable(
+            "variable", out_type or guess_tensor_type(inputs[0].type)
+        )
+        operator.outputs.append(variable)
+        return operator.outputs
+    operator.outputs.append(scope.declare_local_variable("label", Int64TensorType()))
+    operator.outputs.append(
+        scope.declare_local_variable(
+            "probabilities", guess_tensor_type(inputs[0].type)
+        )
+    )
+    options = scope.get_options(model, dict(zipmap=True))
+    if isinstance(options["zipmap"], bool) and not options["zipmap"]:
+        return operator.outputs
+    return _apply_zipmap(
+        options["zipmap"], scope, model, inputs[0].type, operator.outputs
+    )
+
+
+def _parse_pipeline(scope, model, inputs, custom_parsers=None):
+    """skl2onnx's pipeline parser; earlier SparsifyTransformer steps are selectors."""
+    for _, step in model.steps[:-1]:
+        if isinstance(step, SparsifyTransformer):
+            _SELECTORS.add(step)
+    return _PIPELINE_PARSER(scope, model, inputs, custom_parsers=custom_parsers)
+
+
+def _shape_selector(operator):
+    n = operator.raw_operator.n_features_
+    operator.outputs[0].type = FloatTensorType([None, n])
+
+
+def _outputs_to(scope, container, operator, results):
+    """Copy the sub-graph ``results`` into the operator's outputs."""
+    opv = container.target_opset
+    for k, output in enumerate(operator.outputs):
+        OnnxIdentity(results[k], op_version=opv, output_names=[output]).add_to(
+            scope, container
+        )
+
+
+def _sub_estimator(scope, container, operator, inner, X):
+    """The graph of ``inner`` (a scikit-learn estimator) on ``X``."""
+    opv = container.target_opset
+    if isinstance(inner, Pipeline):  # its steps one after the other
+        for _, step in inner.steps[:-1]:
+            if step not in (None, "passthrough"):
+                X = OnnxSubEstimator(step, X, op_version=opv)
+        inner = inner.steps[-1][1]
+    if _kind(operator.raw_operator) != "classifier":
+        result = OnnxSubEstimator(inner, X, op_version=opv)
+        _outputs_to(scope, container, operator, [result])
+        return
+    options = {"zipmap": False}
+    result = OnnxSubEstimator(inner, X, op_version=opv, options=options)
+    _outputs_to(scope, container, operator, [result[0], result[1]])
+
+
+def _labels_and_proba(scope, container, operator, logits, classes, *, binary):
+    """Labels (``classes[argmax]``) and probabilities (softmax) from logits."""
+    opv = container.target_opset
+    if binary:
+        zeros = OnnxMul(logits, np.array([0.0], dtype=np.float32), op_version=opv)
+        logits = OnnxConcat(zeros, logits, axis=1, op_version=opv)
+    proba = OnnxSoftmax(logits, axis=1, op_version=opv)
+    index = OnnxArgMax(logits, axis=1, keepdims=0, op_version=opv)
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "iub":
+        constant = classes.astype(np.int64)
+    else:
+        constant = np.array([str(c) for c in classes], dtype=object)
+    label = OnnxGather(constant, index, axis=0, op_version=opv)
+    _outputs_to(scope, container, operator, [label, proba])
+
+
+def _linear_graph(scope, container, operator, X, weights, intercept, classes):
+    """``X @ weights + intercept`` then labels and probabilities or values.
+
+    ``weights`` is an ONNX node or a constant of shape (n_features, n_outputs).
+    """
+    opv = container.target_opset
+    X = OnnxCast(X, to=TensorProto.FLOAT, op_version=opv)
+    scores = OnnxAdd(
+        OnnxMatMul(X, weights, op_version=opv),
+        np.asarray(intercept, dtype=np.float32).reshape(1, -1),
+        op_version=opv,
+    )
+    if classes is None:
+        n_out = np.asarray(intercept).reshape(-1).size
+        if n_out == 1:
+            shape = np.array([-1, 1], dtype=np.int64)
+            scores = OnnxReshape(scores, shape, op_version=opv)
+        _outputs_to(scope, container, operator, [scores])
+        return
+    _labels_and_proba(
+        scope, container, operator, scores, classes, binary=len(classes) == 2
+    )
+
+
+def _check_linear_logistic(model, what):
+    """A linear classifier whose probabilities are sigmoid / softmax of its scores."""
+    from sklearn.linear_model import LogisticRegression
+
+    if is_classifier(model) and not isinstance(
+        model, (LogisticRegression, SoftLogisticRegression)
+    ):
+        raise NotImplementedError(
+            f"{what}: ONNX export supports LogisticRegression and "
+            f"SoftLogisticRegression classifiers, not {type(model).__name__}."
+        )
+
+
+# -- converters ---------------------------------------------------------------
+
+
+def _convert_distilled(scope, operator, container):
+    model = operator.raw_operator
+    student = model.student_
+    X = operator.inputs[0]
+    if isinstance(model, DistilledRegressor) or (
+        is_classifier(student)
+        and np.array_equal(np.asarray(student.classes_), np.asarray(model.classes_))
+    ):
+        _sub_estimator(scope, container, operator, student, X)
+        return
+    if is_classifier(student):
+        raise NotImplementedError(
+            "ONNX export of a DistilledClassifier whose student was fitted on "
+            f"{len(student.classes_)} of its {len(model.classes_)} classes."
+        )
+    # A regressor student predicts the centred log-probabilities (logits).
+    opv = container.target_opset
+    logits = OnnxCast(
+        OnnxSubEstimator(student, X, op_version=opv),
+        to=TensorProto.FLOAT,
+        op_version=opv,
+    )
+    _labels_and_proba(
+        scope, container, operator, logits, model.classes_, binary=False
+    )
+
+
+def _reduced_model(model):
+    """The pruned linear model restricted to the surviving columns."""
+    support = model.get_support()
+    linear = _linear_model(model.estimator_)
+    reduced = copy.deepcopy(linear)
+    coef = linear.coef_
+    coef = coef.toarray() if hasattr(coef, "toarray") else np.asarray(coef)
+    reduced.coef_ = coef[..., support]
+    reduced.n_features_in_ = int(support.sum())
+    if hasattr(reduced, "feature_names_in_"):
+        del reduced.feature_names_in_
+    return reduced, linear
+
+
+def _convert_sparsify(scope, operator, container):
+    model = operator.raw_operator
+    opv = container.target_opset
+    X = operator.inputs[0]
+    columns = np.flatnonzero(model.get_support()).astype(np.int64)
+    gathered = OnnxGather(X, columns, axis=1, op_version=opv)
+    if _kind(model) == "transform":
+        _outputs_to(scope, container, operator, [gathered])
+        return
+    reduced, linear = _reduced_model(model)
+    if is_classifier(model.estimator_) and not is_classifier(linear):
+        raise NotImplementedError(
+            "ONNX export of a pruned distiller with a regressor student."
+        )
+    if is_classifier(linear) and not np.array_equal(
+        np.asarray(linear.classes_), np.asarray(model.classes_)
+    ):
+        raise NotImplementedError(
+            "ONNX export of a pruned student fitted on a subset of the classes."
+        )
+    _sub_estimator(scope, container, operator, reduced, gathered)
+
+
+def _dequantized_weights(model, scope, container):
+    """Node computing ``coef_.T`` (float32) from the codes and the codebook."""
+    size = int(np.prod(model._coef_shape))
+    codebook = np.append(model.codebook_, 0.0).astype(np.float32)
+    zero_code = codebook.size - 1
+    dtype = np.uint8 if codebook.size <= 256 else np.uint16
+    codes = np.full(size, zero_code, dtype=dtype)
+    if model.nonzero_ is None:
+        codes[:] = model.codes_
+    else:
+        nonzero = np.unpackbits(model.nonzero_, count=size).astype(bool)
+        codes[nonzero] = model.codes_
+    codes = codes.reshape(model._coef_shape)
+    codes = np.atleast_2d(codes).T.copy()  # (n_features, n_outputs)
+    # An initializer of the codes' own integer type (1 or 2 bytes per code).
+    name = scope.get_unique_variable_name("codes")
+    container.add_initializer(name, None, None, numpy_helper.from_array(codes, name))
+    opv = container.target_opset
+    index = OnnxCast(name, to=TensorProto.INT64, op_version=opv)
+    return OnnxGather(codebook, index, axis=0, op_version=opv)
+
+
+def _convert_quantized(scope, operator, container):
+    model = operator.raw_operator
+    linear = model.estimator_
+    _check_linear_logistic(linear, "QuantizedLinearModel")
+    weights = _dequantized_weights(model, scope, container)
+    classes = linear.classes_ if is_classifier(linear) else None
+    _linear_graph(
+        scope,
+        container,
+        operator,
+        operator.inputs[0],
+        weights,
+        linear.intercept_,
+        classes,
+    )
+
+
+def _convert_soft_logistic(scope, operator, container):
+    model = operator.raw_operator
+    coef = model.coef_
+    coef = coef.toarray() if hasattr(coef, "toarray") else np.asarray(coef)
+    weights = np.atleast_2d(coef).T.astype(np.float32)
+    _linear_graph(
+        scope,
+        container,
+        operator,
+        operator.inputs[0],
+        weights,
+        model.intercept_,
+        model.classes_,
+    )
+
+
+def _shape(operator):
+    kind = _kind(operator.raw_operator)
+    if kind == "classifier":
+        calculate_linear_classifier_output_shapes(operator)
+    elif kind == "regressor":
+        calculate_linear_regressor_output_shapes(operator)
+    else:
+        _shape_selector(operator)
+
+
+_CONVERTERS = {
+    DistilledClassifier: _convert_distilled,
+    DistilledRegressor: _convert_distilled,
+    SparsifyTransformer: _convert_sparsify,
+    QuantizedLinearModel: _convert_quantized,
+    SoftLogisticRegression: _convert_soft_logistic,
+}
+
+# skl2onnx's own pipeline parser (also when this module is imported again).
+_PIPELINE_PARSER = getattr(
+    sklearn_parsers_map[Pipeline], "skdistill_original", sklearn_parsers_map[Pipeline]
+)
+_parse_pipeline.skdistill_original = _PIPELINE_PARSER
+
+
+def register():
+    """Register the converters with skl2onnx (done when the module is imported).
+
+    Each public estimator gets the alias ``Skdistill<ClassName>``, a parser
+    (label and probabilities for classifiers, one tensor otherwise), a shape
+    calculator and a converter; classifiers accept skl2onnx's ``zipmap``,
+    ``nocl`` and ``output_class_labels`` options.
+    """
+    for cls, convert in _CONVERTERS.items():
+        update_registered_converter(
+            cls,
+            f"Skdistill{cls.__name__}",
+            _shape,
+            convert,
+            parser=_parse,
+            options=_CLASSIFIER_OPTIONS,
+        )
+    update_registered_parser(Pipeline, _parse_pipeline)
+
+
+register()

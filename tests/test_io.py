@@ -1,0 +1,264 @@
+"""skdistill.io: compressed skops files, loaded without a hand-written trust list."""
+
+import copy
+import errno
+import os
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import load_digits, load_iris
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from skdistill import (
+    DistilledClassifier,
+    DistilledRegressor,
+    SparsifyTransformer,
+    quantize,
+)
+from skdistill.io import dump, dumps, load, loads, prediction_model, trusted_types
+from skdistill.metrics import serialized_size
+
+sio = pytest.importorskip("skops.io")
+
+
+# skops names the arrays in its archive after object ids, so two archives of
+# one model can differ by a few bytes.
+NAME_SLACK = 32
+
+
+class CustomScaler(StandardScaler):
+    """A type defined outside skdistill and scikit-learn: not trusted."""
+
+
+def _iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _digits():
+    X, y = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _forest():
+    return RandomForestClassifier(n_estimators=10, random_state=0)
+
+
+def _schema(data):
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        return archive.read("schema.json").decode()
+
+
+def _outputs(model, X):
+    return {
+        m: getattr(model, m)(X)
+        for m in ("predict", "predict_proba", "decision_function")
+        if hasattr(model, m)
+    }
+
+
+MODELS = {
+    "distilled-forest-logistic": lambda X, y: DistilledClassifier(
+        _forest(), LogisticRegression(max_iter=1000)
+    ).fit(X, y),
+    "distilled-svm-tree-student": lambda X, y: DistilledClassifier(
+        SVC(), RandomForestClassifier(n_estimators=3, random_state=0)
+    ).fit(X, y),
+    "distilled-knn-mlp": lambda X, y: DistilledClassifier(
+        KNeighborsClassifier(), MLPClassifier(max_iter=50, random_state=0)
+    ).fit(X, y),
+    "distilled-regressor": lambda X, y: DistilledRegressor(
+        RandomForestRegressor(n_estimators=5, random_state=0), Ridge()
+    ).fit(X, X[:, 0] + y),
+    "sparsify": lambda X, y: SparsifyTransformer(
+        DistilledClassifier(_forest(), LogisticRegression(max_iter=1000)), sparsity=0.5
+    ).fit(X, y),
+    "quantized": lambda X, y: quantize(
+        LogisticRegression(max_iter=1000).fit(X, y), n_bits=4
+    ),
+    "pipeline": lambda X, y: make_pipeline(
+        StandardScaler(), DistilledClassifier(SVC(), LogisticRegression())
+    ).fit(X, y),
+}
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("name", list(MODELS))
+def test_round_trip_is_exact_without_a_trust_list(name, tmp_path):
+    X, y = _iris()
+    model = MODELS[name](X, y)
+    path = tmp_path / "model.skops"
+    dump(model, path)
+    loaded = load(path)
+    assert type(loaded) is type(model)
+    expected, got = _outputs(model, X), _outputs(loaded, X)
+    assert sorted(got) == sorted(expected) and "predict" in got
+    for method in expected:
+        np.testing.assert_array_equal(got[method], expected[method], err_msg=method)
+
+
+def test_files_are_compressed():
+    X, y = _digits()
+    model = DistilledClassifier(SVC(), LogisticRegression(max_iter=1000)).fit(X, y)
+    data = dumps(model)
+    assert len(data) < len(sio.dumps(model)) / 2
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+
+
+def test_unknown_types_are_refused_unless_trusted(tmp_path):
+    X, y = _iris()
+    model = make_pipeline(CustomScaler(), LogisticRegression()).fit(X, y)
+    path = tmp_path / "custom.skops"
+    dump(model, path)
+    name = f"{CustomScaler.__module__}.CustomScaler"
+    with pytest.raises(TypeError, match="does not trust") as exc:
+        load(path)
+    assert name in str(exc.value)
+    loaded = load(path, trusted=[name])
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    with pytest.raises(TypeError, match="does not trust"):
+        loads(path.read_bytes())
+
+
+def test_trusted_types_are_only_known_data_types():
+    names = trusted_types()
+    assert "skdistill._classifier.DistilledClassifier" in names
+    assert all(
+        n.startswith(("skdistill.", "sklearn.", "numpy.", "scipy.sparse.")) for n in names
+    )
+    assert not any("function" in n or "builtins" in n for n in names)
+
+
+def test_prediction_only_drops_the_teacher():
+    X, y = _digits()
+    model = make_pipeline(
+        StandardScaler(), DistilledClassifier(SVC(), LogisticRegression(max_iter=1000))
+    ).fit(X, y)
+    full, small = dumps(model), dumps(model, prediction_only=True)
+    assert "SVC" in _schema(full)
+    assert "SVC" not in _schema(small)
+    assert len(small) * 5 < len(full)
+    loaded = loads(small)
+    assert type(loaded[-1]) is LogisticRegression
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_prediction_model_keeps_a_distiller_with_a_regressor_student():
+    X, y = _iris()
+    model = DistilledClassifier(FrozenEstimator(_forest().fit(X, y)), Ridge()).fit(X, y)
+    small = prediction_model(model)
+    assert isinstance(small, DistilledClassifier)
+    assert not hasattr(small, "teacher_")
+    assert not isinstance(small.teacher, FrozenEstimator)  # no fitted teacher
+    assert hasattr(model, "teacher_")  # the model itself is untouched
+    np.testing.assert_array_equal(small.predict(X), model.predict(X))
+    # fitted trees are in the model's file, not in the small one's
+    fitted_tree = "sklearn.tree._tree.Tree"
+    assert fitted_tree in sio.get_untrusted_types(data=dumps(model))
+    assert fitted_tree not in sio.get_untrusted_types(data=dumps(small))
+
+
+def test_quantize_does_not_store_the_teacher():
+    X, y = _digits()
+    teacher = FrozenEstimator(_forest().fit(X, y))
+    model = DistilledClassifier(teacher, LogisticRegression(max_iter=1000)).fit(X, y)
+    q = quantize(model, n_bits=4)
+    data = dumps(q)
+    assert "RandomForest" not in _schema(data)
+    assert len(data) < len(dumps(model.student_))
+    assert len(pickle.dumps(q)) < len(pickle.dumps(model.student_))
+    np.testing.assert_array_equal(loads(data).predict(X), q.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kept", [0.01, 0.05, 0.3])
+def test_mostly_zero_coefficients_are_stored_in_the_smaller_form(kept):
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((50, 20000))
+    y = rng.randint(0, 2, 50)
+    model = LogisticRegression(max_iter=5).fit(X, y)
+    model.coef_ = np.where(rng.rand(*model.coef_.shape) < kept, model.coef_, 0.0)
+    level = {"compression": zipfile.ZIP_DEFLATED, "compresslevel": 9}
+    dense_size = len(sio.dumps(model, **level))
+    csr = copy.deepcopy(model)
+    csr.coef_ = sp.csr_matrix(csr.coef_)
+    sparse_size = len(sio.dumps(csr, **level))
+    data = dumps(model)
+    assert len(data) <= min(dense_size, sparse_size) + NAME_SLACK
+    loaded = loads(data)
+    if abs(sparse_size - dense_size) > 2 * NAME_SLACK:
+        assert sp.issparse(loaded.coef_) == (sparse_size < dense_size)
+    assert not sp.issparse(model.coef_)  # the model itself is untouched
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_allclose(
+        loaded.predict_proba(X), model.predict_proba(X), rtol=1e-12, atol=1e-12
+    )
+
+
+def test_dense_coefficients_stay_dense_when_smaller():
+    X, y = _iris()
+    model = LogisticRegression().fit(X, y)
+    loaded = loads(dumps(model))
+    assert not sp.issparse(loaded.coef_)
+
+
+def test_serialized_size_reports_what_dump_writes():
+    X, y = _digits()
+    dense = DistilledClassifier(SVC(), LogisticRegression(max_iter=1000)).fit(X, y)
+    pruned = SparsifyTransformer(dense, sparsity=0.9).fit(X, y)
+    student = pruned.estimator_.student_
+    assert np.mean(student.coef_ == 0) >= 0.89
+    assert abs(serialized_size(student) - len(dumps(student))) <= NAME_SLACK
+    assert serialized_size(student) < 0.7 * serialized_size(dense.student_)
+    assert serialized_size(student, method="pickle") == len(
+        pickle.dumps(student, protocol=5)
+    )
+    with pytest.raises(ValueError, match="method must be one of"):
+        serialized_size(student, method="zip")
+
+
+def test_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
+    X, y = _iris()
+    model = LogisticRegression().fit(X, y)
+    path = tmp_path / "model.skops"
+    dump(model, path)
+    before = path.read_bytes()
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        dump(LogisticRegression(C=0.01).fit(X, y), path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.skops"]
+
+
+def test_dump_keeps_the_file_mode_of_a_new_file(tmp_path):
+    X, y = _iris()
+    path = tmp_path / "model.skops"
+    dump(LogisticRegression().fit(X, y), path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_dump_refuses_a_folder_and_a_bad_level(tmp_path):
+    X, y = _iris()
+    model = LogisticRegression().fit(X, y)
+    with pytest.raises(IsADirectoryError):
+        dump(model, tmp_path)
+    with pytest.raises(ValueError, match="compresslevel"):
+        dumps(model, compresslevel=10)

@@ -1,0 +1,250 @@
+"""ONNX export of every public estimator, against onnxruntime."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdistill import (
+    DistilledClassifier,
+    DistilledRegressor,
+    QuantizedLinearModel,
+    SparsifyTransformer,
+    quantize,
+)
+from skdistill.linear_model import SoftLogisticRegression
+
+skl2onnx = pytest.importorskip("skl2onnx")
+ort = pytest.importorskip("onnxruntime")
+pytest.importorskip("skdistill.onnx")
+
+# float32 inference against float64 scikit-learn
+PROBA_ATOL = 1e-5
+REGRESSION_RTOL = 1e-5
+
+
+def _iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _binary():
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X)[::2], y[::2]
+
+
+def _diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return X, y
+
+
+def _forest():
+    return RandomForestClassifier(n_estimators=10, random_state=0)
+
+
+def _onnx(model, X, **options):
+    return skl2onnx.to_onnx(
+        model, X[:1].astype(np.float32), options=options or None
+    ).SerializeToString()
+
+
+def _run(onx, X):
+    session = ort.InferenceSession(onx, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    return session.run(None, {name: X.astype(np.float32)})
+
+
+def _assert_classifier_parity(model, X):
+    labels, proba = _run(_onnx(model, X, zipmap=False), X)
+    np.testing.assert_array_equal(labels, model.predict(X))
+    np.testing.assert_allclose(proba, model.predict_proba(X), atol=PROBA_ATOL)
+    # the default ZipMap output gives the same probabilities, keyed by class
+    labels_zm, proba_zm = _run(_onnx(model, X), X)
+    np.testing.assert_array_equal(labels_zm, labels)
+    keys = list(proba_zm[0])
+    np.testing.assert_allclose(
+        [[row[k] for k in keys] for row in proba_zm],
+        proba[:, [list(model.classes_).index(k) for k in keys]],
+        atol=PROBA_ATOL,
+    )
+
+
+def _classifiers():
+    def distilled(student, data=_iris, labels=None, **params):
+        def build():
+            X, y = data()
+            if labels is not None:
+                y = np.asarray(labels, dtype=object)[y]
+            return DistilledClassifier(_forest(), student, **params).fit(X, y), X
+
+        return build
+
+    def pruned(data):
+        def build():
+            X, y = data()
+            model = SparsifyTransformer(
+                DistilledClassifier(_forest(), LogisticRegression(max_iter=1000)),
+                sparsity=0.6,
+            ).fit(X, y)
+            assert model.sparsity_ >= 0.5
+            return model, X
+
+        return build
+
+    def quantized(data, n_bits):
+        def build():
+            X, y = data()
+            model = QuantizedLinearModel(
+                LogisticRegression(max_iter=1000), n_bits=n_bits
+            ).fit(X, y)
+            return model, X
+
+        return build
+
+    def soft(data):
+        def build():
+            X, y = data()
+            k = np.unique(y).size
+            rng = np.random.RandomState(0)
+            Y = 0.8 * np.eye(k)[y] + 0.2 * rng.dirichlet(np.ones(k), size=len(y))
+            return SoftLogisticRegression().fit(X, Y), X
+
+        return build
+
+    def selector_pipeline():
+        X, y = _iris()
+        pipe = make_pipeline(
+            SparsifyTransformer(LogisticRegression(), sparsity=0.5),
+            LogisticRegression(),
+        ).fit(X, y)
+        return pipe, X
+
+    def frozen_teacher():
+        X, y = _iris()
+        teacher = FrozenEstimator(_forest().fit(X, y))
+        return DistilledClassifier(teacher, LogisticRegression()).fit(X, y), X
+
+    return [
+        ("distilled", distilled(LogisticRegression(max_iter=1000), T=2.0)),
+        ("distilled-binary", distilled(LogisticRegression(), _binary)),
+        ("distilled-string-labels", distilled(LogisticRegression(), labels=["a", "b", "c"])),
+        ("distilled-frozen-teacher", frozen_teacher),
+        (
+            "distilled-pipeline-student",
+            distilled(make_pipeline(StandardScaler(), LogisticRegression())),
+        ),
+        ("distilled-ridge-student", distilled(Ridge())),
+        ("sparsify", pruned(_iris)),
+        ("sparsify-binary", pruned(_binary)),
+        ("sparsify-in-pipeline", selector_pipeline),
+        ("quantized-4", quantized(_iris, 4)),
+        ("quantized-8-binary", quantized(_binary, 8)),
+        ("soft-logistic", soft(_iris)),
+        ("soft-logistic-binary", soft(_binary)),
+    ]
+
+
+CLASSIFIERS = _classifiers()
+
+
+@pytest.mark.parametrize(
+    "build", [b for _, b in CLASSIFIERS], ids=[i for i, _ in CLASSIFIERS]
+)
+def test_classifier_parity(build):
+    model, X = build()
+    _assert_classifier_parity(model, X)
+
+
+def _regressors():
+    def distilled():
+        X, y = _diabetes()
+        model = DistilledRegressor(
+            RandomForestRegressor(n_estimators=10, random_state=0), Ridge(alpha=0.1)
+        ).fit(X, y)
+        return model, X
+
+    def pruned():
+        X, y = _diabetes()
+        return SparsifyTransformer(Ridge(alpha=0.1), sparsity=0.5).fit(X, y), X
+
+    def quantized():
+        X, y = _diabetes()
+        return QuantizedLinearModel(Ridge(alpha=0.1), n_bits=6).fit(X, y), X
+
+    return [("distilled", distilled), ("sparsify", pruned), ("quantized", quantized)]
+
+
+REGRESSORS = _regressors()
+
+
+@pytest.mark.parametrize(
+    "build", [b for _, b in REGRESSORS], ids=[i for i, _ in REGRESSORS]
+)
+def test_regressor_parity(build):
+    model, X = build()
+    (predictions,) = _run(_onnx(model, X), X)
+    np.testing.assert_allclose(
+        np.ravel(predictions), model.predict(X), rtol=REGRESSION_RTOL, atol=1e-3
+    )
+
+
+def test_distilled_graph_is_the_students():
+    X, y = _iris()
+    model = DistilledClassifier(_forest(), LogisticRegression(max_iter=1000)).fit(X, y)
+    ops = {node.op_type for node in _onnx_model(model, X).graph.node}
+    student_ops = {node.op_type for node in _onnx_model(model.student_, X).graph.node}
+    assert "TreeEnsembleClassifier" not in ops
+    assert "LinearClassifier" in ops
+    assert ops - {"Identity"} <= student_ops | {"Identity"}
+
+
+def _onnx_model(model, X):
+    return skl2onnx.to_onnx(model, X[:1].astype(np.float32), options={"zipmap": False})
+
+
+def test_sparsify_gathers_the_surviving_columns():
+    X, y = _binary()
+    model = SparsifyTransformer(LogisticRegression(), sparsity=0.8).fit(X, y)
+    graph = _onnx_model(model, X).graph
+    gathers = [n for n in graph.node if n.op_type == "Gather"]
+    assert gathers, [n.op_type for n in graph.node]
+    coefs = [
+        init for init in graph.initializer if init.name.lower().startswith("coef")
+    ]
+    n_kept = int(model.get_support().sum())
+    assert n_kept < X.shape[1]
+    # the linear model in the graph has one weight per surviving column
+    assert all(np.prod(c.dims) == n_kept for c in coefs), [c.dims for c in coefs]
+
+
+def test_quantized_file_shrinks_with_the_bit_width():
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((400, 200))
+    y = rng.randint(0, 5, 400)
+    dense = LogisticRegression(max_iter=300).fit(X, y)
+    float_size = len(_onnx(dense, X, zipmap=False))
+    q4 = quantize(dense, n_bits=4)
+    q4_size = len(_onnx(q4, X, zipmap=False))
+    assert q4_size <= float_size / 2, (q4_size, float_size)
+    labels, proba = _run(_onnx(q4, X, zipmap=False), X)
+    np.testing.assert_array_equal(labels, q4.predict(X))
+    np.testing.assert_allclose(proba, q4.predict_proba(X), atol=PROBA_ATOL)
+
+
+def test_quantize_of_a_distiller_converts():
+    X, y = _iris()
+    model = DistilledClassifier(_forest(), LogisticRegression(max_iter=1000)).fit(X, y)
+    _assert_classifier_parity(quantize(model, n_bits=4), X)
+
+
+def test_unsupported_quantized_classifier_is_refused():
+    from sklearn.linear_model import RidgeClassifier
+
+    X, y = _iris()
+    model = QuantizedLinearModel(RidgeClassifier(), n_bits=8).fit(X, y)
+    with pytest.raises(NotImplementedError, match="RidgeClassifier"):
+        _onnx(model, X, zipmap=False)

@@ -1,0 +1,429 @@
+"""X handed through as given: mixed tables, NaN, Pipeline students, labels."""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.compose import make_column_selector, make_column_transformer
+from sklearn.datasets import make_classification, make_regression
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+)
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    SGDClassifier,
+    SGDRegressor,
+)
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
+
+from skdistill import DistilledClassifier, DistilledRegressor
+
+pd = pytest.importorskip("pandas")
+
+LABELS = np.array(["died", "survived"])
+
+
+class RecordingClassifier(ClassifierMixin, BaseEstimator):
+    """Stores what its fit received; predicts the first class."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.X_, self.y_, self.sample_weight_ = X, np.asarray(y), sample_weight
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+class RecordingTeacher(ClassifierMixin, BaseEstimator):
+    """Stores every input of predict_proba; answers 0.25 / 0.75."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.seen_ = []
+        return self
+
+    def predict_proba(self, X):
+        self.seen_.append(X)
+        return np.tile([0.25, 0.75], (len(X), 1))
+
+
+def _table(n=240, with_nan=True, strings=True, seed=0):
+    """A passenger-like table: strings, categories, numbers with NaN."""
+    rng = np.random.RandomState(seed)
+    town = rng.choice(["north", "south", "east"], n)
+    deck = rng.choice(["A", "B", "C", "D"], n)
+    age = rng.uniform(1, 80, n)
+    fare = rng.lognormal(3, 1, n)
+    logit = 1.5 * (town == "north") - 1.2 * (deck == "D") + 0.03 * age - 1.0
+    y = LABELS[(rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)]
+    if with_nan:
+        age[rng.uniform(size=n) < 0.15] = np.nan
+    df = pd.DataFrame(
+        {
+            "town": town if strings else pd.Categorical(town),
+            "deck": pd.Categorical(deck),
+            "age": age,
+            "fare": fare,
+        }
+    )
+    return df, y
+
+
+def _encoder():
+    return make_column_transformer(
+        (
+            OneHotEncoder(handle_unknown="ignore"),
+            make_column_selector(dtype_exclude="number"),
+        ),
+        (
+            make_pipeline(SimpleImputer(), StandardScaler()),
+            make_column_selector(dtype_include="number"),
+        ),
+    )
+
+
+def _pipeline_student():
+    return make_pipeline(_encoder(), LogisticRegression(max_iter=1000))
+
+
+def _teachers():
+    yield "hgb", lambda: HistGradientBoostingClassifier(
+        categorical_features="from_dtype", max_iter=20, random_state=0
+    ), False
+    yield "svc_pipeline", lambda: make_pipeline(_encoder(), SVC()), True
+    yield "xgboost", _xgb, False
+    yield "lightgbm", _lgbm, False
+
+
+def _xgb():
+    xgb = pytest.importorskip("xgboost")
+    return xgb.XGBClassifier(
+        n_estimators=15, max_depth=3, enable_categorical=True, n_jobs=1, random_state=0
+    )
+
+
+def _lgbm():
+    lgbm = pytest.importorskip("lightgbm")
+    return lgbm.LGBMClassifier(n_estimators=15, n_jobs=1, verbose=-1, random_state=0)
+
+
+_STUDENTS = {
+    "pipeline_logistic": (
+        _pipeline_student,
+        "student__logisticregression__C",
+        [0.1, 10.0],
+    ),
+    "small_hgb": (
+        lambda: HistGradientBoostingClassifier(
+            categorical_features="from_dtype", max_iter=10, max_depth=3, random_state=0
+        ),
+        "student__l2_regularization",
+        [0.0, 1.0],
+    ),
+}
+
+
+@pytest.mark.parametrize("student_name", list(_STUDENTS))
+@pytest.mark.parametrize(
+    "teacher_name, make_teacher, takes_strings",
+    list(_teachers()),
+    ids=[name for name, _, _ in _teachers()],
+)
+def test_mixed_table_in_grid_search(
+    teacher_name, make_teacher, takes_strings, student_name
+):
+    make_student, penalty, values = _STUDENTS[student_name]
+    df, y = _table(strings=takes_strings and student_name == "pipeline_logistic")
+    teacher = make_teacher()
+    search = GridSearchCV(
+        DistilledClassifier(teacher, make_student()),
+        [
+            {"alpha": [0.0], penalty: values},
+            {"alpha": [0.8], "T": [1.0, 3.0], penalty: values},
+        ],
+        cv=2,
+    ).fit(df, y)
+    best = search.best_estimator_
+    assert_array_equal(best.classes_, LABELS)
+    assert_array_equal(best.feature_names_in_, df.columns)
+    # the shipped student alone works on the raw frame, without warnings
+    student = best.student_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predicted = student.predict(df)
+    assert_array_equal(student.feature_names_in_, df.columns)
+    assert set(predicted) <= set(LABELS)
+    assert_array_equal(predicted, best.predict(df))
+    # it learned something: better than always answering the majority label
+    majority = max(np.mean(y == label) for label in LABELS)
+    assert np.mean(predicted == y) > majority
+
+
+def test_frame_reaches_teacher_and_student_with_its_dtypes():
+    df, _ = _table(with_nan=False, strings=False)
+    y = np.where(np.arange(len(df)) % 3 == 0, -1, np.arange(len(df)) % 2)
+    teacher = RecordingTeacher().fit(df, [0, 1])
+    clf = DistilledClassifier(
+        FrozenEstimator(teacher),
+        RecordingClassifier(),
+        alpha=0.5,
+        augment="munge",
+        augment_size=0.5,
+        unlabeled=-1,
+        random_state=0,
+    ).fit(df, y)
+    # labeled, unlabeled and generated rows all reach the teacher as frames
+    assert len(teacher.seen_) == 3
+    for X in teacher.seen_:
+        assert isinstance(X, pd.DataFrame)
+        assert (X.dtypes == df.dtypes).all()
+    # the student's rows (repeated once per class) are a frame too
+    X_student = clf.student_.X_
+    assert isinstance(X_student, pd.DataFrame)
+    assert (X_student.dtypes == df.dtypes).all()
+    assert len(X_student) == 2 * (len(df) + len(df) // 2)
+    # the teacher's frame is never converted
+    assert list(X_student.columns) == list(df.columns)
+
+
+def test_nan_accepted_when_teacher_and_student_accept_it():
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    X = X.copy()
+    X[np.random.RandomState(0).uniform(size=X.shape) < 0.1] = np.nan
+    teacher = HistGradientBoostingClassifier(max_iter=20, random_state=0)
+    student = make_pipeline(SimpleImputer(), LogisticRegression())
+    clf = DistilledClassifier(teacher, student, alpha=0.5).fit(X, y)
+    assert clf.__sklearn_tags__().input_tags.allow_nan
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+    with pytest.raises(ValueError, match="NaN, which the student LogisticRegression"):
+        DistilledClassifier(teacher, LogisticRegression()).fit(X, y)
+    with pytest.raises(ValueError, match="NaN, which the teacher LogisticRegression"):
+        DistilledClassifier(LogisticRegression(), student).fit(X, y)
+    assert not DistilledClassifier(teacher, LogisticRegression()).__sklearn_tags__(
+    ).input_tags.allow_nan
+    reg = DistilledRegressor(
+        HistGradientBoostingRegressor(max_iter=20),
+        make_pipeline(SimpleImputer(), Ridge()),
+    ).fit(X, y.astype(float))
+    assert np.isfinite(reg.predict(X)).all()
+
+
+def test_inner_refusal_names_the_student_or_the_teacher():
+    df, y = _table(with_nan=False)
+    teacher = make_pipeline(_encoder(), LogisticRegression())
+    with pytest.raises(
+        ValueError, match="The student LogisticRegression failed in fit: could not"
+    ):
+        DistilledClassifier(teacher, LogisticRegression()).fit(df, y)
+    with pytest.raises(ValueError, match="The teacher SVC failed in fit: could not"):
+        DistilledClassifier(SVC(), _pipeline_student()).fit(df, y)
+    clf = DistilledClassifier(teacher, _pipeline_student()).fit(df, y)
+    with pytest.raises(ValueError, match="The student Pipeline failed in predict"):
+        clf.predict(df.assign(fare="cheap"))
+
+
+@pytest.mark.parametrize("sample_weight", [False, True])
+def test_pipeline_student_alpha_zero_is_plain_pipeline(sample_weight):
+    df, y = _table()
+    sw = np.random.RandomState(0).uniform(0.5, 2, len(y)) if sample_weight else None
+    student = _pipeline_student()
+    clf = DistilledClassifier(
+        HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=5),
+        student,
+        alpha=0.0,
+    )
+    clf.fit(df.assign(town=df["town"].astype("category")), y, sample_weight=sw)
+    kwargs = {} if sw is None else {"logisticregression__sample_weight": sw}
+    plain = clone(student).fit(df.assign(town=df["town"].astype("category")), y, **kwargs)
+    assert_array_equal(clf.student_[-1].coef_, plain[-1].coef_)
+    assert_array_equal(clf.student_[-1].intercept_, plain[-1].intercept_)
+
+
+def test_alpha_zero_takes_any_classifier_student():
+    # a student that cannot be fitted on soft targets still gives, at
+    # alpha=0, exactly clone(student).fit(X, y)
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    student = make_pipeline(StandardScaler(), KNeighborsClassifier(3))
+    clf = DistilledClassifier(LogisticRegression(), student, alpha=0.0).fit(X, y)
+    plain = clone(student).fit(X, y)
+    assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+    with pytest.raises(TypeError, match="does not accept sample_weight"):
+        clf.set_params(alpha=0.5).fit(X, y)
+
+
+def _scaled_pair():
+    X, y = make_classification(
+        n_samples=150, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    X = X * [1, 10, 100, 0.1, 1] + 3
+    scaler = StandardScaler().fit(X)
+    lr = LogisticRegression(max_iter=1000).fit(scaler.transform(X), y)
+    raw_teacher = FrozenEstimator(make_pipeline(scaler, lr))
+    scaled_teacher = FrozenEstimator(lr)
+    return X, scaler.transform(X), y, raw_teacher, scaled_teacher
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        LogisticRegression(max_iter=1000),
+        DecisionTreeClassifier(max_depth=3, random_state=0),
+        Ridge(alpha=1.0),
+    ],
+    ids=["soft_logistic", "repeat", "regressor"],
+)
+def test_pipeline_student_last_step_fitted_as_a_bare_student(last):
+    X, X_scaled, y, raw_teacher, scaled_teacher = _scaled_pair()
+    sw = np.random.RandomState(0).uniform(0.5, 2, len(y))
+    piped = DistilledClassifier(
+        raw_teacher, make_pipeline(StandardScaler(), last), alpha=0.6, T=2.0
+    ).fit(X, y, sample_weight=sw)
+    bare = DistilledClassifier(scaled_teacher, last, alpha=0.6, T=2.0).fit(
+        X_scaled, y, sample_weight=sw
+    )
+    assert_allclose(piped.predict_proba(X), bare.predict_proba(X_scaled), rtol=1e-8)
+    assert type(piped.student_[-1]) is type(last)
+    if hasattr(last, "coef_") or isinstance(last, LogisticRegression):
+        assert_allclose(piped.student_[-1].coef_, bare.student_.coef_, rtol=1e-8)
+
+
+def test_pipeline_student_in_regressor():
+    X, y = make_regression(n_samples=120, n_features=4, random_state=0)
+    X = X * [1, 10, 100, 1000]
+    sw = np.random.RandomState(0).uniform(0.5, 2, len(y))
+    student = make_pipeline(StandardScaler(), Ridge())
+    reg = DistilledRegressor(LinearRegression(), student, alpha=0.0).fit(
+        X, y, sample_weight=sw
+    )
+    plain = clone(student).fit(X, y, ridge__sample_weight=sw)
+    assert_array_equal(reg.student_[-1].coef_, plain[-1].coef_)
+    reg = DistilledRegressor(
+        LinearRegression(), student, augment="gaussian", random_state=0
+    ).fit(X, y)
+    assert reg.student_[-1].coef_.shape == (4,)
+
+
+# ---------------------------------------------------------------- labels
+
+
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm", "catboost"])
+def test_boosting_teachers_with_string_labels(library):
+    module = pytest.importorskip(library)
+    teacher = {
+        "xgboost": lambda: module.XGBClassifier(n_estimators=10, n_jobs=1),
+        "lightgbm": lambda: module.LGBMClassifier(n_estimators=10, verbose=-1),
+        "catboost": lambda: module.CatBoostClassifier(
+            iterations=10, verbose=0, thread_count=1, allow_writing_files=False
+        ),
+    }[library]()
+    X, y = make_classification(
+        n_samples=150, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    labels = np.array(["ant", "bee", "cat"])[y]
+    for cv in (None, 2):
+        clf = DistilledClassifier(
+            teacher, LogisticRegression(max_iter=1000), alpha=0.8, teacher_cv=cv
+        ).fit(X, labels)
+        assert_array_equal(clf.classes_, ["ant", "bee", "cat"])
+        assert set(np.ravel(clf.teacher_.predict(X))) <= {"ant", "bee", "cat"}
+        assert np.mean(clf.predict(X) == labels) > 0.6
+
+
+def test_frozen_teacher_labels_of_another_kind_are_refused():
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    words = np.array(["neg", "pos"])[y]
+    clf = DistilledClassifier(teacher, LogisticRegression())
+    with pytest.raises(ValueError, match="labels in y are strings.*numbers"):
+        clf.fit(X, words)
+    with pytest.raises(ValueError, match="None of the labels in y"):
+        clf.fit(X, y + 5)
+    # a partial overlap is the union; the unknown class gets probability 0
+    clf.set_params(alpha=1.0).fit(X, np.where(np.arange(80) < 5, 2, y))
+    assert_array_equal(clf.classes_, [0, 1, 2])
+
+
+def test_frozen_teacher_on_a_pure_transfer_set():
+    X, y = make_classification(n_samples=100, n_features=4, random_state=0)
+    teacher = LogisticRegression().fit(X, y)
+    clf = DistilledClassifier(
+        FrozenEstimator(teacher), LogisticRegression(), unlabeled=-1
+    ).fit(X, np.full(len(X), -1))
+    assert_array_equal(clf.classes_, [0, 1])
+    assert np.mean(clf.predict(X) == teacher.predict(X)) > 0.95
+
+
+def test_unlabeled_nan_marks_rows():
+    X, y = make_classification(n_samples=100, n_features=4, random_state=0)
+    marked = np.where(np.arange(100) % 4 == 0, -1.0, y)
+    nan_marked = np.where(marked == -1, np.nan, marked)
+    teacher = RandomForestClassifier(n_estimators=5, random_state=0)
+    with_minus = DistilledClassifier(teacher, LogisticRegression(), unlabeled=-1.0)
+    with_nan = DistilledClassifier(teacher, LogisticRegression(), unlabeled=np.nan)
+    with_minus.fit(X, marked)
+    with_nan.fit(X, nan_marked)
+    assert_array_equal(with_nan.classes_, [0.0, 1.0])
+    assert_allclose(with_nan.student_.coef_, with_minus.student_.coef_)
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_negative_sample_weight_names_the_parameter():
+    X, y = make_regression(n_samples=40, n_features=3, random_state=0)
+    sw = np.ones(40)
+    sw[3] = -1
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        DistilledRegressor(LinearRegression(), Ridge()).fit(X, y, sample_weight=sw)
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        DistilledClassifier(LogisticRegression(), LogisticRegression()).fit(
+            X, y > 0, sample_weight=sw
+        )
+
+
+def test_regressor_needs_regressor_teacher_and_student():
+    X, y = make_regression(n_samples=40, n_features=3, random_state=0)
+    with pytest.raises(TypeError, match="teacher of a DistilledRegressor.*DistilledClassifier"):
+        DistilledRegressor(LogisticRegression(), Ridge()).fit(X, y > 0)
+    with pytest.raises(TypeError, match="student of a DistilledRegressor must be a regressor"):
+        DistilledRegressor(LinearRegression(), LogisticRegression()).fit(X, y)
+
+
+def test_partial_fit_offered_only_when_it_works():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    frozen = FrozenEstimator(LogisticRegression().fit(X, y))
+    assert not hasattr(DistilledClassifier(LogisticRegression(), SGDClassifier()), "partial_fit")
+    assert not hasattr(DistilledClassifier(frozen, LogisticRegression()), "partial_fit")
+    assert hasattr(DistilledClassifier(frozen, SGDClassifier()), "partial_fit")
+    assert not hasattr(DistilledRegressor(LinearRegression(), SGDRegressor()), "partial_fit")
+
+
+def test_partial_fit_with_2d_y_names_y():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    clf = DistilledClassifier(
+        FrozenEstimator(LogisticRegression().fit(X, y)), SGDClassifier(random_state=0)
+    )
+    with pytest.raises(ValueError, match="y should be a 1d array"):
+        clf.partial_fit(X, np.column_stack([y, y]))
+    Xr, yr = make_regression(n_samples=60, n_features=4, random_state=0)
+    reg = DistilledRegressor(
+        FrozenEstimator(LinearRegression().fit(Xr, yr)), SGDRegressor(random_state=0)
+    )
+    with pytest.raises(ValueError, match=r"y has shape \(60, 2\).*SGDRegressor"):
+        reg.partial_fit(Xr, np.column_stack([yr, yr]))

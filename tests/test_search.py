@@ -1,0 +1,548 @@
+"""DistillationSearchCV: teacher work done once, results, frontier, budgets, routing."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import config_context
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, make_scorer
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+from sklearn.tree import (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+)
+from _checks import parametrize_with_checks
+
+from skdistill import (
+    DistillationSearchCV,
+    DistilledClassifier,
+    FrontierDisplay,
+    SparsifyTransformer,
+)
+from skdistill._frontier import pareto_front
+from skdistill.metrics import fidelity_score
+
+
+class CountingTeacher(ClassifierMixin, BaseEstimator):
+    """A small tree teacher that counts its fits and its calls, by kind."""
+
+    calls = Counter()
+    weights = []
+
+    def __init__(self, max_depth=3):
+        self.max_depth = max_depth
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).calls["fit"] += 1
+        type(self).weights.append(sample_weight)
+        self.tree_ = DecisionTreeClassifier(
+            max_depth=self.max_depth, random_state=0
+        ).fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.tree_.classes_
+        return self
+
+    def predict_proba(self, X):
+        type(self).calls["predict_proba"] += 1
+        return self.tree_.predict_proba(X)
+
+    def predict(self, X):
+        type(self).calls["predict"] += 1
+        return self.tree_.predict(X)
+
+
+@pytest.fixture
+def counting():
+    CountingTeacher.calls.clear()
+    CountingTeacher.weights.clear()
+    return CountingTeacher.calls
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(
+        n_samples=150, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    return X, y
+
+
+def _students():
+    return [
+        LogisticRegression(max_iter=500),
+        DecisionTreeClassifier(max_depth=2, random_state=0),
+    ]
+
+
+def _dominates(a, b):
+    return np.all(a <= b) and np.any(a < b)
+
+
+@pytest.mark.parametrize("cv", [2, 3])
+@pytest.mark.parametrize(
+    "grid",
+    [
+        {"student": _students()[:1], "alpha": [0.5]},
+        {"student": _students(), "alpha": [0.0, 0.5, 1.0], "T": [1.0, 3.0]},
+        [
+            {"student": _students()[1:], "student__max_depth": [1, 2, 3]},
+            {"student": _students()[:1], "student__C": [0.1, 1.0], "alpha": [0.9]},
+        ],
+    ],
+)
+def test_teacher_work_done_once_per_split(data, counting, grid, cv):
+    X, y = data
+    search = DistillationSearchCV(CountingTeacher(), grid, cv=cv).fit(X, y)
+    n_candidates = len(search.cv_results_["params"])
+    assert n_candidates >= 1
+    # once per split, once on all rows, whatever the number of candidates
+    assert counting["fit"] == cv + 1
+    # training-row outputs once per split, and once on all rows for the refit
+    assert counting["predict_proba"] == cv + 1
+    # test-row predictions once per split (fidelity and the teacher's score)
+    assert counting["predict"] == cv
+    assert search.best_estimator_.teacher_.estimator is search.teacher_
+
+
+def test_teacher_cv_outputs_once_per_split_and_value(data, counting):
+    X, y = data
+    grid = {"student": _students()[:1], "teacher_cv": [None, 2, 3], "alpha": [0.5, 1.0]}
+    DistillationSearchCV(CountingTeacher(), grid, cv=2, refit=False).fit(X, y)
+    # per split: the teacher, then the clones of teacher_cv=2 and teacher_cv=3
+    assert counting["fit"] == 2 * (1 + 2 + 3)
+    assert counting["predict_proba"] == 2 * (1 + 2 + 3)
+    assert counting["predict"] == 2
+
+
+def test_refit_with_teacher_cv(data, counting):
+    X, y = data
+    grid = {"student": _students()[:1], "teacher_cv": [3]}
+    search = DistillationSearchCV(CountingTeacher(), grid, cv=2).fit(X, y)
+    # 2 splits x (teacher + 3 fold clones), then all rows: teacher + 3 clones
+    assert counting["fit"] == 2 * 4 + 4
+    assert search.best_estimator_.teacher_cv == 3
+    assert search.teacher_ is search.best_estimator_.teacher_
+
+
+def test_same_scores_as_grid_search_with_frozen_teacher_per_split(data):
+    X, y = data
+    teacher = DecisionTreeClassifier(max_depth=4, random_state=0)
+    grid = {"student": _students(), "alpha": [0.0, 0.7], "T": [1.0, 2.0]}
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    search = DistillationSearchCV(teacher, grid, cv=splits, refit=False).fit(X, y)
+    for s, (train, test) in enumerate(splits):
+        fitted = clone(teacher).fit(X[train], y[train])
+        reference = GridSearchCV(
+            DistilledClassifier(FrozenEstimator(fitted), _students()[0]),
+            grid,
+            cv=[(train, test)],
+            refit=False,
+        ).fit(X, y)
+        assert_allclose(
+            search.cv_results_[f"split{s}_test_score"],
+            reference.cv_results_["split0_test_score"],
+        )
+        # fidelity: agreement with the split's teacher on the test rows
+        params = search.cv_results_["params"][1]
+        model = DistilledClassifier(FrozenEstimator(fitted), _students()[0])
+        model.set_params(**clone(params, safe=False)).fit(X[train], y[train])
+        assert search.cv_results_[f"split{s}_test_fidelity"][1] == pytest.approx(
+            fidelity_score(fitted.predict(X[test]), model.predict(X[test]))
+        )
+    assert list(search.cv_results_["params"]) == list(reference.cv_results_["params"])
+
+
+def test_same_scores_as_grid_search_with_teacher_cv(data):
+    X, y = data
+    teacher = DecisionTreeClassifier(max_depth=4, random_state=0)
+    grid = {"student": _students()[:1], "teacher_cv": [2, 3], "alpha": [0.6]}
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    search = DistillationSearchCV(teacher, grid, cv=cv, refit=False).fit(X, y)
+    reference = GridSearchCV(
+        DistilledClassifier(teacher, _students()[0]), grid, cv=cv, refit=False
+    ).fit(X, y)
+    for s in range(3):
+        assert_allclose(
+            search.cv_results_[f"split{s}_test_score"],
+            reference.cv_results_[f"split{s}_test_score"],
+        )
+
+
+def test_augment_candidates(data, counting):
+    X, y = data
+    grid = {
+        "student": _students()[:1],
+        "augment": [None, "gaussian"],
+        "alpha": [0.9],
+        "random_state": [0],
+    }
+    splits = list(StratifiedKFold(2, shuffle=True, random_state=0).split(X, y))
+    search = DistillationSearchCV(CountingTeacher(), grid, cv=splits, refit=False)
+    search.fit(X, y)
+    assert counting["fit"] == 2
+    # the training rows once per split; the generated rows of the one
+    # augmented candidate are new rows, labeled by the split's teacher
+    assert counting["predict_proba"] == 2 + 2
+    for s, (train, test) in enumerate(splits):
+        fitted = CountingTeacher().fit(X[train], y[train])
+        reference = GridSearchCV(
+            DistilledClassifier(FrozenEstimator(fitted), _students()[0]),
+            grid,
+            cv=[(train, test)],
+            refit=False,
+        ).fit(X, y)
+        assert_allclose(
+            search.cv_results_[f"split{s}_test_score"],
+            reference.cv_results_["split0_test_score"],
+        )
+
+
+def test_cv_results_columns(data):
+    X, y = data
+    grid = {
+        "student": [
+            LogisticRegression(max_iter=500),
+            SparsifyTransformer(LogisticRegression(max_iter=500), sparsity=0.8),
+        ],
+        "alpha": [0.5],
+    }
+    search = DistillationSearchCV(DecisionTreeClassifier(random_state=0), grid, cv=3)
+    search.fit(X, y)
+    results = search.cv_results_
+    for key in (
+        "mean_fit_time",
+        "std_fit_time",
+        "mean_score_time",
+        "params",
+        "param_student",
+        "param_alpha",
+        "split0_test_score",
+        "mean_test_score",
+        "std_test_score",
+        "rank_test_score",
+        "mean_test_fidelity",
+        "std_test_fidelity",
+        "student_bytes",
+        "student_latency_ms",
+        "n_nonzero",
+        "within_budget",
+    ):
+        assert len(results[key]) == 2, key
+    assert np.all(results["student_bytes"] > 0)
+    latency = results["student_latency_ms"]
+    assert np.all(np.isfinite(latency)) and np.all(latency > 0)
+    fidelity = results["mean_test_fidelity"]
+    assert np.all((fidelity >= 0) & (fidelity <= 1))
+    # the pruned student keeps fewer non-zero coefficients
+    assert results["n_nonzero"][1] < results["n_nonzero"][0]
+    assert search.best_score_ == results["mean_test_score"][search.best_index_]
+    assert search.best_params_ == results["params"][search.best_index_]
+    assert results["rank_test_score"][search.best_index_] == 1
+    assert search.score(X, y) == pytest.approx(
+        accuracy_score(y, search.best_estimator_.predict(X))
+    )
+    assert_array_equal(search.classes_, np.unique(y))
+    assert search.predict_proba(X).shape == (len(y), 3)
+    assert 0 < search.teacher_score_ <= 1
+
+
+def test_frontier_is_not_dominated(data):
+    X, y = data
+    grid = {
+        "student": [
+            LogisticRegression(max_iter=500),
+            DecisionTreeClassifier(random_state=0),
+        ],
+        "alpha": [0.0, 1.0],
+    }
+    grid = [grid, {"student": [DecisionTreeClassifier(random_state=0)],
+                   "student__max_depth": [1, 2, 3, 5]}]
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(max_depth=5, random_state=0), grid, cv=3, refit=False
+    ).fit(X, y)
+    results = search.cv_results_
+    costs = np.column_stack(
+        [
+            -results["mean_test_score"],
+            results["student_bytes"],
+            results["student_latency_ms"],
+        ]
+    )
+    front = set(search.frontier_.tolist())
+    assert front
+    for i in range(len(costs)):
+        dominated = any(_dominates(costs[j], costs[i]) for j in range(len(costs)))
+        assert dominated == (i not in front)
+    assert search.frontier_.tolist() == sorted(front)
+
+
+def test_pareto_front():
+    costs = np.array([[1.0, 5.0], [2.0, 2.0], [1.0, 5.0], [3.0, 3.0], [np.nan, 0.0]])
+    # duplicates stay, the dominated point and the NaN row go
+    assert_array_equal(pareto_front(costs), [0, 1, 2])
+    with pytest.raises(ValueError, match="2-D"):
+        pareto_front([1.0, 2.0])
+
+
+def test_budgets_choose_best_within_them(data):
+    X, y = data
+    grid = {
+        "student": [DecisionTreeClassifier(random_state=0)],
+        "student__max_depth": [1, 2, 4, 8],
+    }
+    teacher = DecisionTreeClassifier(max_depth=6, random_state=0)
+    free = DistillationSearchCV(teacher, grid, cv=3, refit=False).fit(X, y)
+    sizes = free.cv_results_["student_bytes"]
+    budget = int(np.sort(sizes)[1])  # the two smallest students fit
+    search = DistillationSearchCV(teacher, grid, cv=3, max_bytes=budget).fit(X, y)
+    results = search.cv_results_
+    within = results["student_bytes"] <= budget
+    assert_array_equal(results["within_budget"], within)
+    assert within[search.best_index_]
+    assert search.best_score_ == results["mean_test_score"][within].max()
+    assert search.best_estimator_.student_.max_depth == search.best_params_[
+        "student__max_depth"
+    ]
+
+    fidelity = results["mean_test_fidelity"]
+    search = DistillationSearchCV(
+        teacher, grid, cv=3, min_fidelity=float(np.median(fidelity)), refit=False
+    ).fit(X, y)
+    assert search.cv_results_["mean_test_fidelity"][search.best_index_] >= np.median(
+        fidelity
+    )
+    latency = search.cv_results_["student_latency_ms"]
+    search = DistillationSearchCV(
+        teacher, grid, cv=3, max_latency_ms=1e9, refit=False
+    ).fit(X, y)
+    assert search.cv_results_["within_budget"].all()
+    assert np.all(latency > 0)
+
+
+def test_no_candidate_within_budget_is_an_error(data):
+    X, y = data
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"student": [LogisticRegression(max_iter=500)]},
+        cv=2,
+        max_bytes=1,
+    )
+    with pytest.raises(ValueError, match="No candidate is within the budgets"):
+        search.fit(X, y)
+    assert search.cv_results_["within_budget"].tolist() == [False]
+
+
+@pytest.mark.parametrize(
+    "grid, match",
+    [
+        ({"alpha": [0.5]}, "must set 'student'"),
+        ({"student": [Ridge()], "teacher": [Ridge()]}, "cannot search the teacher"),
+        ({"student": [Ridge()], "teacher__C": [2]}, "cannot search the teacher"),
+        ({"student": [Ridge()], "beta": [1.0]}, "Invalid parameter 'beta'"),
+        ({"student": [Ridge()], "unlabeled": [-1]}, "cannot set 'unlabeled'"),
+    ],
+)
+def test_bad_grids(data, counting, grid, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        DistillationSearchCV(CountingTeacher(), grid, cv=2).fit(X, y)
+    assert counting["fit"] == 0  # refused before the teacher is fitted
+
+
+def test_parameter_validation(data):
+    X, y = data
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(), {"student": [Ridge()]}, max_bytes=0
+    )
+    with pytest.raises(ValueError, match="max_bytes"):
+        search.fit(X, y)
+
+
+def test_refit_false(data):
+    X, y = data
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"student": _students()},
+        cv=2,
+        refit=False,
+    ).fit(X, y)
+    assert not hasattr(search, "best_estimator_")
+    assert not hasattr(search, "predict")
+    assert search.best_index_ in (0, 1)
+
+
+def test_sample_weight_without_routing(data):
+    X, y = data
+    w = np.random.RandomState(0).uniform(0.1, 2.0, len(y))
+    teacher = DecisionTreeClassifier(max_depth=4, random_state=0)
+    grid = {"student": _students()[:1], "alpha": [0.5, 1.0]}
+    splits = list(KFold(2, shuffle=True, random_state=0).split(X))
+    search = DistillationSearchCV(teacher, grid, cv=splits, refit=False)
+    search.fit(X, y, sample_weight=w)
+    for s, (train, test) in enumerate(splits):
+        fitted = clone(teacher).fit(X[train], y[train], sample_weight=w[train])
+        reference = GridSearchCV(
+            DistilledClassifier(FrozenEstimator(fitted), _students()[0]),
+            grid,
+            cv=[(train, test)],
+            refit=False,
+        ).fit(X, y, sample_weight=w)
+        assert_allclose(
+            search.cv_results_[f"split{s}_test_score"],
+            reference.cv_results_["split0_test_score"],
+        )
+
+
+def test_metadata_routing_of_sample_weight(data, counting):
+    X, y = data
+    w = np.random.RandomState(0).uniform(0.1, 2.0, len(y))
+    splits = list(KFold(2, shuffle=True, random_state=0).split(X))
+    with config_context(enable_metadata_routing=True):
+        teacher = CountingTeacher().set_fit_request(sample_weight=True)
+        student = LogisticRegression(max_iter=500).set_fit_request(sample_weight=True)
+        scorer = make_scorer(accuracy_score).set_score_request(sample_weight=True)
+        grid = {"student": [student], "alpha": [0.5, 1.0]}
+        search = DistillationSearchCV(teacher, grid, cv=splits, scoring=scorer)
+        search.fit(X, y, sample_weight=w)
+        for (train, _), weights in zip(splits, CountingTeacher.weights):
+            assert_array_equal(weights, w[train])
+        assert_array_equal(CountingTeacher.weights[-1], w)  # the refit, all rows
+        for s, (train, test) in enumerate(splits):
+            fitted = clone(teacher).fit(X[train], y[train], sample_weight=w[train])
+            reference = GridSearchCV(
+                DistilledClassifier(FrozenEstimator(fitted), student),
+                grid,
+                cv=[(train, test)],
+                scoring=scorer,
+                refit=False,
+            ).fit(X, y, sample_weight=w)
+            assert_allclose(
+                search.cv_results_[f"split{s}_test_score"],
+                reference.cv_results_["split0_test_score"],
+            )
+        # an unrequested weight is refused, as scikit-learn does
+        unrequested = {"student": [LogisticRegression()], "alpha": [0.5]}
+        with pytest.raises(ValueError, match="sample_weight"):
+            DistillationSearchCV(CountingTeacher(), unrequested, cv=2).fit(
+                X, y, sample_weight=w
+            )
+
+
+def test_dataframe_input(data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(max_depth=3, random_state=0),
+        {"student": _students()[1:]},
+        cv=2,
+    ).fit(frame, y)
+    assert_array_equal(search.feature_names_in_, frame.columns)
+    assert search.predict(frame).shape == (len(y),)
+
+
+def test_regressor_search():
+    X, y = make_regression(n_samples=120, n_features=5, noise=5.0, random_state=0)
+    search = DistillationSearchCV(
+        DecisionTreeRegressor(max_depth=5, random_state=0),
+        {"student": [Ridge(), DecisionTreeRegressor(max_depth=2, random_state=0)],
+         "alpha": [0.0, 1.0]},
+        cv=3,
+    ).fit(X, y)
+    results = search.cv_results_
+    assert np.all(results["mean_test_fidelity"] <= 1)
+    # scoring defaults to R2
+    assert search.score(X, y) == pytest.approx(search.best_estimator_.score(X, y))
+    assert type(search.best_estimator_).__name__ == "DistilledRegressor"
+
+
+def test_frontier_display(data):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = data
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(max_depth=5, random_state=0),
+        {"student": [DecisionTreeClassifier(random_state=0)],
+         "student__max_depth": [1, 2, 4]},
+        cv=2,
+        refit=False,
+    ).fit(X, y)
+    display = FrontierDisplay.from_search(search)
+    assert display.ax_.get_xscale() == "log"
+    assert display.ax_.get_ylabel() == "accuracy"
+    assert display.teacher_line_.get_ydata()[0] == pytest.approx(search.teacher_score_)
+    assert len(display.annotations_) == len(search.frontier_)
+    assert all("max_depth=" in a.get_text() for a in display.annotations_)
+    assert len(display.points_.get_offsets()) == 3
+    plt.close("all")
+
+    display = FrontierDisplay.from_results(
+        {"mean_test_score": [0.9, 0.95, 0.93], "student_bytes": [800, 5000, 9000]}
+    )
+    assert display.frontier.tolist() == [0, 1]
+    assert display.teacher_line_ is None
+    plt.close("all")
+    with pytest.raises(ValueError, match="student_bytes"):
+        FrontierDisplay.from_results({"mean_test_score": [0.9]})
+
+
+@parametrize_with_checks(
+    [
+        DistillationSearchCV(
+            DecisionTreeClassifier(max_depth=3, random_state=0),
+            {"student": [DecisionTreeClassifier(max_depth=2, random_state=0)],
+             "alpha": [0.5, 1.0]},
+            cv=3,
+        ),
+        DistillationSearchCV(
+            DecisionTreeRegressor(max_depth=3, random_state=0),
+            {"student": [Ridge()], "alpha": [0.5]},
+            cv=3,
+        ),
+    ]
+)
+def test_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_command_line_search(capsys):
+    from skdistill._cli import main
+
+    status = main(
+        ["search", "--dataset", "iris", "--teacher", "forest", "--n-estimators", "10",
+         "--cv", "2", "--max-bytes", "5000", "--students", "linear,tree"]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "candidates x 2 folds" in out
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if "fidelity" in line)
+    rows = lines[header + 1 :]
+    assert rows and sum(row.startswith("*") for row in rows) <= 1
+    # the best within 5000 bytes is on the frontier and within the budget
+    best = next(row for row in rows if row.startswith("*"))
+    assert int(best.split()[-3]) <= 5000
+
+
+def test_command_line_search_usage_errors(capsys):
+    from skdistill._cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["search", "--csv", "data.csv"])
+    assert exc.value.code == 2
+    assert "--csv needs --target" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["search", "--dataset", "iris", "--cv", "1"])
+    assert exc.value.code == 2
+    assert "--cv must be at least 2" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["search", "--students", "linear,forest"])
+    assert exc.value.code == 2
+    assert "'forest' is not a student kind" in capsys.readouterr().err

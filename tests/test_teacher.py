@@ -1,0 +1,449 @@
+"""Teachers: label encoding, which outputs are read as logits, cache ownership."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
+from sklearn.multiclass import OneVsOneClassifier
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, NuSVC
+from sklearn.tree import DecisionTreeClassifier
+
+from skdistill import DistilledClassifier, SparsifyTransformer
+from skdistill._targets import (
+    decision_is_per_class,
+    logits_from_output,
+    resolve_response_method,
+    soften,
+)
+from skdistill._teacher import LabelEncodedClassifier, fit_teacher
+from skdistill.metrics import fidelity_score
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(
+        n_samples=240,
+        n_features=6,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        class_sep=2.0,
+        random_state=0,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def _boosting_teacher(name):
+    if name == "xgboost":
+        xgb = pytest.importorskip("xgboost")
+        return xgb.XGBClassifier(n_estimators=10, max_depth=2, n_jobs=1)
+    if name == "lightgbm":
+        lgb = pytest.importorskip("lightgbm")
+        return lgb.LGBMClassifier(n_estimators=10, num_leaves=4, n_jobs=1, verbose=-1)
+    cb = pytest.importorskip("catboost")
+    return cb.CatBoostClassifier(
+        iterations=10, depth=2, thread_count=1, verbose=0, allow_writing_files=False
+    )
+
+
+# --- labels for teachers -----------------------------------------------------
+
+
+LABELS = {
+    "strings": np.array(["cat", "dog", "emu"]),
+    "sparse_ints": np.array([3, 7, 11]),
+}
+
+
+@pytest.mark.parametrize("labels", sorted(LABELS))
+@pytest.mark.parametrize("name", ["xgboost", "lightgbm", "catboost"])
+@pytest.mark.parametrize("teacher_cv", [None, 3])
+def test_boosted_teachers_with_any_labels(data, name, labels, teacher_cv, tmp_path):
+    X, y = data
+    classes = LABELS[labels]
+    y_labels = classes[y]
+    teacher = _boosting_teacher(name)
+    clf = DistilledClassifier(
+        teacher,
+        LogisticRegression(max_iter=1000),
+        alpha=1.0,
+        teacher_cv=teacher_cv,
+        memory=str(tmp_path),
+    ).fit(X, y_labels)
+    assert_array_equal(clf.classes_, classes)
+    assert_array_equal(clf.teacher_.classes_, classes)
+    teacher_labels = np.ravel(clf.teacher_.predict(X))  # CatBoost's are 2-D
+    assert set(teacher_labels) <= set(classes)
+    assert set(clf.predict(X)) <= set(classes)
+    # the same teacher fitted by hand on the codes 0..2 gives the same outputs
+    by_hand = clone(teacher).fit(X, y)
+    assert_allclose(clf.teacher_.predict_proba(X), by_hand.predict_proba(X), atol=1e-6)
+    assert_array_equal(teacher_labels, classes[np.ravel(by_hand.predict(X))])
+    assert fidelity_score(teacher_labels, clf.predict(X)) > 0.8
+    # a cache hit gives the same model
+    again = clone(clf).fit(X, y_labels)
+    assert_allclose(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_out_of_fold_teacher_with_a_class_missing_from_a_fold(data):
+    # with KFold on sorted labels, the first training fold has no "dog": its
+    # codes are {0, 2}, which a 0..K-1-only teacher refuses unless re-encoded
+    X, y = data
+    order = np.r_[np.flatnonzero(y == 1)[:80], np.flatnonzero(y != 1)]
+    X, y_labels = X[order], LABELS["strings"][y[order]]  # first fold: 80 dogs
+    clf = DistilledClassifier(
+        ZeroToKOnly(), LogisticRegression(), alpha=1.0, teacher_cv=KFold(3)
+    )
+    clf.fit(X, y_labels)
+    assert_array_equal(clf.classes_, LABELS["strings"])
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+    # the rows of the fold without "dog" got no "dog" target from the teacher
+    oof = cross_val_predict(
+        LogisticRegression(), X, y[order], cv=KFold(3), method="predict_proba"
+    )
+    assert_array_equal(oof[:80, 1], 0.0)
+
+
+def test_teacher_that_accepts_labels_is_not_wrapped(data):
+    X, y = data
+    y_labels = LABELS["strings"][y]
+    clf = DistilledClassifier(
+        RandomForestClassifier(n_estimators=5, random_state=0), LogisticRegression()
+    ).fit(X, y_labels)
+    assert isinstance(clf.teacher_, RandomForestClassifier)
+    assert_array_equal(clf.teacher_.classes_, LABELS["strings"])
+
+
+class ZeroToKOnly(ClassifierMixin, BaseEstimator):
+    """A classifier that, like XGBoost's, accepts only the labels 0..K-1."""
+
+    def fit(self, X, y):
+        y = np.asarray(y)
+        if y.dtype.kind not in "iu" or set(np.unique(y)) != set(range(y.max() + 1)):
+            raise ValueError("Invalid classes: expected 0..K-1.")
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+def test_labels_encoded_only_when_the_teacher_needs_it(data):
+    X, y = data
+    y_labels = LABELS["sparse_ints"][y]
+    clf = DistilledClassifier(ZeroToKOnly(), LogisticRegression(), alpha=1.0)
+    clf.fit(X, y_labels)
+    assert isinstance(clf.teacher_, LabelEncodedClassifier)
+    assert_array_equal(clf.teacher_.estimator_.classes_, [0, 1, 2])
+    assert_array_equal(clf.teacher_.classes_, [3, 7, 11])
+    expected = LogisticRegression().fit(X, y)
+    assert_allclose(clf.teacher_.predict_proba(X), expected.predict_proba(X))
+    expected_labels = LABELS["sparse_ints"][expected.predict(X)]
+    assert_array_equal(clf.teacher_.predict(X), expected_labels)
+    # labels already 0..K-1: fitted as given
+    clf.fit(X, y)
+    assert isinstance(clf.teacher_, ZeroToKOnly)
+
+
+class AlwaysFails(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        raise ValueError(f"cannot fit labels of dtype {np.asarray(y).dtype.kind}")
+
+    def predict_proba(self, X):
+        raise NotImplementedError
+
+
+def test_teacher_refusing_codes_too_reports_the_original_error(data):
+    X, y = data
+    clf = DistilledClassifier(AlwaysFails(), LogisticRegression())
+    with pytest.raises(ValueError, match="labels of dtype U"):
+        clf.fit(X, LABELS["strings"][y])
+
+
+def test_frozen_teacher_keeps_its_classes(data):
+    X, y = data
+    teacher = LogisticRegression().fit(X, LABELS["sparse_ints"][y])
+    clf = DistilledClassifier(FrozenEstimator(teacher), LogisticRegression(), alpha=1.0)
+    clf.fit(X, LABELS["sparse_ints"][y])
+    assert clf.teacher_.estimator is teacher
+    assert_array_equal(clf.classes_, [3, 7, 11])
+
+
+# --- which outputs are per-class logits ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "teacher",
+    [
+        SVC(decision_function_shape="ovo"),
+        NuSVC(decision_function_shape="ovo", nu=0.3),
+        make_pipeline(StandardScaler(), SVC(decision_function_shape="ovo")),
+        GridSearchCV(SVC(decision_function_shape="ovo"), {"C": [0.5, 1.0]}, cv=2),
+    ],
+    ids=["SVC", "NuSVC", "Pipeline", "GridSearchCV"],
+)
+@pytest.mark.parametrize("teacher_response", ["auto", "decision_function"])
+def test_one_vs_one_scores_are_refused(data, teacher, teacher_response):
+    X, y = data  # 3 classes: as many pairs as classes
+    clf = DistilledClassifier(
+        teacher, LogisticRegression(), teacher_response=teacher_response
+    )
+    with pytest.raises(ValueError, match="(?s)teacher_response.*one-vs-one"):
+        clf.fit(X, y)
+
+
+def test_frozen_one_vs_one_teacher_is_refused(data):
+    X, y = data
+    frozen = FrozenEstimator(SVC(decision_function_shape="ovo").fit(X, y))
+    assert not decision_is_per_class(frozen)
+    with pytest.raises(ValueError, match="teacher_response"):
+        DistilledClassifier(frozen, LogisticRegression()).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore:The `probability` parameter:FutureWarning")
+def test_one_vs_one_teacher_with_probabilities_uses_them(data):
+    X, y = data
+    teacher = SVC(decision_function_shape="ovo", probability=True, random_state=0)
+    assert resolve_response_method(teacher, "auto") == "predict_proba"
+    clf = DistilledClassifier(teacher, LogisticRegression(), alpha=1.0).fit(X, y)
+    assert fidelity_score(clf.teacher_.predict(X), clf.predict(X)) > 0.9
+
+
+@pytest.mark.parametrize(
+    "teacher",
+    [
+        SVC(),
+        OneVsOneClassifier(LogisticRegression()),
+        SVC(decision_function_shape="ovr"),
+    ],
+    ids=["SVC-default", "OneVsOneClassifier", "SVC-ovr"],
+)
+def test_per_class_decision_functions_are_read(data, teacher):
+    # SVC's default and OneVsOneClassifier turn pairwise votes into per-class scores
+    X, y = data
+    assert decision_is_per_class(teacher)
+    clf = DistilledClassifier(
+        teacher, LogisticRegression(), alpha=1.0, teacher_response="decision_function"
+    ).fit(X, y)
+    assert fidelity_score(clf.teacher_.predict(X), clf.predict(X)) > 0.9
+
+
+class MultiOutputTeacher(ClassifierMixin, BaseEstimator):
+    """A frozen teacher with a list of probabilities (two outputs)."""
+
+    def fit(self, X, y):
+        self.classes_ = [np.array([0, 1]), np.array([0, 1, 2])]
+        return self
+
+    def predict(self, X):
+        return np.zeros((X.shape[0], 2), dtype=int)
+
+    def predict_proba(self, X):
+        n = X.shape[0]
+        return [np.full((n, 2), 0.5), np.full((n, 3), 1 / 3)]
+
+
+def test_multioutput_teacher_is_refused(data):
+    X, y = data
+    frozen = FrozenEstimator(MultiOutputTeacher().fit(X, y))
+    with pytest.raises(ValueError, match="multi-output|multilabel"):
+        DistilledClassifier(frozen, LogisticRegression()).fit(X, y)
+    with pytest.raises(ValueError, match="list of 2 arrays"):
+        classes = np.array([0, 1])
+        logits_from_output(frozen.predict_proba(X), classes, classes, "predict_proba")
+
+
+def test_non_finite_teacher_output_is_refused():
+    classes = np.array([0, 1])
+    with pytest.raises(ValueError, match="NaN"):
+        logits_from_output(np.array([[np.nan, 1.0]]), classes, classes, "predict_proba")
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        logits_from_output(np.array([np.inf]), classes, classes, "decision_function")
+
+
+@pytest.mark.parametrize("T", [1e-300, 1e-30, 1.0, 1e30, 1e300])
+def test_soften_is_finite_at_every_temperature(T):
+    logits = np.array([[-0.3, -2.0, -50.0], [3.0, 3.0, -np.inf], [-27.6, -1e-12, -5.0]])
+    proba = soften(logits, T)
+    assert np.all(np.isfinite(proba))
+    assert_allclose(proba.sum(axis=1), 1.0)
+    if T <= 1e-30:
+        assert_allclose(proba, [[1, 0, 0], [0.5, 0.5, 0], [0, 1, 0]])
+    if T >= 1e30:
+        assert_allclose(proba[0], 1 / 3)
+        assert_allclose(proba[1], [0.5, 0.5, 0])
+
+
+def test_tiny_temperature_gives_the_teachers_labels_to_a_tree(data):
+    X, y = data
+    teacher = LogisticRegression().fit(X, y)
+    clf = DistilledClassifier(
+        FrozenEstimator(teacher),
+        DecisionTreeClassifier(random_state=0),
+        alpha=1.0,
+        T=1e-300,
+    ).fit(X, y)
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+    assert_array_equal(clf.predict(X), teacher.predict(X))
+
+
+# --- arrays the library does not own ---------------------------------------
+
+
+@pytest.mark.parametrize("mmap_mode", ["r+", "r", "c"])
+def test_memory_mapped_cache_is_never_written(data, tmp_path, mmap_mode):
+    X, y = data
+    reference = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        LogisticRegression(max_iter=500),
+        alpha=0.8,
+        T=2.0,
+    ).fit(X, y)
+    memory = joblib.Memory(tmp_path, mmap_mode=mmap_mode, verbose=0)
+    clf = clone(reference).set_params(memory=memory)
+    for _ in range(3):  # a miss, then hits on the same cache entry
+        clf.fit(X, y)
+        assert_allclose(clf.predict_proba(X), reference.predict_proba(X), atol=1e-8)
+    # the cache entry still holds probabilities
+    _, output, _ = fit_teacher(
+        clone(reference.teacher), X, y, {}, "predict_proba", memory=memory
+    )
+    assert_allclose(output.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("mmap_mode", ["r+", "r"])
+def test_pruning_refit_with_out_of_fold_cache_is_not_poisoned(
+    data, tmp_path, mmap_mode
+):
+    X, y = data
+    kwargs = dict(alpha=0.8, T=2.0, teacher_cv=3)
+    distiller = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        LogisticRegression(max_iter=500),
+        **kwargs,
+    )
+    plain = SparsifyTransformer(clone(distiller), sparsity=0.5).fit(X, y)
+    memory = joblib.Memory(tmp_path, mmap_mode=mmap_mode, verbose=0)
+    cached = SparsifyTransformer(
+        clone(distiller).set_params(memory=memory), sparsity=0.5
+    )
+    for _ in range(2):
+        cached.fit(X, y)
+        proba = cached.estimator_.predict_proba(X)
+        assert proba.std() > 0.05  # not uniform
+        assert_allclose(proba, plain.estimator_.predict_proba(X), atol=1e-6)
+
+
+class StoredProbaTeacher(ClassifierMixin, BaseEstimator):
+    """A prefit teacher whose predict_proba returns its own writable array."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        rng = np.random.RandomState(0)
+        p = rng.uniform(0.1, 1.0, size=(len(y), len(self.classes_)))
+        self.proba_ = p / p.sum(axis=1, keepdims=True)
+        return self
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def predict_proba(self, X):
+        return self.proba_[: X.shape[0]]
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_callers_arrays_are_left_byte_identical(data, frozen):
+    X, y = data
+    X = np.asfortranarray(X)
+    sw = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y))
+    teacher = StoredProbaTeacher().fit(X, y)
+    before = [a.copy() for a in (X, y, sw, teacher.proba_)]
+    teacher_param = FrozenEstimator(teacher) if frozen else StoredProbaTeacher()
+    clf = DistilledClassifier(teacher_param, LogisticRegression(), alpha=0.7, T=3.0)
+    clf.fit(X, y, sample_weight=sw)
+    for a, b in zip((X, y, sw, teacher.proba_), before):
+        assert a.tobytes() == b.tobytes()
+        assert a.flags.writeable
+
+
+# --- frozen teachers under memory= ----------------------------------------
+
+PROBA_CALLS = []
+
+
+class CountingLogistic(LogisticRegression):
+    """Records each predict_proba call in PROBA_CALLS (same process only)."""
+
+    def predict_proba(self, X):
+        PROBA_CALLS.append(X.shape[0])
+        return super().predict_proba(X)
+
+
+def _frozen_search(X, y, memory):
+    teacher = FrozenEstimator(CountingLogistic().fit(X, y))
+    clf = DistilledClassifier(
+        teacher, LogisticRegression(max_iter=500), memory=memory
+    )
+    grid = {"alpha": [0.3, 0.9], "T": [1.0, 4.0], "student__C": [0.1, 1.0]}
+    return GridSearchCV(clf, grid, cv=3).fit(X, y)
+
+
+def test_frozen_teacher_is_queried_once_per_training_set(data, tmp_path):
+    X, y = data
+    PROBA_CALLS.clear()
+    uncached = _frozen_search(X, y, memory=None)
+    assert len(PROBA_CALLS) == 8 * 3 + 1  # every candidate and fold, and the refit
+    PROBA_CALLS.clear()
+    cached = _frozen_search(X, y, memory=str(tmp_path))
+    # one call per distinct training set: 3 folds and the refit on all rows
+    assert len(PROBA_CALLS) == 3 + 1
+    assert sorted(PROBA_CALLS) == sorted([160, 160, 160, 240])
+    assert cached.best_params_ == uncached.best_params_
+    assert_allclose(
+        cached.cv_results_["mean_test_score"], uncached.cv_results_["mean_test_score"]
+    )
+    # another frozen model is another key
+    PROBA_CALLS.clear()
+    other = FrozenEstimator(CountingLogistic(C=0.1).fit(X, y))
+    DistilledClassifier(other, LogisticRegression(), memory=str(tmp_path)).fit(X, y)
+    assert len(PROBA_CALLS) == 1
+
+
+def test_knn_teacher_with_string_labels(data):
+    X, y = data
+    y_labels = LABELS["strings"][y]
+    clf = DistilledClassifier(KNeighborsClassifier(), LogisticRegression()).fit(
+        X, y_labels
+    )
+    assert_array_equal(clf.classes_, LABELS["strings"])
+
+
+def test_label_encoded_teacher_pickles_and_clones(data):
+    X, y = data
+    y_labels = LABELS["sparse_ints"][y]
+    clf = DistilledClassifier(ZeroToKOnly(), LogisticRegression(), alpha=1.0)
+    clf.fit(X, y_labels)
+    loaded = pickle.loads(pickle.dumps(clf))
+    assert_array_equal(loaded.teacher_.predict(X), clf.teacher_.predict(X))
+    assert_allclose(loaded.predict_proba(X), clf.predict_proba(X))
+    refit = clone(clf.teacher_).fit(X, y_labels)  # a plain estimator itself
+    assert_array_equal(refit.predict(X), clf.teacher_.predict(X))
+    # a distilled model's teacher can be frozen and reused with the same labels
+    again = DistilledClassifier(FrozenEstimator(clf.teacher_), LogisticRegression())
+    assert_array_equal(again.fit(X, y_labels).classes_, [3, 7, 11])
