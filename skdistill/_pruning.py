@@ -9,11 +9,7 @@ from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 
-from .linear_model._soft_logistic import (
-    _effective_penalty,
-    _fit_soft_logistic,
-    _supports_soft_targets,
-)
+from .linear_model._soft_logistic import _effective_penalty, _supports_soft_targets
 
 # Ratio of consecutive penalties along the L1 path.
 PATH_RATIO = 0.8
@@ -158,7 +154,12 @@ def l1_path_support(X, Y, n_keep, *, sample_weight=None, fit_intercept=True):
     W = np.zeros((n_rows, X.shape[1]))
     if n_keep <= 0:
         return np.zeros(W.shape, dtype=bool), W, b
-    step = 1.0 / loss.lipschitz(fit_intercept)
+    lipschitz = loss.lipschitz(fit_intercept)
+    if not (np.isfinite(lipschitz) and lipschitz > 0):
+        raise FloatingPointError(
+            f"the curvature bound of the loss is {lipschitz!r} (extreme inputs)"
+        )
+    step = 1.0 / lipschitz
     _, G, _ = loss(W, b)
     lam_max = float(np.max(np.abs(G)))
     if n_keep >= W.size or lam_max == 0.0:
@@ -172,9 +173,7 @@ def l1_path_support(X, Y, n_keep, *, sample_weight=None, fit_intercept=True):
         nnz = np.count_nonzero(W_new)
         if nnz < n_keep:
             lam_hi, state_hi = lam, (W_new, b_new)
-            W, b = W_new, b_new
-        else:
-            W, b = W_new, b_new
+        W, b = W_new, b_new
     lam_lo, state_lo = lam, (W, b)
     # bisect the log-penalty while far more than n_keep coefficients are non-zero
     for _ in range(4):
@@ -448,8 +447,9 @@ def search_support(estimator, X, y, n_keep, *, sample_weight=None, refit_set=Non
     Returns
     -------
     mask : ndarray of bool of the shape of the coefficients, or None
-        None when the model is not a searchable logistic regression (then
-        magnitude pruning applies).
+        None when the model is not a searchable logistic regression, or when
+        its inputs are too extreme for the path (then magnitude pruning
+        applies).
     """
     if refit_set is not None:
         model = getattr(estimator, "student_", None)
@@ -468,4 +468,10 @@ def search_support(estimator, X, y, n_keep, *, sample_weight=None, refit_set=Non
         if y.ndim != 1:
             return None
         Y = (y[:, None] == np.asarray(model.classes_)[None, :]).astype(np.float64)
-    return logistic_support(model, X, Y, n_keep, sample_weight=sample_weight)
+    if not np.all(np.isfinite(model.coef_)):
+        return None
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return logistic_support(model, X, Y, n_keep, sample_weight=sample_weight)
+    except FloatingPointError:  # extreme inputs: magnitude pruning instead
+        return None

@@ -280,8 +280,8 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
     >>> from skdistill import QuantizedLinearModel
     >>> X, y = load_iris(return_X_y=True)
     >>> q = QuantizedLinearModel(LogisticRegression(), n_bits=4).fit(X, y)
-    >>> q.codes_.dtype, q.codes_.max() < 16
-    (dtype('uint8'), np.True_)
+    >>> q.codes_.dtype, bool(q.codes_.max() < 16)
+    (dtype('uint8'), True)
     >>> q.score(X, y)
     0.9...
     """

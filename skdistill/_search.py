@@ -388,7 +388,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     candidate beats on accuracy, size and latency at once, and the best
     candidate is the most accurate one within the budgets.
 
-    Read more in the :ref:`User Guide <search>`.
+    Read more in the :ref:`User Guide <search_cv>`.
 
     Parameters
     ----------

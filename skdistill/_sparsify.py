@@ -405,8 +405,8 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
     >>> sel = SparsifyTransformer(LogisticRegression(), sparsity=0.5).fit(X, y)
     >>> sel.sparsity_
     0.5
-    >>> (sel.estimator_.coef_ == 0).sum()
-    np.int64(6)
+    >>> int((sel.estimator_.coef_ == 0).sum())
+    6
     >>> sel.predict(X[:3])
     array([0, 0, 0])
     >>> sel2 = SparsifyTransformer(LogisticRegression(), max_features=2).fit(X, y)

@@ -45,12 +45,23 @@ def teacher_response(teacher, X, method, *, n_jobs=None, chunk_size=CHUNK_SIZE):
     n_samples = X.shape[0]
     func = getattr(teacher, method)
     if n_samples <= chunk_size:
-        return np.array(func(X), copy=True)
+        return np.array(_single_output(func(X), method), copy=True)
     chunks = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(func)(_safe_indexing(X, batch))
         for batch in gen_batches(n_samples, chunk_size)
     )
-    return np.concatenate([np.asarray(c) for c in chunks], axis=0)
+    return np.concatenate([np.asarray(_single_output(c, method)) for c in chunks], axis=0)
+
+
+def _single_output(output, method):
+    """Refuse the list of arrays of a multi-output or multilabel model."""
+    if isinstance(output, (list, tuple)):
+        raise ValueError(
+            f"{method} returned a list of {len(output)} arrays: a multi-output or "
+            "multilabel teacher cannot be distilled; skdistill distils one "
+            "classification output"
+        )
+    return output
 
 
 def _estimator_has(attr):

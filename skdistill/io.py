@@ -29,6 +29,9 @@ _SKLEARN_TRUSTED = (
     "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
     "numpy.dtype",
     "scipy.sparse._csr.csr_matrix",
+    # the list of remainder columns a fitted ColumnTransformer stores on
+    # scikit-learn < 1.7 (a list of column names or indices)
+    "sklearn.compose._column_transformer._RemainderColsList",
 )
 
 # Coefficients are tried in CSR form only when at least this fraction is zero.

@@ -23,16 +23,20 @@ distributed = pytest.importorskip(
 da = pytest.importorskip("dask.array", reason="dask.array is not installed")
 
 
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(
+def _local_cluster():
+    """Two single-threaded worker processes on loopback."""
+    return distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
     )
-    with cluster, distributed.Client(cluster) as client:
+
+
+@pytest.fixture(scope="module")
+def client():
+    with _local_cluster() as cluster, distributed.Client(cluster) as client:
         yield client
 
 
@@ -138,14 +142,7 @@ def test_search_survives_a_killed_worker(data, tmp_path):
     teacher = make_pipeline(gate, RandomForestClassifier(n_estimators=10, random_state=0))
     local = _search(teacher=teacher).fit(X, y)
 
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    )
-    with cluster, distributed.Client(cluster) as client:
+    with _local_cluster() as cluster, distributed.Client(cluster) as client:
         worker_pids = set(client.run(os.getpid).values())
         result = {}
 
