@@ -75,9 +75,16 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
     def _check_sample_weight(self, sample_weight, X):
         if sample_weight is None:
             return None
-        return _check_sample_weight(
+        sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
+        # scikit-learn >= 1.7 refuses all-zero weights in _check_sample_weight;
+        # 1.6 accepts them, and the fits would divide by a zero total weight
+        if not np.any(sample_weight):
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return sample_weight
 
     def _split_params(self, sample_weight, fit_params):
         """Fit parameters for the teacher and sample weights for the student."""

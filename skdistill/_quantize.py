@@ -323,6 +323,13 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
             fitted = self.estimator.estimator
             check_is_fitted(fitted)
         else:
+            sample_weight = fit_params.get("sample_weight")
+            # scikit-learn >= 1.7 estimators refuse all-zero weights; on 1.6
+            # LogisticRegression fits them into all-zero coefficients
+            if sample_weight is not None and not np.any(np.asarray(sample_weight)):
+                raise ValueError(
+                    "Sample weights must contain at least one non-zero number."
+                )
             fitted = clone(self.estimator).fit(X, y, **fit_params)
         return self._quantize_fitted(fitted)
 

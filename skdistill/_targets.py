@@ -286,8 +286,9 @@ def blend_targets(soft, y_encoded, alpha):
     Y : ndarray of shape (n_samples, n_classes)
         Rows sum to one. A row without a label gets the teacher's targets.
     row_weight : ndarray of shape (n_samples,) or None
-        ``None`` when every row has a label. Otherwise 1 for labeled rows and
-        ``alpha`` for rows without a label: the objective is
+        ``None`` when every row has a label or ``alpha`` is 1. Otherwise 1
+        for labeled rows and ``alpha`` for rows without a label: the
+        objective is
         ``alpha * CE(teacher) + (1 - alpha) * CE(label)`` summed over rows,
         and a row without a label only has the first term.
     """
@@ -300,6 +301,10 @@ def blend_targets(soft, y_encoded, alpha):
     rows = np.flatnonzero(labeled)
     Y[rows] *= alpha
     Y[rows, y_encoded[rows]] += 1.0 - alpha
+    if alpha == 1.0:
+        # every row has weight 1: no weights, so that a student whose fit
+        # takes no sample_weight can still be used
+        return Y, None
     # rows without a label keep the teacher's targets, with the weight alpha
     row_weight = np.where(labeled, 1.0, alpha)
     return Y, row_weight

@@ -213,10 +213,24 @@ def _with_sparse_coef(model):
     return converted
 
 
+class _GeneratorNotSaved(RuntimeError):
+    """skops cannot save a numpy random Generator with NumPy < 1.25."""
+
+
 def _zip_dumps(sio, model, compresslevel):
-    return sio.dumps(
-        model, compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
-    )
+    try:
+        return sio.dumps(
+            model, compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
+        )
+    except AttributeError as exc:
+        if "seed_seq" not in str(exc):
+            raise
+        # skops reads bit_generator.seed_seq, which NumPy has from 1.25
+        raise _GeneratorNotSaved(
+            "skops cannot save the numpy random Generator this model holds "
+            "(a fitted HistGradientBoosting keeps one) with NumPy < 1.25. "
+            "Upgrade NumPy (`pip install 'numpy>=1.25'`) to save this model."
+        ) from exc
 
 
 def dumps(model, *, prediction_only=False, compresslevel=9):

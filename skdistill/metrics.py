@@ -489,7 +489,10 @@ def compression_report(
 
     size_method : {"auto", "skops", "pickle"}, default="auto"
         How ``bytes`` is measured (see :func:`serialized_size`): by default
-        the compressed file that :func:`skdistill.io.dump` writes.
+        the compressed file that :func:`skdistill.io.dump` writes. Every
+        model is measured the same way: with ``"auto"``, if skops cannot save
+        one of them (a fitted HistGradientBoosting with NumPy < 1.25), all
+        are measured as pickles.
 
     Returns
     -------
@@ -525,6 +528,7 @@ def compression_report(
     y = column_or_1d(y)
     predictions = {name: model.predict(X) for name, model in models.items()}
     regression = bool(models) and all(is_regressor(m) for m in models.values())
+    sizes = _report_sizes(models, size_method)
     report = {}
     for name, model in models.items():
         if regression:
@@ -539,12 +543,26 @@ def compression_report(
                     predictions[teacher], predictions[name]
                 )
         row["n_parameters"] = count_nonzero_parameters(model)
-        row["bytes"] = serialized_size(model, method=size_method)
+        row["bytes"] = sizes[name]
         row["ms_per_1000"] = 1000 * prediction_time(model, X, n_repeats=n_repeats)
         report[name] = row
     if print_table:
         print(format_report(report))
     return report
+
+
+def _report_sizes(models, method):
+    """Bytes of every model, all measured with the same method."""
+    if method == "auto" and _skops_available():
+        from .io import _GeneratorNotSaved
+
+        try:
+            return {
+                name: serialized_size(m, method="skops") for name, m in models.items()
+            }
+        except _GeneratorNotSaved:
+            method = "pickle"
+    return {name: serialized_size(m, method=method) for name, m in models.items()}
 
 
 def format_report(report, *, markdown=False):

@@ -8,6 +8,7 @@ import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -23,6 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils.fixes import parse_version
 
 from skdistill import DistilledClassifier
 
@@ -563,7 +565,16 @@ def test_elastic_net_logistic_student_takes_the_repetition_path(data):
     from skdistill._students import student_path
 
     X, y = data
-    l1 = LogisticRegression(l1_ratio=1.0, solver="saga", C=0.5, max_iter=2000)
+    # from scikit-learn 1.8, l1_ratio selects the penalty (penalty is
+    # deprecated); before, l1_ratio applies only with penalty="elasticnet" and
+    # alone leaves the default L2 penalty (the exact soft-target path)
+    sklearn_version = parse_version(parse_version(sklearn.__version__).base_version)
+    l1_params = dict(l1_ratio=1.0, solver="saga", C=0.5, max_iter=2000)
+    if sklearn_version >= parse_version("1.8"):
+        l1 = LogisticRegression(**l1_params)
+    else:
+        l1 = LogisticRegression(penalty="elasticnet", **l1_params)
+        assert student_path(LogisticRegression(**l1_params)) == "soft_logistic"
     assert student_path(l1) == "repeat"
     assert student_path(LogisticRegression()) == "soft_logistic"
     assert student_path(LogisticRegression(C=np.inf)) == "soft_logistic"

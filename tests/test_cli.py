@@ -182,8 +182,6 @@ def test_grid_search_reports_best_parameters():
 
 def test_sparsity_adds_the_pruned_student():
     result = run_cli("--dataset", "wine", "--sparsity", "0.8", "--json")
-    if "SparsifyTransformer is not available" in result.stderr:
-        pytest.skip("SparsifyTransformer is not available yet")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     distilled, pruned = report["models"][2:]

@@ -7,12 +7,14 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_selection import SelectFromModel
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.svm import SVC
+from sklearn.utils.fixes import parse_version
 from _checks import parametrize_with_checks
 
 from skdistill.linear_model import SoftLogisticRegression, check_soft_targets
@@ -23,6 +25,24 @@ from skdistill.linear_model._soft_logistic import (
 )
 
 TIGHT = dict(tol=1e-10, max_iter=10000)
+
+sklearn_version = parse_version(parse_version(sklearn.__version__).base_version)
+# LogisticRegression's lbfgs solver casts float32 input to float64 (float64
+# coef_) before scikit-learn 1.8, and keeps float32 from 1.8.
+LR_LBFGS_KEEPS_FLOAT32 = sklearn_version >= parse_version("1.8")
+# class_weight="balanced" counts sample weights from scikit-learn 1.7
+# (compute_class_weight takes sample_weight); before, it counts rows only.
+BALANCED_COUNTS_WEIGHTS = sklearn_version >= parse_version("1.7")
+# From scikit-learn 1.8, l1_ratio selects the penalty (penalty is deprecated);
+# before, l1_ratio is used only with penalty="elasticnet", otherwise ignored.
+L1_RATIO_SETS_PENALTY = sklearn_version >= parse_version("1.8")
+
+
+def _l1_ratio_logistic(l1_ratio, **params):
+    """A LogisticRegression with an L1 / elastic-net penalty of ``l1_ratio``."""
+    if L1_RATIO_SETS_PENALTY:
+        return LogisticRegression(l1_ratio=l1_ratio, **params)
+    return LogisticRegression(penalty="elasticnet", l1_ratio=l1_ratio, **params)
 
 
 def _data(n_classes, n_samples=200, n_features=6, seed=0, **kwargs):
@@ -91,8 +111,9 @@ def test_solver_float32(n_classes):
     Y = np.eye(n_classes)[y]
     ref32 = LogisticRegression().fit(X32, y)
     coef, intercept, _ = _fit_soft_logistic(X32, Y)
-    assert coef.dtype == ref32.coef_.dtype == np.float32
-    assert intercept.dtype == ref32.intercept_.dtype == np.float32
+    assert coef.dtype == intercept.dtype == np.float32
+    ref_dtype = np.float32 if LR_LBFGS_KEEPS_FLOAT32 else np.float64
+    assert ref32.coef_.dtype == ref32.intercept_.dtype == ref_dtype
     # float32 products limit both solvers' accuracy; compare at default tol
     assert_allclose(coef, ref32.coef_, rtol=1e-3, atol=1e-5)
     # and the float32 solution is close to the float64 optimum
@@ -123,7 +144,16 @@ def test_soft_targets_match_row_repetition(n_classes, class_weight):
     sw = rng.uniform(0.5, 2.0, size=X.shape[0])
     if class_weight == "dict":
         class_weight = {k: 0.5 + k for k in range(n_classes)}
-    ref = _repetition_fit(X, Y, sample_weight=sw, class_weight=class_weight, **TIGHT)
+    ref_class_weight = class_weight
+    if class_weight == "balanced" and not BALANCED_COUNTS_WEIGHTS:
+        # scikit-learn < 1.7 balances the repeated rows by count, ignoring
+        # their weights; the soft solver balances the weighted class totals
+        # t_k = sum_i sw_i Y_ik, as scikit-learn >= 1.7 does: pass them as a dict
+        totals = (sw[:, None] * Y).sum(axis=0)
+        ref_class_weight = dict(enumerate(totals.sum() / (n_classes * totals)))
+    ref = _repetition_fit(
+        X, Y, sample_weight=sw, class_weight=ref_class_weight, **TIGHT
+    )
     est = LogisticRegression(class_weight=class_weight, **TIGHT)
     _fit_logistic_regression_soft(est, X, Y, np.arange(n_classes), sample_weight=sw)
     assert_allclose(est.coef_, ref.coef_, rtol=1e-4)
@@ -257,9 +287,13 @@ def test_supports_soft_targets():
     assert _supports_soft_targets(LogisticRegression())
     assert _supports_soft_targets(LogisticRegression(C=np.inf))
     assert _supports_soft_targets(LogisticRegression(solver="newton-cg"))
-    assert _supports_soft_targets(LogisticRegression(l1_ratio=0.0, solver="saga"))
-    assert not _supports_soft_targets(LogisticRegression(l1_ratio=1.0, solver="saga"))
-    assert not _supports_soft_targets(LogisticRegression(l1_ratio=0.5, solver="saga"))
+    assert _supports_soft_targets(_l1_ratio_logistic(0.0, solver="saga"))
+    assert not _supports_soft_targets(_l1_ratio_logistic(1.0, solver="saga"))
+    assert not _supports_soft_targets(_l1_ratio_logistic(0.5, solver="saga"))
+    # before scikit-learn 1.8, l1_ratio alone leaves the default L2 penalty
+    assert _supports_soft_targets(
+        LogisticRegression(l1_ratio=1.0, solver="saga")
+    ) is not L1_RATIO_SETS_PENALTY
     assert not _supports_soft_targets(LogisticRegression(solver="liblinear"))
     assert not _supports_soft_targets(LogisticRegressionCV())
     assert not _supports_soft_targets(SVC())

@@ -273,7 +273,17 @@ def test_feature_refit_of_other_models(multiclass):
 
 def test_unsupported_coef_refit_raises(multiclass):
     X, y = multiclass
-    l1 = LogisticRegression(l1_ratio=1.0, solver="saga", C=1.0, max_iter=200)
+    # from scikit-learn 1.8, l1_ratio selects the penalty (penalty is
+    # deprecated); before, l1_ratio applies only with penalty="elasticnet"
+    import sklearn
+    from sklearn.utils.fixes import parse_version
+
+    l1_params = dict(l1_ratio=1.0, solver="saga", C=1.0, max_iter=200)
+    if parse_version(parse_version(sklearn.__version__).base_version) < parse_version(
+        "1.8"
+    ):
+        l1_params["penalty"] = "elasticnet"
+    l1 = LogisticRegression(**l1_params)
     with pytest.raises(ValueError, match="granularity='feature'.*refit=False"):
         SparsifyTransformer(l1, sparsity=0.5).fit(X, y)
     # the advertised alternatives work
