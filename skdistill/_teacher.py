@@ -1,5 +1,7 @@
 """Teacher work that does not depend on the student: fitting, outputs, caching."""
 
+import warnings
+
 import numpy as np
 from joblib import Parallel, delayed
 from scipy import sparse
@@ -249,10 +251,22 @@ def _fit_clone(teacher, X, y, fit_params):
     """
     if not (is_classifier(teacher) and needs_encoding(y)):
         return clone(teacher).fit(X, y, **fit_params)
-    try:
-        return clone(teacher).fit(X, y, **fit_params)
-    except (ValueError, TypeError) as exc:
-        error = exc
+    # The warnings of an attempt that fails are the attempt's, not the user's:
+    # they are kept aside and shown only if the attempt succeeds. (With numpy
+    # < 1.25, XGBoost's comparison of string labels with its codes warns and
+    # then fails with an AttributeError instead of its ValueError.)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fitted = clone(teacher).fit(X, y, **fit_params)
+        except (ValueError, TypeError, AttributeError) as exc:
+            fitted, error = None, exc
+    if fitted is not None:
+        for record in caught:
+            warnings.warn_explicit(
+                record.message, record.category, record.filename, record.lineno
+            )
+        return fitted
     try:
         return LabelEncodedClassifier(teacher).fit(X, y, **fit_params)
     except Exception:
