@@ -300,7 +300,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None, **fit_params):
+    def fit(self, X, y=None, sample_weight=None, **fit_params):
         """Fit the estimator (unless frozen) and quantize its coefficients.
 
         Parameters
@@ -311,8 +311,14 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to the estimator's ``fit`` when given (so that a
+            quantized model can be the student of a
+            :class:`~skdistill.DistilledClassifier`, which fits it on soft
+            targets through weighted rows).
+
         **fit_params : dict
-            Parameters of the estimator's ``fit`` (e.g. ``sample_weight``).
+            Other parameters of the estimator's ``fit``.
 
         Returns
         -------
@@ -323,7 +329,8 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
             fitted = self.estimator.estimator
             check_is_fitted(fitted)
         else:
-            sample_weight = fit_params.get("sample_weight")
+            if sample_weight is not None:
+                fit_params["sample_weight"] = sample_weight
             # scikit-learn >= 1.7 estimators refuse all-zero weights; on 1.6
             # LogisticRegression fits them into all-zero coefficients
             if sample_weight is not None and not np.any(np.asarray(sample_weight)):

@@ -221,3 +221,20 @@ def test_codes_are_bit_packed_when_pickled(n_bits):
     q8 = quantize(model, n_bits=8)
     saved = len(pickle.dumps(q8)) - len(pickle.dumps(q))
     assert saved >= 200 * (8 - n_bits) / 8 - 16
+
+
+def test_sample_weight_reaches_the_estimator_and_a_quantized_student(digits):
+    X, y, _ = digits
+    sw = np.random.RandomState(0).uniform(0.1, 3.0, size=len(y))
+    q = QuantizedLinearModel(LogisticRegression(max_iter=1000), n_bits=8)
+    q.fit(X, y, sample_weight=sw)
+    weighted = LogisticRegression(max_iter=1000).fit(X, y, sample_weight=sw)
+    assert_array_equal(q.coef_, quantize(FrozenEstimator(weighted), n_bits=8).coef_)
+    # a distiller fits a quantized student on soft targets (weighted rows)
+    dc = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        QuantizedLinearModel(LogisticRegression(max_iter=1000), n_bits=4),
+    ).fit(X, y)
+    assert isinstance(dc.student_, QuantizedLinearModel)
+    assert len(np.unique(dc.student_.coef_)) <= 2**4 + 1  # 16 levels and zero
+    assert dc.score(X, y) > 0.9

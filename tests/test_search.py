@@ -22,6 +22,7 @@ from skdistill import (
     DistillationSearchCV,
     DistilledClassifier,
     FrontierDisplay,
+    QuantizedLinearModel,
     SparsifyTransformer,
 )
 from skdistill._frontier import pareto_front
@@ -247,6 +248,26 @@ def test_cv_results_columns(data):
     assert_array_equal(search.classes_, np.unique(y))
     assert search.predict_proba(X).shape == (len(y), 3)
     assert 0 < search.teacher_score_ <= 1
+
+
+def test_quantized_student_candidates(data):
+    # a 4-bit student is searchable: its size counts its packed codes
+    X, y = data
+    logistic = LogisticRegression(max_iter=500)
+    grid = {
+        "student": [logistic, QuantizedLinearModel(logistic, n_bits=4)],
+        "alpha": [0.5],
+    }
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(random_state=0), grid, cv=3
+    ).fit(X, y)
+    results = search.cv_results_
+    assert np.all(np.isfinite(results["mean_test_score"]))
+    assert np.all(results["student_bytes"] > 0)
+    quantized = DistilledClassifier(
+        DecisionTreeClassifier(random_state=0), grid["student"][1]
+    ).fit(X, y)
+    assert len(np.unique(quantized.student_.coef_)) <= 2**4 + 1
 
 
 def test_frontier_is_not_dominated(data):

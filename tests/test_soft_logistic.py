@@ -553,6 +553,33 @@ def test_loss_extreme_logits(n_classes):
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("fmt", ["dense", "csr", "float32"])
+def test_loss_shifted_and_unshifted_forms_agree(n_classes, fmt, monkeypatch):
+    # blocks of one row: rows scaled so that some blocks' logit bound exceeds
+    # the limit (shifted log-sum-exp) and others do not (plain exp)
+    from skdistill.linear_model import _loss
+
+    X, Y, sw, w = _loss_inputs(n_classes, "dense", scale=2.0)
+    X = X * np.where(np.arange(X.shape[0]) % 3 == 0, 200.0, 1.0)[:, None]
+    if fmt == "csr":
+        X = sp.csr_matrix(X)
+    elif fmt == "float32":
+        X = X.astype(np.float32)
+    expected = _reference_loss(X.astype(np.float64), Y, sw, w, 3.0)
+    results = []
+    for bound in (_loss._UNSHIFTED_LOGIT_BOUND, -1.0):
+        # the default mixes both forms (a third of the blocks have logits far
+        # beyond exp's range); -1 shifts every block
+        monkeypatch.setattr(_loss, "_UNSHIFTED_LOGIT_BOUND", bound)
+        results.append(_loss._SoftLogisticLoss(X, Y, sw, 3.0, True, None, block_rows=1)(w))
+    rtol = 1e-5 if fmt == "float32" else 1e-12
+    for value, grad in results:
+        assert_allclose(value, expected, rtol=rtol)
+        assert_allclose(grad, results[1][1], rtol=1e-5 if fmt == "float32" else 1e-10,
+                        atol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
 def test_loss_on_row_blocks_composes(n_classes):
     # the documented recipe: per-block losses with C=inf and the global sw_sum
     from skdistill.linear_model._loss import _SoftLogisticLoss

@@ -57,6 +57,26 @@ def _row_blocks(X, block_rows):
     return blocks
 
 
+# Logits are exponentiated without the row-maximum shift when a bound on
+# their magnitude (row norm of X times coefficient norm plus intercept) stays
+# below this: exp neither overflows nor underflows to subnormals, and the sum
+# of n_classes terms stays finite.
+_UNSHIFTED_LOGIT_BOUND = 500.0
+
+
+def _row_norm_max(Xb):
+    """Largest Euclidean norm of a row of ``Xb`` (dense or CSR), as float64."""
+    if Xb.shape[0] == 0:
+        return 0.0
+    if sp.issparse(Xb):
+        sq = np.zeros(Xb.shape[0])
+        data = np.asarray(Xb.data, dtype=np.float64)
+        rows = np.repeat(np.arange(Xb.shape[0]), np.diff(Xb.indptr))
+        np.add.at(sq, rows, data * data)
+        return float(np.sqrt(sq.max()))
+    return float(np.sqrt(np.einsum("ij,ij->i", Xb, Xb, dtype=np.float64).max()))
+
+
 class _SoftLogisticLoss:
     """Loss and gradient of the soft-target logistic objective.
 
@@ -69,15 +89,31 @@ class _SoftLogisticLoss:
     ``n_classes`` otherwise), with ``sw_sum = sum_i sw_i sum_k Y_ik`` unless
     given.
 
-    The rows are processed in blocks: each block's logits, its fused
-    log-sum-exp (one ``exp`` per entry; binary: one ``exp`` and one ``log``
-    per row, ``softplus`` and ``expit`` both read from ``exp(-|z|)``) and its
-    gradient contribution ``G_b @ X_b`` are computed while the block is in
-    cache, in work arrays allocated once and reused by every evaluation.
-    Neither ``X`` nor ``Y`` is copied or written.
+    With ``Yw_ik = sw_i Y_ik / sw_sum``, ``ws_i = sum_k Yw_ik`` and the logits
+    ``Z = X coef.T + intercept``, the data term is
+    ``sum_i ws_i logsumexp(Z_i) - sum_ik Yw_ik Z_ik``. Its second part is
+    linear in the parameters: ``<coef, Yw.T X> + <intercept, sum_i Yw_i>``, so
+    ``A = Yw.T X`` and the column sums of ``Yw`` are computed once, at
+    construction, and an evaluation no longer reads the targets. The gradient
+    is ``(ws * softmax(Z)).T X - A`` (binary: ``(ws * expit(z)).T X - a``).
 
-    Extra memory: two float64 vectors of length ``n_samples`` (the per-row
-    weights), plus O(block_rows * n_classes) work arrays, for dense and CSR
+    The rows are processed in blocks: each block's logits, one ``exp`` per
+    entry (plus one ``log1p`` per row for two classes, or one ``log`` per row
+    of the normaliser otherwise) and its gradient contribution are computed
+    while the block is in cache, in work arrays allocated once and reused by
+    every evaluation. The row-maximum shift of the log-sum-exp is skipped when
+    a bound on the block's logits (``max_i ||x_i|| * max_k ||coef_k|| +
+    max |intercept|``) shows that ``exp`` cannot overflow; otherwise the shifted,
+    overflow-free form is used. Neither ``X`` nor ``Y`` is copied or written.
+    For float32 ``X``, whose products are computed in float32, the gradient
+    of the coefficients is instead the product of the float64 residual
+    ``ws * softmax(Z) - Yw`` with ``X`` (rounded to float32 once): the
+    difference of two float32 products would lose the gradient's accuracy
+    near the optimum.
+
+    Extra memory: one float64 vector of length ``n_samples`` (the per-row
+    weights), two arrays of the shape of ``coef`` (``A`` and a product
+    buffer), plus O(block_rows * n_classes) work arrays, for dense and CSR
     ``X`` whatever its sparsity pattern; a CSC matrix is one block, so its work
     arrays are O(n_samples * n_classes).
 
@@ -90,9 +126,11 @@ class _SoftLogisticLoss:
     Parameters
     ----------
     X : {ndarray, CSR or CSC matrix} of shape (n_samples, n_features)
-        float32 or float64; products with it are computed in its dtype.
+        float32 or float64; products with it are computed in its dtype (the
+        constant ``A`` in float64).
     Y : ndarray of shape (n_samples, n_classes)
-        Non-negative float64 targets (Fortran order is fastest).
+        Non-negative float64 targets; read at construction only, except
+        for float32 ``X`` (see below).
     sw : ndarray of shape (n_samples,)
         Sample weights.
     C : float
@@ -131,7 +169,7 @@ class _SoftLogisticLoss:
         self.n_features = n_features
         self.fit_intercept = fit_intercept
         self.binary = n_classes == 2
-        self.n_rows = 1 if self.binary else n_classes
+        self.n_rows = n_rows = 1 if self.binary else n_classes
         sw = np.asarray(sw, dtype=np.float64)
         row_sums = Y.sum(axis=1)
         if sw_sum is None:
@@ -146,31 +184,48 @@ class _SoftLogisticLoss:
         # per-row weights: ws_i = sw_i sum_k Y_ik / sw_sum
         scale = np.divide(sw, self.sw_sum)
         self.ws = np.multiply(row_sums, scale, out=row_sums)
-        if self.binary:
-            # wy_i = sw_i Y_i1 / sw_sum; Y itself is not kept
-            self.wy = np.multiply(Y[:, 1], scale, out=scale)
-            self.Y = None
-        else:
-            self.scale = scale
-            self.Y = Y
         if block_rows is None:
             block_rows = _block_rows(X, n_classes)
         self.blocks = _row_blocks(X, max(1, int(block_rows)))
         size = max(stop - start for start, stop, _, _ in self.blocks)
-        n_rows = self.n_rows
-        # work arrays, reused by every evaluation
-        self._buf = [np.empty(n_rows * size) for _ in range(3 if self.binary else 2)]
+        # work arrays, reused by every evaluation (row-major blocks of logits)
+        self._buf = [np.empty(n_rows * size) for _ in range(3 if self.binary else 1)]
         self._vec = [np.empty(size) for _ in range(0 if self.binary else 2)]
         self._low = None  # X's dtype, for the products with float32 X
         if self.dtype != np.float64:
             self._low = np.empty(n_rows * size, dtype=self.dtype)
         self._gtmp = np.empty((n_rows, n_features))
-        dense_multinomial = not (self.binary or self.sparse)
-        self._zrow = np.empty(n_rows * size) if dense_multinomial else None
+        self._ones = np.ones(n_rows)
+        self._ones_m = np.ones(size)
+        # float32 X: the coefficients' gradient is the product of the float64
+        # residual ws * p - Yw with X (rounded to float32 once), not the
+        # difference of two float32 products, which would cancel near the
+        # optimum; the targets are then read by every evaluation
+        self._residual = None
+        if self._low is not None:
+            self._residual = (Y, scale, np.empty(n_rows * size))
         self.n_coef = n_rows * n_features
         self.mask = None
         if coef_mask is not None:
             self.mask = ~np.asarray(coef_mask, dtype=bool).ravel()
+        # largest row norm per block: bounds the logits (CSC: not computed)
+        self._row_norm = [
+            np.inf if self.sparse and Xb.format != "csr" else _row_norm_max(Xb)
+            for _, _, Xb, _ in self.blocks
+        ]
+        # the linear part of the loss: A = Yw.T X (float64) and sum_i Yw_i
+        self._lin_coef = np.zeros((n_rows, n_features))
+        self._lin_intercept = np.zeros(n_rows)
+        for start, stop, Xb, XbT in self.blocks:
+            if self.binary:
+                YwT = (Y[start:stop, 1] * scale[start:stop])[None, :]
+            else:
+                YwT = Y[start:stop].T * scale[start:stop]
+            self._lin_intercept += YwT.sum(axis=1)
+            if self.sparse:
+                self._lin_coef += (XbT.astype(np.float64, copy=False) @ YwT.T).T
+            else:
+                self._lin_coef += YwT @ Xb.astype(np.float64, copy=False)
 
     def split(self, w):
         """Views ``(coef, intercept)`` of the parameter vector ``w``."""
@@ -179,38 +234,28 @@ class _SoftLogisticLoss:
         return coef, intercept
 
     def _logits(self, W, Xb, out, low, intercept):
-        """Write ``W @ Xb.T + intercept`` (float64, (n_rows, m)) into ``out``.
-
-        The product is computed row-major, ``Xb @ W.T`` (the fast layout for
-        BLAS on a C-ordered ``X``), then transposed into ``out`` (class-major,
-        for fast per-sample reductions) while adding the intercept.
-        """
-        m = Xb.shape[0]
+        """Write ``Xb @ W.T + intercept`` (float64, (m, n_rows)) into ``out``."""
         if self.sparse:
-            Z = Xb @ W.T
+            np.copyto(out, Xb @ W.T)
         elif low is None:
-            Z = self._zrow[: m * self.n_rows].reshape(m, self.n_rows)
-            np.matmul(Xb, W.T, out=Z)
+            np.matmul(Xb, W.T, out=out)
         else:
-            Z = low.reshape(-1)[: m * self.n_rows].reshape(m, self.n_rows)
-            np.matmul(Xb, W.T, out=Z)
-        if intercept is None:
-            np.copyto(out, Z.T)
-        else:
-            np.add(Z.T, intercept[:, None], out=out)
+            np.copyto(out, np.matmul(Xb, W.T, out=low))
+        if intercept is not None:
+            out += intercept
         return out
 
-    def _add_grad(self, GT, Xb, XbT, grad_coef, low):
-        """``grad_coef += GT @ Xb`` with the product in ``X``'s dtype."""
+    def _add_grad(self, G, Xb, XbT, grad_coef, low):
+        """``grad_coef += G.T @ Xb`` (``G`` of shape (m, n_rows)), in X's dtype."""
         if low is not None:
-            np.copyto(low, GT)
-            GT = low
+            np.copyto(low, G)
+            G = low
         if self.sparse:
-            grad_coef += (XbT @ GT.T).T
+            grad_coef += (XbT @ G).T
         elif low is None:
-            grad_coef += np.matmul(GT, Xb, out=self._gtmp)
+            grad_coef += np.matmul(G.T, Xb, out=self._gtmp)
         else:
-            grad_coef += GT @ Xb
+            grad_coef += G.T @ Xb
 
     def __call__(self, w):
         coef, intercept = self.split(w)
@@ -219,17 +264,30 @@ class _SoftLogisticLoss:
         grad_coef = grad[: self.n_coef].reshape(self.n_rows, self.n_features)
         grad_intercept = grad[self.n_coef :]
         block = self._binary_block if self.binary else self._multinomial_block
-        loss = 0.0
+        # bound on |logit| of a row of norm r: r * coef_norm + intercept_norm
+        coef_norm = float(np.sqrt(np.max(np.einsum("kj,kj->k", coef, coef))))
+        intercept_norm = 0.0 if intercept is None else float(np.max(np.abs(intercept)))
         acc = grad_coef
         if self.sparse:
             # C-ordered W.T: scipy's sparse product would copy it per block
             W = np.ascontiguousarray(W.T).T
-            # and sum the products X_b.T @ G_b.T in their own layout
+            # and sum the products X_b.T @ G_b in their own layout
             acc = np.zeros((self.n_features, self.n_rows)).T
-        for start, stop, Xb, XbT in self.blocks:
-            loss += block(start, stop, Xb, XbT, W, intercept, acc, grad_intercept)
+        loss = 0.0
+        for (start, stop, Xb, XbT), r in zip(self.blocks, self._row_norm):
+            shift = not r * coef_norm + intercept_norm <= _UNSHIFTED_LOGIT_BOUND
+            loss += block(
+                start, stop, Xb, XbT, W, intercept, acc, grad_intercept, shift
+            )
         if acc is not grad_coef:
             grad_coef[...] = acc
+        # the linear part, and the penalty
+        loss -= float(np.vdot(self._lin_coef, coef))
+        if self._residual is None:
+            grad_coef -= self._lin_coef
+        if intercept is not None:
+            loss -= float(self._lin_intercept @ intercept)
+            grad_intercept -= self._lin_intercept
         if self.l2:
             loss += 0.5 * self.l2 * float(w[: self.n_coef] @ w[: self.n_coef])
             grad_coef += self.l2 * coef
@@ -238,17 +296,18 @@ class _SoftLogisticLoss:
         return float(loss), grad
 
     def _binary_block(
-        self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept
+        self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift
     ):
-        """Loss of rows ``start:stop``; adds their gradient.
+        """``sum_i ws_i softplus(z_i)`` of rows ``start:stop``; adds their gradient.
 
-        With ``z = X w + b``, the loss is ``sum_i ws_i softplus(z_i) - wy_i z_i``
-        and its gradient in ``z`` is ``ws_i expit(z_i) - wy_i``. Both come from
-        ``e = exp(-|z|)``: ``softplus(z) = max(z, 0) + log(1 + e)`` and
-        ``expit(z) = 1/2 + sign(z) (r - 1/2)`` with ``r = 1 / (1 + e)``.
+        With ``z = X w + b``, ``softplus(z) = log1p(exp(z))`` and the gradient
+        in ``z`` is ``ws_i expit(z_i)`` with ``expit(z) = e / (1 + e)``,
+        ``e = exp(z)``. When ``shift``, ``e = exp(-|z|)`` instead (which cannot
+        overflow): ``softplus(z) = max(z, 0) + log1p(e)`` and ``expit(z) = 1/2
+        + sign(z) (1 / (1 + e) - 1/2)``.
         """
         m = stop - start
-        ws, wy = self.ws[start:stop], self.wy[start:stop]
+        ws = self.ws[start:stop]
         z, e, d = (buf[:m] for buf in self._buf)
         low = None if self._low is None else self._low[:m]
         w = W[0]
@@ -260,19 +319,29 @@ class _SoftLogisticLoss:
             np.copyto(z, np.dot(Xb, w, out=low))
         if intercept is not None:
             z += intercept[0]
-        np.abs(z, out=e)
-        # sum ws max(z, 0) - wy z, with max(z, 0) = (z + |z|) / 2
-        loss = 0.5 * float(ws @ e) + 0.5 * float(ws @ z) - float(wy @ z)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        e += 1.0
-        np.reciprocal(e, out=d)  # expit(|z|), in [1/2, 1]
-        loss += float(ws @ np.log(e, out=e))  # sum ws log(1 + exp(-|z|))
-        d -= 0.5  # exact (Sterbenz), as is 1/2 + (-(r - 1/2)) = 1 - r
-        np.copysign(d, z, out=d)
-        d += 0.5  # expit(z)
+        if not shift:
+            np.exp(z, out=e)
+            loss = float(ws @ np.log1p(e, out=d))
+            np.add(e, 1.0, out=d)
+            np.divide(e, d, out=d)  # expit(z)
+        else:
+            np.abs(z, out=e)
+            # sum ws max(z, 0), with max(z, 0) = (z + |z|) / 2
+            loss = 0.5 * float(ws @ e) + 0.5 * float(ws @ z)
+            np.negative(e, out=e)
+            np.exp(e, out=e)
+            loss += float(ws @ np.log1p(e, out=d))  # sum ws log(1 + exp(-|z|))
+            e += 1.0
+            np.reciprocal(e, out=d)  # expit(|z|), in [1/2, 1]
+            d -= 0.5  # exact (Sterbenz), as is 1/2 + (-(r - 1/2)) = 1 - r
+            np.copysign(d, z, out=d)
+            d += 0.5  # expit(z)
         d *= ws
-        d -= wy
+        if intercept is not None:
+            grad_intercept += d.sum()
+        if self._residual is not None:
+            Y, scale, _ = self._residual
+            d -= Y[start:stop, 1] * scale[start:stop]
         if self.sparse:
             grad_coef[0] += XbT @ d
         elif low is None:
@@ -280,39 +349,41 @@ class _SoftLogisticLoss:
         else:
             np.copyto(low, d)
             grad_coef[0] += np.dot(low, Xb)
-        if intercept is not None:
-            grad_intercept += d.sum()
         return loss
 
     def _multinomial_block(
-        self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept
+        self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift
     ):
-        """Loss of rows ``start:stop``; adds their gradient.
+        """``sum_i ws_i logsumexp(Z_i)`` of rows ``start:stop``; adds its gradient.
 
-        Class-major work arrays (n_classes, m). With raw logits ``Z`` and the
-        row maxima ``M``, ``-sum_k Yw_ik log p_ik = ws_i (M_i + log sum_k
-        exp(Z_ik - M_i)) - sum_k Yw_ik Z_ik`` (fused log-sum-exp, one ``exp``
-        per entry) and the gradient in ``Z`` is ``ws_i p_ik - Yw_ik``.
+        Row-major work array ``Z`` of shape (m, n_classes), exponentiated in
+        place into ``ws * softmax(Z)``, the gradient in ``Z``; the row sums are
+        matrix-vector products. When ``shift``, each row's maximum ``M_i`` is
+        subtracted first and ``ws_i M_i`` added back.
         """
         m = stop - start
         K = self.n_rows
-        ZT = self._buf[0][: K * m].reshape(K, m)
-        YwT = self._buf[1][: K * m].reshape(K, m)
+        Z = self._buf[0][: K * m].reshape(m, K)
         mx, norm = (v[:m] for v in self._vec)
-        low = None if self._low is None else self._low[: K * m].reshape(K, m)
-        self._logits(W, Xb, ZT, low, intercept)
-        np.multiply(self.Y[start:stop].T, self.scale[start:stop], out=YwT)
-        loss = -float(np.vdot(YwT, ZT))
-        np.max(ZT, axis=0, out=mx)
-        ZT -= mx
-        ET = np.exp(ZT, out=ZT)
-        np.sum(ET, axis=0, out=norm)
+        low = None if self._low is None else self._low[: K * m].reshape(m, K)
         ws = self.ws[start:stop]
-        loss += float(ws @ mx)
+        self._logits(W, Xb, Z, low, intercept)
+        loss = 0.0
+        if shift:
+            np.max(Z, axis=1, out=mx)
+            Z -= mx[:, None]
+            loss += float(ws @ mx)
+        E = np.exp(Z, out=Z)
+        np.matmul(E, self._ones, out=norm)
         loss += float(ws @ np.log(norm, out=mx))
-        ET *= np.divide(ws, norm, out=norm)  # ws * p
-        ET -= YwT
-        self._add_grad(ET, Xb, XbT, grad_coef, low)
+        E *= np.divide(ws, norm, out=norm)[:, None]  # ws * p
         if intercept is not None:
-            grad_intercept += ET.sum(axis=1)
+            grad_intercept += self._ones_m[:m] @ E
+        if self._residual is not None:
+            Y, scale, buf = self._residual
+            Yw = np.multiply(
+                Y[start:stop], scale[start:stop, None], out=buf[: K * m].reshape(m, K)
+            )
+            E -= Yw
+        self._add_grad(E, Xb, XbT, grad_coef, low)
         return loss
