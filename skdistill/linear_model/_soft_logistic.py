@@ -584,11 +584,12 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
     is minimised with the L-BFGS-B options of scikit-learn (``gtol=tol``,
     ``maxls=50``, ``ftol=64 * eps``) from zero coefficients. Each evaluation
     costs the two products with ``X``, computed by blocks of rows with the
-    rest of the work while the block is in cache; beyond the L-BFGS-B
-    workspace (about ``30 * n_params`` floats, as in scikit-learn), the extra
-    memory is two float64 vectors of length ``n_samples`` and O(block *
-    n_classes) work arrays, for dense and CSR ``X`` whatever its sparsity
-    (O(n_samples * n_classes) for CSC). :meth:`partial_fit` minimises the same
+    rest of the work while the block is in cache (the part of the loss linear
+    in the coefficients is computed once). Beyond the L-BFGS-B state (about
+    ``37 * n_params`` float64, as in scikit-learn), the extra memory is one
+    float64 vector of length ``n_samples``, four arrays of ``n_params``
+    floats and O(block * n_classes) work arrays, for dense and CSR ``X``
+    whatever its sparsity (O(n_samples * n_classes) for CSC). :meth:`partial_fit` minimises the same
     objective chunk by chunk (see its docstring).
 
     ``score`` (from :class:`~sklearn.base.ClassifierMixin`) is the accuracy
