@@ -31,6 +31,7 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _teacher
@@ -275,7 +276,11 @@ def _prepare_split(
     n_samples = _n_rows(X)
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     params = _index_params(fit_params, train, n_samples)
-    fitted = clone(teacher).fit(X_train, y_train, **params)
+    # a classifier that refuses labels other than 0..K-1 (XGBoost) is fitted
+    # on their codes, as DistilledClassifier does
+    fitted = _teacher._fit_clone(teacher, X_train, y_train, params)
+    if isinstance(fitted, _teacher.LabelEncodedClassifier):
+        teacher = _teacher.LabelEncodedClassifier(teacher)
     outputs = {}
     for teacher_cv, method in keys:
         if teacher_cv is None:
@@ -736,6 +741,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
         X, y = indexable(as_table(X), y)
         n_samples = _n_rows(X)
+        if classifier and getattr(base, "unlabeled", None) is None:
+            # before the teacher, which may accept anything on label codes
+            check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -859,7 +867,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             best.fit(X, y, **self._candidate_fit_params(teacher_params, student_params))
             self.teacher_ = best.teacher_
         else:
-            self.teacher_ = clone(self.teacher).fit(X, y, **teacher_params)
+            self.teacher_ = _teacher._fit_clone(self.teacher, X, y, teacher_params)
             best.set_params(teacher=FrozenEstimator(self.teacher_), teacher_cv=None)
             best.fit(X, y, **student_params)
         self.best_estimator_ = best

@@ -584,3 +584,23 @@ def test_command_line_search_usage_errors(capsys):
         main(["search", "--students", "linear,forest"])
     assert exc.value.code == 2
     assert "'forest' is not a student kind" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("teacher_cv", [None, 3])
+def test_teacher_that_needs_label_codes(data, teacher_cv):
+    # XGBoost's classifiers accept only 0..K-1: every split's teacher, its
+    # out-of-fold clones and the final one are fitted on the labels' codes
+    xgboost = pytest.importorskip("xgboost")
+    X, y = data
+    names = np.array(["bird", "cat", "dog"])
+    labels = names[y]
+    teacher = xgboost.XGBClassifier(n_estimators=5, max_depth=2, n_jobs=1)
+    grid = {"student": _students()[:1], "alpha": [0.5], "teacher_cv": [teacher_cv]}
+    search = DistillationSearchCV(teacher, grid, cv=3).fit(X, labels)
+    coded = DistillationSearchCV(teacher, grid, cv=3).fit(X, y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], coded.cv_results_["mean_test_score"]
+    )
+    assert_array_equal(search.classes_, names)
+    assert_array_equal(search.predict(X), names[coded.predict(X)])
+    assert search.teacher_score_ == pytest.approx(coded.teacher_score_)
