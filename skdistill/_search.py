@@ -1,6 +1,7 @@
 """Search over students with the teacher fitted once per split; their frontier."""
 
 import time
+import traceback
 import warnings
 from inspect import signature
 from copy import deepcopy
@@ -18,6 +19,7 @@ from sklearn.base import (
     is_classifier,
     is_regressor,
 )
+from sklearn.exceptions import FitFailedWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import check_scoring, get_scorer_names, r2_score
 from sklearn.model_selection import ParameterGrid, check_cv, cross_val_predict
@@ -317,12 +319,30 @@ def _fit_and_score(
     scorer,
     score_params,
     y_teacher,
+    error_score="raise",
 ):
-    """Fit one candidate on one split with the split's teacher; measure it."""
+    """Fit one candidate on one split with the split's teacher; measure it.
+
+    When the fit fails and ``error_score`` is a number, the split's score is
+    ``error_score``, its measurements NaN, and ``"error"`` holds the
+    traceback.
+    """
     estimator = clone(base).set_params(**clone(params, safe=False))
     estimator.set_params(teacher=teacher, teacher_cv=None)
     start = time.perf_counter()
-    estimator.fit(X_train, y_train, **fit_params)
+    try:
+        estimator.fit(X_train, y_train, **fit_params)
+    except Exception:
+        if isinstance(error_score, str) and error_score == "raise":
+            raise
+        failed = dict.fromkeys(("score_time", "fidelity", "bytes", "latency"), np.nan)
+        return {
+            **failed,
+            "n_nonzero": np.nan,
+            "fit_time": time.perf_counter() - start,
+            "score": error_score,
+            "error": traceback.format_exc(),
+        }
     fit_time = time.perf_counter() - start
     start = time.perf_counter()
     score = float(scorer(estimator, X_test, y_test, **score_params))
@@ -345,6 +365,36 @@ def _fit_and_score(
         "latency": latency,
         "n_nonzero": count_nonzero_parameters(student),
     }
+
+
+def _warn_or_raise_about_failures(out):
+    """Raise when every candidate fit failed; warn which ones did otherwise."""
+    errors = [o["error"] for o in out if "error" in o]
+    if not errors:
+        return
+    counts = {}
+    for error in errors:
+        counts[error] = counts.get(error, 0) + 1
+    summary = "\n".join(
+        f"{count} fits failed with the following error:\n{error}"
+        for error, count in counts.items()
+    )
+    if len(errors) == len(out):
+        raise ValueError(
+            f"All the {len(out)} candidate fits failed. It is very likely that "
+            "the search is misconfigured; set error_score='raise' to see the "
+            f"first error where it happens.\n\nBelow are more details about "
+            f"the failures:\n{summary}"
+        )
+    warnings.warn(
+        f"\n{len(errors)} candidate fits failed out of a total of {len(out)}.\n"
+        "The score on these splits is set to error_score, and these candidates "
+        "are neither on the frontier nor chosen as the best. Set "
+        "error_score='raise' to stop at the first failure.\n\nBelow are more "
+        f"details about the failures:\n{summary}",
+        FitFailedWarning,
+        stacklevel=3,
+    )
 
 
 def _scorer_accepts_sample_weight(scorer):
@@ -436,6 +486,16 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     verbose : int, default=0
         Progress messages.
 
+    error_score : "raise" or float, default=np.nan
+        Score of a candidate's split whose fit fails, as in
+        :class:`~sklearn.model_selection.GridSearchCV`: with a number, a
+        :class:`~sklearn.exceptions.FitFailedWarning` says which candidates
+        failed and why, and a candidate with a failed split is neither on
+        the frontier nor a choice for ``best_*`` (its size, latency and
+        fidelity are those of its other splits); when every fit fails, the
+        search raises. ``"raise"`` stops the search with the first error.
+        The teacher's own failures always stop the search.
+
     Attributes
     ----------
     cv_results_ : dict of ndarray
@@ -516,7 +576,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     ``student_latency_ms`` is a measurement, on a machine that may be busy
     with the other candidates: compare it within one search only.
 
-    A candidate whose fit fails stops the search with its error.
+    A candidate whose fit fails gets ``error_score`` for that split (see
+    ``error_score``).
 
     Examples
     --------
@@ -552,6 +613,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         "refit": ["boolean"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "error_score": [StrOptions({"raise"}), Real],
     }
 
     def __init__(
@@ -567,6 +629,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         refit=True,
         n_jobs=None,
         verbose=0,
+        error_score=np.nan,
     ):
         self.teacher = teacher
         self.param_grid = param_grid
@@ -578,6 +641,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.refit = refit
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.error_score = error_score
 
     def _distiller_class(self):
         if is_classifier(self.teacher):
@@ -823,12 +887,14 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         ]
         out = parallel(
             delayed(_fit_and_score)(
-                base, params_, teacher, X_tr, y_tr, X_te, y_te, fp, scorer, sp, y_t
+                base, params_, teacher, X_tr, y_tr, X_te, y_te, fp, scorer, sp, y_t,
+                self.error_score,
             )
             for params_, teacher, X_tr, y_tr, X_te, y_te, fp, sp, y_t in (
                 tasks[i] for i in order
             )
         )
+        _warn_or_raise_about_failures(out)
 
         self.scorer_ = scorer
         self.n_splits_ = n_splits
@@ -836,15 +902,21 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.teacher_score_ = float(np.mean(self.teacher_test_scores_))
         self.cv_results_ = self._format_results(candidates, n_splits, out)
         results = self.cv_results_
-        self.frontier_ = pareto_front(
-            np.column_stack(
-                [
-                    -results["mean_test_score"],
-                    results["student_bytes"],
-                    results["student_latency_ms"],
-                ]
+        costs = np.column_stack(
+            [
+                -results["mean_test_score"],
+                results["student_bytes"],
+                results["student_latency_ms"],
+            ]
+        ).astype(np.float64)
+        fitted_everywhere = self._fitted_everywhere(out, len(candidates), n_splits)
+        costs[~fitted_everywhere] = np.nan
+        self.frontier_ = pareto_front(costs)
+        if not fitted_everywhere.any():
+            raise ValueError(
+                "Every candidate failed on at least one split, so none can be "
+                "chosen (cv_results_ is set; the FitFailedWarning says why)."
             )
-        )
         self.best_index_ = self._best_index(results)
         self.best_params_ = results["params"][self.best_index_]
         self.best_score_ = float(results["mean_test_score"][self.best_index_])
@@ -912,14 +984,15 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             not np.isnan(means).all()
         ) else np.zeros_like(means)
         results["rank_test_score"] = rankdata(-filled, method="min").astype(np.int32)
-        results["student_bytes"] = np.rint(table("bytes").mean(axis=1)).astype(
-            np.int64
-        )
-        results["student_latency_ms"] = np.median(table("latency"), axis=1)
-        results["n_nonzero"] = np.rint(table("n_nonzero").mean(axis=1)).astype(
-            np.int64
-        )
-        within = np.ones(n_candidates, dtype=bool)
+        # sizes over the splits that fitted (-1 when none did)
+        failed = np.array(["error" in o for o in out]).reshape(n_candidates, n_splits)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+            for key, name in (("bytes", "student_bytes"), ("n_nonzero", "n_nonzero")):
+                mean = np.rint(np.nanmean(table(key), axis=1))
+                results[name] = np.where(np.isnan(mean), -1, mean).astype(np.int64)
+            results["student_latency_ms"] = np.nanmedian(table("latency"), axis=1)
+        within = ~failed.any(axis=1)
         if self.max_bytes is not None:
             within &= results["student_bytes"] <= self.max_bytes
         if self.max_latency_ms is not None:
@@ -928,6 +1001,12 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             within &= results["mean_test_fidelity"] >= self.min_fidelity
         results["within_budget"] = within
         return results
+
+    @staticmethod
+    def _fitted_everywhere(out, n_candidates, n_splits):
+        """Whether each candidate fitted on every split."""
+        failed = np.array(["error" in o for o in out]).reshape(n_candidates, n_splits)
+        return ~failed.any(axis=1)
 
     def _best_index(self, results):
         within = results["within_budget"] & ~np.isnan(results["mean_test_score"])

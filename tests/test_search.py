@@ -8,6 +8,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import FitFailedWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, make_scorer
@@ -604,3 +605,58 @@ def test_teacher_that_needs_label_codes(data, teacher_cv):
     assert_array_equal(search.classes_, names)
     assert_array_equal(search.predict(X), names[coded.predict(X)])
     assert search.teacher_score_ == pytest.approx(coded.teacher_score_)
+
+
+class _FailingStudent(ClassifierMixin, BaseEstimator):
+    """A student whose fit fails when its training rows include ``row``."""
+
+    def __init__(self, row=None):
+        self.row = row
+
+    def fit(self, X, y, sample_weight=None):
+        if self.row is None or np.any(np.all(np.asarray(X) == self.row, axis=1)):
+            raise RuntimeError("this student cannot fit these rows")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_failed_candidates_get_error_score(data):
+    X, y = data
+    # X[0] is in the training rows of 2 of the 3 folds
+    grid = {"student": [_students()[0], _FailingStudent(X[0])], "alpha": [0.5]}
+    search = DistillationSearchCV(DecisionTreeClassifier(random_state=0), grid, cv=3)
+    with pytest.warns(FitFailedWarning, match="2 candidate fits failed out of a total of 6"):
+        search.fit(X, y)
+    results = search.cv_results_
+    scores = np.array([results[f"split{s}_test_score"][1] for s in range(3)])
+    assert np.isnan(scores).sum() == 2 and np.isnan(results["mean_test_score"][1])
+    # its size and latency come from the split that fitted
+    assert results["student_bytes"][1] > 0
+    assert np.isfinite(results["student_latency_ms"][1])
+    assert not results["within_budget"][1]
+    assert 1 not in search.frontier_ and search.best_index_ == 0
+
+    search.set_params(error_score=-1.0)
+    with pytest.warns(FitFailedWarning):
+        search.fit(X, y)
+    scores = np.array([search.cv_results_[f"split{s}_test_score"][1] for s in range(3)])
+    assert np.sum(scores == -1.0) == 2
+    assert 1 not in search.frontier_ and search.best_index_ == 0
+
+    with pytest.raises(RuntimeError, match="cannot fit these rows"):
+        search.set_params(error_score="raise").fit(X, y)
+
+
+def test_all_candidates_failing_is_an_error(data):
+    X, y = data
+    teacher = DecisionTreeClassifier(random_state=0)
+    grid = {"student": [_FailingStudent(X[0])], "alpha": [0.5]}
+    with pytest.warns(FitFailedWarning):
+        with pytest.raises(ValueError, match="Every candidate failed"):
+            DistillationSearchCV(teacher, grid, cv=3).fit(X, y)
+    grid = {"student": [_FailingStudent()], "alpha": [0.5]}  # fails everywhere
+    with pytest.raises(ValueError, match="All the 3 candidate fits failed"):
+        DistillationSearchCV(teacher, grid, cv=3).fit(X, y)
