@@ -831,7 +831,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
 
         parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
-        prepared = parallel(
+        jobs = [
             delayed(_prepare_split)(
                 self.teacher,
                 X,
@@ -845,7 +845,20 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 classifier,
             )
             for train, test in splits
-        )
+        ]
+        # the refit's teacher on all rows, in parallel with the splits' ones,
+        # unless every candidate fits its own (out-of-fold targets)
+        if self.refit and any(
+            params_.get("teacher_cv", base.teacher_cv) is None
+            or params_.get("alpha", base.alpha) == 0
+            for params_ in candidates
+        ):
+            jobs.append(
+                delayed(_teacher._fit_clone)(self.teacher, X, y, teacher_params)
+            )
+        prepared = parallel(jobs)
+        full_teacher = prepared[n_splits] if len(prepared) > n_splits else None
+        prepared = prepared[:n_splits]
 
         tasks = []
         for (train, test), (fitted, outputs, y_teacher, _) in zip(splits, prepared):
@@ -926,12 +939,15 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             best_student = student_params[
                 student_index[id(self.best_params_["student"])]
             ]
-            self._refit(base, X, y, teacher_params, best_student)
+            self._refit(base, X, y, teacher_params, best_student, full_teacher)
             self.refit_time_ = time.perf_counter() - start
         return self
 
-    def _refit(self, base, X, y, teacher_params, student_params):
-        """Fit the best candidate on all rows, the teacher fitted once there."""
+    def _refit(self, base, X, y, teacher_params, student_params, teacher=None):
+        """Fit the best candidate on all rows, the teacher fitted once there.
+
+        ``teacher`` is the teacher already fitted on all rows, if any.
+        """
         best = clone(base).set_params(**clone(self.best_params_, safe=False))
         if best.teacher_cv is not None and best.alpha != 0:
             # out-of-fold targets: the distiller fits the teacher on all rows
@@ -939,7 +955,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             best.fit(X, y, **self._candidate_fit_params(teacher_params, student_params))
             self.teacher_ = best.teacher_
         else:
-            self.teacher_ = _teacher._fit_clone(self.teacher, X, y, teacher_params)
+            if teacher is None:
+                teacher = _teacher._fit_clone(self.teacher, X, y, teacher_params)
+            self.teacher_ = teacher
             best.set_params(teacher=FrozenEstimator(self.teacher_), teacher_cv=None)
             best.fit(X, y, **student_params)
         self.best_estimator_ = best
