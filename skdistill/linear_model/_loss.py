@@ -69,11 +69,11 @@ def _row_norm_max(Xb):
     if Xb.shape[0] == 0:
         return 0.0
     if sp.issparse(Xb):
-        sq = np.zeros(Xb.shape[0])
-        data = np.asarray(Xb.data, dtype=np.float64)
-        rows = np.repeat(np.arange(Xb.shape[0]), np.diff(Xb.indptr))
-        np.add.at(sq, rows, data * data)
-        return float(np.sqrt(sq.max()))
+        starts = Xb.indptr[:-1][np.diff(Xb.indptr) > 0]  # non-empty rows
+        if len(starts) == 0:
+            return 0.0
+        squares = np.square(Xb.data[: Xb.indptr[-1]], dtype=np.float64)
+        return float(np.sqrt(np.add.reduceat(squares, starts).max()))
     return float(np.sqrt(np.einsum("ij,ij->i", Xb, Xb, dtype=np.float64).max()))
 
 
