@@ -615,20 +615,24 @@ def test_output_paths_are_checked_before_fitting(tmp_path):
     )
 
 
-@pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() == 0,
-    reason="permissions do not bind the root user",
-)
-def test_unwritable_save_folder_is_refused_before_fitting(tmp_path):
+def test_unwritable_save_folder_is_refused_before_fitting(
+    tmp_path, monkeypatch, capsys
+):
+    # an unwritable folder, simulated: permissions do not bind the root user
+    import skdistill._cli as cli
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cli.tempfile, "NamedTemporaryFile", refuse)
     folder = tmp_path / "readonly"
     folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        result = run_cli("--dataset", "iris", "--save", folder / "m.skops", "--verbose")
-    finally:
-        folder.chmod(0o700)
-    assert_usage_error(result, "--save: cannot write in the folder")
-    assert "fitting" not in result.stderr
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--dataset", "iris", "--save", str(folder / "m.skops"), "--verbose"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "--save: cannot write in the folder" in err and "Permission denied" in err
+    assert "fitting" not in err
 
 
 def test_failed_save_keeps_the_previous_model(tmp_path, monkeypatch, capsys):
