@@ -3,8 +3,9 @@
 Teacher: RandomForestClassifier(n_estimators=300). 24 candidates, the
 student families a user weighs against each other (8 logistic, 4 logistic
 pruned to 80% zeros, 2 logistic quantized to 4 bits, 8 trees of depth 3/5/8,
-2 MLPs with 16 units; alpha, T and penalties) x 5 random splits (StratifiedShuffleSplit, 20% test), on three data sets (breast
-cancer, digits, a synthetic 2,000-row problem; smallest first). Prints the
+2 MLPs with 16 units; alpha, T and penalties) x 5 random splits
+(StratifiedShuffleSplit, 20% test), on three data sets (breast cancer,
+digits, a synthetic 2,000-row problem; smallest first). Prints the
 wall-clock time of each search and the ratios, measured side by side in one
 run, checks that the three searches give the same scores, and prints the
 frontier table of DistillationSearchCV (mean ± sd over the 5 splits). A small
