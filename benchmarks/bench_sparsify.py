@@ -6,23 +6,30 @@ text-like tf-idf CSR problem), 5 stratified 70/30 splits each, at 50, 80, 90
 and 95% zero coefficients:
 
 * ``default``: ``SparsifyTransformer(LogisticRegression(), sparsity=s)`` with no
-  other setting (the support search of ``method="auto"``);
+  other setting: ``method="auto"`` chooses by 3-fold cross-validation (held-out
+  cross-entropy at the best common scale of the logits) between the L1-path
+  solution at ``s`` kept without refit (``L1:``), its support refitted with
+  ``C`` (``ref:``), and 10-step gradual magnitude pruning (``gm:``);
+  ``chosen`` counts the candidates it picked over the splits;
 * ``one-shot``: ``method="magnitude"`` (one prune, one refit);
 * ``grad. 10``: ``method="magnitude", n_steps=10``;
 * ``L1``: ``LogisticRegression(l1_ratio=1, solver="saga")`` whose ``C`` is
   bisected on a log scale until its number of non-zeros is the target (what a
-  user does by hand); ``nnz`` is its mean number of non-zeros;
+  user does by hand); ``L1 nnz`` is its mean number of non-zeros;
 * ``L1+refit``: the L1 model's support refitted with the L2 penalty of the
   pruned model (``C=1``), the other coefficients held at zero;
 * ``MCP`` (binary data sets, when skglm is installed): skglm's MCP-penalised
   logistic regression, its ``alpha`` bisected to the target non-zeros.
 
+``nnz`` is the default's number of non-zeros (the target of the others).
 Accuracies are mean ± sd over the splits; fit times are summed over the splits
-(``L1 search`` is the whole bisection). Then the dense and a pruned digits
-model quantized to 8/4/2 bits (uniform and k-means): accuracy and pickled bytes.
+(``fit s``: the default; ``L1 s``: the whole bisection of the L1 ``C``). The
+checks then say whether the default is at least as accurate as ``L1`` and
+``L1+refit`` at each sparsity. Then the dense and a pruned digits model
+quantized to 8/4/2 bits (uniform and k-means): accuracy and pickled bytes.
 
 Run ``python benchmarks/bench_sparsify.py`` (``--splits N`` for fewer splits,
-``--datasets digits,text`` for a subset).
+``--datasets digits,text-csr`` for a subset).
 """
 
 import argparse
@@ -57,6 +64,11 @@ from skdistill.linear_model._soft_logistic import _fit_soft_logistic  # noqa: E4
 
 SPARSITIES = (0.5, 0.8, 0.9, 0.95)
 C = 1.0
+# short names of the default's candidates in the ``chosen`` column
+ABBREV = {
+    "l1": "L1:", "l1_refit": "ref:",
+    "gradual_magnitude": "gm:", "magnitude": "mag:",
+}
 
 
 def text_like(n_docs=1500, n_words=3000, n_classes=4, random_state=0):
@@ -185,6 +197,7 @@ def run_dataset(name, n_splits, have_skglm, checks):
         classes = dense.classes_
         for s in SPARSITIES:
             columns = {}
+            chosen = None
             for col, kwargs in (
                 ("default", {}),
                 ("one-shot", {"method": "magnitude"}),
@@ -196,6 +209,8 @@ def run_dataset(name, n_splits, have_skglm, checks):
                 )
                 columns[col] = sel.score(X_test, y_test)
                 times[(s, col)] = times.get((s, col), 0.0) + t
+                chosen = sel.method_ if col == "default" else chosen
+            nnz.setdefault((s, "chosen"), []).append(chosen)
             target = int(np.count_nonzero(sel.estimator_.coef_))
             (l1, l1_nnz), t = timed(l1_model, X_train, y_train, target)
             times[(s, "L1 search")] = times.get((s, "L1 search"), 0.0) + t
@@ -221,7 +236,7 @@ def run_dataset(name, n_splits, have_skglm, checks):
     cols += ["MCP"] if use_mcp else []
     header = f"{'zeros':>5} {'nnz':>5} | " + " ".join(f"{c:>15}" for c in cols)
     header += f" | {'L1 nnz':>7}" + (f" {'MCP nnz':>7}" if use_mcp else "")
-    header += f" | {'fit s':>6} {'L1 s':>6} {'ratio':>5}"
+    header += f" | {'fit s':>6} {'L1 s':>6} {'ratio':>5} | chosen"
     print(header)
     print("-" * len(header))
     for s in SPARSITIES:
@@ -234,6 +249,10 @@ def run_dataset(name, n_splits, have_skglm, checks):
             line += f" {np.mean(nnz[(s, 'MCP')]):>7.1f}"
         t_default, t_l1 = times[(s, "default")], times[(s, "L1 search")]
         line += f" | {t_default:>6.1f} {t_l1:>6.1f} {t_default / t_l1:>5.2f}"
+        names, counts = np.unique(nnz[(s, "chosen")], return_counts=True)
+        line += " | " + " ".join(
+            f"{ABBREV[n]}{c}" for n, c in zip(names, counts)
+        )
         print(line)
         default = np.mean(acc[(s, "default")])
         for other in ("L1", "L1+refit"):

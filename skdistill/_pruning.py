@@ -1,6 +1,8 @@
-"""Which logistic coefficients survive pruning: L1 path or magnitude, by CV."""
+"""Sparse logistic models: L1-path solution, its refit or magnitude pruning, by CV."""
 
 import warnings
+from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -12,7 +14,12 @@ from sklearn.model_selection import StratifiedKFold
 from .linear_model._soft_logistic import _effective_penalty, _supports_soft_targets
 
 # Ratio of consecutive penalties along the L1 path.
-PATH_RATIO = 0.8
+PATH_RATIO = 0.6
+# Iterations of each warm-started L1 solve, at most.
+L1_MAX_ITER = 100
+# Tolerance of the L1 solves, relative to the penalty (L-BFGS-B's ``gtol`` is
+# ``L1_TOL * lam``): whether a coefficient is zero is decided against ``lam``.
+L1_TOL = 1e-2
 
 
 class _SoftCrossEntropy:
@@ -51,53 +58,41 @@ class _SoftCrossEntropy:
             G = G + self.l2 * W
         return float(loss), G, R.sum(axis=0)
 
-    def lipschitz(self, fit_intercept, n_iter=50):
-        """Upper estimate of the Lipschitz constant of the gradient.
 
-        ``c * sigma_max(diag(sqrt(ws)) [X, 1])^2 + l2``, ``c = 1/4`` for the
-        logistic and ``1/2`` for the softmax loss; the largest singular value
-        is estimated by power iteration, with a safety margin.
-        """
-        n_features = self.X.shape[1]
-        v = np.full(n_features + 1, 1.0 / np.sqrt(n_features + 1))
-        if not fit_intercept:
-            v[-1] = 0.0
-        sigma2 = 0.0
-        for _ in range(n_iter):
-            u = (np.asarray(self.X @ v[:-1]).ravel() + v[-1]) * self.ws
-            w = np.empty_like(v)
-            w[:-1] = np.asarray(self.X.T @ u).ravel()
-            w[-1] = u.sum() if fit_intercept else 0.0
-            sigma2 = float(np.linalg.norm(w))
-            if sigma2 == 0.0:
-                break
-            v = w / sigma2
-        return (0.25 if self.binary else 0.5) * 1.2 * sigma2 + self.l2
+def _l1_fit(loss, W, b, lam, fit_intercept, *, mask=None, max_iter=100):
+    """Minimise ``loss + lam * ||W||_1`` with L-BFGS-B, warm-started at ``W, b``.
 
+    Writing ``W = P - N`` with ``P, N >= 0`` turns the penalty into the linear
+    term ``lam * sum(P + N)``: a smooth problem with bounds, which L-BFGS-B
+    solves to exact zeros where a bound is active. The coefficients where
+    ``mask`` is False are held at zero.
+    """
+    shape, n = W.shape, W.size
+    n_b = b.size if fit_intercept else 0
+    upper = np.full(2 * n + n_b, np.inf)
+    if mask is not None:
+        upper[:n][~mask.ravel()] = 0.0
+        upper[n : 2 * n][~mask.ravel()] = 0.0
+    lower = np.concatenate([np.zeros(2 * n), np.full(n_b, -np.inf)])
 
-def _soft_threshold(W, t):
-    return np.sign(W) * np.maximum(np.abs(W) - t, 0.0)
+    def fun(v):
+        W_v = (v[:n] - v[n : 2 * n]).reshape(shape)
+        value, G, g_b = loss(W_v, v[2 * n :] if fit_intercept else b)
+        g = G.ravel()
+        grad = np.concatenate([g + lam, lam - g, g_b if fit_intercept else []])
+        return value + lam * float(v[: 2 * n].sum()), grad
 
-
-def _l1_fit(loss, W, b, lam, step, fit_intercept, *, max_iter=200, tol=1e-3):
-    """Minimise ``loss + lam * ||W||_1`` by FISTA with adaptive restart."""
-    W_y, b_y = W.copy(), b.copy()
-    t = 1.0
-    for _ in range(max_iter):
-        _, G, g_b = loss(W_y, b_y)
-        W_new = _soft_threshold(W_y - step * G, step * lam)
-        b_new = b_y - step * g_b if fit_intercept else b_y
-        if np.vdot(W_y - W_new, W_new - W) > 0:  # restart the momentum
-            t = 1.0
-        t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
-        beta = (t - 1.0) / t_new
-        change = np.max(np.abs(W_new - W), initial=0.0)
-        W_y = W_new + beta * (W_new - W)
-        b_y = b_new + beta * (b_new - b)
-        W, b, t = W_new, b_new, t_new
-        if change <= tol * max(1.0, np.max(np.abs(W), initial=0.0)):
-            break
-    return W, b
+    v0 = np.concatenate(
+        [np.maximum(W, 0.0).ravel(), np.maximum(-W, 0.0).ravel(),
+         b if fit_intercept else []]
+    )
+    v0 = np.minimum(v0, upper)
+    res = optimize.minimize(
+        fun, v0, jac=True, method="L-BFGS-B", bounds=optimize.Bounds(lower, upper),
+        options={"maxiter": max_iter, "gtol": L1_TOL * lam},
+    )
+    W = (res.x[:n] - res.x[n : 2 * n]).reshape(shape)
+    return W, (res.x[2 * n :] if fit_intercept else b)
 
 
 def _intercept_only(Y, sample_weight, binary, fit_intercept):
@@ -120,14 +115,66 @@ def _top_mask(W, n_keep, tie_break):
     return mask.reshape(W.shape)
 
 
-def l1_path_support(X, Y, n_keep, *, sample_weight=None, fit_intercept=True):
+def _l1_path(loss, n_keep, b, fit_intercept, max_iter):
+    """Walk down the L1 path to ``n_keep`` non-zeros.
+
+    Returns ``(mask, W, b, lam_lo, lam_hi)``: the ``n_keep`` largest ``|W|``
+    of the solution ``(W, b)`` at penalty ``lam_lo``, the largest penalty met
+    with at least ``n_keep`` non-zeros, and ``lam_hi``, the smallest met with
+    fewer. ``W`` may have fewer when the path ends first; when ``n_keep`` is
+    every coefficient ``W`` is zero and both penalties are 0.
+    """
+    n_rows = 1 if loss.binary else loss.Yw.shape[1]
+    W = np.zeros((n_rows, loss.X.shape[1]))
+    _, G, _ = loss(W, b)
+    if not np.all(np.isfinite(G)):
+        raise FloatingPointError("the gradient of the loss is not finite")
+    lam_max = float(np.max(np.abs(G), initial=0.0))
+    if n_keep >= W.size or lam_max == 0.0:
+        return _top_mask(G, n_keep, G), W, b, 0.0, 0.0
+    fit = partial(_l1_fit, loss, fit_intercept=fit_intercept, max_iter=max_iter)
+    lam_hi, state_hi = lam_max, (W, b)
+    lam = lam_max
+    nnz = 0
+    while nnz < n_keep and lam > lam_max * 1e-6:
+        lam *= PATH_RATIO
+        W, b = fit(W, b, lam)
+        nnz = np.count_nonzero(W)
+        if nnz < n_keep:
+            lam_hi, state_hi = lam, (W, b)
+    lam_lo, state_lo = lam, (W, b)
+    # bisect the log-penalty while far more than n_keep coefficients are non-zero
+    for _ in range(4):
+        if np.count_nonzero(state_lo[0]) <= n_keep + max(1, n_keep // 20):
+            break
+        lam_mid = np.sqrt(lam_hi * lam_lo)
+        W_mid, b_mid = fit(*state_hi, lam_mid)
+        if np.count_nonzero(W_mid) >= n_keep:
+            lam_lo, state_lo = lam_mid, (W_mid, b_mid)
+        else:
+            lam_hi, state_hi = lam_mid, (W_mid, b_mid)
+    W, b = state_lo
+    _, G, _ = loss(W, b)
+    mask = _top_mask(W, n_keep, G)
+    return mask, W, b, lam_lo, lam_hi
+
+
+def l1_path_support(
+    X, Y, n_keep, *, sample_weight=None, C=np.inf, fit_intercept=True, max_iter=100
+):
     """Coefficients kept at ``n_keep`` non-zeros along an L1 regularisation path.
 
-    The L1-penalised soft-target logistic regression is solved (FISTA, warm
-    started) for penalties decreasing geometrically from the smallest one that
+    The L1-penalised soft-target logistic regression
+    ``f(W, b) + lam * ||W||_1`` (``f`` the objective of the soft-target
+    solver, with the L2 penalty ``C``: an elastic net, or none) is solved
+    (L-BFGS-B on the positive and negative parts of ``W``, warm started) for
+    penalties ``lam`` decreasing geometrically from the smallest one that
     zeroes every coefficient, until at least ``n_keep`` coefficients are
     non-zero; the crossing is refined by bisection on the log-penalty. The
-    ``n_keep`` coefficients of largest magnitude there are kept.
+    ``n_keep`` coefficients of largest magnitude there are kept, and the L1
+    problem at that penalty is solved again with the others held at zero:
+    the L1-path solution with exactly ``n_keep`` non-zeros (the truncated
+    one if the re-solve zeroes a kept coefficient).
 
     Parameters
     ----------
@@ -137,7 +184,13 @@ def l1_path_support(X, Y, n_keep, *, sample_weight=None, fit_intercept=True):
     n_keep : int
         Number of coefficients to keep.
     sample_weight : ndarray of shape (n_samples,) or None
+    C : float, default=np.inf
+        Inverse of the L2 penalty added to the L1 one (``np.inf``: none).
     fit_intercept : bool
+    max_iter : int
+        Iterations of each L-BFGS-B solve (whose tolerance is ``1e-2 * lam``
+        on the projected gradient: whether a coefficient is zero is decided
+        against ``lam``).
 
     Returns
     -------
@@ -145,50 +198,22 @@ def l1_path_support(X, Y, n_keep, *, sample_weight=None, fit_intercept=True):
         ``True`` for the kept coefficients; ``n_rows`` is 1 for two classes,
         else ``n_classes``.
     coef : ndarray of shape (n_rows, n_features)
-        The L1 solution where the mask was taken (a warm start for a refit).
+        The L1 solution on the mask, zero elsewhere. It has ``n_keep``
+        non-zeros, unless the path ended with fewer (then it has fewer).
     intercept : ndarray of shape (n_rows,)
     """
-    loss = _SoftCrossEntropy(X, Y, sample_weight)
-    n_rows = 1 if loss.binary else Y.shape[1]
+    loss = _objective(X, Y, sample_weight, C)
     b = _intercept_only(Y, sample_weight, loss.binary, fit_intercept)
-    W = np.zeros((n_rows, X.shape[1]))
-    if n_keep <= 0:
-        return np.zeros(W.shape, dtype=bool), W, b
-    lipschitz = loss.lipschitz(fit_intercept)
-    if not (np.isfinite(lipschitz) and lipschitz > 0):
-        raise FloatingPointError(
-            f"the curvature bound of the loss is {lipschitz!r} (extreme inputs)"
+    mask, W, b, lam_lo, _ = _l1_path(loss, n_keep, b, fit_intercept, max_iter)
+    coef = np.where(mask, W, 0.0)
+    if lam_lo > 0.0 and np.count_nonzero(coef) == n_keep:
+        solved, b_solved = _l1_fit(
+            loss, coef, b, lam_lo, fit_intercept, mask=mask, max_iter=max_iter
         )
-    step = 1.0 / lipschitz
-    _, G, _ = loss(W, b)
-    lam_max = float(np.max(np.abs(G)))
-    if n_keep >= W.size or lam_max == 0.0:
-        return _top_mask(G, n_keep, G), W, b
-    lam_hi, state_hi = lam_max, (W, b)
-    lam = lam_max
-    nnz = 0
-    while nnz < n_keep and lam > lam_max * 1e-6:
-        lam *= PATH_RATIO
-        W_new, b_new = _l1_fit(loss, W, b, lam, step, fit_intercept)
-        nnz = np.count_nonzero(W_new)
-        if nnz < n_keep:
-            lam_hi, state_hi = lam, (W_new, b_new)
-        W, b = W_new, b_new
-    lam_lo, state_lo = lam, (W, b)
-    # bisect the log-penalty while far more than n_keep coefficients are non-zero
-    for _ in range(4):
-        if np.count_nonzero(state_lo[0]) <= n_keep + max(1, n_keep // 20):
-            break
-        lam_mid = np.sqrt(lam_hi * lam_lo)
-        W_mid, b_mid = _l1_fit(loss, *state_hi, lam_mid, step, fit_intercept)
-        if np.count_nonzero(W_mid) >= n_keep:
-            lam_lo, state_lo = lam_mid, (W_mid, b_mid)
-        else:
-            lam_hi, state_hi = lam_mid, (W_mid, b_mid)
-    W, b = state_lo
-    _, G, _ = loss(W, b)
-    mask = _top_mask(W, n_keep, G)
-    return mask, np.where(mask, W, 0.0), b
+        # the re-solve may zero a kept coefficient: keep n_keep non-zeros
+        if np.count_nonzero(solved) == n_keep:
+            coef, b = solved, b_solved
+    return mask, coef, b
 
 
 def _refit(X, Y, mask, coef, intercept, sample_weight, C, fit_intercept, tol, max_iter):
@@ -227,29 +252,68 @@ def _objective(X, Y, sample_weight, C):
     return loss
 
 
-def _candidate(method, X, Y, n_keep, sample_weight, C, fit_intercept, tol, max_iter,
-               coef=None, intercept=None):
-    """Support and refitted model of one candidate method on ``(X, Y)``."""
-    if method == "l1_path":
-        mask, coef, intercept = l1_path_support(
-            X, Y, n_keep, sample_weight=sample_weight, fit_intercept=fit_intercept
+# Candidates of the support search; the first two share one L1 path. (The
+# relaxed lasso's blends of the two were measured too: the more candidates,
+# the noisier the choice, for no gain.)
+L1_METHODS = ("l1", "l1_refit")
+METHODS = L1_METHODS + ("gradual_magnitude",)
+# Methods whose final model is a refit on their mask with the model's penalty.
+REFIT_METHODS = ("l1_refit", "gradual_magnitude")
+
+
+def _candidates(methods, X, Y, n_keep, sample_weight, C, fit_intercept, tol, max_iter,
+                coef=None, intercept=None):
+    """Models with ``n_keep`` coefficients of the ``methods`` on ``(X, Y)``.
+
+    Returns a dict ``method -> (coef, intercept, mask)``, one L1 path serving
+    the two L1 methods. ``"l1"`` is left out when the path ends with fewer
+    than ``n_keep`` non-zeros.
+    """
+    out = {}
+    if any(m in L1_METHODS for m in methods):
+        mask, l1_coef, l1_b = l1_path_support(
+            X, Y, n_keep, sample_weight=sample_weight, fit_intercept=fit_intercept,
+            max_iter=min(max_iter, L1_MAX_ITER),
         )
-        coef, intercept = _refit(
-            X, Y, mask, coef, intercept, sample_weight, C, fit_intercept, tol,
-            max_iter,
+        if np.count_nonzero(l1_coef) == n_keep:
+            out["l1"] = (l1_coef, l1_b, mask)
+        if "l1_refit" in methods:
+            r_coef, r_b = _refit(
+                X, Y, mask, l1_coef, l1_b, sample_weight, C, fit_intercept, tol,
+                max_iter,
+            )
+            out["l1_refit"] = (r_coef, r_b, mask)
+    if "gradual_magnitude" in methods:
+        if coef is None:  # the dense model on these rows
+            n_rows = 1 if Y.shape[1] == 2 else Y.shape[1]
+            full = np.ones((n_rows, X.shape[1]), dtype=bool)
+            coef, intercept = _refit(
+                X, Y, full, np.zeros(full.shape), np.zeros(n_rows), sample_weight,
+                C, fit_intercept, tol, max_iter,
+            )
+        out["gradual_magnitude"] = magnitude_prune(
+            X, Y, n_keep, coef, intercept, sample_weight=sample_weight, C=C,
+            fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
         )
-        return coef, intercept, mask
-    if coef is None:  # the dense model on these rows
-        n_rows = 1 if Y.shape[1] == 2 else Y.shape[1]
-        full = np.ones((n_rows, X.shape[1]), dtype=bool)
-        coef, intercept = _refit(
-            X, Y, full, np.zeros(full.shape), np.zeros(n_rows), sample_weight, C,
-            fit_intercept, tol, max_iter,
-        )
-    return magnitude_prune(
-        X, Y, n_keep, coef, intercept, sample_weight=sample_weight, C=C,
-        fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
-    )
+    return {m: out[m] for m in methods if m in out}
+
+
+def _scaled_cross_entropy(Z, Y, sample_weight):
+    """Soft cross-entropy of the logits ``t * Z`` at the best scale ``t > 0``.
+
+    Which class is predicted does not depend on a common scale of the logits;
+    the unscaled cross-entropy would also penalise a model's shrinkage (an L1
+    solution predicts the same classes with lower confidence).
+    """
+    if Z.shape[1] == 1:  # one logit for two classes
+        Z = np.hstack([np.zeros_like(Z), Z])
+    sw = np.ones(Z.shape[0]) if sample_weight is None else sample_weight
+    Yw = Y * (sw / float(sw @ Y.sum(axis=1)))[:, None]
+
+    def loss(log_scale):
+        return -np.vdot(Yw, log_softmax(np.exp(log_scale) * Z, axis=1))
+
+    return optimize.minimize_scalar(loss, bounds=(-5.0, 5.0), method="bounded").fun
 
 
 def prune_logistic(
@@ -266,21 +330,31 @@ def prune_logistic(
     max_iter=100,
     cv=3,
     random_state=0,
+    methods=METHODS,
 ):
     """Soft-target logistic regression with ``n_keep`` coefficients kept.
 
-    Two ways of choosing the support, each followed by a refit with the L2
-    (or no) penalty ``C`` of the soft-target objective and the other
-    coefficients held at zero:
+    Candidate models with exactly ``n_keep`` non-zero coefficients:
 
-    - ``"l1_path"``: along an L1 path (:func:`l1_path_support`);
-    - ``"magnitude"``: gradual magnitude pruning of the dense model with 10
-      warm-started refits (:func:`magnitude_prune`).
+    - ``"l1"``: the L1-penalised solution along an L1 path where it crosses
+      ``n_keep`` non-zeros, kept as it is (:func:`l1_path_support`; the
+      relaxed lasso with ``phi = 0``). Its shrinkage regularises where the
+      L2 penalty ``C`` leaves the model overfit;
+    - ``"l1_refit"``: that support refitted with the L2 (or no) penalty ``C``
+      of the soft-target objective, the other coefficients held at zero (the
+      relaxed lasso with ``phi = 1``);
+    - ``"gradual_magnitude"``: gradual magnitude pruning of the dense model
+      with 10 warm-started refits with the penalty ``C``
+      (:func:`magnitude_prune`).
 
-    The one with the lower held-out soft cross-entropy in a ``cv``-fold
-    cross-validation (stratified on the targets' argmax) is run on all the
-    rows. The lower training objective would favour the method that adapts the
-    support most to the training rows, which overfits when features are many.
+    The one with the lowest held-out soft cross-entropy of its
+    out-of-fold logits in a ``cv``-fold cross-validation (stratified on the
+    targets' argmax), each scaled by its best common factor (which does not
+    change the predicted classes, but would otherwise penalise the L1
+    solution's shrinkage), is built on all the rows; the two L1 candidates
+    share one L1 path in each fold. The lower training objective would
+    favour the method that adapts most to the training rows, which overfits
+    when features are many.
 
     Parameters
     ----------
@@ -297,11 +371,14 @@ def prune_logistic(
         Inverse of the L2 penalty of the refits (``np.inf``: none).
     fit_intercept : bool
     tol, max_iter : float, int
-        Of each refit (L-BFGS).
+        Of each refit (L-BFGS); ``max_iter`` also bounds each L1 solve.
     cv : int
-        Number of folds choosing the method; ``0`` or ``1`` uses the L1 path.
+        Number of folds choosing the method; ``0`` or ``1`` uses
+        ``"l1_refit"`` (or the first of ``methods``).
     random_state : int
         Seed of the folds.
+    methods : sequence of str, default=METHODS
+        The candidates compared.
 
     Returns
     -------
@@ -312,27 +389,44 @@ def prune_logistic(
     method : str
         The method chosen.
     """
+    unknown = set(methods) - set(METHODS)
+    if unknown or not methods:
+        raise ValueError(
+            f"methods must be a non-empty subset of {METHODS}; got {methods!r}."
+        )
     args = (sample_weight, C, fit_intercept, tol, max_iter)
-    method = "l1_path"
+    method = "l1_refit" if "l1_refit" in methods else methods[0]
     labels = np.argmax(Y, axis=1)
     n_min = np.min(np.bincount(labels)) if len(labels) else 0
-    if cv > 1 and 0 < n_keep < np.size(coef) and n_min >= cv:
+    if len(methods) > 1 and cv > 1 and 0 < n_keep < np.size(coef) and n_min >= cv:
         folds = StratifiedKFold(cv, shuffle=True, random_state=random_state)
-        scores = {"l1_path": 0.0, "magnitude": 0.0}
+        n_rows = np.shape(coef)[0]
+        logits = {name: np.zeros((X.shape[0], n_rows)) for name in methods}
         for train, test in folds.split(labels, labels):
             sw_train = None if sample_weight is None else sample_weight[train]
-            sw_test = None if sample_weight is None else sample_weight[test]
-            held_out = _SoftCrossEntropy(X[test], Y[test], sw_test)
-            for name in scores:
-                c, b, _ = _candidate(
-                    name, X[train], Y[train], n_keep, sw_train, *args[1:]
-                )
-                scores[name] += held_out(c, b)[0]
-        method = min(scores, key=scores.get)
-    coef, intercept, mask = _candidate(
-        method, X, Y, n_keep, *args, coef=np.asarray(coef, dtype=np.float64),
-        intercept=np.asarray(intercept, dtype=np.float64),
+            fitted = _candidates(
+                methods, X[train], Y[train], n_keep, sw_train, *args[1:]
+            )
+            for name in methods:  # a candidate missing in a fold is out
+                if name not in fitted:
+                    logits.pop(name, None)
+                elif name in logits:
+                    W, b, _ = fitted[name]
+                    logits[name][test] = np.asarray(X[test] @ W.T) + b
+        scores = {
+            name: _scaled_cross_entropy(Z, Y, sample_weight)
+            for name, Z in logits.items()
+        }
+        if scores:
+            method = min(scores, key=scores.get)
+    dense = (
+        np.asarray(coef, dtype=np.float64), np.asarray(intercept, dtype=np.float64)
     )
+    fitted = _candidates((method,), X, Y, n_keep, *args, *dense)
+    if method not in fitted:  # the L1 path ends before n_keep on all the rows
+        method = "l1_refit"
+        fitted = _candidates((method,), X, Y, n_keep, *args, *dense)
+    coef, intercept, mask = fitted[method]
     return coef, intercept, mask, method
 
 
@@ -377,13 +471,37 @@ def searchable(model):
     return _supports_soft_targets(model) and model.class_weight is None
 
 
+class SearchedSupport(NamedTuple):
+    """Outcome of :func:`logistic_support`.
+
+    Attributes
+    ----------
+    mask : ndarray of bool, shape of the model's ``coef_``
+        The ``n_keep`` coefficients kept.
+    coef : ndarray of the shape of ``coef_``, or None
+        The final coefficients when the chosen method is not a refit on
+        ``mask`` (``"l1"``); None when the caller refits
+        the model on ``mask`` with its own penalty.
+    intercept : ndarray of the shape of ``intercept_``, or None
+        Likewise.
+    method : str
+        The method chosen (one of :data:`METHODS`).
+    """
+
+    mask: np.ndarray
+    coef: object
+    intercept: object
+    method: str
+
+
 def logistic_support(model, X, Y, n_keep, *, sample_weight=None):
-    """Mask of the ``n_keep`` coefficients of a logistic model to keep.
+    """Support (and coefficients) of a logistic model with ``n_keep`` kept.
 
     Runs :func:`prune_logistic` with the model's penalty, ``fit_intercept``,
     ``tol`` and ``max_iter``, starting magnitude pruning from its fitted
     coefficients; the convergence warnings of the intermediate refits are
-    silenced (the caller's final refit reports its own).
+    silenced (the caller's final refit reports its own; the L1 solves stop
+    at ``min(max_iter, 100)`` iterations, warm-started along the path).
 
     Parameters
     ----------
@@ -399,7 +517,7 @@ def logistic_support(model, X, Y, n_keep, *, sample_weight=None):
 
     Returns
     -------
-    mask : ndarray of bool, shape of ``model.coef_``
+    searched : SearchedSupport
     """
     C = np.inf if _effective_penalty(model) is None else float(model.C)
     X = X if sp.issparse(X) else np.asarray(X, dtype=np.float64)
@@ -410,7 +528,7 @@ def logistic_support(model, X, Y, n_keep, *, sample_weight=None):
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        _, _, mask, _ = prune_logistic(
+        coef, intercept, mask, method = prune_logistic(
             X,
             Y,
             n_keep,
@@ -422,7 +540,25 @@ def logistic_support(model, X, Y, n_keep, *, sample_weight=None):
             tol=model.tol,
             max_iter=model.max_iter,
         )
-    return mask.reshape(np.shape(model.coef_))
+    shape = np.shape(model.coef_)
+    if method in REFIT_METHODS:
+        return SearchedSupport(mask.reshape(shape), None, None, method)
+    return SearchedSupport(
+        mask.reshape(shape),
+        coef.reshape(shape),
+        intercept.reshape(np.shape(model.intercept_)),
+        method,
+    )
+
+
+def _logistic_model(estimator, refit_set):
+    """The LogisticRegression being pruned: the estimator or its student's last step."""
+    if refit_set is None:
+        return estimator
+    model = getattr(estimator, "student_", None)
+    if hasattr(model, "steps"):
+        model = model.steps[-1][1]
+    return model
 
 
 def search_support(estimator, X, y, n_keep, *, sample_weight=None, refit_set=None):
@@ -446,22 +582,18 @@ def search_support(estimator, X, y, n_keep, *, sample_weight=None, refit_set=Non
 
     Returns
     -------
-    mask : ndarray of bool of the shape of the coefficients, or None
+    searched : SearchedSupport or None
         None when the model is not a searchable logistic regression, or when
         its inputs are too extreme for the path (then magnitude pruning
-        applies).
+        applies). Its ``coef`` is written into the model by
+        :func:`set_coefficients` when it is not None.
     """
+    model = _logistic_model(estimator, refit_set)
+    if model is None or not searchable(model) or not hasattr(model, "coef_"):
+        return None
     if refit_set is not None:
-        model = getattr(estimator, "student_", None)
-        if hasattr(model, "steps"):
-            model = model.steps[-1][1]
-        if model is None or not searchable(model):
-            return None
         X, Y, sample_weight = refit_set.X, refit_set.Y, refit_set.sample_weight
     else:
-        model = estimator
-        if not searchable(model) or not hasattr(model, "coef_"):
-            return None
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
@@ -475,3 +607,28 @@ def search_support(estimator, X, y, n_keep, *, sample_weight=None, refit_set=Non
             return logistic_support(model, X, Y, n_keep, sample_weight=sample_weight)
     except FloatingPointError:  # extreme inputs: magnitude pruning instead
         return None
+
+
+def set_coefficients(estimator, searched, refit_set=None):
+    """Write the searched coefficients into the pruned logistic model.
+
+    Parameters
+    ----------
+    estimator : estimator
+        As given to :func:`search_support` (fitted, owned by the caller).
+    searched : SearchedSupport
+        With ``coef`` and ``intercept`` not None.
+    refit_set : RefitSet or None
+        As given to :func:`search_support`.
+
+    Returns
+    -------
+    estimator : estimator
+        The same object, its ``LogisticRegression`` holding the coefficients
+        (exact zeros outside ``searched.mask``).
+    """
+    model = _logistic_model(estimator, refit_set)
+    dtype = np.asarray(model.coef_).dtype
+    model.coef_ = np.where(searched.mask, searched.coef, 0.0).astype(dtype)
+    model.intercept_ = np.asarray(searched.intercept, dtype=dtype)
+    return estimator

@@ -39,7 +39,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._base import _BaseDistiller
 from ._classifier import DistilledClassifier, soft_refit_set
 from ._fitting import as_table, check_2d, refit_student
-from ._pruning import search_support
+from ._pruning import search_support, set_coefficients
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
     _fit_logistic_regression_soft,
@@ -267,18 +267,24 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         held at zero (fine-tuning). See Notes for how each model is refitted.
 
     method : {"auto", "magnitude"}, default="auto"
-        How the coefficients to prune are chosen. ``"magnitude"``: by
-        ``|w|`` (``n_steps`` prune-and-refit steps; one shot with
-        ``n_steps=1``). ``"auto"``: for an L2- or un-penalized
-        :class:`~sklearn.linear_model.LogisticRegression` without
-        ``class_weight`` (or a DistilledClassifier with one as student) with
-        ``refit=True`` and ``granularity="coef"``, the support is searched on
-        the model's own training objective (soft targets of a distiller
-        included): a support chosen along an L1 regularization path and one
-        from 10-step gradual magnitude pruning are each refitted with the
-        model's penalty, a 3-fold cross-validation on the training rows picks
-        the one with the lower held-out cross-entropy, and the model is
-        refitted on it; ``"magnitude"`` otherwise, and when ``n_steps > 1``.
+        How the coefficients to prune, and the final model, are chosen.
+        ``"magnitude"``: by ``|w|`` (``n_steps`` prune-and-refit steps; one
+        shot with ``n_steps=1``: prune once, refit once). ``"auto"``: for an
+        L2- or un-penalized :class:`~sklearn.linear_model.LogisticRegression`
+        without ``class_weight`` (or a DistilledClassifier with one as
+        student) with ``refit=True`` and ``granularity="coef"``, a sparse
+        model is searched on the model's own training objective (soft targets
+        of a distiller included) among three candidates with exactly the
+        requested number of non-zeros: the L1-path solution where it crosses
+        that number, kept as it is (``"l1"``); its support refitted with the
+        model's penalty (``"l1_refit"``); and 10-step gradual magnitude
+        pruning with refits (``"gradual_magnitude"``). A 3-fold
+        cross-validation on the training rows picks the one with the lowest
+        held-out cross-entropy (at the best common scale of its logits),
+        which is then built on all the rows: **the final coefficients are
+        then not necessarily a refit with the model's penalty** (see Notes;
+        ``method_`` tells which). The ``"magnitude"`` rule applies
+        otherwise, and when ``n_steps > 1``.
 
     n_steps : int, default=1
         Number of magnitude prune-and-refit steps (``n_steps > 1`` prunes by
@@ -334,6 +340,11 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         Target sparsity after each pruning step (a single step when the
         support was searched).
 
+    method_ : str
+        How the final model was made: ``"magnitude"`` (pruning by ``|w|``),
+        or the candidate of the ``method="auto"`` search that was chosen:
+        ``"l1"``, ``"l1_refit"`` or ``"gradual_magnitude"``.
+
     n_features_ : int
         Number of features kept (with at least one non-zero coefficient).
 
@@ -352,6 +363,23 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
 
     Notes
     -----
+    With ``method="auto"`` and a searchable LogisticRegression (see
+    ``method``), the final coefficients are those of the candidate chosen by
+    cross-validation. With ``"l1_refit"`` and ``"gradual_magnitude"`` the
+    model is refitted on the chosen support as below. With ``"l1"`` the
+    coefficients and intercept are the solution of the model's (soft-target)
+    cross-entropy plus an L1 penalty, at the penalty where the L1 path
+    crosses the requested number of non-zeros, restricted to the largest of
+    them and solved again there (the relaxed lasso with ``phi = 0``). This
+    is not a refit with the model's L2 penalty: the L1 shrinkage is kept,
+    as it regularizes where the model's own ``C`` leaves it overfit (many
+    features for the rows); cross-validation decides. The model's
+    ``C`` is not changed, and ``n_iter_`` is that of its dense fit. Use
+    ``method="magnitude"`` for a model that is always the masked refit. The
+    coefficients are written into the estimator's ``coef_`` and
+    ``intercept_`` (a DistilledClassifier's ``student_``, or the last step
+    of its Pipeline student) with exact zeros outside the support.
+
     How the model is refitted with the mask held fixed (``refit=True``):
 
     - L2- or un-penalized :class:`~sklearn.linear_model.LogisticRegression`
@@ -615,13 +643,14 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
                     f"pruned coefficients held at zero ({exc}) Use refit=False, "
                     "or a LogisticRegression student."
                 ) from exc
-        keep = None  # the searched support (one step), or None
+        searched = None  # the searched support (one step), or None
         search = self.method == "auto" and self.n_steps == 1
         if search and do_refit and not by_feature:
-            keep = search_support(
+            searched = search_support(
                 estimator, X, y, coef.size - n_final,
                 sample_weight=sample_weight, refit_set=training_set,
             )
+        keep = None if searched is None else searched.mask
         if keep is not None:
             schedule = np.array([target])
         for step, s_t in enumerate(schedule):
@@ -647,7 +676,11 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
             else:
                 mask = ~pruned.reshape(coef.shape)
             access.zero(mask)
-            if do_refit:
+            if do_refit and keep is not None and searched.coef is not None:
+                # the searched model is kept as it is (not a refit on the mask)
+                estimator = set_coefficients(estimator, searched, training_set)
+                access = _CoefAccess(estimator, self.importance_getter)
+            elif do_refit:
                 estimator = self._refit(
                     estimator, X_raw, X, y, mask, sample_weight, fit_kwargs, training_set
                 )
@@ -662,6 +695,7 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         self.sparsity_ = float(np.mean(coef == 0))
         self.threshold_ = threshold_
         self.sparsity_schedule_ = schedule
+        self.method_ = "magnitude" if searched is None else searched.method
         support = coef != 0
         support = support.any(axis=0) if support.ndim == 2 else support
         self._support = support if over_X else None

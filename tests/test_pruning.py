@@ -6,15 +6,20 @@ import scipy.sparse as sp
 from sklearn.datasets import load_breast_cancer, load_iris, make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression, RidgeClassifier
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdistill import DistilledClassifier, SparsifyTransformer
 from skdistill._pruning import (
+    METHODS,
+    REFIT_METHODS,
+    SearchedSupport,
     _SoftCrossEntropy,
     l1_path_support,
     magnitude_prune,
     prune_logistic,
     search_support,
+    set_coefficients,
 )
 from skdistill.linear_model._soft_logistic import _fit_soft_logistic
 
@@ -24,6 +29,16 @@ def multiclass():
     X, y = make_classification(
         n_samples=200, n_features=12, n_informative=5, n_classes=3,
         random_state=0,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture
+def overfit():
+    # many features for the rows: the L2 model at C=1 overfits
+    X, y = make_classification(
+        n_samples=200, n_features=100, n_informative=8, n_redundant=4,
+        n_classes=3, random_state=1,
     )
     return StandardScaler().fit_transform(X), y
 
@@ -46,9 +61,11 @@ def test_default_prunes_exactly_the_requested_count(multiclass, sparsity):
 
 
 def test_default_is_a_masked_refit_on_the_searched_support(multiclass):
-    # the final model is the L2 soft-target fit with the zeros held fixed
+    # when a refit method is chosen, the final model is the L2 soft-target
+    # fit with the zeros held fixed
     X, y = multiclass
     sel = SparsifyTransformer(LogisticRegression(tol=1e-8), sparsity=0.8).fit(X, y)
+    assert sel.method_ in REFIT_METHODS
     coef, intercept, _ = _fit_soft_logistic(
         X, _onehot(y), C=1.0, tol=1e-8, max_iter=1000, coef_mask=sel.coef_mask_
     )
@@ -76,7 +93,10 @@ def test_search_applies_only_to_searchable_models(multiclass):
     weighted = LogisticRegression(class_weight="balanced").fit(X, y)
     assert search_support(weighted, X, y, 5) is None
     plain = LogisticRegression().fit(X, y)
-    assert search_support(plain, X, y, 5).sum() == 5
+    searched = search_support(plain, X, y, 5)
+    assert searched.mask.sum() == 5
+    assert searched.method in METHODS
+    assert (searched.coef is None) == (searched.method in REFIT_METHODS)
     # models the search does not cover keep magnitude pruning
     sel = SparsifyTransformer(RidgeClassifier(), sparsity=0.5).fit(X, y)
     assert sel.sparsity_ == pytest.approx(0.5)
@@ -105,9 +125,9 @@ def test_prune_logistic_returns_the_requested_support(multiclass, n_keep):
     coef, intercept, mask, method = prune_logistic(
         X, Y, n_keep, dense.coef_, dense.intercept_
     )
-    assert method in ("l1_path", "magnitude")
+    assert method in METHODS
     assert mask.sum() == n_keep
-    assert np.count_nonzero(coef) <= n_keep
+    assert np.count_nonzero(coef) == n_keep
     assert np.all(coef[~mask] == 0)
     assert intercept.shape == (3,)
 
@@ -160,3 +180,117 @@ def test_distilled_student_is_pruned_on_its_soft_targets(multiclass):
     assert np.count_nonzero(coef) == coef.size - round(0.8 * coef.size)
     assert sel.sparsity_schedule_.shape == (1,)
     assert sel.predict(X).shape == y.shape
+
+
+def _l1_penalties(model, X, y):
+    """``-sign(w) * d(mean log-loss)/dw`` on the non-zero coefficients.
+
+    At a solution of ``mean log-loss + lam * ||W||_1`` this is ``lam`` for
+    every non-zero coefficient; at an L2 refit it is ``|w| / (C n)``.
+    """
+    Y = (y[:, None] == model.classes_[None, :]).astype(np.float64)
+    P = model.predict_proba(X)
+    G = (P - Y).T @ X / len(y)
+    kept = model.coef_ != 0
+    return -G[kept] * np.sign(model.coef_[kept])
+
+
+def test_l1_solution_is_kept_without_refit_on_an_overfit_problem(overfit):
+    X, y = overfit
+    sel = SparsifyTransformer(LogisticRegression(), sparsity=0.8).fit(X, y)
+    assert sel.method_ == "l1"
+    coef = sel.estimator_.coef_
+    n_keep = coef.size - round(0.8 * coef.size)
+    assert np.count_nonzero(coef) == n_keep
+    assert sel.coef_mask_.sum() == n_keep
+    assert np.all(coef[~sel.coef_mask_] == 0)
+    # an L1 solution on its support: one penalty for all the kept coefficients
+    lam = _l1_penalties(sel.estimator_, X, y)
+    assert np.all(lam > 0)
+    assert np.ptp(lam) < 0.05 * np.mean(lam)
+    # which the masked L2 refit (the one-shot path's model) is not
+    refit, _, _ = _fit_soft_logistic(
+        X, _onehot(y), C=1.0, tol=1e-8, max_iter=1000, coef_mask=sel.coef_mask_
+    )
+    assert np.max(np.abs(refit - coef)) > 0.1 * np.max(np.abs(coef))
+    assert sel.predict(X).shape == y.shape
+
+
+def test_l1_solution_matches_the_top_of_an_independent_l1_path(overfit):
+    # the kept model is the L1-path solution computed on its own
+    X, y = overfit
+    sel = SparsifyTransformer(LogisticRegression(), sparsity=0.8).fit(X, y)
+    n_keep = sel.coef_mask_.sum()
+    mask, coef, intercept = l1_path_support(X, _onehot(y), n_keep)
+    np.testing.assert_array_equal(sel.coef_mask_, mask)
+    np.testing.assert_allclose(sel.estimator_.coef_, coef, rtol=1e-10)
+    np.testing.assert_allclose(sel.estimator_.intercept_, intercept, rtol=1e-10)
+
+
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_distilled_student_gets_the_kept_l1_solution(overfit, pipeline):
+    # alpha=0 trains the student on the labels alone: the same search as for
+    # the bare model, its coefficients written into the student
+    X, y = overfit
+    bare = SparsifyTransformer(LogisticRegression(), sparsity=0.8).fit(X, y)
+    student = LogisticRegression()
+    if pipeline:
+        student = make_pipeline(StandardScaler(), student)
+    distiller = DistilledClassifier(LogisticRegression(), student, alpha=0.0)
+    sel = SparsifyTransformer(distiller, sparsity=0.8).fit(X, y)
+    assert sel.method_ == bare.method_ == "l1"
+    last = sel.estimator_.student_
+    last = last[-1] if pipeline else last
+    np.testing.assert_allclose(last.coef_, bare.estimator_.coef_, atol=1e-8)
+    assert np.count_nonzero(last.coef_) == np.count_nonzero(bare.estimator_.coef_)
+    assert np.all(last.coef_[~sel.coef_mask_] == 0)
+    np.testing.assert_array_equal(sel.predict(X), bare.predict(X))
+
+
+def test_set_coefficients_writes_into_the_pipeline_last_step(multiclass):
+    X, y = multiclass
+    distiller = DistilledClassifier(
+        LogisticRegression(), make_pipeline(StandardScaler(), LogisticRegression())
+    ).fit(X, y)
+    refit_set = type("Set", (), {})()  # only its presence matters here
+    last = distiller.student_[-1]
+    mask = np.zeros(last.coef_.shape, dtype=bool)
+    mask[:, :2] = True
+    coef = np.where(mask, 1.5, 7.0)  # values off the mask are not written
+    intercept = np.arange(last.intercept_.size, dtype=float)
+    searched = SearchedSupport(mask, coef, intercept, "l1")
+    assert set_coefficients(distiller, searched, refit_set) is distiller
+    np.testing.assert_array_equal(last.coef_, np.where(mask, 1.5, 0.0))
+    np.testing.assert_array_equal(last.intercept_, intercept)
+
+
+def test_method_magnitude_keeps_the_one_shot_refit(overfit):
+    # method="magnitude" is unchanged: top-|w| mask, then a masked L2 refit
+    X, y = overfit
+    sel = SparsifyTransformer(
+        LogisticRegression(tol=1e-8, max_iter=1000), sparsity=0.8,
+        method="magnitude",
+    ).fit(X, y)
+    assert sel.method_ == "magnitude"
+    dense = LogisticRegression(tol=1e-8, max_iter=1000).fit(X, y).coef_
+    n_keep = dense.size - round(0.8 * dense.size)
+    kept = np.argsort(-np.abs(dense).ravel(), kind="stable")[:n_keep]
+    np.testing.assert_array_equal(np.flatnonzero(sel.coef_mask_.ravel()), np.sort(kept))
+    coef, _, _ = _fit_soft_logistic(
+        X, _onehot(y), C=1.0, tol=1e-8, max_iter=1000, coef_mask=sel.coef_mask_
+    )
+    np.testing.assert_allclose(sel.estimator_.coef_, coef, atol=1e-4)
+
+
+def test_prune_logistic_restricted_methods(overfit):
+    X, y = overfit
+    Y = _onehot(y)
+    dense = LogisticRegression().fit(X, y)
+    for method in METHODS:
+        coef, _, mask, chosen = prune_logistic(
+            X, Y, 30, dense.coef_, dense.intercept_, methods=(method,)
+        )
+        assert chosen == method
+        assert np.count_nonzero(coef) == mask.sum() == 30
+    with pytest.raises(ValueError, match="methods"):
+        prune_logistic(X, Y, 30, dense.coef_, dense.intercept_, methods=("lasso",))
