@@ -628,7 +628,8 @@ def test_failed_candidates_get_error_score(data):
     # X[0] is in the training rows of 2 of the 3 folds
     grid = {"student": [_students()[0], _FailingStudent(X[0])], "alpha": [0.5]}
     search = DistillationSearchCV(DecisionTreeClassifier(random_state=0), grid, cv=3)
-    with pytest.warns(FitFailedWarning, match="2 candidate fits failed out of a total of 6"):
+    failures = "2 candidate fits failed out of a total of 6"
+    with pytest.warns(FitFailedWarning, match=failures):
         search.fit(X, y)
     results = search.cv_results_
     scores = np.array([results[f"split{s}_test_score"][1] for s in range(3)])

@@ -567,16 +567,42 @@ def test_loss_shifted_and_unshifted_forms_agree(n_classes, fmt, monkeypatch):
         X = X.astype(np.float32)
     expected = _reference_loss(X.astype(np.float64), Y, sw, w, 3.0)
     results = []
-    for bound in (_loss._UNSHIFTED_LOGIT_BOUND, -1.0):
-        # the default mixes both forms (a third of the blocks have logits far
-        # beyond exp's range); -1 shifts every block
-        monkeypatch.setattr(_loss, "_UNSHIFTED_LOGIT_BOUND", bound)
-        results.append(_loss._SoftLogisticLoss(X, Y, sw, 3.0, True, None, block_rows=1)(w))
+    bounds = (_loss._UNSHIFTED_LOGIT_BOUND, _loss._FOLDED_LOGIT_BOUND)
+    for unshifted, folded in (bounds, (-1.0, -1.0), (bounds[0], -1.0)):
+        # the default mixes the forms (a third of the blocks have logits far
+        # beyond exp's range; several classes fold the intercepts into the
+        # normaliser); -1 shifts every block, or turns the folding off
+        monkeypatch.setattr(_loss, "_UNSHIFTED_LOGIT_BOUND", unshifted)
+        monkeypatch.setattr(_loss, "_FOLDED_LOGIT_BOUND", folded)
+        loss = _loss._SoftLogisticLoss(X, Y, sw, 3.0, True, None, block_rows=1)
+        results.append(loss(w))
     rtol = 1e-5 if fmt == "float32" else 1e-12
     for value, grad in results:
         assert_allclose(value, expected, rtol=rtol)
-        assert_allclose(grad, results[1][1], rtol=1e-5 if fmt == "float32" else 1e-10,
-                        atol=1e-12)
+        grad_rtol = 1e-5 if fmt == "float32" else 1e-10
+        assert_allclose(grad, results[1][1], rtol=grad_rtol, atol=1e-12)
+
+
+def test_loss_with_extreme_intercepts():
+    # intercepts far beyond exp's range are folded into the normaliser as
+    # exp(b - max(b)): a class whose term underflows has probability ~0
+    from scipy.special import softmax
+
+    from skdistill.linear_model._loss import _SoftLogisticLoss
+
+    X, Y, sw, w = _loss_inputs(3, "dense")
+    w[-3:] = [800.0, -900.0, 1.0]
+    loss = _SoftLogisticLoss(X, Y, sw, 2.0, True, None)
+    value, grad = loss(w)
+    assert np.isfinite(value) and np.all(np.isfinite(grad))
+    assert_allclose(value, _reference_loss(X, Y, sw, w, 2.0), rtol=1e-12)
+    # the gradient written with scipy.special, independently of the solver
+    coef, intercept = w[:-3].reshape(3, -1), w[-3:]
+    total = sw @ Y.sum(axis=1)
+    P = softmax(X @ coef.T + intercept, axis=1)
+    R = sw[:, None] * (P * Y.sum(axis=1)[:, None] - Y)
+    expected = np.concatenate([(R.T @ X + coef / 2.0).ravel(), R.sum(axis=0)]) / total
+    assert_allclose(grad, expected, rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

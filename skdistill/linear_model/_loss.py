@@ -62,6 +62,11 @@ def _row_blocks(X, block_rows):
 # below this: exp neither overflows nor underflows to subnormals, and the sum
 # of n_classes terms stays finite.
 _UNSHIFTED_LOGIT_BOUND = 500.0
+# The same for ``X coef.T`` alone when the intercepts are folded into the
+# normaliser as ``exp(intercept - max(intercept))`` (several classes): terms
+# stay below ``exp(bound)``, and the class of the largest intercept keeps the
+# normaliser above ``exp(-bound)``, so terms that underflow are negligible.
+_FOLDED_LOGIT_BOUND = 300.0
 
 
 def _row_norm_max(Xb):
@@ -104,7 +109,10 @@ class _SoftLogisticLoss:
     every evaluation. The row-maximum shift of the log-sum-exp is skipped when
     a bound on the block's logits (``max_i ||x_i|| * max_k ||coef_k|| +
     max |intercept|``) shows that ``exp`` cannot overflow; otherwise the shifted,
-    overflow-free form is used. Neither ``X`` nor ``Y`` is copied or written.
+    overflow-free form is used. With several classes (float64), the intercepts
+    are not added to the logits but folded into the normaliser,
+    ``sum_k exp(Z_ik) exp(b_k - max b)``, and the bound is on ``X coef.T``
+    alone. Neither ``X`` nor ``Y`` is copied or written.
     For float32 ``X``, whose products are computed in float32, the gradient
     of the coefficients is instead the product of the float64 residual
     ``ws * softmax(Z) - Yw`` with ``X`` (rounded to float32 once): the
@@ -273,14 +281,31 @@ class _SoftLogisticLoss:
             W = np.ascontiguousarray(W.T).T
             # and sum the products X_b.T @ G_b in their own layout
             acc = np.zeros((self.n_features, self.n_rows)).T
+        # several classes, float64: the intercepts are folded into the
+        # normaliser, exp(Z + b) = exp(Z) * exp(b), which saves a pass over
+        # the logits; the gradient of those blocks is scaled by exp(b) once
+        fold = not self.binary and intercept is not None and self._residual is None
+        if fold:
+            b_max = float(np.max(intercept))
+            eb = np.exp(intercept - b_max)
+            acc_eb, grad_intercept_eb = np.zeros_like(acc), np.zeros_like(intercept)
         loss = 0.0
         for (start, stop, Xb, XbT), r in zip(self.blocks, self._row_norm):
+            if fold and r * coef_norm <= _FOLDED_LOGIT_BOUND:
+                loss += self._multinomial_block(
+                    start, stop, Xb, XbT, W, None, acc_eb, grad_intercept_eb,
+                    False, folded=(eb, b_max),
+                )
+                continue
             shift = not r * coef_norm + intercept_norm <= _UNSHIFTED_LOGIT_BOUND
             loss += block(
                 start, stop, Xb, XbT, W, intercept, acc, grad_intercept, shift
             )
         if acc is not grad_coef:
             grad_coef[...] = acc
+        if fold:
+            grad_coef += eb[:, None] * acc_eb
+            grad_intercept += eb * grad_intercept_eb
         # the linear part, and the penalty
         loss -= float(np.vdot(self._lin_coef, coef))
         if self._residual is None:
@@ -352,14 +377,19 @@ class _SoftLogisticLoss:
         return loss
 
     def _multinomial_block(
-        self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift
+        self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift,
+        folded=None,
     ):
         """``sum_i ws_i logsumexp(Z_i)`` of rows ``start:stop``; adds its gradient.
 
         Row-major work array ``Z`` of shape (m, n_classes), exponentiated in
         place into ``ws * softmax(Z)``, the gradient in ``Z``; the row sums are
         matrix-vector products. When ``shift``, each row's maximum ``M_i`` is
-        subtracted first and ``ws_i M_i`` added back.
+        subtracted first and ``ws_i M_i`` added back. With ``folded = (eb,
+        b_max)``, ``Z = X_b coef.T`` has no intercept: the normaliser is
+        ``exp(Z) @ eb`` with ``eb = exp(intercept - b_max)``, ``ws_i b_max`` is
+        added back, and the gradient added (``ws * softmax / eb``, per class)
+        is to be scaled by ``eb`` by the caller.
         """
         m = stop - start
         K = self.n_rows
@@ -374,10 +404,15 @@ class _SoftLogisticLoss:
             Z -= mx[:, None]
             loss += float(ws @ mx)
         E = np.exp(Z, out=Z)
-        np.matmul(E, self._ones, out=norm)
+        if folded is None:
+            np.matmul(E, self._ones, out=norm)
+        else:
+            eb, b_max = folded
+            np.matmul(E, eb, out=norm)
+            loss += b_max * float(ws.sum())
         loss += float(ws @ np.log(norm, out=mx))
         E *= np.divide(ws, norm, out=norm)[:, None]  # ws * p
-        if intercept is not None:
+        if grad_intercept.size:
             grad_intercept += self._ones_m[:m] @ E
         if self._residual is not None:
             Y, scale, buf = self._residual
