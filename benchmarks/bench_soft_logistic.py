@@ -206,7 +206,8 @@ def print_memory_table(rows):
     print(
         "targets: dense soft/hard <= 1.0 (K=2), <= 1.2 (K=10); sparse soft/X <= 1.5\n"
         "(tracemalloc counts every numpy allocation, including scipy's L-BFGS-B "
-        "state of about 37 * n_params floats (10 corrections), measured alone in 'L-BFGS-B/X'; "
+        "state of about 37 * n_params floats (10 corrections), measured alone in "
+        "'L-BFGS-B/X'; "
         "the sampled RSS misses memory the allocator reuses)"
     )
 
