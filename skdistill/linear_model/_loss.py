@@ -120,8 +120,9 @@ class _SoftLogisticLoss:
     near the optimum.
 
     Extra memory: one float64 vector of length ``n_samples`` (the per-row
-    weights), two arrays of the shape of ``coef`` (``A`` and a product
-    buffer), plus O(block_rows * n_classes) work arrays, for dense and CSR
+    weights), a few arrays of the shape of ``coef`` (``A``, a product buffer,
+    the gradient's accumulators), plus O(block_rows * n_classes) work arrays,
+    for dense and CSR
     ``X`` whatever its sparsity pattern; a CSC matrix is one block, so its work
     arrays are O(n_samples * n_classes).
 

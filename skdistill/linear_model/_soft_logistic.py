@@ -587,7 +587,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
     rest of the work while the block is in cache (the part of the loss linear
     in the coefficients is computed once). Beyond the L-BFGS-B state (about
     ``37 * n_params`` float64, as in scikit-learn), the extra memory is one
-    float64 vector of length ``n_samples``, four arrays of ``n_params``
+    float64 vector of length ``n_samples``, five arrays of ``n_params``
     floats and O(block * n_classes) work arrays, for dense and CSR ``X``
     whatever its sparsity (O(n_samples * n_classes) for CSC). :meth:`partial_fit` minimises the same
     objective chunk by chunk (see its docstring).
