@@ -59,6 +59,44 @@ def separator(text):
     return text
 
 
+# scikit-learn's embedded data sets the command line can load.
+DATASETS = ("digits", "wine", "breast_cancer", "iris")
+
+
+def add_source_arguments(group):
+    """Add where the rows come from: ``--dataset``, or ``--csv`` with
+    ``--target``, ``--sep`` and ``--drop``."""
+    source = group.add_mutually_exclusive_group()
+    source.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        default=None,
+        help="scikit-learn's embedded data set (default: digits)",
+    )
+    source.add_argument(
+        "--csv", metavar="PATH", help="a CSV file with a header row (needs pandas)"
+    )
+    group.add_argument(
+        "--target",
+        metavar="COLUMN",
+        help="the target column of --csv (required with it)",
+    )
+    group.add_argument(
+        "--sep",
+        type=separator,
+        default=",",
+        metavar="CHAR",
+        help="field separator of --csv; \\t for a TSV file (default: ',')",
+    )
+    group.add_argument(
+        "--drop",
+        metavar="COLUMN",
+        action="append",
+        default=[],
+        help="a column of --csv not to use as a feature (repeatable)",
+    )
+
+
 def check_output_path(option, path):
     """Raise :class:`UsageError` unless ``path`` can be written as a file.
 

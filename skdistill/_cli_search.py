@@ -1,8 +1,13 @@
 """Command line, ``skdistill search``: the frontier of a default student space."""
 
-from ._cli import UsageError, check_output_path, finite_float, print_text, separator
+from ._cli import (
+    UsageError,
+    add_source_arguments,
+    check_output_path,
+    finite_float,
+    print_text,
+)
 
-DATASETS = ("digits", "wine", "breast_cancer", "iris")
 TEACHERS = ("boosting", "forest", "svm", "knn")
 STUDENTS = ("linear", "pruned", "tree", "mlp")
 
@@ -36,35 +41,7 @@ def add_search_parser(subparsers):
             "once. The best candidate is the most accurate within the budgets."
         ),
     )
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument(
-        "--dataset",
-        choices=DATASETS,
-        default=None,
-        help="scikit-learn's embedded data set (default: digits)",
-    )
-    source.add_argument(
-        "--csv", metavar="PATH", help="a CSV file with a header row (needs pandas)"
-    )
-    parser.add_argument(
-        "--target",
-        metavar="COLUMN",
-        help="the target column of --csv (required with it)",
-    )
-    parser.add_argument(
-        "--sep",
-        type=separator,
-        default=",",
-        metavar="CHAR",
-        help="field separator of --csv; \\t for a TSV file (default: ',')",
-    )
-    parser.add_argument(
-        "--drop",
-        metavar="COLUMN",
-        action="append",
-        default=[],
-        help="a column of --csv not to use as a feature (repeatable)",
-    )
+    add_source_arguments(parser)
     parser.add_argument(
         "--teacher",
         choices=TEACHERS,

@@ -8,10 +8,10 @@ from . import __version__
 from ._cli import (
     UsageError,
     _Parser,
+    add_source_arguments,
     check_output_path,
     finite_float,
     print_text,
-    separator,
 )
 from ._cli_data import TASKS
 from ._cli_models import (
@@ -24,7 +24,6 @@ from ._cli_models import (
     TEACHERS,
 )
 
-DATASETS = ("digits", "wine", "breast_cancer", "iris")
 
 _DESCRIPTION = (
     "Distil a large teacher into a small student and print the test score "
@@ -66,41 +65,13 @@ def build_parser(subcommands=()):
 
 
 def _add_data_arguments(data):
-    source = data.add_mutually_exclusive_group()
-    source.add_argument(
-        "--dataset",
-        choices=DATASETS,
-        default=None,
-        help="scikit-learn's embedded data set (default: digits)",
-    )
-    source.add_argument(
-        "--csv", metavar="PATH", help="a CSV file with a header row (needs pandas)"
-    )
-    data.add_argument(
-        "--target",
-        metavar="COLUMN",
-        help="the target column of --csv (required with it)",
-    )
-    data.add_argument(
-        "--sep",
-        type=separator,
-        default=",",
-        metavar="CHAR",
-        help="field separator of --csv; \\t for a TSV file (default: ',')",
-    )
+    add_source_arguments(data)
     data.add_argument(
         "--task",
         choices=TASKS,
         default="auto",
         help="auto: regression when every target value is a number and some "
         "have a fractional part, else classification (default: %(default)s)",
-    )
-    data.add_argument(
-        "--drop",
-        metavar="COLUMN",
-        action="append",
-        default=[],
-        help="a column of --csv not to use as a feature (repeatable)",
     )
     data.add_argument(
         "--max-categories",
