@@ -913,7 +913,11 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.n_splits_ = n_splits
         self.teacher_test_scores_ = np.array([p[3] for p in prepared])
         self.teacher_score_ = float(np.mean(self.teacher_test_scores_))
-        self.cv_results_ = self._format_results(candidates, n_splits, out)
+        failed = np.array(["error" in o for o in out]).reshape(-1, n_splits)
+        fitted_everywhere = ~failed.any(axis=1)
+        self.cv_results_ = self._format_results(
+            candidates, n_splits, out, fitted_everywhere
+        )
         results = self.cv_results_
         costs = np.column_stack(
             [
@@ -922,7 +926,6 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 results["student_latency_ms"],
             ]
         ).astype(np.float64)
-        fitted_everywhere = self._fitted_everywhere(out, len(candidates), n_splits)
         costs[~fitted_everywhere] = np.nan
         self.frontier_ = pareto_front(costs)
         if not fitted_everywhere.any():
@@ -968,7 +971,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             return {**teacher_params, **student_params}
         return dict(student_params)
 
-    def _format_results(self, candidates, n_splits, out):
+    def _format_results(self, candidates, n_splits, out, fitted_everywhere):
         n_candidates = len(candidates)
 
         def table(key):
@@ -1003,14 +1006,13 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         ) else np.zeros_like(means)
         results["rank_test_score"] = rankdata(-filled, method="min").astype(np.int32)
         # sizes over the splits that fitted (-1 when none did)
-        failed = np.array(["error" in o for o in out]).reshape(n_candidates, n_splits)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
             for key, name in (("bytes", "student_bytes"), ("n_nonzero", "n_nonzero")):
                 mean = np.rint(np.nanmean(table(key), axis=1))
                 results[name] = np.where(np.isnan(mean), -1, mean).astype(np.int64)
             results["student_latency_ms"] = np.nanmedian(table("latency"), axis=1)
-        within = ~failed.any(axis=1)
+        within = fitted_everywhere.copy()
         if self.max_bytes is not None:
             within &= results["student_bytes"] <= self.max_bytes
         if self.max_latency_ms is not None:
@@ -1019,12 +1021,6 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             within &= results["mean_test_fidelity"] >= self.min_fidelity
         results["within_budget"] = within
         return results
-
-    @staticmethod
-    def _fitted_everywhere(out, n_candidates, n_splits):
-        """Whether each candidate fitted on every split."""
-        failed = np.array(["error" in o for o in out]).reshape(n_candidates, n_splits)
-        return ~failed.any(axis=1)
 
     def _best_index(self, results):
         within = results["within_budget"] & ~np.isnan(results["mean_test_score"])
