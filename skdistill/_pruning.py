@@ -7,10 +7,11 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 from scipy import optimize
-from scipy.special import expit, log_expit, log_softmax, softmax
+from scipy.special import log_softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 
+from .linear_model._loss import _SoftLogisticLoss
 from .linear_model._soft_logistic import _effective_penalty, _supports_soft_targets
 
 # Ratio of consecutive penalties along the L1 path.
@@ -23,40 +24,44 @@ L1_TOL = 1e-2
 
 
 class _SoftCrossEntropy:
-    """Soft-target cross-entropy of a linear-softmax model and its gradient.
+    """The soft-target solver's objective as a function of ``(W, b)``.
 
     ``f(W, b) = sum_i sw_i sum_k Y_ik (-log p_ik) / sum_i sw_i sum_k Y_ik``
-    ``+ l2 / 2 * ||W||^2``, with ``W`` of shape ``(n_rows, n_features)``: one
-    row (the logit of the second class) for two classes, one row per class
-    otherwise, as in scikit-learn's ``LogisticRegression``. With
-    ``l2 = 1 / (C * sum_i sw_i sum_k Y_ik)`` it is the objective of the
-    soft-target solver.
+    ``+ ||W||^2 / (2 * C * sum_i sw_i sum_k Y_ik)``, with ``W`` of shape
+    ``(n_rows, n_features)``: one row (the logit of the second class) for two
+    classes, one row per class otherwise, as in scikit-learn's
+    ``LogisticRegression``. It is evaluated by the soft-target solver's own
+    loss (:class:`~skdistill.linear_model._loss._SoftLogisticLoss`), which
+    neither copies nor writes ``X`` and ``Y``.
     """
 
-    def __init__(self, X, Y, sample_weight, l2=0.0):
+    def __init__(self, X, Y, sample_weight, C=np.inf, fit_intercept=True):
+        if sp.issparse(X) and X.format not in ("csr", "csc"):
+            X = X.tocsr()
+        elif not sp.issparse(X) and X.dtype not in (np.float32, np.float64):
+            X = np.asarray(X, dtype=np.float64)
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-        self.total = float(sw @ Y.sum(axis=1))
-        self.X = X
-        self.Yw = Y * (sw / self.total)[:, None]
-        self.ws = self.Yw.sum(axis=1)
-        self.binary = Y.shape[1] == 2
-        self.l2 = l2
+        Y = np.asarray(Y, dtype=np.float64)
+        self._loss = _SoftLogisticLoss(X, Y, sw, C, fit_intercept, None)
+        self.binary = self._loss.binary
+        self.n_rows = self._loss.n_rows
+        self.n_features = X.shape[1]
+        self.fit_intercept = fit_intercept
+        self._w = np.zeros(self._loss.n_coef + (self.n_rows if fit_intercept else 0))
 
     def __call__(self, W, b):
-        """Return the loss, its gradient in ``W`` and its gradient in ``b``."""
-        Z = np.asarray(self.X @ W.T) + b
-        if self.binary:
-            z = Z[:, 0]
-            loss = -(self.Yw[:, 0] @ log_expit(-z)) - self.Yw[:, 1] @ log_expit(z)
-            R = (expit(z) * self.ws - self.Yw[:, 1])[:, None]
-        else:
-            loss = -np.vdot(self.Yw, log_softmax(Z, axis=1))
-            R = softmax(Z, axis=1) * self.ws[:, None] - self.Yw
-        G = np.asarray(self.X.T @ R).T
-        if self.l2:
-            loss += 0.5 * self.l2 * float(np.vdot(W, W))
-            G = G + self.l2 * W
-        return float(loss), G, R.sum(axis=0)
+        """Return the loss, its gradient in ``W`` and its gradient in ``b``.
+
+        ``b`` is ignored (and its gradient is zero) without an intercept.
+        """
+        n_coef = self._loss.n_coef
+        self._w[:n_coef] = np.ravel(W)
+        if self.fit_intercept:
+            self._w[n_coef:] = b
+        value, grad = self._loss(self._w)
+        G = grad[:n_coef].reshape(self.n_rows, self.n_features)
+        g_b = grad[n_coef:] if self.fit_intercept else np.zeros(self.n_rows)
+        return value, G, g_b
 
 
 def _l1_fit(loss, W, b, lam, fit_intercept, *, mask=None, max_iter=100):
@@ -124,8 +129,7 @@ def _l1_path(loss, n_keep, b, fit_intercept, max_iter):
     fewer. ``W`` may have fewer when the path ends first; when ``n_keep`` is
     every coefficient ``W`` is zero and both penalties are 0.
     """
-    n_rows = 1 if loss.binary else loss.Yw.shape[1]
-    W = np.zeros((n_rows, loss.X.shape[1]))
+    W = np.zeros((loss.n_rows, loss.n_features))
     _, G, _ = loss(W, b)
     if not np.all(np.isfinite(G)):
         raise FloatingPointError("the gradient of the loss is not finite")
@@ -202,7 +206,7 @@ def l1_path_support(
         non-zeros, unless the path ended with fewer (then it has fewer).
     intercept : ndarray of shape (n_rows,)
     """
-    loss = _objective(X, Y, sample_weight, C)
+    loss = _SoftCrossEntropy(X, Y, sample_weight, C, fit_intercept)
     b = _intercept_only(Y, sample_weight, loss.binary, fit_intercept)
     mask, W, b, lam_lo, _ = _l1_path(loss, n_keep, b, fit_intercept, max_iter)
     coef = np.where(mask, W, 0.0)
@@ -222,7 +226,7 @@ def _refit(X, Y, mask, coef, intercept, sample_weight, C, fit_intercept, tol, ma
     L-BFGS-B on the coefficients where ``mask`` is True (and the intercept),
     warm-started from ``coef`` and ``intercept``; the others stay at zero.
     """
-    loss = _objective(X, Y, sample_weight, C)
+    loss = _SoftCrossEntropy(X, Y, sample_weight, C, fit_intercept)
     n_kept = int(mask.sum())
     shape = mask.shape
 
@@ -246,12 +250,6 @@ def _refit(X, Y, mask, coef, intercept, sample_weight, C, fit_intercept, tol, ma
     return W, b
 
 
-def _objective(X, Y, sample_weight, C):
-    loss = _SoftCrossEntropy(X, Y, sample_weight)
-    loss.l2 = 0.0 if np.isinf(C) else 1.0 / (C * loss.total)
-    return loss
-
-
 # Candidates of the support search; the first two share one L1 path. (The
 # relaxed lasso's blends of the two were measured too: the more candidates,
 # the noisier the choice, for no gain.)
@@ -273,7 +271,7 @@ def _candidates(methods, X, Y, n_keep, sample_weight, C, fit_intercept, tol, max
     if any(m in L1_METHODS for m in methods):
         mask, l1_coef, l1_b = l1_path_support(
             X, Y, n_keep, sample_weight=sample_weight, fit_intercept=fit_intercept,
-            max_iter=min(max_iter, L1_MAX_ITER),
+            max_iter=min(max_iter, L1_MAX_ITER), C=C,
         )
         if np.count_nonzero(l1_coef) == n_keep:
             out["l1"] = (l1_coef, l1_b, mask)
@@ -336,10 +334,11 @@ def prune_logistic(
 
     Candidate models with exactly ``n_keep`` non-zero coefficients:
 
-    - ``"l1"``: the L1-penalised solution along an L1 path where it crosses
-      ``n_keep`` non-zeros, kept as it is (:func:`l1_path_support`; the
-      relaxed lasso with ``phi = 0``). Its shrinkage regularises where the
-      L2 penalty ``C`` leaves the model overfit;
+    - ``"l1"``: the solution of the model's objective (with its L2 penalty
+      ``C``) plus an L1 penalty, an elastic net, along an L1 path where it
+      crosses ``n_keep`` non-zeros, kept as it is (:func:`l1_path_support`;
+      the relaxed lasso with ``phi = 0``). Its shrinkage regularises where
+      the L2 penalty ``C`` alone leaves the model overfit;
     - ``"l1_refit"``: that support refitted with the L2 (or no) penalty ``C``
       of the soft-target objective, the other coefficients held at zero (the
       relaxed lasso with ``phi = 1``);

@@ -367,8 +367,9 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
     ``method``), the final coefficients are those of the candidate chosen by
     cross-validation. With ``"l1_refit"`` and ``"gradual_magnitude"`` the
     model is refitted on the chosen support as below. With ``"l1"`` the
-    coefficients and intercept are the solution of the model's (soft-target)
-    cross-entropy plus an L1 penalty, at the penalty where the L1 path
+    coefficients and intercept are the solution of the model's own objective
+    (the soft-target cross-entropy and its L2 penalty ``C``) plus an L1
+    penalty (an elastic net), at the penalty where the L1 path
     crosses the requested number of non-zeros, restricted to the largest of
     them and solved again there (the relaxed lasso with ``phi = 0``). This
     is not a refit with the model's L2 penalty: the L1 shrinkage is kept,

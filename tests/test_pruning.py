@@ -140,7 +140,7 @@ def test_refits_lower_the_objective_of_the_pruned_model(multiclass):
     coef, intercept, mask = magnitude_prune(
         X, Y, 10, dense.coef_, dense.intercept_, n_steps=1
     )
-    loss = _SoftCrossEntropy(X, Y, None, l2=1.0 / len(y))
+    loss = _SoftCrossEntropy(X, Y, None, C=1.0)
     zeroed = np.where(mask, dense.coef_, 0.0)
     assert loss(coef, intercept)[0] < loss(zeroed, dense.intercept_)[0]
 
@@ -183,14 +183,16 @@ def test_distilled_student_is_pruned_on_its_soft_targets(multiclass):
 
 
 def _l1_penalties(model, X, y):
-    """``-sign(w) * d(mean log-loss)/dw`` on the non-zero coefficients.
+    """``-sign(w) * d(objective)/dw`` on the non-zero coefficients.
 
-    At a solution of ``mean log-loss + lam * ||W||_1`` this is ``lam`` for
-    every non-zero coefficient; at an L2 refit it is ``|w| / (C n)``.
+    ``objective`` is the model's own: the mean log-loss plus
+    ``||W||^2 / (2 C n)``. At a solution of ``objective + lam * ||W||_1``
+    this is ``lam`` for every non-zero coefficient; at a refit of the
+    objective on the support it is 0.
     """
     Y = (y[:, None] == model.classes_[None, :]).astype(np.float64)
     P = model.predict_proba(X)
-    G = (P - Y).T @ X / len(y)
+    G = (P - Y).T @ X / len(y) + model.coef_ / (model.C * len(y))
     kept = model.coef_ != 0
     return -G[kept] * np.sign(model.coef_[kept])
 
@@ -221,7 +223,7 @@ def test_l1_solution_matches_the_top_of_an_independent_l1_path(overfit):
     X, y = overfit
     sel = SparsifyTransformer(LogisticRegression(), sparsity=0.8).fit(X, y)
     n_keep = sel.coef_mask_.sum()
-    mask, coef, intercept = l1_path_support(X, _onehot(y), n_keep)
+    mask, coef, intercept = l1_path_support(X, _onehot(y), n_keep, C=1.0)
     np.testing.assert_array_equal(sel.coef_mask_, mask)
     np.testing.assert_allclose(sel.estimator_.coef_, coef, rtol=1e-10)
     np.testing.assert_allclose(sel.estimator_.intercept_, intercept, rtol=1e-10)
