@@ -32,20 +32,16 @@ class _SoftCrossEntropy:
     classes, one row per class otherwise, as in scikit-learn's
     ``LogisticRegression``. It is evaluated by the soft-target solver's own
     loss (:class:`~skdistill.linear_model._loss._SoftLogisticLoss`), which
-    neither copies nor writes ``X`` and ``Y``.
+    neither copies nor writes ``X`` (a float ndarray, CSR or CSC matrix) and
+    ``Y`` (float64).
     """
 
     def __init__(self, X, Y, sample_weight, C=np.inf, fit_intercept=True):
-        if sp.issparse(X) and X.format not in ("csr", "csc"):
-            X = X.tocsr()
-        elif not sp.issparse(X) and X.dtype not in (np.float32, np.float64):
-            X = np.asarray(X, dtype=np.float64)
         sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-        Y = np.asarray(Y, dtype=np.float64)
         self._loss = _SoftLogisticLoss(X, Y, sw, C, fit_intercept, None)
         self.binary = self._loss.binary
         self.n_rows = self._loss.n_rows
-        self.n_features = X.shape[1]
+        self.n_features = self._loss.n_features
         self.fit_intercept = fit_intercept
         self._w = np.zeros(self._loss.n_coef + (self.n_rows if fit_intercept else 0))
 
@@ -207,6 +203,12 @@ def l1_path_support(
     intercept : ndarray of shape (n_rows,)
     """
     loss = _SoftCrossEntropy(X, Y, sample_weight, C, fit_intercept)
+    return _l1_support(loss, Y, sample_weight, n_keep, max_iter)
+
+
+def _l1_support(loss, Y, sample_weight, n_keep, max_iter):
+    """:func:`l1_path_support` on the objective ``loss`` of ``(X, Y)``."""
+    fit_intercept = loss.fit_intercept
     b = _intercept_only(Y, sample_weight, loss.binary, fit_intercept)
     mask, W, b, lam_lo, _ = _l1_path(loss, n_keep, b, fit_intercept, max_iter)
     coef = np.where(mask, W, 0.0)
@@ -220,13 +222,13 @@ def l1_path_support(
     return mask, coef, b
 
 
-def _refit(X, Y, mask, coef, intercept, sample_weight, C, fit_intercept, tol, max_iter):
-    """Minimise the L2-penalised soft-target objective over the kept coefficients.
+def _refit(loss, mask, coef, intercept, tol, max_iter):
+    """Minimise the objective ``loss`` over the kept coefficients.
 
     L-BFGS-B on the coefficients where ``mask`` is True (and the intercept),
     warm-started from ``coef`` and ``intercept``; the others stay at zero.
     """
-    loss = _SoftCrossEntropy(X, Y, sample_weight, C, fit_intercept)
+    fit_intercept = loss.fit_intercept
     n_kept = int(mask.sum())
     shape = mask.shape
 
@@ -268,30 +270,24 @@ def _candidates(methods, X, Y, n_keep, sample_weight, C, fit_intercept, tol, max
     than ``n_keep`` non-zeros.
     """
     out = {}
+    loss = _SoftCrossEntropy(X, Y, sample_weight, C, fit_intercept)
     if any(m in L1_METHODS for m in methods):
-        mask, l1_coef, l1_b = l1_path_support(
-            X, Y, n_keep, sample_weight=sample_weight, fit_intercept=fit_intercept,
-            max_iter=min(max_iter, L1_MAX_ITER), C=C,
+        mask, l1_coef, l1_b = _l1_support(
+            loss, Y, sample_weight, n_keep, min(max_iter, L1_MAX_ITER)
         )
         if np.count_nonzero(l1_coef) == n_keep:
             out["l1"] = (l1_coef, l1_b, mask)
         if "l1_refit" in methods:
-            r_coef, r_b = _refit(
-                X, Y, mask, l1_coef, l1_b, sample_weight, C, fit_intercept, tol,
-                max_iter,
-            )
+            r_coef, r_b = _refit(loss, mask, l1_coef, l1_b, tol, max_iter)
             out["l1_refit"] = (r_coef, r_b, mask)
     if "gradual_magnitude" in methods:
         if coef is None:  # the dense model on these rows
-            n_rows = 1 if Y.shape[1] == 2 else Y.shape[1]
-            full = np.ones((n_rows, X.shape[1]), dtype=bool)
+            full = np.ones((loss.n_rows, loss.n_features), dtype=bool)
             coef, intercept = _refit(
-                X, Y, full, np.zeros(full.shape), np.zeros(n_rows), sample_weight,
-                C, fit_intercept, tol, max_iter,
+                loss, full, np.zeros(full.shape), np.zeros(loss.n_rows), tol, max_iter
             )
-        out["gradual_magnitude"] = magnitude_prune(
-            X, Y, n_keep, coef, intercept, sample_weight=sample_weight, C=C,
-            fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
+        out["gradual_magnitude"] = _magnitude_prune(
+            loss, n_keep, coef, intercept, 10, tol, max_iter
         )
     return {m: out[m] for m in methods if m in out}
 
@@ -444,6 +440,12 @@ def magnitude_prune(
     coef, intercept, mask : ndarray
         As :func:`prune_logistic`.
     """
+    loss = _SoftCrossEntropy(X, Y, sample_weight, C, fit_intercept)
+    return _magnitude_prune(loss, n_keep, coef, intercept, n_steps, tol, max_iter)
+
+
+def _magnitude_prune(loss, n_keep, coef, intercept, n_steps, tol, max_iter):
+    """:func:`magnitude_prune` on the objective ``loss`` of ``(X, Y)``."""
     n_coef = coef.size
     n_final = n_coef - n_keep
     t = np.arange(1, n_steps + 1, dtype=np.float64)
@@ -455,9 +457,7 @@ def magnitude_prune(
         ranked = np.where(pruned, -np.inf, np.abs(coef).ravel())
         pruned[np.argsort(ranked, kind="stable")[:n_pruned]] = True
         mask = ~pruned.reshape(coef.shape)
-        coef, intercept = _refit(
-            X, Y, mask, coef, intercept, sample_weight, C, fit_intercept, tol, max_iter
-        )
+        coef, intercept = _refit(loss, mask, coef, intercept, tol, max_iter)
     return coef, intercept, mask
 
 

@@ -335,10 +335,9 @@ def _fit_and_score(
     except Exception:
         if isinstance(error_score, str) and error_score == "raise":
             raise
-        failed = dict.fromkeys(("score_time", "fidelity", "bytes", "latency"), np.nan)
+        measured = ("score_time", "fidelity", "bytes", "latency", "n_nonzero")
         return {
-            **failed,
-            "n_nonzero": np.nan,
+            **dict.fromkeys(measured, np.nan),
             "fit_time": time.perf_counter() - start,
             "score": error_score,
             "error": traceback.format_exc(),
@@ -848,11 +847,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         ]
         # the refit's teacher on all rows, in parallel with the splits' ones,
         # unless every candidate fits its own (out-of-fold targets)
-        if self.refit and any(
-            params_.get("teacher_cv", base.teacher_cv) is None
-            or params_.get("alpha", base.alpha) == 0
-            for params_ in candidates
-        ):
+        if self.refit and any(teacher_cv is None for teacher_cv, _ in keys):
             jobs.append(
                 delayed(_teacher._fit_clone)(self.teacher, X, y, teacher_params)
             )
@@ -946,20 +941,19 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             self.refit_time_ = time.perf_counter() - start
         return self
 
-    def _refit(self, base, X, y, teacher_params, student_params, teacher=None):
+    def _refit(self, base, X, y, teacher_params, student_params, teacher):
         """Fit the best candidate on all rows, the teacher fitted once there.
 
-        ``teacher`` is the teacher already fitted on all rows, if any.
+        ``teacher`` is the teacher fitted on all rows by :meth:`fit` (None
+        when every candidate reads out-of-fold outputs).
         """
         best = clone(base).set_params(**clone(self.best_params_, safe=False))
-        if best.teacher_cv is not None and best.alpha != 0:
+        if _output_key(self.best_params_, base)[0] is not None:
             # out-of-fold targets: the distiller fits the teacher on all rows
             # and its clones on the folds
             best.fit(X, y, **self._candidate_fit_params(teacher_params, student_params))
             self.teacher_ = best.teacher_
         else:
-            if teacher is None:
-                teacher = _teacher._fit_clone(self.teacher, X, y, teacher_params)
             self.teacher_ = teacher
             best.set_params(teacher=FrozenEstimator(self.teacher_), teacher_cv=None)
             best.fit(X, y, **student_params)

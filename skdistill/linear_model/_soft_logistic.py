@@ -589,8 +589,9 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
     ``37 * n_params`` float64, as in scikit-learn), the extra memory is one
     float64 vector of length ``n_samples``, five arrays of ``n_params``
     floats and O(block * n_classes) work arrays, for dense and CSR ``X``
-    whatever its sparsity (O(n_samples * n_classes) for CSC). :meth:`partial_fit` minimises the same
-    objective chunk by chunk (see its docstring).
+    whatever its sparsity (O(n_samples * n_classes) for CSC).
+    :meth:`partial_fit` minimises the same objective chunk by chunk (see its
+    docstring).
 
     ``score`` (from :class:`~sklearn.base.ClassifierMixin`) is the accuracy
     against *hard* labels ``y``; to evaluate against soft targets use e.g.
