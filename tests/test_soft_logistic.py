@@ -495,11 +495,13 @@ def test_estimator_warm_start_and_float32():
 # ------------------------------------------------------------------ blocked loss
 
 
-def _loss_inputs(n_classes, fmt, seed=0, n_samples=250, scale=1.0):
+def _loss_inputs(n_classes, fmt, seed=0, n_samples=250, scale=1.0, weights="varied"):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(n_samples, 5))
     Y = rng.dirichlet(np.ones(n_classes), size=n_samples)
     sw = rng.uniform(0.5, 2.0, size=n_samples)
+    if weights == "equal":  # every row the same weight: the loss's shortcut
+        sw = np.ones(n_samples)
     n_rows = 1 if n_classes == 2 else n_classes
     w = scale * rng.normal(size=n_rows * 6)
     if fmt != "dense":
@@ -523,16 +525,18 @@ def _reference_loss(X, Y, sw, w, C):
     return (data + 0.5 * np.sum(coef**2) / C) / total
 
 
+@pytest.mark.parametrize("weights", ["varied", "equal"])
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("fmt", ["dense", "csr", "csc"])
-def test_loss_value_gradient_and_blocks(n_classes, fmt):
+def test_loss_value_gradient_and_blocks(n_classes, fmt, weights):
     from scipy.optimize import check_grad
 
     from skdistill.linear_model._loss import _SoftLogisticLoss
 
-    X, Y, sw, w = _loss_inputs(n_classes, fmt)
+    X, Y, sw, w = _loss_inputs(n_classes, fmt, weights=weights)
     Y.setflags(write=False)  # never written
     full = _SoftLogisticLoss(X, Y, sw, 2.0, True, None)
+    assert (full._ws_const > 0) == (weights == "equal")  # the path under test
     value, grad = full(w)
     assert_allclose(value, _reference_loss(X, Y, sw, w, 2.0), rtol=1e-12)
     assert check_grad(lambda v: full(v)[0], lambda v: full(v)[1], w) < 1e-6
@@ -542,24 +546,26 @@ def test_loss_value_gradient_and_blocks(n_classes, fmt):
         assert_allclose(g, grad, rtol=1e-10, atol=1e-14)
 
 
+@pytest.mark.parametrize("weights", ["varied", "equal"])
 @pytest.mark.parametrize("n_classes", [2, 4])
-def test_loss_extreme_logits(n_classes):
+def test_loss_extreme_logits(n_classes, weights):
     from skdistill.linear_model._loss import _SoftLogisticLoss
 
-    X, Y, sw, w = _loss_inputs(n_classes, "dense", scale=300.0)
+    X, Y, sw, w = _loss_inputs(n_classes, "dense", scale=300.0, weights=weights)
     value, grad = _SoftLogisticLoss(X, Y, sw, np.inf, True, None)(w)
     assert np.isfinite(value) and np.all(np.isfinite(grad))
     assert_allclose(value, _reference_loss(X, Y, sw, w, np.inf), rtol=1e-12)
 
 
+@pytest.mark.parametrize("weights", ["varied", "equal"])
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("fmt", ["dense", "csr", "float32"])
-def test_loss_shifted_and_unshifted_forms_agree(n_classes, fmt, monkeypatch):
+def test_loss_shifted_and_unshifted_forms_agree(n_classes, fmt, weights, monkeypatch):
     # blocks of one row: rows scaled so that some blocks' logit bound exceeds
     # the limit (shifted log-sum-exp) and others do not (plain exp)
     from skdistill.linear_model import _loss
 
-    X, Y, sw, w = _loss_inputs(n_classes, "dense", scale=2.0)
+    X, Y, sw, w = _loss_inputs(n_classes, "dense", scale=2.0, weights=weights)
     X = X * np.where(np.arange(X.shape[0]) % 3 == 0, 200.0, 1.0)[:, None]
     if fmt == "csr":
         X = sp.csr_matrix(X)

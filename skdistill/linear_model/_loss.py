@@ -193,6 +193,13 @@ class _SoftLogisticLoss:
         # per-row weights: ws_i = sw_i sum_k Y_ik / sw_sum
         scale = np.divide(sw, self.sw_sum)
         self.ws = np.multiply(row_sums, scale, out=row_sums)
+        # the weight shared by every row when all are equal (0.0 otherwise):
+        # equal sample weights, targets whose rows sum to one up to rounding
+        self._ws_const = 0.0
+        if self.ws.size:
+            low, high = float(self.ws.min()), float(self.ws.max())
+            if low > 0 and high - low <= 1e-13 * high:
+                self._ws_const = float(np.mean(self.ws))
         if block_rows is None:
             block_rows = _block_rows(X, n_classes)
         self.blocks = _row_blocks(X, max(1, int(block_rows)))
@@ -345,36 +352,51 @@ class _SoftLogisticLoss:
             np.copyto(z, np.dot(Xb, w, out=low))
         if intercept is not None:
             z += intercept[0]
+        # equal weights (no sample_weight): sums instead of weighted sums,
+        # and the gradient scaled once, on its (n_features,) product
+        c = self._ws_const if self._residual is None else 0.0
         if not shift:
             np.exp(z, out=e)
-            loss = float(ws @ np.log1p(e, out=d))
             np.add(e, 1.0, out=d)
+            # softplus(z) as log(1 + e), as 1 + e is needed for expit anyway:
+            # where log1p would differ (e below one ulp of 1), the term is
+            # below 2.3e-16, and the total is a sum of terms of its magnitude
+            np.log(d, out=z)
+            loss = c * float(z.sum()) if c else float(ws @ z)
             np.divide(e, d, out=d)  # expit(z)
         else:
             np.abs(z, out=e)
             # sum ws max(z, 0), with max(z, 0) = (z + |z|) / 2
-            loss = 0.5 * float(ws @ e) + 0.5 * float(ws @ z)
+            if c:
+                loss = 0.5 * c * (float(e.sum()) + float(z.sum()))
+            else:
+                loss = 0.5 * float(ws @ e) + 0.5 * float(ws @ z)
             np.negative(e, out=e)
             np.exp(e, out=e)
-            loss += float(ws @ np.log1p(e, out=d))  # sum ws log(1 + exp(-|z|))
+            np.log1p(e, out=d)  # log(1 + exp(-|z|))
+            loss += c * float(d.sum()) if c else float(ws @ d)
             e += 1.0
             np.reciprocal(e, out=d)  # expit(|z|), in [1/2, 1]
             d -= 0.5  # exact (Sterbenz), as is 1/2 + (-(r - 1/2)) = 1 - r
             np.copysign(d, z, out=d)
             d += 0.5  # expit(z)
-        d *= ws
+        if not c:
+            d *= ws
         if intercept is not None:
-            grad_intercept += d.sum()
+            grad_intercept += (c or 1.0) * float(d.sum())
         if self._residual is not None:
             Y, scale, _ = self._residual
             d -= Y[start:stop, 1] * scale[start:stop]
         if self.sparse:
-            grad_coef[0] += XbT @ d
+            product = XbT @ d
         elif low is None:
-            grad_coef[0] += np.dot(d, Xb, out=self._gtmp[0])
+            product = np.dot(d, Xb, out=self._gtmp[0])
         else:
             np.copyto(low, d)
-            grad_coef[0] += np.dot(low, Xb)
+            product = np.dot(low, Xb)
+        if c:
+            product *= c
+        grad_coef[0] += product
         return loss
 
     def _multinomial_block(
