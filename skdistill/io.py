@@ -1,7 +1,9 @@
 """Safe, compressed model files: skops with a trust list the project knows."""
 
 import copy
+import io
 import os
+import re
 import tempfile
 import zipfile
 
@@ -57,6 +59,7 @@ def _project_types():
         SoftLogisticRegression,
         SparsifyTransformer,
     )
+    from ._teacher import LabelEncodedClassifier
 
     classes = (
         DistilledClassifier,
@@ -64,6 +67,8 @@ def _project_types():
         QuantizedLinearModel,
         SoftLogisticRegression,
         SparsifyTransformer,
+        # the fitted teacher of a distiller, for labels its model needs coded
+        LabelEncodedClassifier,
     )
     return tuple(f"{c.__module__}.{c.__qualname__}" for c in classes)
 
@@ -128,7 +133,9 @@ def prediction_model(model):
         is reduced the same way, the preprocessing steps are kept), a
         :class:`~skdistill.SparsifyTransformer` (its pruned model), a
         :class:`~skdistill.QuantizedLinearModel` (without the unfitted
-        teacher in its parameters), or any other estimator (returned as is).
+        teacher in its parameters), a refitted
+        :class:`~skdistill.DistillationSearchCV` (its best estimator, reduced
+        the same way), or any other estimator (returned as is).
         It is not modified.
 
     Returns
@@ -160,6 +167,8 @@ def prediction_model(model):
         reduced = copy.copy(model)
         reduced.steps = [*model.steps[:-1], (name, prediction_model(last))]
         return reduced
+    if hasattr(model, "best_estimator_") and hasattr(model, "frontier_"):
+        return prediction_model(model.best_estimator_)  # a DistillationSearchCV
     if hasattr(model, "student_") and hasattr(model, "teacher"):
         if _student_answers_alone(model):
             return prediction_model(model.student_)
@@ -217,11 +226,80 @@ class _GeneratorNotSaved(RuntimeError):
     """skops cannot save a numpy random Generator with NumPy < 1.25."""
 
 
+# skops names an object by its id() (a memory address) in the schema and in
+# the names of the array files
+_SKOPS_ID = re.compile(rb'"__id__": (\d+)|"(\d+)\.npy"')
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _reproducible(data, compresslevel):
+    """The archive ``data`` with the same bytes for the same fitted model.
+
+    skops writes memory addresses (object ids), the time of writing and the
+    uninitialized padding of record arrays, so two dumps of one model, or of
+    two identical fits, differ in their bytes and, compressed, in their size.
+    The ids are renumbered in their order of appearance in the schema (the
+    objects they share stay shared), every entry is dated 1980-01-01 and the
+    padding is zeroed; loading is unchanged. An archive of another layout is
+    returned as it is.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    schema = dict(entries).get("schema.json")
+    if schema is None:
+        return data
+    numbers = {}
+    for match in _SKOPS_ID.finditer(schema):
+        numbers.setdefault(match.group(1) or match.group(2), str(len(numbers)).encode())
+
+    def renumber(match):
+        if match.group(1) is not None:
+            return b'"__id__": ' + numbers[match.group(1)]
+        return b'"' + numbers[match.group(2)] + b'.npy"'
+
+    renamed = []
+    for name, content in entries:
+        if name == "schema.json":
+            renamed.append((name, _SKOPS_ID.sub(renumber, content)))
+            continue
+        number = numbers.get(name.removesuffix(".npy").encode())
+        if not name.endswith(".npy") or number is None:
+            return data
+        renamed.append((number.decode() + ".npy", _without_padding(content)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in renamed:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content, compresslevel=compresslevel)
+    return out.getvalue()
+
+
+def _without_padding(npy):
+    """A ``.npy`` file of a record array with its padding bytes zeroed.
+
+    A fitted tree's nodes are records with bytes between and after their
+    fields that are never written (their values are whatever the memory
+    held); other files are returned as they are.
+    """
+    array = np.load(io.BytesIO(npy), allow_pickle=False)
+    if array.dtype.names is None:
+        return npy
+    clean = np.zeros(array.shape, dtype=array.dtype)
+    for field in array.dtype.names:
+        clean[field] = array[field]
+    out = io.BytesIO()
+    np.save(out, clean, allow_pickle=False)
+    return out.getvalue()
+
+
 def _zip_dumps(sio, model, compresslevel):
     try:
-        return sio.dumps(
+        data = sio.dumps(
             model, compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
         )
+        return _reproducible(data, compresslevel)
     except AttributeError as exc:
         if "seed_seq" not in str(exc):
             raise

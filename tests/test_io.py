@@ -22,6 +22,7 @@ from sklearn.svm import SVC
 from sklearn.utils.fixes import parse_version
 
 from skdistill import (
+    DistillationSearchCV,
     DistilledClassifier,
     DistilledRegressor,
     SparsifyTransformer,
@@ -117,6 +118,29 @@ def test_round_trip_is_exact_without_a_trust_list(name, tmp_path):
     assert sorted(got) == sorted(expected) and "predict" in got
     for method in expected:
         np.testing.assert_array_equal(got[method], expected[method], err_msg=method)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("name", list(MODELS))
+def test_the_same_model_gives_the_same_bytes(name):
+    # skops writes object ids (memory addresses), the time, and the unwritten
+    # padding of a tree's node records; the archive does not depend on them,
+    # so its size is a property of the fitted model
+    X, y = _iris()
+    model = MODELS[name](X, y)
+    first = dumps(model)
+    assert dumps(model) == first
+    assert dumps(MODELS[name](X, y)) == first  # a second, identical fit
+    with zipfile.ZipFile(__import__("io").BytesIO(first)) as archive:
+        infos = archive.infolist()
+        assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+        names = [i.filename for i in infos]
+        schema = archive.read("schema.json").decode()
+    arrays = [n for n in names if n != "schema.json"]
+    assert "schema.json" in names and all(n.endswith(".npy") for n in arrays)
+    # every array file is named in the schema, by its new number
+    assert all(f'"{n}"' in schema for n in arrays)
+    assert max(int(n.removesuffix(".npy")) for n in arrays) < schema.count("__id__")
 
 
 def test_files_are_compressed():
@@ -301,3 +325,33 @@ def test_hist_gradient_boosting_needs_numpy_1_25_for_skops():
             dumps(model)
         assert report["lr"]["bytes"] == len(pickle.dumps(student, protocol=5))
         assert report["hgb"]["bytes"] == len(pickle.dumps(model, protocol=5))
+
+
+def test_a_teacher_fitted_on_coded_labels_loads_with_its_own_types_trusted():
+    xgb = pytest.importorskip("xgboost")
+    X, y = _iris()
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = DistilledClassifier(
+        xgb.XGBClassifier(n_estimators=3, n_jobs=1), LogisticRegression(max_iter=1000)
+    ).fit(X, labels)
+    untrusted = sio.get_untrusted_types(data=dumps(model))
+    xgboost_types = [t for t in untrusted if t.startswith("xgboost.")]
+    # the coded-label wrapper is skdistill's own: only xgboost's types remain
+    assert xgboost_types and set(untrusted) - set(trusted_types()) == set(
+        xgboost_types
+    )
+    loaded = loads(dumps(model), trusted=xgboost_types)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded.teacher_.predict(X), model.teacher_.predict(X))
+
+
+def test_prediction_only_reduces_a_search_to_its_best_student():
+    X, y = _iris()
+    search = DistillationSearchCV(
+        RandomForestClassifier(n_estimators=5, random_state=0),
+        {"student": [LogisticRegression(max_iter=1000)], "alpha": [0.5, 0.9]},
+        cv=2,
+    ).fit(X, y)
+    small = loads(dumps(search, prediction_only=True))
+    assert type(small) is LogisticRegression
+    np.testing.assert_array_equal(small.predict_proba(X), search.predict_proba(X))
