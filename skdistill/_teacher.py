@@ -230,11 +230,11 @@ def needs_encoding(y):
     Returns
     -------
     needs : bool
-        ``False`` when the sorted distinct labels are exactly ``0..K-1``
-        (encoding them would change nothing).
+        ``False`` when the sorted distinct labels are exactly the integers
+        ``0..K-1`` (encoding them would change nothing).
     """
     y = np.asarray(y)
-    if y.ndim != 1 or y.dtype.kind not in "iub":
+    if y.ndim != 1 or y.dtype.kind not in "iu":  # booleans are not codes
         return True
     labels = np.unique(y)
     return not np.array_equal(labels, np.arange(len(labels)))
@@ -246,8 +246,10 @@ def _fit_clone(teacher, X, y, fit_params):
     A classifier is fitted on the labels as given. When they are not
     ``0..K-1`` and the classifier refuses them (XGBoost's classifiers accept
     only ``0..K-1``), it is fitted on their codes instead, wrapped in
-    :class:`LabelEncodedClassifier` so that it answers in the original labels.
-    If it refuses the codes too, the error on the original labels is raised.
+    :class:`LabelEncodedClassifier` so that it answers in the original labels;
+    so is one that takes boolean labels but reports integer ``classes_``
+    (XGBoost's). If it refuses the codes too, the error on the original labels
+    is raised.
     """
     if not (is_classifier(teacher) and needs_encoding(y)):
         return clone(teacher).fit(X, y, **fit_params)
@@ -261,16 +263,30 @@ def _fit_clone(teacher, X, y, fit_params):
             fitted = clone(teacher).fit(X, y, **fit_params)
         except (ValueError, TypeError, AttributeError) as exc:
             fitted, error = None, exc
-    if fitted is not None:
+    if fitted is not None and _reports_labels(fitted, y):
         for record in caught:
             warnings.warn_explicit(
                 record.message, record.category, record.filename, record.lineno
             )
         return fitted
+    # it refused the labels, or took booleans but answers in 0/1 (XGBoost
+    # does): fit it on their codes
     try:
         return LabelEncodedClassifier(teacher).fit(X, y, **fit_params)
     except Exception:
+        if fitted is not None:
+            raise
         raise error from None
+
+
+def _reports_labels(fitted, y):
+    """Whether a classifier fitted on boolean labels reports booleans."""
+    classes = getattr(fitted, "classes_", None)
+    return not (
+        np.asarray(y).dtype.kind == "b"
+        and classes is not None
+        and np.asarray(classes).dtype.kind != "b"
+    )
 
 
 def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs):

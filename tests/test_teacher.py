@@ -116,6 +116,23 @@ def test_out_of_fold_teacher_with_a_class_missing_from_a_fold(data):
     assert_array_equal(oof[:80, 1], 0.0)
 
 
+@pytest.mark.parametrize("name", ["xgboost", "lightgbm", "catboost"])
+def test_boolean_labels_stay_booleans_with_boosted_teachers(data, name):
+    # XGBoost takes booleans but reports classes_ [0, 1]: it is fitted on the
+    # codes instead, so that the distiller's classes_ are y's labels
+    X, y = data
+    keep = y < 2
+    X, y_bool = X[keep], y[keep] == 1
+    clf = DistilledClassifier(
+        _boosting_teacher(name), LogisticRegression(max_iter=1000)
+    ).fit(X, y_bool)
+    expected = LogisticRegression().fit(X, y_bool).classes_
+    assert_array_equal(clf.classes_, expected)
+    assert clf.classes_.dtype == bool and clf.predict(X).dtype == bool
+    assert np.asarray(clf.teacher_.classes_).dtype == bool
+    assert np.mean(clf.predict(X) == y_bool) > 0.9
+
+
 def test_teacher_that_accepts_labels_is_not_wrapped(data):
     X, y = data
     y_labels = LABELS["strings"][y]
