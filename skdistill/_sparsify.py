@@ -644,6 +644,17 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
                     f"pruned coefficients held at zero ({exc}) Use refit=False, "
                     "or a LogisticRegression student."
                 ) from exc
+        if do_refit and training_set is None and not hasattr(estimator, "coef_"):
+            # a refit fits the estimator itself, with its own coef_ held
+            raise ValueError(
+                f"SparsifyTransformer can refit a linear model, or the linear "
+                f"student of a DistilledClassifier, with the pruned coefficients "
+                f"held at zero; the coefficients of {type(estimator).__name__} "
+                f"are those of an inner estimator (importance_getter="
+                f"{self.importance_getter!r}). Use refit=False to keep them as "
+                "pruned, or prune the linear model itself (e.g. as a step of "
+                "the Pipeline)."
+            )
         searched = None  # the searched support (one step), or None
         search = self.method == "auto" and self.n_steps == 1
         if search and do_refit and not by_feature:

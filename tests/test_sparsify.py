@@ -579,3 +579,28 @@ def test_prunes_the_last_step_of_a_pipeline_student_as_a_bare_one():
     # its coefficients are over the Pipeline's features, not X's columns
     with pytest.raises(ValueError, match="cannot select columns of X"):
         sel_piped.transform(X)
+
+
+def test_refit_of_inner_coefficients_is_refused_with_the_way_out():
+    from sklearn.ensemble import RandomForestRegressor
+
+    from skdistill import DistilledRegressor
+
+    X, y = make_classification(n_samples=120, n_features=6, random_state=0)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    getter = "named_steps.logisticregression.coef_"
+    with pytest.raises(ValueError, match="refit=False"):
+        SparsifyTransformer(pipe, sparsity=0.5, importance_getter=getter).fit(X, y)
+    pruned = SparsifyTransformer(
+        pipe, sparsity=0.5, importance_getter=getter, refit=False
+    ).fit(X, y)
+    coef = pruned.estimator_[-1].coef_
+    assert np.sum(coef == 0) == 3
+    assert_array_equal(pruned.predict(X), pruned.estimator_.predict(X))
+
+    Xr, yr = make_regression(n_samples=120, n_features=6, random_state=0)
+    distilled = DistilledRegressor(RandomForestRegressor(5, random_state=0), Ridge())
+    with pytest.raises(ValueError, match="importance_getter='auto'"):
+        SparsifyTransformer(distilled, sparsity=0.5).fit(Xr, yr)
+    pruned = SparsifyTransformer(distilled, sparsity=0.5, refit=False).fit(Xr, yr)
+    assert np.sum(pruned.estimator_.student_.coef_ == 0) == 3
