@@ -72,6 +72,16 @@ def fidelity_score(y_teacher, y_student, *, sample_weight=None):
             "y_teacher and y_student are empty; fidelity_score needs at least "
             "one sample."
         )
+    kinds = {
+        isinstance(label, str)
+        for labels in (y_teacher, y_student)
+        for label in set(labels.tolist())
+    }
+    if len(kinds) > 1:  # "1" never equals 1: an error, not a fidelity of 0
+        raise ValueError(
+            "Mix of label input types (string and number) in y_teacher and "
+            "y_student; give both the same kind of labels."
+        )
     sample_weight = _check_weights(sample_weight)
     return float(np.average(y_teacher == y_student, weights=sample_weight))
 
@@ -503,7 +513,9 @@ def compression_report(
         the teacher's label, or for regressors the R2 of its predictions
         against the teacher's),
         ``n_parameters`` (non-zero), ``bytes`` (size of the shipped file,
-        see ``size_method``) and
+        see ``size_method``: of what predicts, as
+        ``skdistill.io.dump(model, prediction_only=True)`` writes it, so a
+        distiller's fitted teacher is not counted) and
         ``ms_per_1000`` (prediction time per 1,000 rows, in milliseconds).
 
     Examples
@@ -552,7 +564,10 @@ def compression_report(
 
 
 def _report_sizes(models, method):
-    """Bytes of every model, all measured with the same method."""
+    """Bytes of what predicts for every model, all measured with one method."""
+    from .io import prediction_model
+
+    models = {name: prediction_model(m) for name, m in models.items()}
     if method == "auto" and _skops_available():
         from .io import _GeneratorNotSaved
 

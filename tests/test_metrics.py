@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from skdistill.metrics import (
+    serialized_size,
     compression_report,
     count_nonzero_parameters,
     fidelity_score,
@@ -165,3 +166,27 @@ def test_compression_report_and_table():
     assert table[2].startswith("logistic")
     with pytest.raises(ValueError, match="teacher='svm'"):
         compression_report(models, X, y, teacher="svm")
+
+
+def test_report_bytes_are_those_of_what_predicts():
+    # a distiller's size in the report is its student's: the fitted teacher
+    # is not shipped (and n_parameters counts the student's coefficients)
+    from skdistill import DistilledClassifier
+
+    X, y = load_iris(return_X_y=True)
+    forest = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
+    distilled = DistilledClassifier(
+        RandomForestClassifier(n_estimators=20, random_state=0),
+        LogisticRegression(max_iter=1000),
+    ).fit(X, y)
+    models = {"forest": forest, "distilled": distilled}
+    report = compression_report(models, X, y, teacher="forest", n_repeats=1)
+    assert report["distilled"]["bytes"] == serialized_size(distilled.student_)
+    assert report["distilled"]["bytes"] < report["forest"]["bytes"] / 5
+    assert report["forest"]["bytes"] == serialized_size(forest)
+
+
+def test_fidelity_refuses_labels_of_two_kinds():
+    with pytest.raises(ValueError, match="Mix of label input types"):
+        fidelity_score([0, 1, 1], ["0", "1", "1"])
+    assert fidelity_score(np.array(["a", "b"], dtype=object), ["a", "a"]) == 0.5
