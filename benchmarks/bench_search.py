@@ -85,9 +85,19 @@ def param_grid(quick):
         },
         {"student": [pruned], "alpha": [0.5, 0.9], "T": [1.0, 3.0]},  # 4
         {"student": [four_bit], "alpha": [0.5, 0.9]},  # 2
-        {"student": [tree], "student__max_depth": [3, 5, 8], "alpha": [0.5, 0.9]},  # 6
+        {  # 6; random_state: the trees' MUNGE rows (augment="auto")
+            "student": [tree],
+            "student__max_depth": [3, 5, 8],
+            "alpha": [0.5, 0.9],
+            "random_state": [0],
+        },
         {"student": [mlp], "alpha": [0.5, 0.9]},  # 2
-        {"student": [tree], "student__max_depth": [5], "alpha": [0.0, 1.0]},  # 2
+        {
+            "student": [tree],
+            "student__max_depth": [5],
+            "alpha": [0.0, 1.0],
+            "random_state": [0],
+        },  # 2
     ]
     if quick:
         grid = [grid[0], grid[2]]

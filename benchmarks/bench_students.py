@@ -9,8 +9,10 @@ random forest teacher:
 * ``hard``: the student fitted on the labels;
 * ``default``: ``DistilledClassifier(forest, student)`` with default settings
   (pruned students: ``SparsifyTransformer`` of it, default settings);
-* ``munge x5``: the same with ``augment="munge", augment_size=5`` (five
-  generated rows per training row, labeled by the teacher);
+  (``augment="auto"``: five MUNGE rows per training row, labeled by the
+  teacher, for the trees and boosting on tables of at most 1,500 rows);
+* ``no rows``: the same with ``augment=None`` (the blended targets of the
+  training rows only; the default before ``augment="auto"``);
 * ``grid``: a 3-fold ``GridSearchCV`` of the distiller over
   ``teacher_cv in (None, 5)`` and ``augment in (None, "munge")`` (the teacher's
   fits and outputs cached with ``memory``);
@@ -27,7 +29,9 @@ points, and a tree's splits change with any change of its targets, so a
 difference within two standard errors is not evidence either way.
 
 Run ``python benchmarks/bench_students.py`` (``--splits N``, ``--datasets``,
-``--trees``, ``--no-grid`` for a shorter run).
+``--students``, ``--trees``, ``--no-grid`` for a shorter run; ``--munge-x5``
+puts MUNGE rows in the ``default`` column whatever the student and the table,
+which is how the limits of ``augment="auto"`` were measured).
 """
 
 import argparse
@@ -44,7 +48,14 @@ import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 from sklearn.base import clone  # noqa: E402
-from sklearn.datasets import load_breast_cancer, load_digits, load_wine  # noqa: E402
+from sklearn.datasets import (  # noqa: E402
+    load_breast_cancer,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_classification,
+    make_moons,
+)
 from sklearn.ensemble import (  # noqa: E402
     HistGradientBoostingClassifier,
     RandomForestClassifier,
@@ -62,6 +73,21 @@ DATASETS = {
     "breast_cancer": lambda: load_breast_cancer(return_X_y=True),
     "wine": lambda: load_wine(return_X_y=True),
     "digits": lambda: load_digits(return_X_y=True),
+    # tables not used to choose the defaults, and larger ones
+    "iris": lambda: load_iris(return_X_y=True),
+    "moons": lambda: make_moons(400, noise=0.3, random_state=0),
+    "synthetic-400": lambda: make_classification(
+        400, 10, n_informative=5, n_classes=3, random_state=0
+    ),
+    "synthetic-800": lambda: make_classification(
+        800, 20, n_informative=8, n_classes=4, flip_y=0.05, random_state=1
+    ),
+    "synthetic-3000": lambda: make_classification(
+        3000, 20, n_informative=8, n_classes=4, flip_y=0.05, random_state=1
+    ),
+    "synthetic-10000": lambda: make_classification(
+        10000, 20, n_informative=8, n_classes=4, flip_y=0.05, random_state=1
+    ),
 }
 
 STUDENTS = {
@@ -79,6 +105,7 @@ STUDENTS = {
 GRID = {"teacher_cv": [None, 5], "augment": [None, "munge"]}
 
 
+NO_ROWS = {"augment": None}
 MUNGE_X5 = {"augment": "munge", "augment_size": 5.0}
 
 
@@ -122,7 +149,9 @@ def paired(row, key):
     return diff.mean(), se
 
 
-def run_dataset(name, n_splits, use_grid, n_trees, memory):
+def run_dataset(
+    name, n_splits, use_grid, n_trees, memory, families=STUDENTS, default_params=None
+):
     X, y = DATASETS[name]()
     rows = {}
     teacher_acc = []
@@ -135,14 +164,17 @@ def run_dataset(name, n_splits, use_grid, n_trees, memory):
         teacher = RandomForestClassifier(n_estimators=n_trees, random_state=seed)
         teacher_pred = clone(teacher).fit(X_train, y_train).predict(X_test)
         teacher_acc.append(np.mean(teacher_pred == y_test))
-        for family, (student, sparsity) in STUDENTS.items():
+        for family in families:
+            student, sparsity = STUDENTS[family]
             row = rows.setdefault(family, {})
             hard = build(student, sparsity).fit(X_train, y_train)
-            default = build(student, sparsity, teacher, memory).fit(X_train, y_train)
-            munged = build(student, sparsity, teacher, memory, **MUNGE_X5).fit(
+            default = build(
+                student, sparsity, teacher, memory, **(default_params or {})
+            ).fit(X_train, y_train)
+            no_rows = build(student, sparsity, teacher, memory, **NO_ROWS).fit(
                 X_train, y_train
             )
-            models = (("hard", hard), ("default", default), ("munge", munged))
+            models = (("hard", hard), ("default", default), ("no rows", no_rows))
             for key, model in models:
                 pred = model.predict(X_test)
                 row.setdefault(key, []).append(np.mean(pred == y_test))
@@ -160,13 +192,10 @@ def run_dataset(name, n_splits, use_grid, n_trees, memory):
     print(f"\n{name}: X {X.shape}, {len(np.unique(y))} classes, {n_splits} splits; "
           f"teacher RandomForest({n_trees}) accuracy "
           f"{np.mean(teacher_acc):.4f} ± {np.std(teacher_acc):.4f}")
-    cols = ["hard", "default", "munge"] + (["grid"] if use_grid else [])
-    names = {"munge": "munge x5"}
-    header = f"{'student':<13} | " + " ".join(
-        f"{names.get(c, c):>15}" for c in cols
-    )
-    header += f" | {'Δ default':>13} {'Δ munge x5':>13}"
-    header += f" | {'hard fid.':>9} {'fid.':>6} {'munge':>6}"
+    cols = ["hard", "default", "no rows"] + (["grid"] if use_grid else [])
+    header = f"{'student':<13} | " + " ".join(f"{c:>15}" for c in cols)
+    header += f" | {'Δ default':>13} {'Δ no rows':>13}"
+    header += f" | {'hard fid.':>9} {'fid.':>6} {'no rows':>7}"
     header += f" | {'bytes':>7} {'µs/row':>7}"
     print(header)
     print("-" * len(header))
@@ -175,14 +204,14 @@ def run_dataset(name, n_splits, use_grid, n_trees, memory):
         line = f"{family:<13} | " + " ".join(
             f"{np.mean(row[c]):>7.4f} ± {np.std(row[c]):.3f}" for c in cols
         )
-        for key in ("default", "munge"):
+        for key in ("default", "no rows"):
             mean, se = paired(row, key)
             line += (" | " if key == "default" else " ") + (
                 f"{100 * mean:>+6.2f} ± {100 * se:4.2f}"
             )
         line += f" | {np.mean(row['hard fid']):>9.4f} "
         line += f"{np.mean(row['default fid']):>6.4f} "
-        line += f"{np.mean(row['munge fid']):>6.4f} | "
+        line += f"{np.mean(row['no rows fid']):>7.4f} | "
         line += f"{np.mean(row['bytes']):>7.0f} {np.mean(row['latency']):>7.2f}"
         print(line)
         mean, se = paired(row, "default")
@@ -203,14 +232,37 @@ def main():
     parser.add_argument("--datasets", default="breast_cancer,wine")
     parser.add_argument("--trees", type=int, default=300)
     parser.add_argument("--no-grid", action="store_true")
+    parser.add_argument(
+        "--students",
+        default=",".join(STUDENTS),
+        help=f"comma-separated, among: {', '.join(STUDENTS)}",
+    )
+    parser.add_argument(
+        "--munge-x5",
+        action="store_true",
+        help='the "default" column with augment="munge", augment_size=5 for '
+        "every student and table (what augment='auto' would do without its "
+        "limits)",
+    )
     args = parser.parse_args()
+    default_params = MUNGE_X5 if args.munge_x5 else None
+    families = args.students.split(",")
+    unknown = sorted(set(families) - set(STUDENTS))
+    if unknown:
+        parser.error(f"unknown --students {unknown}; choose among {list(STUDENTS)}")
     warnings.simplefilter("ignore", ConvergenceWarning)
     start = time.perf_counter()
     checks = []
     with tempfile.TemporaryDirectory() as memory:
         for name in args.datasets.split(","):
             checks += run_dataset(
-                name, args.splits, not args.no_grid, args.trees, memory
+                name,
+                args.splits,
+                not args.no_grid,
+                args.trees,
+                memory,
+                families,
+                default_params,
             )
     print("\nchecks: default distilled accuracy >= hard-label accuracy and "
           "fidelity > hard-label fidelity (means over the splits; Δ ± its "

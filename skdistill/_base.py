@@ -5,8 +5,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, MetaEstimatorMixin
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
+from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
+from sklearn.tree import BaseDecisionTree
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
@@ -27,11 +30,78 @@ from ._fitting import (
     as_table,
     check_2d,
     check_nan,
+    contains_nan,
+    n_rows,
     weight_kwargs,
 )
 from ._transfer import gaussian_noise, munge
 
 _GENERATORS = {"munge": munge, "gaussian": gaussian_noise}
+
+# augment="auto": MUNGE rows, this many per training row, for tree students
+# on tables of at most AUTO_MAX_ROWS rows (measured in the user guide: they
+# gain there, and boosting loses from 2,000 training rows on)
+AUTO_AUGMENT_SIZE = 5.0
+AUTO_MAX_ROWS = 1500
+
+
+def _tree_classifier(student):
+    """Whether the student (a Pipeline's last step) is a tree classifier.
+
+    A scikit-learn decision tree or gradient-boosted trees: the students that
+    ``augment="auto"`` gives generated rows.
+    """
+    if isinstance(student, Pipeline) and student.steps:
+        return _tree_classifier(student.steps[-1][1])
+    return is_classifier(student) and isinstance(
+        student,
+        (BaseDecisionTree, GradientBoostingClassifier, HistGradientBoostingClassifier),
+    )
+
+
+def _munge_ready(X):
+    """Whether MUNGE can take X: dense, numeric or categorical, finite."""
+    if sparse.issparse(X):
+        return False
+    if hasattr(X, "iloc"):  # a DataFrame: numeric and category columns only
+        numeric = [isinstance(d, np.dtype) and d.kind in "iuf" for d in X.dtypes]
+        category = [getattr(d, "name", None) == "category" for d in X.dtypes]
+        if not all(n or c for n, c in zip(numeric, category)):
+            return False
+        if X.isna().to_numpy().any():
+            return False
+        X = X.iloc[:, np.flatnonzero(numeric)].to_numpy(dtype=np.float64)
+    X = np.asarray(X)
+    return X.dtype.kind in "iuf" and bool(np.isfinite(X).all())
+
+
+def resolve_augment(distiller, X):
+    """The generator and size that ``distiller.fit(X, ...)`` uses.
+
+    ``augment="auto"`` is MUNGE with ``AUTO_AUGMENT_SIZE`` rows per training
+    row (or ``augment_size``) when the student is a tree classifier, ``alpha``
+    is positive and X has at most ``AUTO_MAX_ROWS`` rows, dense, numeric or
+    categorical and finite; otherwise no generated rows.
+
+    Returns
+    -------
+    augment : str, callable or None
+    augment_size : float or None
+        None exactly when ``augment`` is None.
+    """
+    augment, size = distiller.augment, distiller.augment_size
+    if augment is None:
+        return None, None
+    if augment == "auto":
+        if (
+            distiller.alpha > 0
+            and _tree_classifier(distiller.student)
+            and 2 <= n_rows(X) <= AUTO_MAX_ROWS
+            and _munge_ready(X)
+        ):
+            return "munge", AUTO_AUGMENT_SIZE if size is None else size
+        return None, None
+    return augment, 1.0 if size is None else size
 
 
 def can_stream(distiller):
@@ -50,7 +120,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "teacher_cv": ["cv_object", None],
         "augment": [StrOptions({"munge", "gaussian"}), callable, None],
-        "augment_size": [Interval(Real, 0, None, closed="neither")],
+        "augment_size": [Interval(Real, 0, None, closed="neither"), None],
         "augment_params": [dict, None],
         "memory": [None, str, HasMethods(["cache"])],
         "n_jobs": [Integral, None],
@@ -132,15 +202,23 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         return first_call, X, self._check_sample_weight(sample_weight, X)
 
     def _augmented_rows(self, X, n_samples):
-        """Generated inputs for the teacher and the student (None without ``augment``).
+        """Generated inputs for the teacher and the student (None without them).
 
-        The generator receives X as given and returns rows of the same kind
-        (a DataFrame keeps its columns and dtypes).
+        Sets ``augment_`` (``augment`` resolved on X). The generator receives
+        X as given and returns rows of the same kind (a DataFrame keeps its
+        columns and dtypes).
         """
-        if self.augment is None:
+        self.augment_, size = resolve_augment(self, X)
+        if self.augment_ is None:
             return None
-        n_new = max(1, int(round(self.augment_size * n_samples)))
-        generator = _GENERATORS.get(self.augment, self.augment)
+        n_new = max(1, int(round(size * n_samples)))
+        if self.augment_ in _GENERATORS and contains_nan(X):
+            raise ValueError(
+                f"augment={self.augment_!r} generates rows from X, which has "
+                "missing values; impute them before the distiller (the "
+                "generated rows need complete ones) or set augment=None."
+            )
+        generator = _GENERATORS.get(self.augment_, self.augment_)
         params = dict(self.augment_params or {})
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         X_new = generator(X, n_samples=n_new, random_state=seed, **params)
@@ -180,7 +258,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.sparse = (
             teacher_tags.input_tags.sparse
             and student_tags.input_tags.sparse
-            and self.augment is None
+            and self.augment in (None, "auto")  # "auto" generates no sparse rows
         )
         tags.input_tags.allow_nan = accepts_nan(self.teacher) and accepts_nan(
             self.student

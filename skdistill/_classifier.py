@@ -124,17 +124,24 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         nearly one-hot on its own training rows; out-of-fold outputs are the
         honest soft targets there. Not available with a frozen teacher.
 
-    augment : {"munge", "gaussian"}, callable or None, default=None
+    augment : {"auto", "munge", "gaussian"}, callable or None, default="auto"
         Synthetic inputs labeled by the teacher only (no hard label), added to
         the student's training rows: ``"munge"`` is :func:`~skdistill.munge`,
         ``"gaussian"`` is :func:`~skdistill.gaussian_noise`; a callable is
         called as ``augment(X, n_samples=n, random_state=seed, **augment_params)``
         and returns the new rows. Generated rows get the teacher's targets with
         the row weight ``alpha`` (the teacher's share of the objective) and,
-        with ``sample_weight``, a weight of 1.
+        with ``sample_weight``, a weight of 1. ``"auto"`` is ``"munge"`` with
+        five generated rows per training row when the student is a decision
+        tree or gradient-boosted trees of scikit-learn (alone or as the last
+        step of a Pipeline), ``alpha > 0``, and X has at most 1,500 rows,
+        dense, numeric or categorical, without missing values; otherwise no
+        rows are generated (``augment_`` says which). ``None`` never
+        generates rows.
 
-    augment_size : float, default=1.0
-        Number of generated rows as a multiple of the training rows.
+    augment_size : float, default=None
+        Number of generated rows as a multiple of the training rows. ``None``
+        is 5.0 for the rows of ``augment="auto"`` and 1.0 otherwise.
 
     augment_params : dict, default=None
         Keyword arguments of the generator (e.g. ``{"p": 0.5, "s": 1.0}`` for
@@ -172,6 +179,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     classes_ : ndarray of shape (n_classes,)
         Sorted union of the labels in ``y`` and the teacher's ``classes_``.
 
+    augment_ : {"munge", "gaussian"}, callable or None
+        The generator of the rows added in ``fit`` (``augment`` with
+        ``"auto"`` resolved), None when no row was generated.
+
     n_features_in_ : int
         Number of features seen during :term:`fit`.
 
@@ -191,20 +202,21 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     the scaling of the penalty.
 
     With the defaults (the teacher's in-sample outputs, ``alpha=0.5``,
-    ``T=1``, no generated rows), small MLPs and small boosted models
-    distilled from a random forest were as accurate as the same student
-    fitted on the labels or better, over 20 to 30 random splits of three
-    small tables, and decision trees within half a point, except on wine
-    where they lost 0.5 to 0.7 point over 100 splits (see the user guide and
-    ``benchmarks/bench_students.py``). A forest's outputs on its own training
-    rows are nearly one-hot, so the targets are the labels slightly
-    smoothed; out-of-fold or out-of-bag targets and other values of ``T``
-    did not help trees. Trees of depth 5 or more and small boosted models
-    gain from inputs labeled by the teacher: ``augment="munge",
-    augment_size=5`` made them 1.3 to 2.5 points more accurate and 1 to 2.4
-    points more faithful to the teacher. It is not the default: it
-    multiplies the teacher's inference and the student's rows by
-    ``1 + augment_size`` and makes the fit depend on ``random_state``.
+    ``T=1``), small MLPs distilled from a random forest were as accurate as
+    the same student fitted on the labels or better, over 20 to 30 random
+    splits of three small tables (see the user guide and
+    ``benchmarks/bench_students.py``). Trees fitted on the blended targets
+    alone lost 0.5 to 0.7 point on wine (100 splits): a forest's outputs on
+    its own training rows are nearly one-hot, and out-of-fold targets or
+    other values of ``T`` did not help. What a tree lacks is inputs: five
+    MUNGE rows per training row, labeled by the teacher, made trees of depth
+    5 or more and 10-tree boosting 0.6 to 6.2 points more accurate than on
+    the labels, and more faithful to the teacher, on seven tables of 105 to
+    1,257 training rows, hence ``augment="auto"``; on 2,100 and 7,000
+    training rows boosting lost 1.5 and 3.0 points with them, hence the limit
+    of 1,500 rows. The generated
+    rows multiply the teacher's inference and the student's rows by six and
+    make the fit depend on ``random_state``.
 
     A class the teacher does not know gets probability 0 in its targets. A
     frozen teacher whose labels are of another kind than ``y``'s, or share
@@ -240,6 +252,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
 
     _parameter_constraints = {
         **_BaseDistiller._parameter_constraints,
+        "augment": [StrOptions({"auto", "munge", "gaussian"}), callable, None],
         "T": [Interval(Real, 0, None, closed="neither")],
         "teacher_response": [
             StrOptions({"auto", "predict_proba", "decision_function"})
@@ -256,8 +269,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         T=1.0,
         teacher_response="auto",
         teacher_cv=None,
-        augment=None,
-        augment_size=1.0,
+        augment="auto",
+        augment_size=None,
         augment_params=None,
         unlabeled=None,
         memory=None,
@@ -385,6 +398,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 X, y = _safe_indexing(X, rows), y[rows]
                 if student_weight is not None:
                     student_weight = student_weight[rows]
+            self.augment_ = None
             self.student_ = fit_plain(self.student, X, y, student_weight)
             return self
 
@@ -510,6 +524,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         first_call, X, sample_weight = self._start_partial_fit(X, sample_weight)
         if first_call:
             self.teacher_ = self.teacher
+            self.augment_ = None  # chunks are fitted as they come
             known = np.asarray(self.teacher_.classes_)
             if classes is not None:
                 check_label_overlap(np.asarray(classes), known, name="classes")

@@ -107,12 +107,11 @@ def _check_teacher_cv(args, y_train, task):
 
 def _extra_params(args):
     """Distiller parameters given on the command line only."""
-    extra = {}
-    if args.augment not in (None, "none"):
-        extra["augment"] = args.augment
-        extra["random_state"] = args.random_state
-        if args.augment_size is not None:
-            extra["augment_size"] = args.augment_size
+    extra = {"random_state": args.random_state}
+    if args.augment is not None:  # by default the distiller's "auto"
+        extra["augment"] = None if args.augment == "none" else args.augment
+    if args.augment_size is not None:
+        extra["augment_size"] = args.augment_size
     if args.teacher_cv is not None:
         extra["teacher_cv"] = args.teacher_cv
     return extra
@@ -320,7 +319,7 @@ def _run(args, progress, parser, cache):
             "C": None if student_name == "tree" else C,
             "max_depth": max_depth if student_name == "tree" else None,
             "sparsity": args.sparsity,
-            "augment": args.augment or "none",
+            "augment": distilled.augment_ or "none",  # "auto" resolved
             "augment_size": args.augment_size,
             "teacher_cv": args.teacher_cv,
             "grid": args.grid,

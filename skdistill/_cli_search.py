@@ -209,7 +209,12 @@ def default_space(preprocessor, task, random_state=0, students=STUDENTS):
         },
         "mlp": {"student": [student(("mlp", mlp))], "alpha": alphas},
     }
-    return [grids[name] for name in STUDENTS if name in students]
+    # the seed of the generated rows (augment="auto" gives tree students some)
+    return [
+        {**grids[name], "random_state": [random_state]}
+        for name in STUDENTS
+        if name in students
+    ]
 
 
 def _teacher(args, preprocessor, task):

@@ -152,16 +152,19 @@ def _add_model_arguments(models):
     )
     models.add_argument(
         "--augment",
-        choices=("none", "munge", "gaussian"),
+        choices=("auto", "none", "munge", "gaussian"),
         default=None,
-        help="synthetic transfer-set rows labelled by the teacher (default: none)",
+        help="synthetic transfer-set rows labelled by the teacher (default: auto, "
+        "five MUNGE rows per training row for a tree student on at most 1,500 "
+        "rows, none otherwise; regression: none)",
     )
     models.add_argument(
         "--augment-size",
         type=finite_float,
         default=None,
         metavar="FACTOR",
-        help="synthetic rows per training row with --augment (default: 1.0)",
+        help="synthetic rows per training row when rows are generated "
+        "(default: 5 with auto, 1.0 with munge or gaussian)",
     )
     models.add_argument(
         "--teacher-cv",
@@ -261,8 +264,8 @@ def check_args(parser, args):
     if args.teacher_cv is not None and args.teacher_cv < 2:
         parser.error(f"--teacher-cv must be >= 2, got {args.teacher_cv}")
     if args.augment_size is not None:
-        if args.augment in (None, "none"):
-            parser.error("--augment-size needs --augment munge or --augment gaussian")
+        if args.augment == "none":
+            parser.error("--augment-size needs generated rows, not --augment none")
         if args.augment_size <= 0:
             parser.error(f"--augment-size must be > 0, got {args.augment_size}")
         if args.augment_size > 100:
@@ -306,6 +309,13 @@ def check_task_args(parser, args, task):
         )
     if args.T != 4.0:
         parser.error("-T applies only to classification; the target is numeric")
+    if args.augment == "auto" or (
+        args.augment is None and args.augment_size is not None
+    ):
+        parser.error(
+            "--augment auto applies only to classification; the target is "
+            "numeric: use --augment munge or --augment gaussian"
+        )
 
 
 class Progress:

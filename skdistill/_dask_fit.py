@@ -362,8 +362,13 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
     """
     dask, da = _import_dask()
     _raise_for_params(fit_params, estimator, "fit")
-    for name, default in (("teacher_cv", None), ("augment", None)):
-        if getattr(estimator, name) is not default:
+    # augment="auto" generates no rows from dask arrays
+    augment = estimator.augment
+    for name, unset in (
+        ("teacher_cv", estimator.teacher_cv is None),
+        ("augment", augment is None or (isinstance(augment, str) and augment == "auto")),
+    ):
+        if not unset:
             raise ValueError(
                 f"{name}={getattr(estimator, name)!r} is not available with dask "
                 f"arrays; set {name}=None."
@@ -451,6 +456,7 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
     student.n_features_in_ = X.shape[1]
 
     estimator.teacher_ = teacher
+    estimator.augment_ = None
     estimator.classes_ = classes
     estimator.n_features_in_ = X.shape[1]
     if hasattr(estimator, "feature_names_in_"):

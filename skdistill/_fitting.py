@@ -182,9 +182,10 @@ def contains_nan(X):
     return bool(np.isnan(total)) and bool(np.isnan(data).any())
 
 
-def _is_composite(estimator):
+def is_composite(estimator):
+    """Whether ``estimator`` (or a frozen one's) is a Pipeline or ColumnTransformer."""
     if isinstance(estimator, FrozenEstimator):
-        return _is_composite(estimator.estimator)
+        return is_composite(estimator.estimator)
     return isinstance(estimator, (Pipeline, ColumnTransformer))
 
 
@@ -205,7 +206,7 @@ def check_nan(X, teacher, student):
     refusing = [
         f"the {role} {type(estimator).__name__}"
         for role, estimator in (("teacher", teacher), ("student", student))
-        if not (accepts_nan(estimator) or _is_composite(estimator))
+        if not (accepts_nan(estimator) or is_composite(estimator))
     ]
     if refusing and contains_nan(X):
         raise ValueError(

@@ -324,7 +324,10 @@ class FrontierDisplay:
         return cls.from_results(
             search.cv_results_,
             frontier=search.frontier_,
-            teacher_score=search.teacher_score_,
+            # no reference line for a teacher the scoring could not score
+            teacher_score=(
+                None if np.isnan(search.teacher_score_) else search.teacher_score_
+            ),
             score_name=score_name,
             ax=ax,
             annotate=annotate,

@@ -76,8 +76,9 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         :class:`DistilledClassifier`). The student's ``fit`` must then accept
         ``sample_weight`` unless ``alpha=1``.
 
-    augment_size : float, default=1.0
-        Number of generated rows as a multiple of the training rows.
+    augment_size : float or None, default=1.0
+        Number of generated rows as a multiple of the training rows (``None``
+        is 1.0, as for :class:`DistilledClassifier`'s explicit generators).
 
     augment_params : dict, default=None
         Keyword arguments of the generator.
@@ -100,6 +101,9 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
 
     student_ : estimator
         The fitted student; all predictions come from it.
+
+    augment_ : {"munge", "gaussian"}, callable or None
+        The generator of the rows added in ``fit`` (``augment``).
 
     n_features_in_ : int
         Number of features seen during :term:`fit`.
@@ -278,6 +282,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
                 )
         if first_call:
             self.teacher_ = self.teacher
+            self.augment_ = None  # chunks are fitted as they come
             self.student_ = clone(self.student)
         with blame("teacher", self.teacher_, "predict"):
             target = np.asarray(

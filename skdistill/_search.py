@@ -37,8 +37,15 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _teacher
+from ._base import resolve_augment
 from ._classifier import DistilledClassifier
-from ._fitting import accepts_sample_weight, as_table, weight_kwargs
+from ._fitting import (
+    accepts_nan,
+    accepts_sample_weight,
+    as_table,
+    is_composite,
+    weight_kwargs,
+)
 from ._frontier import pareto_front
 from ._regressor import DistilledRegressor
 from ._targets import resolve_response_method
@@ -75,6 +82,18 @@ def _teacher_has(method):
     return check
 
 
+def _teacher_tags(estimator):
+    """Tags of a split's fitted teacher, for the candidates' input checks.
+
+    ``allow_nan`` as the distillers read it from the teacher itself: a
+    Pipeline or ColumnTransformer (whose own tag says False whatever its
+    steps) decides for itself, and it has already taken the split's rows.
+    """
+    tags = deepcopy(get_tags(estimator))
+    tags.input_tags.allow_nan = accepts_nan(estimator) or is_composite(estimator)
+    return tags
+
+
 class _TeacherShell(BaseEstimator):
     """What a light split teacher keeps of a fitted teacher: a few attributes, tags."""
 
@@ -84,7 +103,7 @@ class _TeacherShell(BaseEstimator):
         for name in _KEPT_ATTRIBUTES:
             if hasattr(estimator, name):
                 setattr(shell, name, getattr(estimator, name))
-        shell._tags = deepcopy(get_tags(estimator))
+        shell._tags = _teacher_tags(estimator)
         shell._name = type(estimator).__name__
         return shell
 
@@ -118,7 +137,7 @@ class _SplitTeacher(FrozenEstimator):
     def wrap(cls, estimator, cache, *, light=False):
         self = cls(_TeacherShell.of(estimator) if light else estimator)
         self._methods = tuple(m for m in _RESPONSE_METHODS if hasattr(estimator, m))
-        self._tags = deepcopy(get_tags(estimator))
+        self._tags = _teacher_tags(estimator)
         self._light = light
         self._cache = cache
         self._hashes = {}
@@ -248,7 +267,7 @@ def _output_key(params, base):
     key : tuple
         ``(teacher_cv, method)``.
     """
-    candidate = clone(base).set_params(**params)
+    candidate = clone(base).set_params(**clone(params, safe=False))
     if is_classifier(base):
         method = resolve_response_method(candidate.teacher, candidate.teacher_response)
     else:
@@ -303,8 +322,13 @@ def _prepare_split(
     y_teacher = np.asarray(fitted.predict(X_test))
     scored = _SplitTeacher.wrap(fitted, {"predict": [(X_test, y_teacher)]})
     test_params = _index_params(score_params, test, n_samples)
-    score = scorer(scored, X_test, y_test, **test_params)
-    return fitted, outputs, y_teacher, float(score)
+    try:
+        score, failure = float(scorer(scored, X_test, y_test, **test_params)), None
+    except (AttributeError, TypeError, ValueError) as exc:
+        # e.g. a scoring on probabilities and a teacher without predict_proba:
+        # the teacher is a reference only, the candidates are still scored
+        score, failure = np.nan, f"{type(exc).__name__}: {exc}"
+    return fitted, outputs, y_teacher, score, failure
 
 
 def _fit_and_score(
@@ -537,7 +561,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         The teacher fitted on all rows. Only with ``refit=True``.
 
     teacher_score_ : float
-        Mean test score of the teacher over the splits (with ``scoring``).
+        Mean test score of the teacher over the splits (with ``scoring``);
+        NaN, with a warning, when the scoring cannot score the teacher (e.g.
+        a scoring on probabilities and a teacher without ``predict_proba``).
 
     teacher_test_scores_ : ndarray of shape (n_splits,)
         Test score of the teacher fitted on each split.
@@ -654,6 +680,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _base_estimator(self):
         """The distiller every candidate is built from (student set per candidate)."""
+        ParameterGrid(self.param_grid)  # its form, with scikit-learn's messages
         student = next(
             (
                 grid["student"][0]
@@ -856,13 +883,15 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         prepared = prepared[:n_splits]
 
         tasks = []
-        for (train, test), (fitted, outputs, y_teacher, _) in zip(splits, prepared):
+        for (train, test), (fitted, outputs, y_teacher, *_) in zip(splits, prepared):
             X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
             X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
             teachers = {}
             for params_ in candidates:
                 key = _output_key(params_, base)
-                light = params_.get("augment") is None
+                # light: no generated rows, so no rows unknown to the cache
+                candidate = clone(base).set_params(**clone(params_, safe=False))
+                light = resolve_augment(candidate, X_train)[0] is None
                 if (key, light) not in teachers:
                     method = key[1]
                     cache = {method: [(X_train, outputs[key])]}
@@ -908,6 +937,14 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.n_splits_ = n_splits
         self.teacher_test_scores_ = np.array([p[3] for p in prepared])
         self.teacher_score_ = float(np.mean(self.teacher_test_scores_))
+        failure = next((p[4] for p in prepared if p[4] is not None), None)
+        if failure is not None:
+            warnings.warn(
+                f"The teacher could not be scored with scoring={self.scoring!r} "
+                f"({failure.replace('_SplitTeacher', type(self.teacher).__name__)}); "
+                "teacher_score_ is NaN. The candidates are scored as usual.",
+                UserWarning,
+            )
         failed = np.array(["error" in o for o in out]).reshape(-1, n_splits)
         fitted_everywhere = ~failed.any(axis=1)
         self.cv_results_ = self._format_results(

@@ -192,6 +192,16 @@ def test_sparsity_adds_the_pruned_student():
     assert pruned["n_parameters"] <= 3 + 0.25 * 39
 
 
+def test_tree_student_gets_munge_rows_by_default_and_none_turns_them_off():
+    common = ["--dataset", "wine", "--student", "tree", "--json"]
+    report = json.loads(run_cli(*common).stdout)
+    assert report["parameters"]["augment"] == "munge"
+    report = json.loads(run_cli(*common, "--augment", "none").stdout)
+    assert report["parameters"]["augment"] == "none"
+    report = json.loads(run_cli("--dataset", "wine", "--json").stdout)
+    assert report["parameters"]["augment"] == "none"  # a logistic student
+
+
 def test_augment_and_teacher_cv_are_passed():
     result = run_cli(
         "--dataset", "iris", "--augment", "gaussian", "--teacher-cv", "3", "--json"
@@ -283,7 +293,7 @@ def test_unencodable_column_is_an_error_unless_dropped(tmp_path):
         (["--target", "y"], "apply only to --csv"),
         (["--dataset", "iris", "--csv", "x.csv"], "not allowed with"),
         (["--dataset", "mnist"], "invalid choice"),
-        (["--augment-size", "2"], "--augment-size needs --augment"),
+        (["--augment", "none", "--augment-size", "2"], "not --augment none"),
         (["--plot", "/no/such/folder/a.png"], "does not exist"),
     ],
 )
@@ -461,6 +471,11 @@ def test_regression_table_and_student_checks(prices_csv):
         ),
         "--student logistic is a classifier",
     )
+    for args in (["--augment", "auto"], ["--augment-size", "2"]):
+        assert_usage_error(
+            run_cli("--csv", prices_csv, "--sep", "tab", "--target", "price", *args),
+            "--augment auto applies only to classification",
+        )
 
 
 def test_wrong_separator_is_explained(prices_csv):

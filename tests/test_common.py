@@ -61,6 +61,10 @@ _MLP_WEIGHTS = (
     "MLPRegressor.fit takes no sample_weight before scikit-learn 1.7, so the "
     "distiller refuses sample_weight with this student (a TypeError)"
 )
+_MUNGE_WEIGHTS = (
+    "MUNGE pairs each row with its nearest neighbour among the others, so the "
+    "generated rows depend on which rows are repeated, not on their weights"
+)
 _GB_WEIGHTS = (
     "the GradientBoostingClassifier teacher is not sample-weight equivalent "
     "(scikit-learn lists the same check as failing for it); on scikit-learn "
@@ -114,10 +118,18 @@ def _instances():
         "check_sample_weight_equivalence_on_dense_data": _SVC_WEIGHTS,
         "check_sample_weight_equivalence_on_sparse_data": _SVC_WEIGHTS,
     }
+    # a tree student: with the default augment="auto", MUNGE rows on the small
+    # dense tables of the checks; with augment=None, rows weighted by targets
     yield DistilledClassifier(
         GradientBoostingClassifier(n_estimators=10, random_state=0),
         DecisionTreeClassifier(max_depth=4, random_state=0),
         alpha=0.8,
+    ), {"check_sample_weight_equivalence_on_dense_data": _MUNGE_WEIGHTS}
+    yield DistilledClassifier(
+        GradientBoostingClassifier(n_estimators=10, random_state=0),
+        DecisionTreeClassifier(max_depth=4, random_state=0),
+        alpha=0.8,
+        augment=None,
     ), (
         {}
         if sklearn_version >= parse_version("1.7")

@@ -291,12 +291,14 @@ def _scaled_pair():
 def test_pipeline_student_last_step_fitted_as_a_bare_student(last):
     X, X_scaled, y, raw_teacher, scaled_teacher = _scaled_pair()
     sw = np.random.RandomState(0).uniform(0.5, 2, len(y))
+    # the fitting path only: no generated rows (the tree's augment="auto")
     piped = DistilledClassifier(
-        raw_teacher, make_pipeline(StandardScaler(), last), alpha=0.6, T=2.0
+        raw_teacher, make_pipeline(StandardScaler(), last), alpha=0.6, T=2.0,
+        augment=None,
     ).fit(X, y, sample_weight=sw)
-    bare = DistilledClassifier(scaled_teacher, last, alpha=0.6, T=2.0).fit(
-        X_scaled, y, sample_weight=sw
-    )
+    bare = DistilledClassifier(
+        scaled_teacher, last, alpha=0.6, T=2.0, augment=None
+    ).fit(X_scaled, y, sample_weight=sw)
     assert_allclose(piped.predict_proba(X), bare.predict_proba(X_scaled), rtol=1e-8)
     assert type(piped.student_[-1]) is type(last)
     if hasattr(last, "coef_") or isinstance(last, LogisticRegression):

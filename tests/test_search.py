@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import FitFailedWarning
 from sklearn.frozen import FrozenEstimator
@@ -88,9 +88,18 @@ def _dominates(a, b):
     "grid",
     [
         {"student": _students()[:1], "alpha": [0.5]},
-        {"student": _students(), "alpha": [0.0, 0.5, 1.0], "T": [1.0, 3.0]},
+        {
+            "student": _students(),
+            "alpha": [0.0, 0.5, 1.0],
+            "T": [1.0, 3.0],
+            "augment": [None],
+        },
         [
-            {"student": _students()[1:], "student__max_depth": [1, 2, 3]},
+            {
+                "student": _students()[1:],
+                "student__max_depth": [1, 2, 3],
+                "augment": [None],
+            },
             {"student": _students()[:1], "student__C": [0.1, 1.0], "alpha": [0.9]},
         ],
     ],
@@ -107,6 +116,40 @@ def test_teacher_work_done_once_per_split(data, counting, grid, cv):
     # test-row predictions once per split (fidelity and the teacher's score)
     assert counting["predict"] == cv
     assert search.best_estimator_.teacher_.estimator is search.teacher_
+
+
+def test_generated_rows_of_tree_students_ask_the_teacher_about_them_only(
+    data, counting
+):
+    # augment="auto": MUNGE rows for the tree candidates (alpha > 0), none for
+    # the logistic one and at alpha=0
+    X, y = data
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0)
+    grid = {
+        "student": [tree, LogisticRegression(max_iter=500)],
+        "alpha": [0.0, 0.5, 1.0],
+        "random_state": [0],
+    }
+    search = DistillationSearchCV(CountingTeacher(), grid, cv=2, refit=False)
+    search.fit(X, y)
+    assert counting["fit"] == 2
+    # per split: the training rows once, then the rows of the 2 tree candidates
+    assert counting["predict_proba"] == 2 * (1 + 2)
+    # and the scores are those of the same candidates fitted independently
+    splits = list(StratifiedKFold(2).split(X, y))
+    for i, params in enumerate(search.cv_results_["params"]):
+        scores = []
+        for train, test in splits:
+            teacher = CountingTeacher().fit(X[train], y[train])
+            model = DistilledClassifier(FrozenEstimator(teacher), tree)
+            model.set_params(**params).fit(X[train], y[train])
+            assert (model.augment_ == "munge") == (
+                params["student"] is tree and params["alpha"] > 0
+            )
+            scores.append(model.score(X[test], y[test]))
+        assert search.cv_results_["mean_test_score"][i] == pytest.approx(
+            np.mean(scores), abs=1e-12
+        )
 
 
 def test_teacher_cv_outputs_once_per_split_and_value(data, counting):
@@ -132,7 +175,13 @@ def test_refit_with_teacher_cv(data, counting):
 def test_same_scores_as_grid_search_with_frozen_teacher_per_split(data):
     X, y = data
     teacher = DecisionTreeClassifier(max_depth=4, random_state=0)
-    grid = {"student": _students(), "alpha": [0.0, 0.7], "T": [1.0, 2.0]}
+    # random_state: the tree student's generated rows (augment="auto")
+    grid = {
+        "student": _students(),
+        "alpha": [0.0, 0.7],
+        "T": [1.0, 2.0],
+        "random_state": [0],
+    }
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
     search = DistillationSearchCV(teacher, grid, cv=splits, refit=False).fit(X, y)
     for s, (train, test) in enumerate(splits):
@@ -532,12 +581,19 @@ def test_frontier_display(data):
         FrontierDisplay.from_results({"mean_test_score": [0.9]})
 
 
+_MUNGE_WEIGHTS = (
+    "the tree student's MUNGE rows (augment='auto') pair each row with its "
+    "nearest neighbour, so they depend on which rows are repeated, not on "
+    "their weights"
+)
+
+
 @parametrize_with_checks(
     [
         DistillationSearchCV(
             DecisionTreeClassifier(max_depth=3, random_state=0),
             {"student": [DecisionTreeClassifier(max_depth=2, random_state=0)],
-             "alpha": [0.5, 1.0]},
+             "alpha": [0.5, 1.0], "random_state": [0]},
             cv=3,
         ),
         DistillationSearchCV(
@@ -545,7 +601,12 @@ def test_frontier_display(data):
             {"student": [Ridge()], "alpha": [0.5]},
             cv=3,
         ),
-    ]
+    ],
+    expected_failed_checks=lambda estimator: (
+        {"check_sample_weight_equivalence_on_dense_data": _MUNGE_WEIGHTS}
+        if is_classifier(estimator.teacher)
+        else {}
+    ),
 )
 def test_estimator_checks(estimator, check):
     check(estimator)
@@ -661,3 +722,70 @@ def test_all_candidates_failing_is_an_error(data):
     grid = {"student": [_FailingStudent()], "alpha": [0.5]}  # fails everywhere
     with pytest.raises(ValueError, match="All the 3 candidate fits failed"):
         DistillationSearchCV(teacher, grid, cv=3).fit(X, y)
+
+
+def test_missing_values_reach_a_pipeline_teacher_and_student():
+    # a Pipeline's own allow_nan tag says False whatever its steps: the
+    # search's split teachers leave the decision to the fitted pipeline
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 3))
+    y = (X[:, 0] > 0).astype(int)
+    X[::10, 1] = np.nan
+    teacher = make_pipeline(SimpleImputer(), DecisionTreeClassifier(random_state=0))
+    student = make_pipeline(SimpleImputer(), LogisticRegression())
+    grid = {"student": [student], "alpha": [0.5, 1.0]}
+    search = DistillationSearchCV(teacher, grid, cv=3, error_score="raise").fit(X, y)
+    reference = GridSearchCV(
+        DistilledClassifier(teacher, student), grid, cv=StratifiedKFold(3)
+    ).fit(X, y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )
+    with pytest.raises(ValueError, match="augment='gaussian' generates rows"):
+        DistillationSearchCV(
+            teacher, {**grid, "augment": ["gaussian"]}, cv=3, error_score="raise"
+        ).fit(X, y)
+
+
+def test_the_grid_objects_are_left_as_given(data):
+    X, y = data
+    student = LogisticRegression()
+    grid = {"student": [student], "student__C": [0.1, 0.5], "alpha": [0.5, 0.9]}
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(max_depth=3, random_state=0), grid, cv=2
+    ).fit(X, y)
+    assert student.C == 1.0 and not hasattr(student, "coef_")
+    assert search.best_params_["student"] is student
+    assert search.best_estimator_.student_.C == search.best_params_["student__C"]
+
+
+def test_a_teacher_the_scoring_cannot_score_is_a_warning(data):
+    from sklearn.svm import LinearSVC
+
+    X, y = data
+    grid = {"student": [LogisticRegression(max_iter=500)], "alpha": [0.5, 1.0]}
+    with pytest.warns(UserWarning, match="teacher could not be scored.*LinearSVC"):
+        search = DistillationSearchCV(
+            LinearSVC(), grid, cv=3, scoring="neg_log_loss"
+        ).fit(X, y)
+    assert np.isnan(search.teacher_score_)
+    reference = GridSearchCV(
+        DistilledClassifier(LinearSVC(), LogisticRegression(max_iter=500)),
+        {"alpha": [0.5, 1.0]},
+        cv=StratifiedKFold(3),
+        scoring="neg_log_loss",
+    ).fit(X, y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )
+
+
+def test_a_single_student_not_in_a_list_is_explained(data):
+    X, y = data
+    with pytest.raises(TypeError, match="wrapped in a list"):
+        DistillationSearchCV(
+            DecisionTreeClassifier(), {"student": LogisticRegression()}
+        ).fit(X, y)

@@ -16,10 +16,14 @@ from sklearn.linear_model import (
     SGDRegressor,
 )
 from sklearn.model_selection import KFold, StratifiedKFold
+from scipy import sparse
 from sklearn.neural_network import MLPRegressor
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skdistill import DistilledClassifier, DistilledRegressor, munge
+from skdistill._base import AUTO_MAX_ROWS, resolve_augment
 from skdistill._classifier import soft_refit_set
 from skdistill._fitting import refit_student
 
@@ -428,3 +432,94 @@ def test_munge_on_dataframe_detects_categories():
     # the categorical column is swapped, never averaged
     assert set(np.unique(generated)) <= {0, 5, 9}
     assert len(np.unique(X_student["a"])) > 120  # continuous ones move
+
+
+class RecordingTree(DecisionTreeClassifier):
+    """A decision tree that keeps the rows it was fitted on."""
+
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        self.X_seen_ = np.asarray(X)
+        return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
+
+
+def _forest_teacher(X, y):
+    return FrozenEstimator(RandomForestClassifier(20, random_state=0).fit(X, y))
+
+
+def test_auto_augment_gives_tree_students_munge_rows(data):
+    X, y = data
+    teacher = _forest_teacher(X, y)
+    clf = DistilledClassifier(teacher, RecordingTree(max_depth=3), random_state=0)
+    clf.fit(X, y)
+    assert clf.augment == "auto" and clf.augment_ == "munge"
+    # five generated rows per training row (rows are repeated once per class;
+    # a generated row equals a training row when MUNGE changed none of it)
+    assert 150 * 5 < len(np.unique(clf.student_.X_seen_, axis=0)) <= 150 * 6
+    assert_array_equal(clf.predict(X), clf.student_.predict(X))
+    same = DistilledClassifier(teacher, RecordingTree(max_depth=3), random_state=0)
+    assert_array_equal(same.fit(X, y).student_.X_seen_, clf.student_.X_seen_)
+    # augment_size applies to the rows of "auto"; a Pipeline's last step counts
+    clf = DistilledClassifier(
+        teacher,
+        make_pipeline(StandardScaler(), RecordingTree(max_depth=3)),
+        augment_size=2.0,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.augment_ == "munge"
+    assert 150 * 2 < len(np.unique(clf.student_[-1].X_seen_, axis=0)) <= 150 * 3
+
+
+@pytest.mark.parametrize(
+    "student, params",
+    [
+        (LogisticRegression(max_iter=1000), {}),  # not a tree
+        (RecordingTree(max_depth=3), {"alpha": 0.0}),  # the labels alone
+        (RecordingTree(max_depth=3), {"augment": None}),
+    ],
+)
+def test_auto_augment_generates_no_rows_otherwise(data, student, params):
+    X, y = data
+    clf = DistilledClassifier(_forest_teacher(X, y), student, **params).fit(X, y)
+    assert clf.augment_ is None
+    if isinstance(student, RecordingTree):
+        assert len(np.unique(clf.student_.X_seen_, axis=0)) == 150
+
+
+def test_auto_augment_needs_a_small_dense_finite_numeric_table():
+    pd = pytest.importorskip("pandas")
+    tree = DistilledClassifier(LogisticRegression(), DecisionTreeClassifier())
+    X = np.random.RandomState(0).normal(size=(AUTO_MAX_ROWS, 3))
+    assert resolve_augment(tree, X) == ("munge", 5.0)
+    assert resolve_augment(tree, X.astype(np.float32)) == ("munge", 5.0)
+    assert resolve_augment(tree, X[:2]) == ("munge", 5.0)
+    assert resolve_augment(tree, X[:1]) == (None, None)
+    assert resolve_augment(tree, np.vstack([X, X[:1]])) == (None, None)  # too many
+    assert resolve_augment(tree, sparse.csr_matrix(X)) == (None, None)
+    for bad in (np.nan, np.inf):
+        X_bad = X.copy()
+        X_bad[3, 1] = bad
+        assert resolve_augment(tree, X_bad) == (None, None)
+    frame = pd.DataFrame(X[:100], columns=["a", "b", "c"])
+    frame["d"] = pd.Categorical(np.arange(100) % 3)
+    assert resolve_augment(tree, frame) == ("munge", 5.0)
+    with_nan = frame.copy()
+    with_nan.loc[5, "d"] = np.nan
+    assert resolve_augment(tree, with_nan) == (None, None)
+    strings = frame.assign(e=["x", "y"] * 50)
+    assert resolve_augment(tree, strings) == (None, None)
+    assert resolve_augment(tree, frame.astype({"a": "Float64"})) == (None, None)
+    # explicit generators are used whatever the student and the table
+    linear = DistilledClassifier(LogisticRegression(), LogisticRegression())
+    assert resolve_augment(linear, X) == (None, None)
+    linear.set_params(augment="gaussian")
+    assert resolve_augment(linear, sparse.csr_matrix(X)) == ("gaussian", 1.0)
+    linear.set_params(augment="munge", augment_size=3.0)
+    assert resolve_augment(linear, X) == ("munge", 3.0)
+
+
+def test_auto_augment_is_for_classifiers_only(reg_data):
+    X, y = reg_data
+    with pytest.raises(ValueError, match="'augment' parameter"):
+        DistilledRegressor(LinearRegression(), Ridge(), augment="auto").fit(X, y)
+    reg = DistilledRegressor(LinearRegression(), Ridge()).fit(X, y)
+    assert reg.augment is None and reg.augment_ is None
