@@ -104,6 +104,25 @@ def resolve_augment(distiller, X):
     return augment, 1.0 if size is None else size
 
 
+def generate_rows(distiller, X, augment, size):
+    """The rows ``augment`` generates from X for ``distiller`` (resolved already).
+
+    They depend on X, ``augment``, ``size``, ``augment_params`` and
+    ``random_state`` only (the same rows for every call with an int seed).
+    """
+    if augment in _GENERATORS and contains_nan(X):
+        raise ValueError(
+            f"augment={augment!r} generates rows from X, which has missing "
+            "values; impute them before the distiller (the generated rows need "
+            "complete ones) or set augment=None."
+        )
+    generator = _GENERATORS.get(augment, augment)
+    n_new = max(1, int(round(size * n_rows(X))))
+    params = dict(distiller.augment_params or {})
+    seed = check_random_state(distiller.random_state).randint(np.iinfo(np.int32).max)
+    return generator(X, n_samples=n_new, random_state=seed, **params)
+
+
 def can_stream(distiller):
     """Whether ``partial_fit`` works: a frozen teacher and a student with it."""
     return isinstance(distiller.teacher, FrozenEstimator) and hasattr(
@@ -201,7 +220,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         check_nan(X, self.teacher, self.student)
         return first_call, X, self._check_sample_weight(sample_weight, X)
 
-    def _augmented_rows(self, X, n_samples):
+    def _augmented_rows(self, X):
         """Generated inputs for the teacher and the student (None without them).
 
         Sets ``augment_`` (``augment`` resolved on X). The generator receives
@@ -211,17 +230,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         self.augment_, size = resolve_augment(self, X)
         if self.augment_ is None:
             return None
-        n_new = max(1, int(round(size * n_samples)))
-        if self.augment_ in _GENERATORS and contains_nan(X):
-            raise ValueError(
-                f"augment={self.augment_!r} generates rows from X, which has "
-                "missing values; impute them before the distiller (the "
-                "generated rows need complete ones) or set augment=None."
-            )
-        generator = _GENERATORS.get(self.augment_, self.augment_)
-        params = dict(self.augment_params or {})
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        X_new = generator(X, n_samples=n_new, random_state=seed, **params)
+        X_new = generate_rows(self, X, self.augment_, size)
         shape = getattr(X_new, "shape", (0,))
         if len(shape) != 2 or shape[0] == 0 or shape[1] != self.n_features_in_:
             raise ValueError(

@@ -464,7 +464,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             logits[unl] = self._teacher_logits(_safe_indexing(X, unl), method)
         del output
 
-        X_new = self._augmented_rows(X, n_samples)
+        X_new = self._augmented_rows(X)
         if X_new is not None:
             n_new = n_rows(X_new)
             logits = np.concatenate([logits, self._teacher_logits(X_new, method)])

@@ -229,7 +229,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
 
         target = self.alpha * np.asarray(output, dtype=np.float64).reshape(y.shape)
         target += (1 - self.alpha) * y
-        X_new = self._augmented_rows(X, n_rows(X))
+        X_new = self._augmented_rows(X)
         if X_new is not None:
             with blame("teacher", self.teacher_, "predict"):
                 new_target = teacher_response(

@@ -37,7 +37,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _teacher
-from ._base import resolve_augment
+from ._base import generate_rows, resolve_augment
 from ._classifier import DistilledClassifier
 from ._fitting import (
     accepts_nan,
@@ -277,10 +277,42 @@ def _output_key(params, base):
     return teacher_cv, method
 
 
+def _generation(candidate, X_train):
+    """The rows a candidate generates from a split's training rows.
+
+    None without generated rows; a key (generator, size, parameters, seed)
+    when they are the same for every candidate with that key, so that the
+    teacher's outputs on them are computed once per split; ``"own"`` when the
+    candidate's rows cannot be known in advance (an unseeded or callable
+    generator): its teacher then answers about them itself.
+    """
+    augment, size = resolve_augment(candidate, X_train)
+    if augment is None:
+        return None
+    seed = candidate.random_state
+    if not isinstance(augment, str) or not isinstance(seed, Integral):
+        return "own"
+    params = sorted((candidate.augment_params or {}).items())
+    return augment, float(size), repr(params), int(seed)
+
+
 def _prepare_split(
-    teacher, X, y, train, test, fit_params, keys, scorer, score_params, classifier
+    teacher,
+    X,
+    y,
+    train,
+    test,
+    fit_params,
+    keys,
+    scorer,
+    score_params,
+    classifier,
+    generations=None,
 ):
     """Fit the teacher on one split's training rows and compute its outputs once.
+
+    ``generations`` maps ``(generation, method)`` (see :func:`_generation`)
+    to a candidate that generates those rows.
 
     Returns
     -------
@@ -288,7 +320,8 @@ def _prepare_split(
         The teacher fitted on the training rows.
     outputs : dict
         ``(teacher_cv, method) -> output`` on the training rows (in sample for
-        ``teacher_cv=None``, else out of fold).
+        ``teacher_cv=None``, else out of fold), and ``(generation, method) ->
+        (X_new, output)`` for the generated rows.
     y_teacher : ndarray
         The teacher's predictions on the test rows.
     score : float
@@ -318,6 +351,10 @@ def _prepare_split(
                 method=method,
                 params=params,
             )
+    for (generation, method), candidate in (generations or {}).items():
+        X_new = generate_rows(candidate, X_train, *generation[:2])
+        output = _teacher.teacher_response(fitted, X_new, method)
+        outputs[generation, method] = X_new, output
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     y_teacher = np.asarray(fitted.predict(X_test))
     scored = _SplitTeacher.wrap(fitted, {"predict": [(X_test, y_teacher)]})
@@ -856,6 +893,17 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 f"{len(candidates) * n_splits} student fits"
             )
 
+        # per split: each candidate, the rows it generates, their key
+        built = [clone(base).set_params(**clone(p, safe=False)) for p in candidates]
+        split_generations = []
+        for train, _ in splits:
+            X_train = _safe_indexing(X, train)
+            split_generations.append(
+                [
+                    (_generation(c, X_train), _output_key(p, base)[1])
+                    for c, p in zip(built, candidates)
+                ]
+            )
         parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
         jobs = [
             delayed(_prepare_split)(
@@ -869,8 +917,13 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 scorer,
                 score_params,
                 classifier,
+                {
+                    (generation, method): candidate
+                    for candidate, (generation, method) in zip(built, generated)
+                    if generation not in (None, "own")
+                },
             )
-            for train, test in splits
+            for (train, test), generated in zip(splits, split_generations)
         ]
         # the refit's teacher on all rows, in parallel with the splits' ones,
         # unless every candidate fits its own (out-of-fold targets)
@@ -883,20 +936,22 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         prepared = prepared[:n_splits]
 
         tasks = []
-        for (train, test), (fitted, outputs, y_teacher, *_) in zip(splits, prepared):
+        for (train, test), (fitted, outputs, y_teacher, *_), generated in zip(
+            splits, prepared, split_generations
+        ):
             X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
             X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
             teachers = {}
-            for params_ in candidates:
+            for params_, (generation, method) in zip(candidates, generated):
                 key = _output_key(params_, base)
-                # light: no generated rows, so no rows unknown to the cache
-                candidate = clone(base).set_params(**clone(params_, safe=False))
-                light = resolve_augment(candidate, X_train)[0] is None
-                if (key, light) not in teachers:
-                    method = key[1]
+                if (key, generation) not in teachers:
+                    # light (only the outputs, no fitted teacher to send to
+                    # the workers) unless the candidate's rows are its own
                     cache = {method: [(X_train, outputs[key])]}
-                    teachers[key, light] = _SplitTeacher.wrap(
-                        fitted, cache, light=light
+                    if generation not in (None, "own"):
+                        cache[method].append(outputs[generation, method])
+                    teachers[key, generation] = _SplitTeacher.wrap(
+                        fitted, cache, light=generation != "own"
                     )
                 fit_params = _index_params(
                     student_params[student_index[id(params_["student"])]],
@@ -906,7 +961,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 tasks.append(
                     (
                         params_,
-                        teachers[key, light],
+                        teachers[key, generation],
                         X_train,
                         y_train,
                         X_test,

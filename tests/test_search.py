@@ -118,11 +118,10 @@ def test_teacher_work_done_once_per_split(data, counting, grid, cv):
     assert search.best_estimator_.teacher_.estimator is search.teacher_
 
 
-def test_generated_rows_of_tree_students_ask_the_teacher_about_them_only(
-    data, counting
-):
+def test_generated_rows_are_labeled_by_the_teacher_once_per_split(data, counting):
     # augment="auto": MUNGE rows for the tree candidates (alpha > 0), none for
-    # the logistic one and at alpha=0
+    # the logistic one and at alpha=0; seeded, they are the same rows for both
+    # tree candidates of a split
     X, y = data
     tree = DecisionTreeClassifier(max_depth=2, random_state=0)
     grid = {
@@ -133,8 +132,8 @@ def test_generated_rows_of_tree_students_ask_the_teacher_about_them_only(
     search = DistillationSearchCV(CountingTeacher(), grid, cv=2, refit=False)
     search.fit(X, y)
     assert counting["fit"] == 2
-    # per split: the training rows once, then the rows of the 2 tree candidates
-    assert counting["predict_proba"] == 2 * (1 + 2)
+    # per split: the training rows once, then the generated rows once
+    assert counting["predict_proba"] == 2 * (1 + 1)
     # and the scores are those of the same candidates fitted independently
     splits = list(StratifiedKFold(2).split(X, y))
     for i, params in enumerate(search.cv_results_["params"]):
@@ -789,3 +788,19 @@ def test_a_single_student_not_in_a_list_is_explained(data):
         DistillationSearchCV(
             DecisionTreeClassifier(), {"student": LogisticRegression()}
         ).fit(X, y)
+
+
+def test_unseeded_generated_rows_are_asked_of_the_teacher_by_each_candidate(
+    data, counting
+):
+    X, y = data
+    grid = {
+        "student": [DecisionTreeClassifier(max_depth=2, random_state=0)],
+        "alpha": [0.5, 1.0],
+    }
+    search = DistillationSearchCV(CountingTeacher(), grid, cv=2, refit=False)
+    search.fit(X, y)
+    # random_state=None: each candidate's rows are its own
+    assert counting["fit"] == 2
+    assert counting["predict_proba"] == 2 * (1 + 2)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
