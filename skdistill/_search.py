@@ -82,6 +82,17 @@ def _teacher_has(method):
     return check
 
 
+def _content_hash(X):
+    """Hash of rows, the same for an array and its memory map.
+
+    joblib sends large arrays to its workers as ``numpy.memmap``, whose hash
+    differs from that of the ndarray with the same rows.
+    """
+    if isinstance(X, np.memmap):
+        X = np.asarray(X)
+    return joblib.hash(X)
+
+
 def _teacher_tags(estimator):
     """Tags of a split's fitted teacher, for the candidates' input checks.
 
@@ -158,7 +169,7 @@ class _SplitTeacher(FrozenEstimator):
 
     def _hash(self, key, X):
         if key not in self._hashes:
-            self._hashes[key] = joblib.hash(X)
+            self._hashes[key] = _content_hash(X)
         return self._hashes[key]
 
     def _lookup(self, method, X):
@@ -170,14 +181,14 @@ class _SplitTeacher(FrozenEstimator):
         for k, (X_ref, output) in enumerate(entries):
             n_ref = _n_rows(X_ref)
             if n_rows == n_ref:
-                if joblib.hash(X) == self._hash((k, None), X_ref):
+                if _content_hash(X) == self._hash((k, None), X_ref):
                     return output
                 continue
             chunk_size = getattr(_teacher, "CHUNK_SIZE", None)
             if chunk_size is None or n_ref <= chunk_size or n_rows > chunk_size:
                 continue
             # the distiller's inference asks for row chunks of the training rows
-            key = joblib.hash(X)
+            key = _content_hash(X)
             for batch in gen_batches(n_ref, chunk_size):
                 if batch.stop - batch.start == n_rows and key == self._hash(
                     (k, batch.start), _safe_indexing(X_ref, batch)

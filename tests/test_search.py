@@ -804,3 +804,23 @@ def test_unseeded_generated_rows_are_asked_of_the_teacher_by_each_candidate(
     assert counting["fit"] == 2
     assert counting["predict_proba"] == 2 * (1 + 2)
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+def test_split_teacher_finds_rows_that_joblib_sent_as_a_memory_map(tmp_path, data):
+    # joblib sends large arrays to its workers as numpy.memmap: registered
+    # rows found there must match the same rows made as an ndarray
+    from skdistill._search import _SplitTeacher
+
+    X, y = data
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
+    rows = np.random.RandomState(0).normal(size=(50, X.shape[1]))
+    mapped = np.memmap(tmp_path / "rows", dtype=rows.dtype, mode="w+", shape=rows.shape)
+    mapped[:] = rows
+    registered = np.full((50, 3), 1 / 3)  # not the tree's answer: read from the cache
+    split_teacher = _SplitTeacher.wrap(
+        teacher, {"predict_proba": [(X, teacher.predict_proba(X)), (mapped, registered)]},
+        light=True,
+    )
+    assert_array_equal(split_teacher.predict_proba(rows.copy()), registered)
+    with pytest.raises(RuntimeError, match="has not computed"):
+        split_teacher.predict_proba(rows[:10] + 1.0)
