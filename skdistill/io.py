@@ -226,54 +226,71 @@ class _GeneratorNotSaved(RuntimeError):
     """skops cannot save a numpy random Generator with NumPy < 1.25."""
 
 
-# skops names an object by its id() (a memory address) in the schema and in
-# the names of the array files
-_SKOPS_ID = re.compile(rb'"__id__": (\d+)|"(\d+)\.npy"')
+# skops names an object by its id() (a memory address) in the schema, and the
+# files of arrays and sparse matrices by the id (or a random uuid)
+_SKOPS_ID = re.compile(rb'"__id__": (\d+)')
+_SKOPS_FILE = re.compile(rb'"file": "([^"]+)"')
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _zip_entries(entries, compress_type, compresslevel=None):
+    """A zip archive of ``(name, bytes)`` entries, every one dated 1980-01-01."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in entries:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+            info.compress_type = compress_type
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content, compresslevel=compresslevel)
+    return out.getvalue()
+
+
+def _canonical_file(name, content):
+    """A file of a skops archive without the bytes that vary between dumps."""
+    if name.endswith(".npy"):
+        return _without_padding(content)
+    if name.endswith(".npz"):  # a zip itself (scipy's save_npz), dated when written
+        with zipfile.ZipFile(io.BytesIO(content)) as inner:
+            infos = inner.infolist()
+            files = [(info.filename, inner.read(info)) for info in infos]
+        return _zip_entries(files, infos[0].compress_type if infos else zipfile.ZIP_STORED)
+    return content
 
 
 def _reproducible(data, compresslevel):
     """The archive ``data`` with the same bytes for the same fitted model.
 
-    skops writes memory addresses (object ids), the time of writing and the
-    uninitialized padding of record arrays, so two dumps of one model, or of
-    two identical fits, differ in their bytes and, compressed, in their size.
-    The ids are renumbered in their order of appearance in the schema (the
-    objects they share stay shared), every entry is dated 1980-01-01 and the
-    padding is zeroed; loading is unchanged. An archive of another layout is
-    returned as it is.
+    skops writes memory addresses (object ids), random file names, the time
+    of writing and the uninitialized padding of record arrays, so two dumps
+    of one model, or of two identical fits, differ in their bytes and,
+    compressed, in their size. The ids and the file names are renumbered in
+    their order of appearance in the schema (the objects they share stay
+    shared), every entry is dated 1980-01-01 and the padding is zeroed;
+    loading is unchanged. An archive of another layout is returned as it is.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
     schema = dict(entries).get("schema.json")
     if schema is None:
         return data
-    numbers = {}
+    ids, files = {}, {}
     for match in _SKOPS_ID.finditer(schema):
-        numbers.setdefault(match.group(1) or match.group(2), str(len(numbers)).encode())
-
-    def renumber(match):
-        if match.group(1) is not None:
-            return b'"__id__": ' + numbers[match.group(1)]
-        return b'"' + numbers[match.group(2)] + b'.npy"'
-
-    renamed = []
-    for name, content in entries:
-        if name == "schema.json":
-            renamed.append((name, _SKOPS_ID.sub(renumber, content)))
-            continue
-        number = numbers.get(name.removesuffix(".npy").encode())
-        if not name.endswith(".npy") or number is None:
-            return data
-        renamed.append((number.decode() + ".npy", _without_padding(content)))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, content in renamed:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, content, compresslevel=compresslevel)
-    return out.getvalue()
+        ids.setdefault(match.group(1), str(len(ids)).encode())
+    for match in _SKOPS_FILE.finditer(schema):
+        name = match.group(1)
+        if name not in files:
+            files[name] = b"%d.%s" % (len(files), name.rpartition(b".")[2])
+    if {name for name, _ in entries} != {"schema.json"} | {f.decode() for f in files}:
+        return data
+    schema = _SKOPS_ID.sub(lambda m: b'"__id__": ' + ids[m.group(1)], schema)
+    schema = _SKOPS_FILE.sub(lambda m: b'"file": "' + files[m.group(1)] + b'"', schema)
+    renamed = [
+        ("schema.json", schema)
+        if name == "schema.json"
+        else (files[name.encode()].decode(), _canonical_file(name, content))
+        for name, content in entries
+    ]
+    return _zip_entries(renamed, zipfile.ZIP_DEFLATED, compresslevel)
 
 
 def _without_padding(npy):
