@@ -354,14 +354,20 @@ def _prepare_split(
             )
         else:
             splitter = check_cv(teacher_cv, y_train, classifier=classifier)
-            outputs[teacher_cv, method] = cross_val_predict(
-                clone(teacher),
-                X_train,
-                y_train,
-                cv=splitter,
-                method=method,
-                params=params,
-            )
+            try:
+                outputs[teacher_cv, method] = cross_val_predict(
+                    clone(teacher),
+                    X_train,
+                    y_train,
+                    cv=splitter,
+                    method=method,
+                    params=params,
+                )
+            except ValueError as exc:
+                raise ValueError(
+                    f"teacher_cv={teacher_cv!r} failed on a split's "
+                    f"{_n_rows(X_train)} training rows: {exc}"
+                ) from exc
     for (generation, method), candidate in (generations or {}).items():
         X_new = generate_rows(candidate, X_train, *generation[:2])
         output = _teacher.teacher_response(fitted, X_new, method)

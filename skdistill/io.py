@@ -300,7 +300,10 @@ def _without_padding(npy):
     fields that are never written (their values are whatever the memory
     held); other files are returned as they are.
     """
-    array = np.load(io.BytesIO(npy), allow_pickle=False)
+    try:
+        array = np.load(io.BytesIO(npy), allow_pickle=False)
+    except ValueError:  # objects: not records, kept as written
+        return npy
     if array.dtype.names is None:
         return npy
     clean = np.zeros(array.shape, dtype=array.dtype)

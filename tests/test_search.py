@@ -824,3 +824,13 @@ def test_split_teacher_finds_rows_that_joblib_sent_as_a_memory_map(tmp_path, dat
     assert_array_equal(split_teacher.predict_proba(rows.copy()), registered)
     with pytest.raises(RuntimeError, match="has not computed"):
         split_teacher.predict_proba(rows[:10] + 1.0)
+
+
+def test_teacher_cv_too_large_for_a_split_names_teacher_cv():
+    X = np.arange(16.0).reshape(8, 2)
+    y = np.array([0, 1] * 4)  # two rows of each class per training split
+    grid = {"student": [LogisticRegression()], "teacher_cv": [3]}
+    with pytest.raises(ValueError, match="teacher_cv=3 failed on a split's 4 "):
+        DistillationSearchCV(
+            DecisionTreeClassifier(random_state=0), grid, cv=StratifiedKFold(2)
+        ).fit(X, y)
