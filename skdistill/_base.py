@@ -8,7 +8,6 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
-from sklearn.pipeline import Pipeline
 from sklearn.tree import BaseDecisionTree
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -31,6 +30,7 @@ from ._fitting import (
     check_2d,
     check_nan,
     contains_nan,
+    last_step,
     n_rows,
     weight_kwargs,
 )
@@ -51,8 +51,7 @@ def _tree_classifier(student):
     A scikit-learn decision tree or gradient-boosted trees: the students that
     ``augment="auto"`` gives generated rows.
     """
-    if isinstance(student, Pipeline) and student.steps:
-        return _tree_classifier(student.steps[-1][1])
+    student = last_step(student)
     return is_classifier(student) and isinstance(
         student,
         (BaseDecisionTree, GradientBoostingClassifier, HistGradientBoostingClassifier),

@@ -363,10 +363,9 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
     dask, da = _import_dask()
     _raise_for_params(fit_params, estimator, "fit")
     # augment="auto" generates no rows from dask arrays
-    augment = estimator.augment
     for name, unset in (
         ("teacher_cv", estimator.teacher_cv is None),
-        ("augment", augment is None or (isinstance(augment, str) and augment == "auto")),
+        ("augment", estimator.augment in (None, "auto")),
     ):
         if not unset:
             raise ValueError(

@@ -270,16 +270,15 @@ def _without_requests(estimator):
     return estimator
 
 
-def _output_key(params, base):
-    """The teacher output on the training rows a candidate reads.
+def _output_key(candidate):
+    """The teacher output on the training rows a candidate (a distiller) reads.
 
     Returns
     -------
     key : tuple
         ``(teacher_cv, method)``.
     """
-    candidate = clone(base).set_params(**clone(params, safe=False))
-    if is_classifier(base):
+    if is_classifier(candidate):
         method = resolve_response_method(candidate.teacher, candidate.teacher_response)
     else:
         method = "predict"
@@ -900,9 +899,11 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         cv = check_cv(self.cv, y, classifier=classifier)
         splits = list(cv.split(X, y, **split_params))
         n_splits = len(splits)
-        keys = sorted(
-            {_output_key(params_, base) for params_ in candidates}, key=repr
-        )
+        # each candidate built once (from clones: the grid's objects stay as
+        # given), with the teacher output it reads on the training rows
+        built = [clone(base).set_params(**clone(p, safe=False)) for p in candidates]
+        output_keys = [_output_key(candidate) for candidate in built]
+        keys = sorted(set(output_keys), key=repr)
         if self.verbose > 0:
             print(
                 f"DistillationSearchCV: the teacher on {n_splits} splits, then "
@@ -910,17 +911,11 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 f"{len(candidates) * n_splits} student fits"
             )
 
-        # per split: each candidate, the rows it generates, their key
-        built = [clone(base).set_params(**clone(p, safe=False)) for p in candidates]
+        # per split: the rows each candidate generates (see _generation)
         split_generations = []
         for train, _ in splits:
             X_train = _safe_indexing(X, train)
-            split_generations.append(
-                [
-                    (_generation(c, X_train), _output_key(p, base)[1])
-                    for c, p in zip(built, candidates)
-                ]
-            )
+            split_generations.append([_generation(c, X_train) for c in built])
         parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
         jobs = [
             delayed(_prepare_split)(
@@ -936,7 +931,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 classifier,
                 {
                     (generation, method): candidate
-                    for candidate, (generation, method) in zip(built, generated)
+                    for candidate, generation, (_, method) in zip(
+                        built, generated, output_keys
+                    )
                     if generation not in (None, "own")
                 },
             )
@@ -959,8 +956,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
             X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
             teachers = {}
-            for params_, (generation, method) in zip(candidates, generated):
-                key = _output_key(params_, base)
+            for params_, generation, key in zip(candidates, generated, output_keys):
+                method = key[1]
                 if (key, generation) not in teachers:
                     # light (only the outputs, no fitted teacher to send to
                     # the workers) unless the candidate's rows are its own
@@ -1057,7 +1054,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         when every candidate reads out-of-fold outputs).
         """
         best = clone(base).set_params(**clone(self.best_params_, safe=False))
-        if _output_key(self.best_params_, base)[0] is not None:
+        if _output_key(best)[0] is not None:
             # out-of-fold targets: the distiller fits the teacher on all rows
             # and its clones on the folds
             best.fit(X, y, **self._candidate_fit_params(teacher_params, student_params))
