@@ -5,7 +5,9 @@ BLAS thread (medians of ``--repeat`` interleaved runs):
 
 1. Fit time: ``_fit_soft_logistic`` on teacher-like soft targets vs
    ``LogisticRegression`` (lbfgs) on their argmax hard labels, binary
-   (n = 1e5 and 1e6, d = 20 and 50) and 10 classes; soft targets need fewer
+   (n = 1e5 and 1e6, d = 20 and 50) and 10 classes, dense (L-BFGS-B) and
+   CSR (Newton-CG, its default for sparse X; L-BFGS-B side by side, the
+   same optimum with another optimizer); soft targets need fewer
    iterations, so the per-iteration ratio and the soft solver on the one-hot
    labels (scikit-learn's very problem, same iterates) compare like with like.
 2. Cost of one loss-and-gradient evaluation in "passes": its time divided by
@@ -119,18 +121,19 @@ def eval_passes(X, Y, C, repeat):
     return t_eval / (t_xw + t_gx)
 
 
-def fit_case(name, X, Y, *, C, tol, max_iter, repeat, memory):
+def fit_case(name, X, Y, *, C, tol, max_iter, repeat, memory, solver="auto"):
     """Soft fit vs scikit-learn's hard-label fit: time, iterations, memory."""
     y_hard = Y.argmax(axis=1)
     params = dict(C=C, tol=tol, max_iter=max_iter)
+    soft_params = dict(params, solver=solver)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         Y_onehot = np.asfortranarray(np.eye(Y.shape[1])[y_hard])
         (t_soft, t_hard, t_onehot), (soft, hard, onehot) = medians(
             [
-                lambda: _fit_soft_logistic(X, Y, **params),
+                lambda: _fit_soft_logistic(X, Y, **soft_params),
                 lambda: LogisticRegression(**params).fit(X, y_hard),
-                lambda: _fit_soft_logistic(X, Y_onehot, **params),
+                lambda: _fit_soft_logistic(X, Y_onehot, **soft_params),
             ],
             repeat,
         )
@@ -150,10 +153,10 @@ def fit_case(name, X, Y, *, C, tol, max_iter, repeat, memory):
             passes=passes,
         )
         if memory:
-            m_soft = peak_memory(lambda: _fit_soft_logistic(X, Y, **params))
+            m_soft = peak_memory(lambda: _fit_soft_logistic(X, Y, **soft_params))
             m_hard = peak_memory(lambda: LogisticRegression(**params).fit(X, y_hard))
             with PeakRSS() as rss_soft:
-                _fit_soft_logistic(X, Y, **params)
+                _fit_soft_logistic(X, Y, **soft_params)
             with PeakRSS() as rss_hard:
                 LogisticRegression(**params).fit(X, y_hard)
             n_rows = 1 if Y.shape[1] == 2 else Y.shape[1]
@@ -205,9 +208,10 @@ def print_memory_table(rows):
         )
     print(
         "targets: dense soft/hard <= 1.0 (K=2), <= 1.2 (K=10); sparse soft/X <= 1.5\n"
-        "(tracemalloc counts every numpy allocation, including scipy's L-BFGS-B "
-        "state of about 37 * n_params floats (10 corrections), measured alone in "
-        "'L-BFGS-B/X'; "
+        "(tracemalloc counts every numpy allocation, including the optimizer's "
+        "state: L-BFGS-B (dense X) keeps about 37 * n_params floats (10 "
+        "corrections), measured alone in 'L-BFGS-B/X'; Newton-CG (sparse X) about "
+        "15 * n_params plus one n x K curvature array; "
         "the sampled RSS misses memory the allocator reuses)"
     )
 
@@ -318,6 +322,10 @@ def main():
     )
     Y = teacher_targets(X, 10, args.T, rng)
     rows.append(fit_case(f"CSR K=10 {n}x{d} 0.1%", X, Y, memory=True, **common))
+    # the default for sparse X is Newton-CG; L-BFGS-B side by side
+    rows.append(
+        fit_case("  same, solver='lbfgs'", X, Y, memory=True, solver="lbfgs", **common)
+    )
 
     print(f"\n== fit time (median of {args.repeat}, 1 thread, C={args.C}, "
           f"tol={args.tol}; hard = LogisticRegression on argmax labels)")

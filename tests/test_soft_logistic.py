@@ -224,7 +224,8 @@ def test_solver_read_only_and_layouts(order, fmt):
         Xf = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
         Xf.data.setflags(write=False)
     coef, _, _ = _fit_soft_logistic(Xf, Y, **TIGHT)
-    assert_allclose(coef, expected, rtol=1e-6)
+    # sparse X is fitted by Newton-CG: the same optimum to its tolerance
+    assert_allclose(coef, expected, rtol=1e-6, atol=1e-6)
 
 
 def test_solver_does_not_copy_X():
@@ -641,3 +642,146 @@ def test_fit_leaves_targets_untouched():
         LogisticRegression(), X, Y, np.arange(3), overwrite_Y=True
     )
     assert_array_equal(Y, Y_before)
+
+
+# ------------------------------------------------------------- Newton-CG
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("fmt", ["dense", "csr", "csc"])
+def test_loss_hessian_vector_product(n_classes, fmt):
+    from skdistill.linear_model._loss import _SoftLogisticLoss
+
+    X, Y, sw, w = _loss_inputs(n_classes, fmt)
+    rng = np.random.RandomState(1)
+    mask = rng.uniform(size=(1 if n_classes == 2 else n_classes, 5)) < 0.7
+    loss = _SoftLogisticLoss(X, Y, sw, 2.0, True, mask, block_rows=7)
+    w[: loss.n_coef][loss.mask] = 0.0
+    for v in rng.normal(size=(3, w.size)):
+        v[: loss.n_coef][loss.mask] = 0.0
+        # central differences of the gradient (itself checked above)
+        h = 1e-6
+        expected = (loss(w + h * v)[1] - loss(w - h * v)[1]) / (2 * h)
+        assert_allclose(loss.hessp(w, v), expected, rtol=1e-6, atol=1e-9)
+    assert_array_equal(loss.hessp(w, v)[: loss.n_coef][loss.mask], 0.0)
+    # the curvature kept for w is recomputed at another point
+    w2 = w + rng.normal(size=w.size)
+    fresh = _SoftLogisticLoss(X, Y, sw, 2.0, True, mask, block_rows=7)
+    assert_allclose(loss.hessp(w2, v), fresh.hessp(w2, v), rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_loss_hessian_vector_product_float32(n_classes):
+    from skdistill.linear_model._loss import _SoftLogisticLoss
+
+    X, Y, sw, w = _loss_inputs(n_classes, "dense")
+    v = np.random.RandomState(1).normal(size=w.size)
+    hv64 = _SoftLogisticLoss(X, Y, sw, 2.0, True, None).hessp(w, v)
+    hv32 = _SoftLogisticLoss(X.astype(np.float32), Y, sw, 2.0, True, None).hessp(w, v)
+    assert_allclose(hv32, hv64, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_newton_cg_reaches_the_lbfgs_optimum(n_classes, sparse, fit_intercept):
+    X, y = _data(n_classes)
+    Y = _soft_targets(X, n_classes)
+    rng = np.random.RandomState(2)
+    sw = rng.uniform(0.5, 2.0, size=y.shape[0])
+    mask = rng.uniform(size=(1 if n_classes == 2 else n_classes, X.shape[1])) < 0.8
+    Xf = sp.csr_matrix(X) if sparse else X
+    params = dict(sample_weight=sw, coef_mask=mask, fit_intercept=fit_intercept)
+    coef_l, intercept_l, _ = _fit_soft_logistic(
+        Xf, Y, solver="lbfgs", **params, **TIGHT
+    )
+    coef_n, intercept_n, n_iter = _fit_soft_logistic(
+        Xf, Y, solver="newton-cg", **params, **TIGHT
+    )
+    assert 0 < n_iter < 100
+    assert_array_equal(coef_n[~mask], 0.0)
+    # both stop at gradients of about 1e-8
+    assert_allclose(coef_n, coef_l, rtol=1e-5, atol=1e-6)
+    assert_allclose(intercept_n, intercept_l, rtol=1e-5, atol=1e-6)
+    # and scikit-learn's newton-cg on one-hot targets (its very problem)
+    ref = LogisticRegression(solver="newton-cg", fit_intercept=fit_intercept, **TIGHT)
+    ref.fit(Xf, y, sample_weight=sw)
+    coef, intercept, _ = _fit_soft_logistic(
+        Xf, np.eye(n_classes)[y], sample_weight=sw, solver="newton-cg",
+        fit_intercept=fit_intercept, **TIGHT,
+    )
+    assert_allclose(coef, ref.coef_, rtol=1e-5, atol=1e-6)
+    assert_allclose(intercept, ref.intercept_, rtol=1e-5, atol=1e-6)
+
+
+def _record_methods(monkeypatch):
+    """The ``method`` of every scipy.optimize.minimize call, in order."""
+    from scipy import optimize
+
+    methods, minimize = [], optimize.minimize
+
+    def recording(*args, **kwargs):
+        methods.append(kwargs["method"])
+        return minimize(*args, **kwargs)
+
+    monkeypatch.setattr(optimize, "minimize", recording)
+    return methods
+
+
+def test_solver_auto_is_newton_cg_for_sparse_X(monkeypatch):
+    X, y = _data(3)
+    Y = _soft_targets(X, 3)
+    methods = _record_methods(monkeypatch)
+    _fit_soft_logistic(X, Y)
+    _fit_soft_logistic(sp.csr_matrix(X), Y)
+    SoftLogisticRegression(solver="newton-cg").fit(X, Y)
+    SoftLogisticRegression(solver="lbfgs").fit(sp.csr_matrix(X), Y)
+    # a LogisticRegression student: its newton-cg is honoured, sparse X too
+    classes = [0, 1, 2]
+    _fit_logistic_regression_soft(LogisticRegression(solver="newton-cg"), X, Y, classes)
+    _fit_logistic_regression_soft(LogisticRegression(), sp.csr_matrix(X), Y, classes)
+    _fit_logistic_regression_soft(LogisticRegression(), X, Y, classes)
+    assert methods == [
+        "L-BFGS-B", "Newton-CG", "Newton-CG", "L-BFGS-B", "Newton-CG", "Newton-CG",
+        "L-BFGS-B",
+    ]
+
+
+def test_newton_cg_warm_start_at_the_optimum_runs_no_iteration():
+    X, y = _data(3)
+    Y = _soft_targets(X, 3)
+    coef, intercept, _ = _fit_soft_logistic(X, Y, solver="newton-cg")
+    again, _, n_iter = _fit_soft_logistic(
+        X, Y, solver="newton-cg", coef_init=coef, intercept_init=intercept
+    )
+    assert n_iter == 0
+    assert_array_equal(again, coef)
+
+
+def test_newton_cg_max_iter_warns():
+    X, y = _data(3)
+    Y = _soft_targets(X, 3)
+    with pytest.warns(ConvergenceWarning, match="newton-cg failed to converge"):
+        _, _, n_iter = _fit_soft_logistic(
+            X, Y, solver="newton-cg", max_iter=1, tol=1e-12
+        )
+    assert n_iter == 1
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_newton_cg_needs_less_memory_on_sparse_X():
+    rng = np.random.RandomState(0)
+    X = sp.random(2000, 20000, density=0.002, format="csr", random_state=rng)
+    Y = rng.dirichlet(np.ones(5), size=2000)
+    peaks = {}
+    for solver in ("lbfgs", "newton-cg"):
+        tracemalloc.start()
+        try:
+            _fit_soft_logistic(X, Y, solver=solver, max_iter=5)
+            peaks[solver] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    n_params = 5 * 20001
+    # L-BFGS-B keeps 2 * 10 + 5 vectors of parameters, Newton-CG a few
+    assert peaks["lbfgs"] > 25 * 8 * n_params
+    assert peaks["newton-cg"] < 0.6 * peaks["lbfgs"]

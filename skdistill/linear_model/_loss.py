@@ -2,6 +2,7 @@
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 
 # Rows of X are processed in blocks of about this many bytes of X (or of the
 # per-block work arrays for sparse X): small enough that the block read by
@@ -225,6 +226,8 @@ class _SoftLogisticLoss:
         self._gtmp = np.empty((n_rows, n_features))
         self._ones = np.ones(n_rows)
         self._ones_m = np.ones(size)
+        # the curvature kept by hessp, and the parameters it is at
+        self._curv = self._curv_w = None
         # float32 X: the coefficients' gradient is the product of the float64
         # residual ws * p - Yw with X (rounded to float32 once), not the
         # difference of two float32 products, which would cancel near the
@@ -339,6 +342,82 @@ class _SoftLogisticLoss:
         if self.mask is not None:
             grad[: self.n_coef][self.mask] = 0.0
         return float(loss), grad
+
+    def hessp(self, w, v):
+        """Product of the objective's Hessian at ``w`` with the vector ``v``.
+
+        With ``p = softmax(Z)``, the Hessian in the logits of row ``i`` is
+        ``ws_i (diag(p_i) - p_i p_i.T)`` (binary: ``ws_i p_i (1 - p_i)``), so
+        the product is ``X.T R + l2 V`` (and ``sum_i R_i`` for the intercepts)
+        with ``R_i = ws_i p_i * (Zv_i - p_i . Zv_i)`` and ``Zv = X V.T + bv``.
+        The curvature (``p``, n_samples x n_classes float64; binary
+        ``ws p (1 - p)``, n_samples) is computed by one pass over ``X`` when
+        ``w`` changes and kept for the next products at the same ``w``; a
+        product then costs the two products with ``X``. Masked coefficients
+        get a zero product.
+        """
+        if self._curv_w is None or not np.array_equal(self._curv_w, w):
+            self._curvature(w)
+        coef_v, intercept_v = self.split(v)
+        V = coef_v.astype(self.dtype, copy=False)
+        out = np.zeros_like(v)
+        out_coef = out[: self.n_coef].reshape(self.n_rows, self.n_features)
+        out_intercept = out[self.n_coef :]
+        acc = out_coef
+        if self.sparse:
+            V = np.ascontiguousarray(V.T).T
+            acc = np.zeros((self.n_features, self.n_rows)).T
+        curv = self._curv
+        for start, stop, Xb, XbT in self.blocks:
+            m = stop - start
+            K = self.n_rows
+            Zv = self._buf[0][: K * m].reshape(m, K)
+            low = None if self._low is None else self._low[: K * m].reshape(m, K)
+            self._logits(V, Xb, Zv, low, intercept_v)
+            if self.binary:
+                Zv *= curv[start:stop, None]
+            else:  # R = ws * P * (Zv - rowsum(P * Zv))
+                P = curv[start:stop]
+                Zv -= np.einsum("ik,ik->i", Zv, P, out=self._vec[0][:m])[:, None]
+                Zv *= P
+                Zv *= self.ws[start:stop, None]
+            if out_intercept.size:
+                out_intercept += self._ones_m[:m] @ Zv
+            self._add_grad(Zv, Xb, XbT, acc, low)
+        if acc is not out_coef:
+            out_coef[...] = acc
+        if self.l2:
+            out_coef += self.l2 * coef_v
+        if self.mask is not None:
+            out[: self.n_coef][self.mask] = 0.0
+        return out
+
+    def _curvature(self, w):
+        """Keep the curvature at ``w``: ``ws p (1 - p)`` (binary), else ``p``."""
+        coef, intercept = self.split(w)
+        W = coef.astype(self.dtype, copy=False)
+        if self.sparse:
+            W = np.ascontiguousarray(W.T).T
+        if self._curv is None:
+            n_samples = self.ws.shape[0]
+            shape = (n_samples,) if self.binary else (n_samples, self.n_rows)
+            self._curv = np.empty(shape)
+        for start, stop, Xb, _ in self.blocks:
+            m = stop - start
+            K = self.n_rows
+            Z = self._buf[0][: K * m].reshape(m, K)
+            low = None if self._low is None else self._low[: K * m].reshape(m, K)
+            self._logits(W, Xb, Z, low, intercept)
+            curv = self._curv[start:stop]
+            if self.binary:
+                expit(Z[:, 0], out=curv)
+                np.multiply(curv, 1.0 - curv, out=curv)
+                curv *= self.ws[start:stop]
+            else:  # softmax, shifted by the row maximum
+                Z -= np.max(Z, axis=1, out=self._vec[0][:m])[:, None]
+                np.exp(Z, out=curv)
+                curv /= np.sum(curv, axis=1, out=self._vec[0][:m])[:, None]
+        self._curv_w = np.array(w, copy=True)
 
     def _binary_block(
         self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -26,7 +26,7 @@ from ._stream import _IncrementalSoftLogistic
 __all__ = ["SoftLogisticRegression", "check_soft_targets"]
 
 _CONVERGENCE_MSG = (
-    "lbfgs failed to converge after {n_iter} iteration(s) (status={status}):\n"
+    "{solver} failed to converge after {n_iter} iteration(s) (status={status}):\n"
     "{message}\n"
 )
 _CONVERGENCE_MAX_ITER_MSG = (
@@ -158,8 +158,9 @@ def _fit_soft_logistic(
     coef_mask=None,
     verbose=0,
     overwrite_Y=False,
+    solver="auto",
 ):
-    """Fit an L2-penalised logistic regression on soft targets with L-BFGS.
+    """Fit an L2-penalised logistic regression on soft targets.
 
     Minimises scikit-learn's ``LogisticRegression(solver="lbfgs")`` objective
     with the hard labels replaced by class probabilities::
@@ -193,11 +194,12 @@ def _fit_soft_logistic(
         Whether to fit an (unpenalised) intercept.
 
     tol : float, default=1e-4
-        ``gtol`` of L-BFGS-B: stop when the largest absolute gradient entry
-        falls below it.
+        Stop when the largest absolute gradient entry falls below it (the
+        ``gtol`` of L-BFGS-B).
 
     max_iter : int, default=100
-        Maximum number of L-BFGS iterations.
+        Maximum number of iterations of the optimizer (Newton steps for
+        Newton-CG).
 
     coef_init : ndarray of shape (n_coef_rows, n_features), default=None
         Starting coefficients (warm start); zeros if ``None``.
@@ -216,6 +218,15 @@ def _fit_soft_logistic(
         written (the weighted targets are formed block by block). Fortran
         order is the fastest layout for ``Y``.
 
+    solver : {"auto", "lbfgs", "newton-cg"}, default="auto"
+        The optimizer: scipy's L-BFGS-B, or its Newton-CG (truncated Newton)
+        with exact Hessian-vector products. ``"auto"`` is L-BFGS-B for dense
+        ``X`` and Newton-CG for sparse ``X``, where it is measured 2 to 5
+        times faster and keeps about 15 vectors of parameters and one
+        ``(n_samples, n_classes)`` float64 array instead of L-BFGS-B's 37
+        vectors (``benchmarks/bench_soft_logistic.py``). Both minimise the
+        same objective with the same stopping rule.
+
     Returns
     -------
     coef : ndarray of shape (n_coef_rows, n_features)
@@ -227,12 +238,13 @@ def _fit_soft_logistic(
         Intercepts (zeros if ``fit_intercept=False``), in ``X``'s dtype.
 
     n_iter : int
-        Number of L-BFGS iterations run.
+        Number of iterations of the optimizer run.
 
     Warns
     -----
     ConvergenceWarning
-        When L-BFGS stops without converging (e.g. ``max_iter`` reached).
+        When the optimizer stops without converging (e.g. ``max_iter``
+        reached).
     """
     if sp.issparse(X):
         if X.format not in ("csr", "csc"):
@@ -279,6 +291,37 @@ def _fit_soft_logistic(
     if loss.mask is not None:
         w0[: loss.n_coef][loss.mask] = 0.0
 
+    if solver == "auto":
+        solver = "newton-cg" if sp.issparse(X) else "lbfgs"
+    minimize = {"lbfgs": _lbfgs, "newton-cg": _newton_cg}[solver]
+    w, n_iter, failure = minimize(
+        loss, w0, tol=tol, max_iter=max_iter, verbose=verbose
+    )
+    if failure is not None:
+        msg = _CONVERGENCE_MSG.format(
+            solver=solver, n_iter=n_iter, status=failure[0], message=failure[1]
+        )
+        if n_iter == max_iter:
+            msg += _CONVERGENCE_MAX_ITER_MSG.format(max_iter=max_iter)
+        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+
+    if loss.mask is not None:
+        w[: loss.n_coef][loss.mask] = 0.0
+    coef, intercept = loss.split(w)
+    coef = np.ascontiguousarray(coef, dtype=X.dtype)
+    if intercept is None:
+        intercept = np.zeros(n_rows, dtype=X.dtype)
+    else:
+        intercept = np.array(intercept, dtype=X.dtype)
+    return coef, intercept, n_iter
+
+
+def _lbfgs(loss, w0, *, tol, max_iter, verbose):
+    """Minimise ``loss`` (value and gradient) with scipy's L-BFGS-B.
+
+    Returns ``(w, n_iter, failure)``, ``failure`` being ``None`` or
+    ``(status, message)``.
+    """
     callback = None
     options = {
         "maxiter": max_iter,
@@ -300,33 +343,70 @@ def _fit_soft_logistic(
                 f"loss {intermediate_result.fun:.10g}"
             )
 
-    opt_res = optimize.minimize(
-        loss,
-        w0,
-        method="L-BFGS-B",
-        jac=True,
-        options=options,
-        callback=callback,
+    res = optimize.minimize(
+        loss, w0, method="L-BFGS-B", jac=True, options=options, callback=callback
     )
-    n_iter = min(int(opt_res.nit), max_iter)
-    if opt_res.status != 0:
-        msg = _CONVERGENCE_MSG.format(
-            n_iter=n_iter, status=opt_res.status, message=opt_res.message
-        )
-        if n_iter == max_iter:
-            msg += _CONVERGENCE_MAX_ITER_MSG.format(max_iter=max_iter)
-        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+    failure = None if res.status == 0 else (res.status, res.message)
+    return res.x, min(int(res.nit), max_iter), failure
 
-    w = opt_res.x
-    if loss.mask is not None:
-        w[: loss.n_coef][loss.mask] = 0.0
-    coef, intercept = loss.split(w)
-    coef = np.ascontiguousarray(coef, dtype=X.dtype)
-    if intercept is None:
-        intercept = np.zeros(n_rows, dtype=X.dtype)
-    else:
-        intercept = np.array(intercept, dtype=X.dtype)
-    return coef, intercept, n_iter
+
+class _GradientTolReached(Exception):
+    """Raised by :func:`_newton_cg`'s callback to stop scipy's Newton-CG."""
+
+
+def _newton_cg(loss, w0, *, tol, max_iter, verbose):
+    """Minimise ``loss`` with scipy's Newton-CG and the loss's ``hessp``.
+
+    Stops, as L-BFGS-B with ``gtol=tol`` does, when the largest absolute
+    gradient entry is at most ``tol`` (checked after each Newton step, on the
+    gradient the line search computed there), or after ``max_iter`` Newton
+    steps. Its memory is a few vectors of parameters plus the loss's
+    curvature (n_samples x n_classes), where L-BFGS-B keeps ``2 * maxcor + 5``
+    vectors of parameters. A vanishing step (at gradients of about 1e-8,
+    where the relative decrease stops L-BFGS-B) also ends it, as converged.
+    Returns ``(w, n_iter, failure)`` as :func:`_lbfgs`.
+    """
+    state = {"w": None, "gmax": np.inf, "it": 0}
+
+    def fun(w):
+        value, grad = loss(w)
+        state["w"] = np.array(w, copy=True)
+        state["gmax"] = float(np.max(np.abs(grad))) if grad.size else 0.0
+        return value, grad
+
+    def callback(xk):
+        state["it"] += 1
+        if not np.array_equal(state["w"], xk):
+            fun(xk)
+        if verbose:
+            print(
+                f"[soft-logistic] newton iter {state['it']:4d}  "
+                f"max |gradient| {state['gmax']:.3g}"
+            )
+        if state["gmax"] <= tol:
+            raise _GradientTolReached
+
+    fun(w0)
+    if state["gmax"] <= tol:
+        return state["w"], 0, None
+    try:
+        res = optimize.minimize(
+            fun,
+            w0,
+            method="Newton-CG",
+            jac=True,
+            hessp=loss.hessp,
+            callback=callback,
+            options={"maxiter": max_iter, "xtol": 0.0},
+        )
+    except _GradientTolReached:
+        return state["w"], state["it"], None
+    n_iter = min(int(res.nit), max_iter)
+    if res.status == 0:
+        # the step vanished: its conjugate gradients stop at a curvature below
+        # 3 eps, reached at gradients of about 1e-8 (as L-BFGS-B's ftol stops it)
+        return res.x, n_iter, None
+    return res.x, n_iter, (res.status, res.message)
 
 
 def _effective_penalty(estimator):
@@ -420,8 +500,10 @@ def _fit_logistic_regression_soft(
     ``class_weight``, ``warm_start`` and ``verbose`` are honoured and its
     effective penalty (L2 or none) is resolved as scikit-learn does. Whatever
     its ``solver`` (except ``"liblinear"``, rejected), the objective minimised
-    is the one of ``solver="lbfgs"`` and L-BFGS is used, so ``n_iter_`` counts
-    L-BFGS iterations. The fitted estimator is indistinguishable from one that
+    is the one of ``solver="lbfgs"``; the optimizer is Newton-CG when the
+    solver is ``"newton-cg"`` or ``X`` is sparse, L-BFGS otherwise (see
+    :func:`_fit_soft_logistic`), and ``n_iter_`` counts its iterations. The
+    fitted estimator is indistinguishable from one that
     scikit-learn fitted: ``coef_``, ``intercept_``, ``classes_``, ``n_iter_``
     and ``n_features_in_`` (and ``feature_names_in_``) are set.
 
@@ -503,6 +585,7 @@ def _fit_logistic_regression_soft(
         coef_mask=coef_mask,
         verbose=estimator.verbose,
         overwrite_Y=overwrite_Y,
+        solver="newton-cg" if estimator.solver == "newton-cg" else "auto",
     )
     estimator.classes_ = classes
     # column-major, as scikit-learn's lbfgs leaves it (and as fast to predict)
@@ -537,7 +620,13 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         Stop when the largest absolute gradient entry is below ``tol``.
 
     max_iter : int, default=100
-        Maximum number of L-BFGS iterations.
+        Maximum number of iterations of the optimizer.
+
+    solver : {"auto", "lbfgs", "newton-cg"}, default="auto"
+        The optimizer: scipy's L-BFGS-B, or its Newton-CG with exact
+        Hessian-vector products. ``"auto"`` is L-BFGS-B for dense ``X`` and
+        Newton-CG for sparse ``X`` (faster there and lighter, see Notes).
+        Both minimise the same objective and stop by the same rule.
 
     warm_start : bool, default=False
         Start from the previous solution when refitting with the same
@@ -549,7 +638,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         order of classes (default: the sorted unique labels).
 
     verbose : int, default=0
-        Print the progress of L-BFGS when positive.
+        Print the progress of the optimizer when positive.
 
     Attributes
     ----------
@@ -563,7 +652,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         Intercepts (zeros when ``fit_intercept=False``).
 
     n_iter_ : ndarray of shape (1,), dtype int32
-        Number of L-BFGS iterations run.
+        Number of iterations of the optimizer run.
 
     n_features_in_ : int
         Number of features seen during :term:`fit`.
@@ -581,15 +670,20 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
     -----
     The loss is ``sum_i sw_i sum_k Y_ik (-log p_ik) / sw_sum``, the
     cross-entropy to the targets, i.e. the KL divergence up to a constant; it
-    is minimised with the L-BFGS-B options of scikit-learn (``gtol=tol``,
-    ``maxls=50``, ``ftol=64 * eps``) from zero coefficients. Each evaluation
-    costs the two products with ``X``, computed by blocks of rows with the
-    rest of the work while the block is in cache (the part of the loss linear
-    in the coefficients is computed once). Beyond the L-BFGS-B state (about
-    ``37 * n_params`` float64, as in scikit-learn), the extra memory is one
-    float64 vector of length ``n_samples``, five arrays of ``n_params``
-    floats and O(block * n_classes) work arrays, for dense and CSR ``X``
-    whatever its sparsity (O(n_samples * n_classes) for CSC).
+    is minimised from zero coefficients, by L-BFGS-B with the options of
+    scikit-learn (``gtol=tol``, ``maxls=50``, ``ftol=64 * eps``) or by
+    Newton-CG stopped by the same gradient rule. Each evaluation costs the
+    two products with ``X``, computed by blocks of rows with the rest of the
+    work while the block is in cache (the part of the loss linear in the
+    coefficients is computed once); a Hessian-vector product of Newton-CG
+    costs two more. Beyond the optimizer's state (L-BFGS-B: about
+    ``37 * n_params`` float64, as in scikit-learn; Newton-CG: about
+    ``15 * n_params``, plus the curvature, one ``(n_samples, n_classes)``
+    float64 array), the extra memory is one float64 vector of length
+    ``n_samples``, five arrays of ``n_params`` floats and
+    O(block * n_classes) work arrays, for dense and CSR ``X`` whatever its
+    sparsity (O(n_samples * n_classes) for CSC). With ``solver="auto"``,
+    sparse ``X`` is fitted by Newton-CG, which needs fewer passes over it.
     :meth:`partial_fit` minimises the same objective chunk by chunk (see its
     docstring).
 
@@ -617,6 +711,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         "fit_intercept": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "solver": [StrOptions({"auto", "lbfgs", "newton-cg"})],
         "warm_start": ["boolean"],
         "classes": ["array-like", None],
         "verbose": ["verbose"],
@@ -629,6 +724,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         fit_intercept=True,
         tol=1e-4,
         max_iter=100,
+        solver="auto",
         warm_start=False,
         classes=None,
         verbose=0,
@@ -637,6 +733,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         self.fit_intercept = fit_intercept
         self.tol = tol
         self.max_iter = max_iter
+        self.solver = solver
         self.warm_start = warm_start
         self.classes = classes
         self.verbose = verbose
@@ -745,6 +842,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
             intercept_init=intercept_init,
             coef_mask=coef_mask,
             verbose=self.verbose,
+            solver=self.solver,
         )
         self.classes_ = classes
         self.coef_ = np.asfortranarray(coef)
