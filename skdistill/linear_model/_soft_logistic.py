@@ -397,7 +397,8 @@ def _newton_cg(loss, w0, *, tol, max_iter, verbose):
             jac=True,
             hessp=loss.hessp,
             callback=callback,
-            options={"maxiter": max_iter, "xtol": 0.0},
+            # only a vanishing step ends it (xtol=0 never starts scipy < 1.11)
+            options={"maxiter": max_iter, "xtol": np.finfo(float).tiny},
         )
     except _GradientTolReached:
         return state["w"], state["it"], None
