@@ -236,17 +236,17 @@ def _index_params(params, indices, n_samples):
 def student_bytes(student):
     """Bytes of ``student`` as the shipping format writes it.
 
-    :func:`skdistill.io.dump` (compressed skops) when it is available, else
-    the pickled size (:func:`skdistill.metrics.serialized_size`).
+    :func:`skdistill.io.dump` with ``prediction_only=True`` (compressed
+    skops, without what only training reads) when it is available, else the
+    pickled size of the same model (:func:`skdistill.metrics.serialized_size`).
     """
+    from .io import dumps, prediction_model
+
+    shipped = prediction_model(_without_requests(student))
     try:
-        from .io import dumps
-    except ImportError:
-        return serialized_size(student)
-    try:
-        return len(dumps(_without_requests(student)))
+        return len(dumps(shipped))
     except ImportError:  # skops missing
-        return serialized_size(student)
+        return serialized_size(shipped)
 
 
 def _without_requests(estimator):
@@ -581,8 +581,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``split*_test_fidelity``, ``mean_test_fidelity`` and
         ``std_test_fidelity`` (agreement with the teacher's predictions on
         the test rows; R² against them for a regressor), ``student_bytes``
-        (size of the fitted student as :func:`skdistill.io.dump` writes it,
-        mean over the splits), ``student_latency_ms`` (prediction time per
+        (size of the fitted student as :func:`skdistill.io.dump` writes it
+        with ``prediction_only=True``, mean over the splits), ``student_latency_ms`` (prediction time per
         1,000 rows, median over the splits), ``n_nonzero`` (non-zero
         parameters of the student, mean over the splits) and
         ``within_budget``.

@@ -10,6 +10,7 @@ import zipfile
 import numpy as np
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.frozen import FrozenEstimator
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 __all__ = ["dump", "dumps", "load", "loads", "prediction_model", "trusted_types"]
 
@@ -38,6 +39,7 @@ _SKLEARN_TRUSTED = (
 
 # Coefficients are tried in CSR form only when at least this fraction is zero.
 _SPARSE_TRY = 0.5
+
 
 
 def _skops_io(caller):
@@ -94,7 +96,10 @@ def trusted_types():
 
 
 def _without_teacher(model):
-    """A shallow copy of a fitted distiller that keeps no fitted teacher."""
+    """A shallow copy of a fitted distiller that keeps no fitted teacher.
+
+    Its student is reduced by :func:`prediction_model` too.
+    """
     small = copy.copy(model)
     teacher = model.teacher
     if isinstance(teacher, FrozenEstimator):
@@ -103,6 +108,7 @@ def _without_teacher(model):
     if "memory" in small.get_params(deep=False):
         small.memory = None
     vars(small).pop("teacher_", None)
+    small.student_ = prediction_model(model.student_)
     return small
 
 
@@ -135,7 +141,12 @@ def prediction_model(model):
         :class:`~skdistill.QuantizedLinearModel` (without the unfitted
         teacher in its parameters), a refitted
         :class:`~skdistill.DistillationSearchCV` (its best estimator, reduced
-        the same way), or any other estimator (returned as is).
+        the same way), a fitted :class:`~sklearn.neural_network.MLPClassifier`
+        or :class:`~sklearn.neural_network.MLPRegressor` (without what only
+        training reads: the solver's state, early stopping's best weights,
+        the random state; ``loss_curve_`` and ``validation_scores_`` are
+        emptied, and a ``partial_fit`` or warm start of it starts a new
+        solver), or any other estimator (returned as is).
         It is not modified.
 
     Returns
@@ -181,7 +192,31 @@ def prediction_model(model):
         small = copy.copy(model)
         small.estimator = clone(model.estimator_)
         return small
+    if isinstance(model, (MLPClassifier, MLPRegressor)):
+        return _network_without_training_state(model)
     return model
+
+
+def _network_without_training_state(network):
+    """A copy of a fitted multi-layer perceptron without what only training reads.
+
+    The solver's state (kept for ``partial_fit`` and warm starts, which make a
+    new one when it is missing), the random state (drawn again by every fit),
+    early stopping's best weights (the final weights, once training ends) and
+    the per-epoch ``loss_curve_`` and ``validation_scores_`` (emptied, since
+    a warm start appends to them). They are most of the file: a network with
+    16 units on 30 features takes 6.4 KB without them, 58 KB with them.
+    """
+    small = copy.copy(network)
+    for name in ("_optimizer", "_random_state"):
+        vars(small).pop(name, None)
+    if hasattr(network, "_best_coefs"):
+        small._best_coefs = network.coefs_
+        small._best_intercepts = network.intercepts_
+    small.loss_curve_ = []
+    if network.validation_scores_ is not None:
+        small.validation_scores_ = []
+    return small
 
 
 def _linear_leaves(model):

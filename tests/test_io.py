@@ -20,6 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.fixes import parse_version
+from sklearn.utils.validation import has_fit_parameter
 
 from skdistill import (
     DistillationSearchCV,
@@ -208,6 +209,56 @@ def test_prediction_model_keeps_a_distiller_with_a_regressor_student():
     assert fitted_tree in _schema(dumps(model))
     assert fitted_tree not in _schema(dumps(small))
 
+
+
+# MLPClassifier.fit takes sample_weight (the row-repetition path) from
+# scikit-learn 1.7
+MLP_CLASSIFIER_STUDENT = has_fit_parameter(MLPClassifier(), "sample_weight")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "kind", ["classifier", "early_stopping", "regressor", "regressor_student"]
+)
+def test_prediction_model_drops_what_only_trains_a_network(kind):
+    if kind in ("classifier", "early_stopping") and not MLP_CLASSIFIER_STUDENT:
+        pytest.skip("MLPClassifier.fit has no sample_weight")
+    X, y = _digits()
+    forest = RandomForestClassifier(n_estimators=5, random_state=0)
+    if kind == "regressor":
+        y = y.astype(float)
+        forest = RandomForestRegressor(n_estimators=5, random_state=0)
+        distiller, mlp = DistilledRegressor, MLPRegressor(hidden_layer_sizes=(8,))
+    elif kind == "regressor_student":  # logits of a classifier: the distiller ships
+        distiller, mlp = DistilledClassifier, MLPRegressor(hidden_layer_sizes=(8,))
+    else:
+        distiller = DistilledClassifier
+        mlp = MLPClassifier(
+            hidden_layer_sizes=(8,), early_stopping=kind == "early_stopping"
+        )
+    mlp.set_params(max_iter=30, random_state=0)
+    teacher = FrozenEstimator(forest.fit(X, y))
+    model = make_pipeline(StandardScaler(), distiller(teacher, mlp)).fit(X, y)
+    network = model[-1].student_
+    small = prediction_model(model)
+    shipped = small[-1] if kind != "regressor_student" else small[-1].student_
+    assert shipped is not network
+    for name in ("_optimizer", "_random_state"):
+        assert hasattr(network, name)  # the fitted model is untouched
+        assert not hasattr(shipped, name)
+    assert shipped.loss_curve_ == [] and len(network.loss_curve_) > 0
+    assert shipped.coefs_ is network.coefs_
+    data = dumps(model, prediction_only=True)
+    assert len(data) * 2 < len(dumps(network))
+    loaded = loads(data)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    if kind != "regressor":
+        np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    if kind != "regressor_student":
+        # a warm start of the shipped network starts a new solver
+        net = loaded[-1].set_params(warm_start=True, max_iter=2)
+        net.fit(loaded[0].transform(X), y)
+        assert len(net.loss_curve_) == 2
 
 def test_quantize_does_not_store_the_teacher():
     X, y = _digits()

@@ -834,3 +834,30 @@ def test_teacher_cv_too_large_for_a_split_names_teacher_cv():
         DistillationSearchCV(
             DecisionTreeClassifier(random_state=0), grid, cv=StratifiedKFold(2)
         ).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_student_bytes_are_those_of_the_shipped_student():
+    pytest.importorskip("skops.io")
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.utils.validation import has_fit_parameter
+
+    if not has_fit_parameter(MLPClassifier(), "sample_weight"):
+        pytest.skip("MLPClassifier.fit has no sample_weight (scikit-learn < 1.7)")
+
+    from skdistill.io import dumps
+
+    X, y = make_classification(n_samples=120, n_features=6, random_state=0)
+    train, test = np.arange(90), np.arange(90, 120)
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    mlp = MLPClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0)
+    search = DistillationSearchCV(
+        teacher, {"student": [mlp], "alpha": [0.5]}, cv=[(train, test)]
+    ).fit(X, y)
+    # the same student fitted by hand on the split
+    split_teacher = FrozenEstimator(clone(teacher).fit(X[train], y[train]))
+    fitted = DistilledClassifier(split_teacher, mlp, alpha=0.5).fit(X[train], y[train])
+    shipped = len(dumps(fitted, prediction_only=True))
+    assert search.cv_results_["student_bytes"][0] == shipped
+    # without the network's training state (its solver, its loss curve)
+    assert shipped * 2 < len(dumps(fitted.student_))
