@@ -62,9 +62,9 @@ def _munge_ready(X):
     """Whether MUNGE can take X: dense, numeric or categorical, finite."""
     if sparse.issparse(X):
         return False
-    if hasattr(X, "iloc"):  # a DataFrame: numeric and category columns only
+    if hasattr(X, "iloc"):  # a DataFrame: numeric and categorical columns only
         numeric = [isinstance(d, np.dtype) and d.kind in "iuf" for d in X.dtypes]
-        category = [getattr(d, "name", None) == "category" for d in X.dtypes]
+        category = [d.name == "category" or d.kind == "b" for d in X.dtypes]
         if not all(n or c for n, c in zip(numeric, category)):
             return False
         if X.isna().to_numpy().any():

@@ -48,7 +48,8 @@ def _categorical_mask(X, categorical_features):
 
     categorical_features : {"from_dtype"}, array-like of int, bool or str, or None
         Same meaning as in
-        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`, except
+        that `"from_dtype"` also takes the boolean columns of a DataFrame.
 
     Returns
     -------
@@ -62,7 +63,11 @@ def _categorical_mask(X, categorical_features):
     if isinstance(categorical_features, str):  # "from_dtype", validated upstream
         if not is_df:
             return np.zeros(n_features, dtype=bool)
-        return np.asarray([dtype.name == "category" for dtype in X.dtypes], dtype=bool)
+        # category columns, and booleans: two categories, never a number between
+        return np.asarray(
+            [dtype.name == "category" or dtype.kind == "b" for dtype in X.dtypes],
+            dtype=bool,
+        )
 
     categories = np.asarray(categorical_features)
     if categories.ndim != 1:
@@ -425,8 +430,9 @@ def munge(
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: `None` (no
         categorical column), indices, a boolean mask of shape
         ``(n_features,)``, column names (DataFrame only), or `"from_dtype"`:
-        the columns of a DataFrame with `category` dtype (no column of an
-        ndarray).
+        the columns of a DataFrame with `category` or boolean dtype (no
+        column of an ndarray; a boolean column is swapped or copied, never
+        turned into a number between its two values).
 
     random_state : int, RandomState instance or None, default=None
         Controls all random draws. Pass an int for reproducible output.
@@ -567,8 +573,9 @@ def gaussian_noise(
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: `None` (no
         categorical column), indices, a boolean mask of shape
         ``(n_features,)``, column names (DataFrame only), or `"from_dtype"`:
-        the columns of a DataFrame with `category` dtype (no column of an
-        ndarray).
+        the columns of a DataFrame with `category` or boolean dtype (no
+        column of an ndarray; a boolean column is swapped or copied, never
+        turned into a number between its two values).
 
     random_state : int, RandomState instance or None, default=None
         Controls all random draws. Pass an int for reproducible output.

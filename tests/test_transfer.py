@@ -100,6 +100,22 @@ def test_dataframe_columns_dtypes_categories(generator, df_mixed):
     assert X_new["count"].dtype == np.float64  # continuous integer column
 
 
+@pytest.mark.parametrize("dtype", ["bool", "boolean"])
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_dataframe_boolean_columns_are_categorical(generator, dtype):
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(
+        {"x": rng.randn(60), "flag": (rng.rand(60) < 0.5)}
+    ).astype({"flag": dtype})
+    X_new = generator(df, n_samples=200, random_state=0)
+    # swapped or copied, never a number between False and True
+    assert X_new["flag"].dtype == df["flag"].dtype
+    assert set(X_new["flag"]) == {False, True}
+    assert X_new["x"].dtype == np.float64
+    # the same rows as with the column marked categorical by name
+    by_name = generator(df, n_samples=200, categorical_features=["flag"], random_state=0)
+    pd.testing.assert_frame_equal(X_new, by_name)
+
 @pytest.mark.parametrize("generator", GENERATORS)
 def test_dataframe_object_column_by_name(generator):
     rng = np.random.RandomState(0)

@@ -508,6 +508,12 @@ def test_auto_augment_needs_a_small_dense_finite_numeric_table():
     strings = frame.assign(e=["x", "y"] * 50)
     assert resolve_augment(tree, strings) == (None, None)
     assert resolve_augment(tree, frame.astype({"a": "Float64"})) == (None, None)
+    flags = frame.assign(e=np.arange(100) % 2 == 0)  # booleans: categorical
+    assert resolve_augment(tree, flags) == ("munge", 5.0)
+    assert resolve_augment(tree, flags.astype({"e": "boolean"})) == ("munge", 5.0)
+    flags_na = flags.astype({"e": "boolean"})
+    flags_na.loc[3, "e"] = pd.NA
+    assert resolve_augment(tree, flags_na) == (None, None)
     # explicit generators are used whatever the student and the table
     linear = DistilledClassifier(LogisticRegression(), LogisticRegression())
     assert resolve_augment(linear, X) == (None, None)
