@@ -290,7 +290,7 @@ class _SoftLogisticLoss:
 
     def __call__(self, w):
         coef, intercept = self.split(w)
-        W = coef.astype(self.dtype, copy=False)
+        W = self._operand(coef)
         grad = np.zeros_like(w)
         grad_coef = grad[: self.n_coef].reshape(self.n_rows, self.n_features)
         grad_intercept = grad[self.n_coef :]
@@ -299,10 +299,7 @@ class _SoftLogisticLoss:
         coef_norm = float(np.sqrt(np.max(np.einsum("kj,kj->k", coef, coef))))
         intercept_norm = 0.0 if intercept is None else float(np.max(np.abs(intercept)))
         acc = grad_coef
-        if self.sparse:
-            # C-ordered W.T: scipy's sparse product would copy it per block
-            W = np.ascontiguousarray(W.T).T
-            # and sum the products X_b.T @ G_b in their own layout
+        if self.sparse:  # sum the products X_b.T @ G_b in their own layout
             acc = np.zeros((self.n_features, self.n_rows)).T
         # several classes, float64: the intercepts are folded into the
         # normaliser, exp(Z + b) = exp(Z) * exp(b), which saves a pass over
@@ -359,21 +356,16 @@ class _SoftLogisticLoss:
         if self._curv_w is None or not np.array_equal(self._curv_w, w):
             self._curvature(w)
         coef_v, intercept_v = self.split(v)
-        V = coef_v.astype(self.dtype, copy=False)
         out = np.zeros_like(v)
         out_coef = out[: self.n_coef].reshape(self.n_rows, self.n_features)
         out_intercept = out[self.n_coef :]
         acc = out_coef
         if self.sparse:
-            V = np.ascontiguousarray(V.T).T
             acc = np.zeros((self.n_features, self.n_rows)).T
         curv = self._curv
-        for start, stop, Xb, XbT in self.blocks:
+        blocks = self._block_logits(self._operand(coef_v), intercept_v)
+        for start, stop, Xb, XbT, Zv, low in blocks:
             m = stop - start
-            K = self.n_rows
-            Zv = self._buf[0][: K * m].reshape(m, K)
-            low = None if self._low is None else self._low[: K * m].reshape(m, K)
-            self._logits(V, Xb, Zv, low, intercept_v)
             if self.binary:
                 Zv *= curv[start:stop, None]
             else:  # R = ws * P * (Zv - rowsum(P * Zv))
@@ -392,22 +384,37 @@ class _SoftLogisticLoss:
             out[: self.n_coef][self.mask] = 0.0
         return out
 
+    def _operand(self, coef):
+        """``coef`` in X's dtype, laid out for the products with X's blocks."""
+        W = coef.astype(self.dtype, copy=False)
+        if self.sparse:
+            # C-ordered W.T: scipy's sparse product would copy it per block
+            W = np.ascontiguousarray(W.T).T
+        return W
+
+    def _block_logits(self, W, intercept):
+        """Yield ``(start, stop, Xb, XbT, Z, low)`` for each block of rows.
+
+        ``Z = Xb @ W.T + intercept`` (float64, (m, n_rows)) is a work array
+        reused by the next block; ``low`` is its X-dtype buffer (or None).
+        """
+        K = self.n_rows
+        for start, stop, Xb, XbT in self.blocks:
+            m = stop - start
+            Z = self._buf[0][: K * m].reshape(m, K)
+            low = None if self._low is None else self._low[: K * m].reshape(m, K)
+            yield start, stop, Xb, XbT, self._logits(W, Xb, Z, low, intercept), low
+
     def _curvature(self, w):
         """Keep the curvature at ``w``: ``ws p (1 - p)`` (binary), else ``p``."""
         coef, intercept = self.split(w)
-        W = coef.astype(self.dtype, copy=False)
-        if self.sparse:
-            W = np.ascontiguousarray(W.T).T
         if self._curv is None:
             n_samples = self.ws.shape[0]
             shape = (n_samples,) if self.binary else (n_samples, self.n_rows)
             self._curv = np.empty(shape)
-        for start, stop, Xb, _ in self.blocks:
+        blocks = self._block_logits(self._operand(coef), intercept)
+        for start, stop, _, _, Z, _ in blocks:
             m = stop - start
-            K = self.n_rows
-            Z = self._buf[0][: K * m].reshape(m, K)
-            low = None if self._low is None else self._low[: K * m].reshape(m, K)
-            self._logits(W, Xb, Z, low, intercept)
             curv = self._curv[start:stop]
             if self.binary:
                 expit(Z[:, 0], out=curv)
