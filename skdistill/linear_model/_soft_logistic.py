@@ -221,8 +221,8 @@ def _fit_soft_logistic(
     solver : {"auto", "lbfgs", "newton-cg"}, default="auto"
         The optimizer: scipy's L-BFGS-B, or its Newton-CG (truncated Newton)
         with exact Hessian-vector products. ``"auto"`` is L-BFGS-B for dense
-        ``X`` and Newton-CG for sparse ``X``, where it is measured 2 to 5
-        times faster and keeps about 15 vectors of parameters and one
+        ``X`` and Newton-CG for sparse ``X``, where it is measured as fast
+        to 5 times faster and keeps about 15 vectors of parameters and one
         ``(n_samples, n_classes)`` float64 array instead of L-BFGS-B's 37
         vectors (``benchmarks/bench_soft_logistic.py``). Both minimise the
         same objective with the same stopping rule.
