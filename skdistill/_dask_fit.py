@@ -8,11 +8,11 @@ from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ._fitting import nan_message, nan_refusers
 from ._labels import check_label_overlap, is_nan
 from ._targets import blend_targets, logits_from_output, resolve_response_method, soften
 from .linear_model._soft_logistic import (
@@ -117,7 +117,7 @@ def _labeled(y, unlabeled):
 
 
 def _block_targets(
-    X, y, sample_weight, teacher, *, method, classes, T, alpha, unlabeled, allow_nan
+    X, y, sample_weight, teacher, *, method, classes, T, alpha, unlabeled, nan_error
 ):
     """Training targets and row weights of one block of rows.
 
@@ -132,8 +132,8 @@ def _block_targets(
         weights in the last (``alpha`` for a row without label, times
         ``sample_weight``).
     """
-    if not allow_nan and not np.isfinite(X).all():
-        raise ValueError("Input X contains NaN or infinity.")
+    if nan_error is not None and not np.isfinite(X).all():
+        raise ValueError(nan_error)
     y = np.asarray(y).reshape(-1)
     labeled = _labeled(y, unlabeled)
     y_encoded = np.full(len(y), -1)
@@ -410,7 +410,11 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
             f"classes in y; got {student_classes.tolist()}."
         )
 
-    allow_nan = get_tags(estimator).input_tags.allow_nan
+    # the distiller's allow_nan tag, with the estimators that make it False
+    refusing = nan_refusers(
+        estimator.teacher, estimator.student, composite_decides=False
+    )
+    nan_error = nan_message("NaN or infinity", refusing) if refusing else None
     YW = da.map_blocks(
         _block_targets,
         X,
@@ -422,7 +426,7 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
         T=float(estimator.T),
         alpha=alpha,
         unlabeled=unlabeled,
-        allow_nan=allow_nan,
+        nan_error=nan_error,
         chunks=(X.chunks[0], (len(student_classes) + 1,)),
         dtype=np.float64,
         meta=np.empty((0, 0)),

@@ -203,18 +203,38 @@ def check_nan(X, teacher, student):
     ValueError
         Naming the estimators that do not accept NaN.
     """
-    refusing = [
+    refusing = nan_refusers(teacher, student)
+    if refusing and contains_nan(X):
+        raise ValueError(nan_message("NaN", refusing))
+
+
+def nan_refusers(teacher, student, *, composite_decides=True):
+    """Names ("the teacher SVC", ...) of the estimators whose tags refuse NaN.
+
+    A Pipeline or ColumnTransformer decides itself, column by column, unless
+    ``composite_decides`` is False.
+    """
+    return [
         f"the {role} {type(estimator).__name__}"
         for role, estimator in (("teacher", teacher), ("student", student))
-        if not (accepts_nan(estimator) or is_composite(estimator))
-    ]
-    if refusing and contains_nan(X):
-        raise ValueError(
-            f"Input X contains NaN, which {' and '.join(refusing)} does not accept "
-            "(its allow_nan tag is False). Impute the missing values, e.g. with a "
-            "student make_pipeline(SimpleImputer(), ...), or use a teacher and a "
-            "student that accept NaN (e.g. HistGradientBoostingClassifier)."
+        if not (
+            accepts_nan(estimator) or (composite_decides and is_composite(estimator))
         )
+    ]
+
+
+def nan_message(what, refusing):
+    """The error for input X containing ``what``, refused by ``refusing``."""
+    verb, tags = (
+        ("does", "its allow_nan tag is") if len(refusing) == 1
+        else ("do", "their allow_nan tags are")
+    )
+    return (
+        f"Input X contains {what}, which {' and '.join(refusing)} {verb} not "
+        f"accept ({tags} False). Impute the missing values, e.g. with a "
+        "student make_pipeline(SimpleImputer(), ...), or use a teacher and a "
+        "student that accept NaN (e.g. HistGradientBoostingClassifier)."
+    )
 
 
 def accepts_sample_weight(estimator):

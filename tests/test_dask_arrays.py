@@ -201,7 +201,9 @@ def test_unfitted_teacher_and_other_options_refused(client):
 
     X_nan = X.copy()
     X_nan[150, 0] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
+    # the error names who refuses it
+    match = "NaN or infinity, which the student LogisticRegression does not accept"
+    with pytest.raises(ValueError, match=match):
         DistilledClassifier(teacher, LogisticRegression()).fit(
             da.from_array(X_nan, chunks=(100, 6)), yd
         )

@@ -213,6 +213,9 @@ def test_nan_accepted_when_teacher_and_student_accept_it():
         DistilledClassifier(teacher, LogisticRegression()).fit(X, y)
     with pytest.raises(ValueError, match="NaN, which the teacher LogisticRegression"):
         DistilledClassifier(LogisticRegression(), student).fit(X, y)
+    both = "the teacher SVC and the student LogisticRegression do not accept \\(their"
+    with pytest.raises(ValueError, match=both):
+        DistilledClassifier(SVC(), LogisticRegression()).fit(X, y)
     assert not DistilledClassifier(teacher, LogisticRegression()).__sklearn_tags__(
     ).input_tags.allow_nan
     reg = DistilledRegressor(
