@@ -115,15 +115,25 @@ def fit_student(student, path, X, Y, classes, sample_weight=None):
         return student.fit(
             _safe_indexing(X, rows), classes[cols], sample_weight=weight
         )
+    return _fit_regressor(student, "fit", X, Y, sample_weight)
+
+
+def _fit_regressor(student, method, X, Y, sample_weight):
+    """``student.<method>`` on the centred log targets, one column per class.
+
+    A regressor that cannot fit several outputs gets a TypeError suggesting
+    :class:`~sklearn.multioutput.MultiOutputRegressor` (which has both
+    ``fit`` and ``partial_fit``).
+    """
     Z = _centred_log_targets(Y)
     try:
-        return student.fit(X, Z, **_fit_kwargs(sample_weight))
+        return getattr(student, method)(X, Z, **_fit_kwargs(sample_weight))
     except ValueError as exc:
         if get_tags(student).target_tags.multi_output:
             raise
         raise TypeError(
-            f"The regressor student {student!r} failed on the multi-output "
-            "targets (one log-probability column per class): "
+            f"The student {student!r}, a regressor, failed in {method} on the "
+            "multi-output targets (one log-probability column per class): "
             f"{exc} Wrap it in sklearn.multioutput.MultiOutputRegressor."
         ) from exc
 
@@ -169,8 +179,7 @@ def partial_fit_student(student, X, Y, classes, sample_weight=None):
     from .linear_model import SoftLogisticRegression
 
     if is_regressor(student):
-        Z = _centred_log_targets(Y)
-        return student.partial_fit(X, Z, **_fit_kwargs(sample_weight))
+        return _fit_regressor(student, "partial_fit", X, Y, sample_weight)
     if isinstance(student, SoftLogisticRegression):
         return student.partial_fit(
             X, Y, classes=classes, sample_weight=sample_weight

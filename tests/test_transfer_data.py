@@ -336,6 +336,26 @@ def test_partial_fit_regressor_student_for_classifier(data):
     assert clf.predict_proba(X).shape == (150, 3)
 
 
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_single_output_regressor_student_points_to_multioutput(data, method):
+    from sklearn.linear_model import SGDRegressor
+    from sklearn.multioutput import MultiOutputRegressor
+
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    clf = DistilledClassifier(teacher, SGDRegressor(random_state=0))
+    match = (
+        r"^The student SGDRegressor\(random_state=0\), a regressor, failed in "
+        f"{method} on the multi-output targets"
+    )
+    with pytest.raises(TypeError, match=match):
+        getattr(clf, method)(X, y)
+    wrapped = MultiOutputRegressor(SGDRegressor(random_state=0))
+    clf = DistilledClassifier(teacher, wrapped)
+    getattr(clf, method)(X, y)
+    assert clf.predict_proba(X).shape == (len(y), 3)
+
 def test_partial_fit_regressor(reg_data):
     X, y = reg_data
     teacher = FrozenEstimator(LinearRegression().fit(X, y))
