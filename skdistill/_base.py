@@ -34,7 +34,7 @@ from ._fitting import (
     n_rows,
     weight_kwargs,
 )
-from ._transfer import gaussian_noise, munge
+from ._transfer import _categorical_mask, gaussian_noise, munge
 
 _GENERATORS = {"munge": munge, "gaussian": gaussian_noise}
 
@@ -64,7 +64,7 @@ def _munge_ready(X):
         return False
     if hasattr(X, "iloc"):  # a DataFrame: numeric and categorical columns only
         numeric = [isinstance(d, np.dtype) and d.kind in "iuf" for d in X.dtypes]
-        category = [d.name == "category" or d.kind == "b" for d in X.dtypes]
+        category = _categorical_mask(X, "from_dtype")  # as munge reads them
         if not all(n or c for n, c in zip(numeric, category)):
             return False
         if X.isna().to_numpy().any():

@@ -240,13 +240,9 @@ def student_bytes(student):
     skops, without what only training reads) when it is available, else the
     pickled size of the same model (:func:`skdistill.metrics.serialized_size`).
     """
-    from .io import dumps, prediction_model
+    from .io import prediction_model
 
-    shipped = prediction_model(_without_requests(student))
-    try:
-        return len(dumps(shipped))
-    except ImportError:  # skops missing
-        return serialized_size(shipped)
+    return serialized_size(prediction_model(_without_requests(student)))
 
 
 def _without_requests(estimator):
@@ -582,8 +578,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``std_test_fidelity`` (agreement with the teacher's predictions on
         the test rows; R² against them for a regressor), ``student_bytes``
         (size of the fitted student as :func:`skdistill.io.dump` writes it
-        with ``prediction_only=True``, mean over the splits), ``student_latency_ms`` (prediction time per
-        1,000 rows, median over the splits), ``n_nonzero`` (non-zero
+        with ``prediction_only=True``, mean over the splits),
+        ``student_latency_ms`` (prediction time per 1,000 rows, median over
+        the splits), ``n_nonzero`` (non-zero
         parameters of the student, mean over the splits) and
         ``within_budget``.
 

@@ -41,7 +41,6 @@ _SKLEARN_TRUSTED = (
 _SPARSE_TRY = 0.5
 
 
-
 def _skops_io(caller):
     try:
         import skops.io as sio
@@ -288,7 +287,8 @@ def _canonical_file(name, content):
         with zipfile.ZipFile(io.BytesIO(content)) as inner:
             infos = inner.infolist()
             files = [(info.filename, inner.read(info)) for info in infos]
-        return _zip_entries(files, infos[0].compress_type if infos else zipfile.ZIP_STORED)
+        compress_type = infos[0].compress_type if infos else zipfile.ZIP_STORED
+        return _zip_entries(files, compress_type)
     return content
 
 
