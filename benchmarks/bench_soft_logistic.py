@@ -211,7 +211,7 @@ def print_memory_table(rows):
         "(tracemalloc counts every numpy allocation, including the optimizer's "
         "state: L-BFGS-B (dense X) keeps about 37 * n_params floats (10 "
         "corrections), measured alone in 'L-BFGS-B/X'; Newton-CG (sparse X) about "
-        "15 * n_params plus one n x K curvature array; "
+        "15 * n_params, plus the n x K curvature if no larger than 2 * n_params; "
         "the sampled RSS misses memory the allocator reuses)"
     )
 

@@ -649,13 +649,20 @@ def test_fit_leaves_targets_untouched():
 
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("fmt", ["dense", "csr", "csc"])
-def test_loss_hessian_vector_product(n_classes, fmt):
+@pytest.mark.parametrize("coef_order", ["C", "F"])
+@pytest.mark.parametrize("keep_curvature", [False, True])
+def test_loss_hessian_vector_product(n_classes, fmt, coef_order, keep_curvature):
     from skdistill.linear_model._loss import _SoftLogisticLoss
 
     X, Y, sw, w = _loss_inputs(n_classes, fmt)
     rng = np.random.RandomState(1)
     mask = rng.uniform(size=(1 if n_classes == 2 else n_classes, 5)) < 0.7
-    loss = _SoftLogisticLoss(X, Y, sw, 2.0, True, mask, block_rows=7)
+    loss = _SoftLogisticLoss(
+        X, Y, sw, 2.0, True, mask, block_rows=7, coef_order=coef_order
+    )
+    # 250 rows and 6 parameters per row of coef: recomputed, unless forced
+    assert not loss._keep_curvature
+    loss._keep_curvature = keep_curvature
     w[: loss.n_coef][loss.mask] = 0.0
     for v in rng.normal(size=(3, w.size)):
         v[: loss.n_coef][loss.mask] = 0.0
@@ -664,10 +671,61 @@ def test_loss_hessian_vector_product(n_classes, fmt):
         expected = (loss(w + h * v)[1] - loss(w - h * v)[1]) / (2 * h)
         assert_allclose(loss.hessp(w, v), expected, rtol=1e-6, atol=1e-9)
     assert_array_equal(loss.hessp(w, v)[: loss.n_coef][loss.mask], 0.0)
-    # the curvature kept for w is recomputed at another point
+    # a curvature kept for w is recomputed at another point, and released
+    # by an evaluation of the loss elsewhere
     w2 = w + rng.normal(size=w.size)
-    fresh = _SoftLogisticLoss(X, Y, sw, 2.0, True, mask, block_rows=7)
+    fresh = _SoftLogisticLoss(X, Y, sw, 2.0, True, mask, coef_order=coef_order)
     assert_allclose(loss.hessp(w2, v), fresh.hessp(w2, v), rtol=1e-12)
+    assert (loss._curv is not None) == keep_curvature
+    loss(w)
+    assert loss._curv is None
+
+
+def test_loss_keeps_the_curvature_when_smaller_than_two_parameter_vectors():
+    from skdistill.linear_model._loss import _SoftLogisticLoss
+
+    rng = np.random.RandomState(0)
+    # n_samples * n_classes against 2 * n_classes * (n_features + 1)
+    for n_samples, n_features, keep in [(100, 49, True), (101, 49, False)]:
+        X = sp.random(n_samples, n_features, density=0.1, format="csr", random_state=0)
+        Y = rng.dirichlet(np.ones(3), size=n_samples)
+        loss = _SoftLogisticLoss(X, Y, np.ones(n_samples), 1.0, True, None)
+        assert loss._keep_curvature is keep
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("fmt", ["dense", "csr", "csc"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_loss_coef_order_only_permutes_the_parameters(n_classes, fmt, fit_intercept):
+    """``coef_order="F"`` stores ``coef.T``: the same loss, gradient and
+    Hessian products, with the coefficients permuted alike."""
+    from skdistill.linear_model._loss import _SoftLogisticLoss
+
+    X, Y, sw, _ = _loss_inputs(n_classes, fmt)
+    rng = np.random.RandomState(3)
+    n_rows = 1 if n_classes == 2 else n_classes
+    coef, v_coef = rng.normal(size=(2, n_rows, 5))
+    intercept, v_intercept = rng.normal(size=(2, n_rows * fit_intercept))
+    mask = rng.uniform(size=(n_rows, 5)) < 0.7
+    coef[~mask] = v_coef[~mask] = 0.0
+    results = {}
+    for order in ("C", "F"):
+        loss = _SoftLogisticLoss(
+            X, Y, sw, 2.0, fit_intercept, mask, block_rows=60, coef_order=order
+        )
+        w = np.r_[coef.ravel(order=order), intercept]
+        v = np.r_[v_coef.ravel(order=order), v_intercept]
+        value, grad = loss(w)
+        hv = loss.hessp(w, v)
+        # split() reads both layouts back as (n_rows, n_features)
+        assert_array_equal(loss.split(w)[0], coef)
+        results[order] = (
+            value, loss.split(grad)[0], grad[loss.n_coef :],
+            loss.split(hv)[0], hv[loss.n_coef :],
+        )
+    assert_allclose(results["F"][0], results["C"][0], rtol=1e-13)
+    for got, expected in zip(results["F"][1:], results["C"][1:]):
+        assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
@@ -747,9 +805,11 @@ def test_solver_auto_is_newton_cg_for_sparse_X(monkeypatch):
     ]
 
 
-def test_newton_cg_warm_start_at_the_optimum_runs_no_iteration():
+@pytest.mark.parametrize("sparse", [False, True])
+def test_newton_cg_warm_start_at_the_optimum_runs_no_iteration(sparse):
     X, y = _data(3)
     Y = _soft_targets(X, 3)
+    X = sp.csr_matrix(X) if sparse else X  # sparse: coef.T in the parameters
     coef, intercept, _ = _fit_soft_logistic(X, Y, solver="newton-cg")
     again, _, n_iter = _fit_soft_logistic(
         X, Y, solver="newton-cg", coef_init=coef, intercept_init=intercept
@@ -785,3 +845,24 @@ def test_newton_cg_needs_less_memory_on_sparse_X():
     # L-BFGS-B keeps 2 * 10 + 5 vectors of parameters, Newton-CG a few
     assert peaks["lbfgs"] > 25 * 8 * n_params
     assert peaks["newton-cg"] < 0.6 * peaks["lbfgs"]
+
+
+def test_newton_cg_keeps_no_n_samples_by_n_classes_array():
+    # many rows, few features, 20 classes: the Hessian products compute the
+    # curvature block by block; an n x K float64 array (16 MB here) kept
+    # across them would be the largest allocation of the fit
+    rng = np.random.RandomState(0)
+    n, n_classes = 100_000, 20
+    X = sp.random(n, 50, density=0.02, format="csr", random_state=rng)
+    Y = rng.dirichlet(np.ones(n_classes), size=n)
+    _fit_soft_logistic(X[:100], Y[:100])  # warm up imports and caches
+    tracemalloc.start()
+    try:
+        _, _, n_iter = _fit_soft_logistic(X, Y, solver="newton-cg", max_iter=3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert n_iter > 0
+    # about 6.3 MB: two blocks of 8,192 x 20 logits, the row weights, and
+    # the products' temporaries (21 MB with the curvature kept)
+    assert peak < 0.5 * 8 * n * n_classes

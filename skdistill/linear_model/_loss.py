@@ -100,9 +100,9 @@ class _SoftLogisticLoss:
 
         sum_i sw_i sum_k Y_ik (-log p_ik(w)) / sw_sum + ||coef||^2 / (2 C sw_sum)
 
-    for the parameter vector ``w = [coef.ravel(), intercept]`` (``coef`` of
-    shape ``(n_rows, n_features)``, ``n_rows = 1`` for two classes and
-    ``n_classes`` otherwise), with ``sw_sum = sum_i sw_i sum_k Y_ik`` unless
+    for the parameter vector ``w = [coef.ravel(order=coef_order), intercept]``
+    (``coef`` of shape ``(n_rows, n_features)``, ``n_rows = 1`` for two
+    classes and ``n_classes`` otherwise; :meth:`split` reads it back), with ``sw_sum = sum_i sw_i sum_k Y_ik`` unless
     given.
 
     With ``Yw_ik = sw_i Y_ik / sw_sum``, ``ws_i = sum_k Yw_ik`` and the logits
@@ -131,11 +131,14 @@ class _SoftLogisticLoss:
     near the optimum.
 
     Extra memory: one float64 vector of length ``n_samples`` (the per-row
-    weights), a few arrays of the shape of ``coef`` (``A``, a product buffer,
-    the gradient's accumulators), plus O(block_rows * n_classes) work arrays,
-    for dense and CSR
-    ``X`` whatever its sparsity pattern; a CSC matrix is one block, so its work
-    arrays are O(n_samples * n_classes).
+    weights), a few arrays of the shape of ``coef`` (``A``, a product buffer
+    for dense ``X``, the gradient; for sparse ``X`` with ``coef_order="C"``
+    an accumulator and a copy of ``coef.T``), plus O(block_rows * n_classes)
+    work arrays (one more block for :meth:`hessp`, which keeps its
+    ``(n_samples, n_rows)`` curvature only when it is no larger than two
+    vectors of parameters), for dense and CSR ``X`` whatever its sparsity
+    pattern; a CSC matrix is one block, so its work arrays are
+    O(n_samples * n_classes).
 
     To evaluate the objective over row blocks held elsewhere (e.g. the
     partitions of a dask array), build one loss per block with ``C=np.inf``
@@ -166,6 +169,11 @@ class _SoftLogisticLoss:
         ``sum_i sw_i sum_k Y_ik``.
     block_rows : int, default=None
         Rows per block; ``None`` picks a cache-sized block.
+    coef_order : {"C", "F"}, default="C"
+        Memory order of ``coef`` in ``w``: ``"F"`` stores ``coef.T`` row by
+        row, the layout of the sparse products' results, which are then
+        accumulated straight into the gradient (no work array of the shape
+        of ``coef``) and whose operand ``coef.T`` is then not copied.
     """
 
     def __init__(
@@ -180,6 +188,7 @@ class _SoftLogisticLoss:
         *,
         sw_sum=None,
         block_rows=None,
+        coef_order="C",
     ):
         n_samples, n_features = X.shape
         n_classes = Y.shape[1]
@@ -188,6 +197,7 @@ class _SoftLogisticLoss:
         self.dtype = X.dtype
         self.n_features = n_features
         self.fit_intercept = fit_intercept
+        self.coef_order = coef_order
         self.binary = n_classes == 2
         self.n_rows = n_rows = 1 if self.binary else n_classes
         sw = np.asarray(sw, dtype=np.float64)
@@ -223,11 +233,15 @@ class _SoftLogisticLoss:
         self._low = None  # X's dtype, for the products with float32 X
         if self.dtype != np.float64:
             self._low = np.empty(n_rows * size, dtype=self.dtype)
-        self._gtmp = np.empty((n_rows, n_features))
+        # the dense products' buffer (a sparse product allocates its result)
+        self._gtmp = None if self.sparse else np.empty((n_rows, n_features))
+        # hessp's curvature, kept when no larger than two parameter vectors,
+        # and the parameters it is at
+        n_params = n_rows * (n_features + 1)
+        self._keep_curvature = n_samples * n_rows <= 2 * n_params
+        self._curv = self._curv_w = None
         self._ones = np.ones(n_rows)
         self._ones_m = np.ones(size)
-        # the curvature kept by hessp, and the parameters it is at
-        self._curv = self._curv_w = None
         # float32 X: the coefficients' gradient is the product of the float64
         # residual ws * p - Yw with X (rounded to float32 once), not the
         # difference of two float32 products, which would cancel near the
@@ -238,7 +252,7 @@ class _SoftLogisticLoss:
         self.n_coef = n_rows * n_features
         self.mask = None
         if coef_mask is not None:
-            self.mask = ~np.asarray(coef_mask, dtype=bool).ravel()
+            self.mask = ~np.asarray(coef_mask, dtype=bool).ravel(order=coef_order)
         # largest row norm per block: bounds the logits (CSC: not computed)
         self._row_norm = [
             np.inf if self.sparse and Xb.format != "csr" else _row_norm_max(Xb)
@@ -260,7 +274,8 @@ class _SoftLogisticLoss:
 
     def split(self, w):
         """Views ``(coef, intercept)`` of the parameter vector ``w``."""
-        coef = w[: self.n_coef].reshape(self.n_rows, self.n_features)
+        shape = (self.n_rows, self.n_features)
+        coef = w[: self.n_coef].reshape(shape, order=self.coef_order)
         intercept = w[self.n_coef :] if self.fit_intercept else None
         return coef, intercept
 
@@ -289,32 +304,37 @@ class _SoftLogisticLoss:
             grad_coef += G.T @ Xb
 
     def __call__(self, w):
+        if self._curv_w is not None and not np.array_equal(self._curv_w, w):
+            # hessp's curvature is for its own point: released while the
+            # optimizer evaluates the loss elsewhere (its line search)
+            self._curv = self._curv_w = None
         coef, intercept = self.split(w)
         W = self._operand(coef)
         grad = np.zeros_like(w)
-        grad_coef = grad[: self.n_coef].reshape(self.n_rows, self.n_features)
+        grad_coef = self.split(grad)[0]
         grad_intercept = grad[self.n_coef :]
         block = self._binary_block if self.binary else self._multinomial_block
-        # bound on |logit| of a row of norm r: r * coef_norm + intercept_norm
-        coef_norm = float(np.sqrt(np.max(np.einsum("kj,kj->k", coef, coef))))
-        intercept_norm = 0.0 if intercept is None else float(np.max(np.abs(intercept)))
-        acc = grad_coef
-        if self.sparse:  # sum the products X_b.T @ G_b in their own layout
-            acc = np.zeros((self.n_features, self.n_rows)).T
+        coef_norm, intercept_norm = self._logit_bound(coef, intercept)
+        acc = self._accumulator(grad_coef)
         # several classes, float64: the intercepts are folded into the
         # normaliser, exp(Z + b) = exp(Z) * exp(b), which saves a pass over
-        # the logits; the gradient of those blocks is scaled by exp(b) once
-        fold = not self.binary and intercept is not None and self._residual is None
-        if fold:
+        # the logits, when the bound holds on every block; the gradient is
+        # then scaled by exp(b) once
+        folded = None
+        if (
+            not self.binary
+            and intercept is not None
+            and self._residual is None
+            and max(self._row_norm, default=0.0) * coef_norm <= _FOLDED_LOGIT_BOUND
+        ):
             b_max = float(np.max(intercept))
-            eb = np.exp(intercept - b_max)
-            acc_eb, grad_intercept_eb = np.zeros_like(acc), np.zeros_like(intercept)
+            folded = (np.exp(intercept - b_max), b_max)
         loss = 0.0
         for (start, stop, Xb, XbT), r in zip(self.blocks, self._row_norm):
-            if fold and r * coef_norm <= _FOLDED_LOGIT_BOUND:
+            if folded is not None:
                 loss += self._multinomial_block(
-                    start, stop, Xb, XbT, W, None, acc_eb, grad_intercept_eb,
-                    False, folded=(eb, b_max),
+                    start, stop, Xb, XbT, W, None, acc, grad_intercept, False,
+                    folded=folded,
                 )
                 continue
             shift = not r * coef_norm + intercept_norm <= _UNSHIFTED_LOGIT_BOUND
@@ -323,11 +343,11 @@ class _SoftLogisticLoss:
             )
         if acc is not grad_coef:
             grad_coef[...] = acc
-        if fold:
-            grad_coef += eb[:, None] * acc_eb
-            grad_intercept += eb * grad_intercept_eb
+        if folded is not None:
+            grad_coef *= folded[0][:, None]
+            grad_intercept *= folded[0]
         # the linear part, and the penalty
-        loss -= float(np.vdot(self._lin_coef, coef))
+        loss -= float(np.einsum("kj,kj->", self._lin_coef, coef))
         if self._residual is None:
             grad_coef -= self._lin_coef
         if intercept is not None:
@@ -347,29 +367,41 @@ class _SoftLogisticLoss:
         ``ws_i (diag(p_i) - p_i p_i.T)`` (binary: ``ws_i p_i (1 - p_i)``), so
         the product is ``X.T R + l2 V`` (and ``sum_i R_i`` for the intercepts)
         with ``R_i = ws_i p_i * (Zv_i - p_i . Zv_i)`` and ``Zv = X V.T + bv``.
-        The curvature (``p``, n_samples x n_classes float64; binary
-        ``ws p (1 - p)``, n_samples) is computed by one pass over ``X`` when
-        ``w`` changes and kept for the next products at the same ``w``; a
-        product then costs the two products with ``X``. Masked coefficients
-        get a zero product.
+
+        The curvature (``p``; binary ``ws p (1 - p)``) at ``w`` is kept for
+        the next products at the same ``w`` when it is no larger than two
+        vectors of parameters (``n_samples * n_rows <= 2 * n_params``, a
+        tenth of Newton-CG's own state): a product then costs the two
+        products with ``X``. Otherwise it is recomputed block by block (one
+        more product with ``X`` and one ``exp`` per entry), so that no
+        ``(n_samples, n_classes)`` array is kept, and released when the loss
+        is evaluated elsewhere. Masked coefficients get a zero product.
         """
-        if self._curv_w is None or not np.array_equal(self._curv_w, w):
-            self._curvature(w)
+        K = self.n_rows
+        if self._keep_curvature:
+            if self._curv_w is None or not np.array_equal(self._curv_w, w):
+                self._curv = np.empty((self.ws.shape[0], K))
+                for _ in self._curvature_blocks(w, self._curv):
+                    pass
+                self._curv_w = np.array(w, copy=True)
+            curvatures = [self._curv[b[0] : b[1]] for b in self.blocks]
+            zv_buf = self._buf[0]
+        else:
+            curvatures = self._curvature_blocks(w)
+            zv_buf = np.empty_like(self._buf[0])
         coef_v, intercept_v = self.split(v)
         out = np.zeros_like(v)
-        out_coef = out[: self.n_coef].reshape(self.n_rows, self.n_features)
+        out_coef = self.split(out)[0]
         out_intercept = out[self.n_coef :]
-        acc = out_coef
-        if self.sparse:
-            acc = np.zeros((self.n_features, self.n_rows)).T
-        curv = self._curv
-        blocks = self._block_logits(self._operand(coef_v), intercept_v)
-        for start, stop, Xb, XbT, Zv, low in blocks:
+        acc = self._accumulator(out_coef)
+        V = self._operand(coef_v)
+        for (start, stop, Xb, XbT), P in zip(self.blocks, curvatures):
             m = stop - start
+            low = None if self._low is None else self._low[: K * m].reshape(m, K)
+            Zv = self._logits(V, Xb, zv_buf[: K * m].reshape(m, K), low, intercept_v)
             if self.binary:
-                Zv *= curv[start:stop, None]
+                Zv *= P
             else:  # R = ws * P * (Zv - rowsum(P * Zv))
-                P = curv[start:stop]
                 Zv -= np.einsum("ik,ik->i", Zv, P, out=self._vec[0][:m])[:, None]
                 Zv *= P
                 Zv *= self.ws[start:stop, None]
@@ -384,6 +416,52 @@ class _SoftLogisticLoss:
             out[: self.n_coef][self.mask] = 0.0
         return out
 
+    def _curvature_blocks(self, w, out=None):
+        """Yield the curvature at ``w`` of each block of rows, shape (m, n_rows):
+        ``softmax(Z)`` (binary: ``ws expit(z) (1 - expit(z))``).
+
+        Written into the rows of ``out`` (n_samples, n_rows) when given, else
+        into a work array that the next block reuses.
+        """
+        coef, intercept = self.split(w)
+        W = self._operand(coef)
+        coef_norm, intercept_norm = self._logit_bound(coef, intercept)
+        K = self.n_rows
+        for (start, stop, Xb, _), r in zip(self.blocks, self._row_norm):
+            m = stop - start
+            low = None if self._low is None else self._low[: K * m].reshape(m, K)
+            Z = self._logits(W, Xb, self._buf[0][: K * m].reshape(m, K), low, intercept)
+            P = Z if out is None else out[start:stop]
+            if self.binary:  # ws p (1 - p), as -(ws p (p - 1))
+                q = self._buf[1][:m, None]
+                expit(Z, out=P)
+                np.subtract(P, 1.0, out=q)  # exact for p >= 1/2
+                P *= q
+                P *= self.ws[start:stop, None]
+                np.negative(P, out=P)
+            else:
+                norm = self._vec[1][:m]
+                if not r * coef_norm + intercept_norm <= _UNSHIFTED_LOGIT_BOUND:
+                    Z -= np.max(Z, axis=1, out=norm)[:, None]
+                np.exp(Z, out=P)
+                np.matmul(P, self._ones, out=norm)
+                P *= np.reciprocal(norm, out=norm)[:, None]
+            yield P
+
+    def _logit_bound(self, coef, intercept):
+        """``(coef_norm, intercept_norm)``: a row of norm ``r`` has logits of
+        magnitude at most ``r * coef_norm + intercept_norm``."""
+        coef_norm = float(np.sqrt(np.max(np.einsum("kj,kj->k", coef, coef))))
+        intercept_norm = 0.0 if intercept is None else float(np.max(np.abs(intercept)))
+        return coef_norm, intercept_norm
+
+    def _accumulator(self, grad_coef):
+        """Where the products ``X_b.T @ G_b`` are summed: in ``grad_coef``
+        unless X is sparse and ``grad_coef`` is not in their layout."""
+        if self.sparse and self.coef_order == "C" and not self.binary:
+            return np.zeros((self.n_features, self.n_rows)).T
+        return grad_coef
+
     def _operand(self, coef):
         """``coef`` in X's dtype, laid out for the products with X's blocks."""
         W = coef.astype(self.dtype, copy=False)
@@ -391,40 +469,6 @@ class _SoftLogisticLoss:
             # C-ordered W.T: scipy's sparse product would copy it per block
             W = np.ascontiguousarray(W.T).T
         return W
-
-    def _block_logits(self, W, intercept):
-        """Yield ``(start, stop, Xb, XbT, Z, low)`` for each block of rows.
-
-        ``Z = Xb @ W.T + intercept`` (float64, (m, n_rows)) is a work array
-        reused by the next block; ``low`` is its X-dtype buffer (or None).
-        """
-        K = self.n_rows
-        for start, stop, Xb, XbT in self.blocks:
-            m = stop - start
-            Z = self._buf[0][: K * m].reshape(m, K)
-            low = None if self._low is None else self._low[: K * m].reshape(m, K)
-            yield start, stop, Xb, XbT, self._logits(W, Xb, Z, low, intercept), low
-
-    def _curvature(self, w):
-        """Keep the curvature at ``w``: ``ws p (1 - p)`` (binary), else ``p``."""
-        coef, intercept = self.split(w)
-        if self._curv is None:
-            n_samples = self.ws.shape[0]
-            shape = (n_samples,) if self.binary else (n_samples, self.n_rows)
-            self._curv = np.empty(shape)
-        blocks = self._block_logits(self._operand(coef), intercept)
-        for start, stop, _, _, Z, _ in blocks:
-            m = stop - start
-            curv = self._curv[start:stop]
-            if self.binary:
-                expit(Z[:, 0], out=curv)
-                np.multiply(curv, 1.0 - curv, out=curv)
-                curv *= self.ws[start:stop]
-            else:  # softmax, shifted by the row maximum
-                Z -= np.max(Z, axis=1, out=self._vec[0][:m])[:, None]
-                np.exp(Z, out=curv)
-                curv /= np.sum(curv, axis=1, out=self._vec[0][:m])[:, None]
-        self._curv_w = np.array(w, copy=True)
 
     def _binary_block(
         self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift

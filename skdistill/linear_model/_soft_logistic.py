@@ -221,11 +221,10 @@ def _fit_soft_logistic(
     solver : {"auto", "lbfgs", "newton-cg"}, default="auto"
         The optimizer: scipy's L-BFGS-B, or its Newton-CG (truncated Newton)
         with exact Hessian-vector products. ``"auto"`` is L-BFGS-B for dense
-        ``X`` and Newton-CG for sparse ``X``, where it is measured as fast
-        to 5 times faster and keeps about 15 vectors of parameters and one
-        ``(n_samples, n_classes)`` float64 array instead of L-BFGS-B's 37
-        vectors (``benchmarks/bench_soft_logistic.py``). Both minimise the
-        same objective with the same stopping rule.
+        ``X`` and Newton-CG for sparse ``X``, where it was measured 1.1 to
+        8 times faster and keeps about 15 vectors of parameters instead
+        of L-BFGS-B's 37 (``benchmarks/bench_soft_logistic.py``). Both
+        minimise the same objective with the same stopping rule.
 
     Returns
     -------
@@ -264,7 +263,11 @@ def _fit_soft_logistic(
         )
     sw = _check_weights(sample_weight, n_samples)
 
-    loss = _SoftLogisticLoss(X, Y, sw, C, fit_intercept, coef_mask, overwrite_Y)
+    # sparse X: the coefficients laid out as the sparse products return them
+    loss = _SoftLogisticLoss(
+        X, Y, sw, C, fit_intercept, coef_mask, overwrite_Y,
+        coef_order="F" if sp.issparse(X) else "C",
+    )
     n_rows = loss.n_rows
     if coef_mask is not None and np.shape(coef_mask) != (n_rows, n_features):
         raise ValueError(
@@ -279,7 +282,7 @@ def _fit_soft_logistic(
                 f"coef_init has shape {coef_init.shape}, expected "
                 f"{(n_rows, n_features)}."
             )
-        w0[: loss.n_coef] = coef_init.ravel()
+        loss.split(w0)[0][...] = coef_init
     if fit_intercept and intercept_init is not None:
         intercept_init = np.asarray(intercept_init, dtype=np.float64).ravel()
         if intercept_init.shape != (n_rows,):
@@ -360,9 +363,10 @@ def _newton_cg(loss, w0, *, tol, max_iter, verbose):
     Stops, as L-BFGS-B with ``gtol=tol`` does, when the largest absolute
     gradient entry is at most ``tol`` (checked after each Newton step, on the
     gradient the line search computed there), or after ``max_iter`` Newton
-    steps. Its memory is a few vectors of parameters plus the loss's
-    curvature (n_samples x n_classes), where L-BFGS-B keeps ``2 * maxcor + 5``
-    vectors of parameters. A vanishing step (at gradients of about 1e-8,
+    steps. scipy's Newton-CG keeps about 15 vectors of parameters, where
+    L-BFGS-B keeps ``2 * maxcor + 5``; the loss's ``hessp`` keeps its
+    ``(n_samples, n_classes)`` curvature only when it is no larger than two
+    of them. A vanishing step (at gradients of about 1e-8,
     where the relative decrease stops L-BFGS-B) also ends it, as converged.
     Returns ``(w, n_iter, failure)`` as :func:`_lbfgs`.
     """
@@ -677,13 +681,14 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
     two products with ``X``, computed by blocks of rows with the rest of the
     work while the block is in cache (the part of the loss linear in the
     coefficients is computed once); a Hessian-vector product of Newton-CG
-    costs two more. Beyond the optimizer's state (L-BFGS-B: about
-    ``37 * n_params`` float64, as in scikit-learn; Newton-CG: about
-    ``15 * n_params``, plus the curvature, one ``(n_samples, n_classes)``
-    float64 array), the extra memory is one float64 vector of length
-    ``n_samples``, five arrays of ``n_params`` floats and
-    O(block * n_classes) work arrays, for dense and CSR ``X`` whatever its
-    sparsity (O(n_samples * n_classes) for CSC). With ``solver="auto"``,
+    costs two more when its curvature, an ``(n_samples, n_classes)`` array,
+    is no larger than two vectors of parameters (it is then kept across the
+    products at one point), three otherwise (recomputed block by block).
+    Beyond the optimizer's state (L-BFGS-B: about ``37 * n_params`` float64,
+    as in scikit-learn; Newton-CG: about ``15 * n_params``), the extra memory
+    is one float64 vector of length ``n_samples``, a few arrays of
+    ``n_params`` floats and O(block * n_classes) work arrays, for dense and
+    CSR ``X`` whatever its sparsity (O(n_samples * n_classes) for CSC). With ``solver="auto"``,
     sparse ``X`` is fitted by Newton-CG, which needs fewer passes over it.
     :meth:`partial_fit` minimises the same objective chunk by chunk (see its
     docstring).
