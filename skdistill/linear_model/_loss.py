@@ -102,8 +102,8 @@ class _SoftLogisticLoss:
 
     for the parameter vector ``w = [coef.ravel(order=coef_order), intercept]``
     (``coef`` of shape ``(n_rows, n_features)``, ``n_rows = 1`` for two
-    classes and ``n_classes`` otherwise; :meth:`split` reads it back), with ``sw_sum = sum_i sw_i sum_k Y_ik`` unless
-    given.
+    classes and ``n_classes`` otherwise; :meth:`split` reads it back), with
+    ``sw_sum = sum_i sw_i sum_k Y_ik`` unless given.
 
     With ``Yw_ik = sw_i Y_ik / sw_sum``, ``ws_i = sum_k Yw_ik`` and the logits
     ``Z = X coef.T + intercept``, the data term is

@@ -688,8 +688,9 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
     as in scikit-learn; Newton-CG: about ``15 * n_params``), the extra memory
     is one float64 vector of length ``n_samples``, a few arrays of
     ``n_params`` floats and O(block * n_classes) work arrays, for dense and
-    CSR ``X`` whatever its sparsity (O(n_samples * n_classes) for CSC). With ``solver="auto"``,
-    sparse ``X`` is fitted by Newton-CG, which needs fewer passes over it.
+    CSR ``X`` whatever its sparsity (O(n_samples * n_classes) for CSC).
+    With ``solver="auto"``, sparse ``X`` is fitted by Newton-CG, which needs
+    fewer passes over it.
     :meth:`partial_fit` minimises the same objective chunk by chunk (see its
     docstring).
 
