@@ -22,7 +22,7 @@ from ._fitting import (
     last_step_input,
     n_rows,
 )
-from ._labels import check_label_overlap, is_nan
+from ._labels import check_label_overlap, labeled_mask
 from ._students import (
     partial_fit_student,
     regressor_log_proba,
@@ -150,7 +150,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     unlabeled : object, default=None
         Label marking rows without a label, following scikit-learn's
         semi-supervised convention (e.g. ``-1``). Opt-in: with ``None`` every
-        value of ``y`` is a class. Unlabeled rows get the teacher's targets
+        value of ``y`` is a class. ``np.nan`` (or ``pd.NA``) marks the rows
+        whose label is missing, whether NaN, None or ``pd.NA``; a missing
+        label is refused otherwise. Unlabeled rows get the teacher's targets
         only; the teacher is fitted on the labeled rows unless it is frozen.
 
     memory : str, joblib.Memory or None, default=None
@@ -302,17 +304,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         return y, labeled
 
     def _labeled_mask(self, y):
-        if self.unlabeled is None:
-            return np.ones(len(y), dtype=bool)
-        if is_nan(self.unlabeled):  # NaN never equals itself
-            return ~np.array([is_nan(v) for v in y], dtype=bool).reshape(-1)
-        try:
-            return np.asarray(y != self.unlabeled, dtype=bool).reshape(-1)
-        except (TypeError, ValueError) as exc:  # incomparable types
-            raise ValueError(
-                f"unlabeled={self.unlabeled!r} cannot be compared with the labels "
-                f"of dtype {y.dtype}."
-            ) from exc
+        return labeled_mask(y, self.unlabeled)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):

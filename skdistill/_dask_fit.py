@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._fitting import nan_message, nan_refusers
-from ._labels import check_label_overlap, is_nan
+from ._labels import check_label_overlap, labeled_mask
 from ._targets import blend_targets, logits_from_output, resolve_response_method, soften
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
@@ -95,25 +95,8 @@ def _rows_like(values, X, name, da):
 
 def _block_labels(y, unlabeled):
     """Sorted distinct labels of one block, rows marked ``unlabeled`` left out."""
-    y = np.asarray(y)
-    if unlabeled is not None:
-        y = y[_labeled(y, unlabeled)]
-    return np.unique(y)
-
-
-def _labeled(y, unlabeled):
-    """Mask of the rows of ``y`` with a label, as the in-memory fit sees them."""
-    if unlabeled is None:
-        return np.ones(len(y), dtype=bool)
-    if is_nan(unlabeled):  # NaN never equals itself
-        return ~np.array([is_nan(v) for v in y], dtype=bool).reshape(-1)
-    try:
-        return np.asarray(y != unlabeled, dtype=bool).reshape(-1)
-    except (TypeError, ValueError) as exc:  # incomparable types
-        raise ValueError(
-            f"unlabeled={unlabeled!r} cannot be compared with the labels of "
-            f"dtype {y.dtype}."
-        ) from exc
+    y = np.asarray(y).reshape(-1)
+    return np.unique(y[labeled_mask(y, unlabeled)])
 
 
 def _block_targets(
@@ -135,7 +118,7 @@ def _block_targets(
     if nan_error is not None and not np.isfinite(X).all():
         raise ValueError(nan_error)
     y = np.asarray(y).reshape(-1)
-    labeled = _labeled(y, unlabeled)
+    labeled = labeled_mask(y, unlabeled)
     y_encoded = np.full(len(y), -1)
     y_encoded[labeled] = np.searchsorted(classes, y[labeled])
     n_classes = len(classes)

@@ -1,5 +1,7 @@
 """Label checks of the classifier: unlabeled markers and frozen teachers' labels."""
 
+import sys
+import warnings
 from numbers import Number
 
 import numpy as np
@@ -7,6 +9,61 @@ import numpy as np
 
 def is_nan(value):
     return isinstance(value, Number) and value != value
+
+
+def is_missing(value):
+    """Whether ``value`` is a missing label: None, NaN or pandas' ``NA``."""
+    # pandas' NA is recognised by its type's name: pandas is optional
+    return value is None or is_nan(value) or type(value).__name__ == "NAType"
+
+
+def missing_labels(y):
+    """Mask of the rows of the 1-D ``y`` whose label is missing."""
+    y = np.asarray(y)
+    if y.dtype.kind == "f":
+        return np.isnan(y)
+    if y.dtype.kind != "O":
+        return np.zeros(len(y), dtype=bool)
+    pd = sys.modules.get("pandas")  # labels from pandas: its vectorised test
+    if pd is not None:
+        return np.asarray(pd.isna(y), dtype=bool)
+    return np.fromiter((is_missing(v) for v in y), dtype=bool, count=len(y))
+
+
+def labeled_mask(y, unlabeled):
+    """Mask of the rows of the 1-D ``y`` that have a label.
+
+    ``unlabeled=None``: every row. A missing value (``np.nan`` or
+    ``pd.NA``): the rows whose label is not missing (NaN, None or ``pd.NA``,
+    whichever marks them). Any other value: the rows not equal to it.
+    Missing labels left are refused, with the setting that marks them.
+    """
+    missing = missing_labels(y)
+    if unlabeled is not None and is_missing(unlabeled):
+        return ~missing
+    labeled = np.ones(len(y), dtype=bool)
+    if unlabeled is not None:
+        present = ~missing  # pandas' NA cannot be compared
+        try:
+            with warnings.catch_warnings():
+                # numpy < 2 warns where a marker of another type (a string
+                # among numbers) is unequal to every label, as numpy 2 says
+                warnings.simplefilter("ignore", FutureWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                labeled[present] = np.asarray(y[present] != unlabeled, dtype=bool)
+        except (TypeError, ValueError) as exc:  # incomparable types
+            raise ValueError(
+                f"unlabeled={unlabeled!r} cannot be compared with the labels of "
+                f"dtype {y.dtype}."
+            ) from exc
+    n_missing = int(np.count_nonzero(missing & labeled))
+    if n_missing:
+        raise ValueError(
+            f"y has {n_missing} missing label(s) (NaN, None or pd.NA). Set "
+            "unlabeled=np.nan to use those rows as unlabeled (they get the "
+            "teacher's targets only), or drop them."
+        )
+    return labeled
 
 
 def label_kind(labels):

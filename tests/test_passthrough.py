@@ -387,6 +387,43 @@ def test_unlabeled_nan_marks_rows():
     assert_allclose(with_nan.student_.coef_, with_minus.student_.coef_)
 
 
+@pytest.mark.parametrize("marker", [np.nan, pd.NA])
+@pytest.mark.parametrize("missing", [None, pd.NA, np.nan])
+def test_missing_string_labels_are_unlabeled_rows(marker, missing):
+    """String labels from a table: a missing value marks unlabeled rows,
+    whichever of NaN, None and pd.NA the table holds and the user names."""
+    X, y = make_classification(n_samples=100, n_features=4, random_state=0)
+    words = np.where(y == 1, "yes", "no").astype(object)
+    marked = np.where(np.arange(100) % 4 == 0, "?", words)
+    teacher = RandomForestClassifier(n_estimators=5, random_state=0)
+    reference = DistilledClassifier(teacher, LogisticRegression(), unlabeled="?")
+    reference.fit(X, marked)
+    labels = pd.Series(marked, dtype="string" if missing is pd.NA else object)
+    labels[marked == "?"] = missing
+    clf = DistilledClassifier(teacher, LogisticRegression(), unlabeled=marker)
+    clf.fit(X, labels)
+    assert_array_equal(clf.classes_, ["no", "yes"])
+    assert_allclose(clf.student_.coef_, reference.student_.coef_)
+
+
+@pytest.mark.parametrize("missing", [None, pd.NA, np.nan])
+@pytest.mark.parametrize("unlabeled", [None, "?"])
+def test_missing_labels_are_refused_with_the_setting_that_marks_them(
+    missing, unlabeled
+):
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    labels = pd.Series(np.where(y == 1, "yes", "no"), dtype=object)
+    labels[:3] = missing
+    clf = DistilledClassifier(
+        RandomForestClassifier(n_estimators=5), LogisticRegression(),
+        unlabeled=unlabeled,
+    )
+    with pytest.raises(ValueError, match=r"3 missing label.*unlabeled=np\.nan"):
+        clf.fit(X, labels)
+    with pytest.raises(ValueError, match=r"3 missing label.*unlabeled=np\.nan"):
+        clf.fit(X, np.where(np.arange(40) < 3, np.nan, y.astype(float)))
+
+
 # ---------------------------------------------------------------- bad input
 
 
