@@ -196,6 +196,29 @@ def test_solver_coef_mask():
     assert_array_equal(all_true_b, full_b)
 
 
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg"])
+def test_solver_coef_mask_and_init_on_sparse_X(solver):
+    # sparse X stores coef.T in the parameters: the mask and the starting
+    # coefficients must land on the same entries as for dense X
+    X, y = _data(3, n_features=8)
+    Y = _soft_targets(X, 3)
+    rng = np.random.RandomState(3)
+    mask = rng.uniform(size=(3, 8)) > 0.4
+    init = rng.normal(size=(3, 8))
+    params = dict(coef_mask=mask, coef_init=init, solver=solver, **TIGHT)
+    dense, dense_b, _ = _fit_soft_logistic(X, Y, **params)
+    sparse, sparse_b, _ = _fit_soft_logistic(sp.csr_matrix(X), Y, **params)
+    assert_array_equal(sparse[~mask], 0.0)
+    assert_allclose(sparse, dense, rtol=1e-6, atol=1e-7)
+    assert_allclose(sparse_b, dense_b, rtol=1e-6, atol=1e-7)
+    # a start at the optimum is recognised as one: no iteration
+    _, _, n_iter = _fit_soft_logistic(
+        sp.csr_matrix(X), Y, coef_mask=mask, coef_init=sparse,
+        intercept_init=sparse_b, solver=solver,
+    )
+    assert n_iter == 0
+
+
 def test_solver_coef_mask_equals_dropping_features():
     # binary: masking whole features is fitting on the remaining columns
     X, y = _data(2, n_features=8)
