@@ -422,6 +422,19 @@ def test_bad_grids(data, counting, grid, match):
     assert counting["fit"] == 0  # refused before the teacher is fitted
 
 
+@pytest.mark.parametrize("missing", [None, np.nan])
+def test_missing_labels_refused_before_the_teacher(data, counting, missing):
+    X, y = data
+    labels = np.where(y == 1, "yes", "no").astype(object)
+    labels[:3] = missing
+    search = DistillationSearchCV(CountingTeacher(), {"student": [Ridge()]}, cv=2)
+    with pytest.raises(ValueError, match=r"3 missing label.*unlabeled=np\.nan"):
+        search.fit(X, labels)
+    with pytest.raises(ValueError, match=r"3 missing label"):
+        search.fit(X, np.where(np.arange(len(y)) < 3, np.nan, y))
+    assert counting["fit"] == 0
+
+
 def test_parameter_validation(data):
     X, y = data
     search = DistillationSearchCV(
