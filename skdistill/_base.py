@@ -1,5 +1,6 @@
 """Parts shared by the distilled classifier and regressor."""
 
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -127,6 +128,28 @@ def can_stream(distiller):
     return isinstance(distiller.teacher, FrozenEstimator) and hasattr(
         distiller.student, "partial_fit"
     )
+
+
+def undo_first_call_on_error(partial_fit):
+    """Decorate ``partial_fit``: a call that fails removes the attributes it set.
+
+    A failing first call (on its labels, the teacher or the student) leaves
+    no half-fitted estimator behind, so the next call is a first call again,
+    with the parameters as they are then. Later calls, like scikit-learn's,
+    are not rolled back: they set no new attribute.
+    """
+
+    @functools.wraps(partial_fit)
+    def wrapper(self, *args, **kwargs):
+        before = set(vars(self))
+        try:
+            return partial_fit(self, *args, **kwargs)
+        except BaseException:
+            for name in set(vars(self)) - before:
+                delattr(self, name)
+            raise
+
+    return wrapper
 
 
 class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):

@@ -12,7 +12,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._base import _BaseDistiller, can_stream
+from ._base import _BaseDistiller, can_stream, undo_first_call_on_error
 from ._fitting import (
     RefitSet,
     blame,
@@ -480,6 +480,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         )
 
     @available_if(can_stream)
+    @undo_first_call_on_error
     def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """Distil one chunk of rows into the student (streaming).
 

@@ -7,7 +7,7 @@ from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._base import _BaseDistiller, can_stream
+from ._base import _BaseDistiller, can_stream, undo_first_call_on_error
 from ._fitting import blame, check_nan, fit_plain, n_rows
 from ._teacher import fit_teacher, stack_rows, teacher_response
 
@@ -247,6 +247,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         return self
 
     @available_if(can_stream)
+    @undo_first_call_on_error
     def partial_fit(self, X, y=None, sample_weight=None):
         """Distil one chunk of rows into the student (streaming).
 

@@ -400,6 +400,39 @@ def test_partial_fit_labels_outside_classes(data):
     assert_array_equal(clf.classes_, [0, 1, 2, 3])
 
 
+def test_failed_first_partial_fit_leaves_no_fitted_state(data, reg_data):
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.partial_fit(X, y + 1)
+    fitted = [name for name in vars(clf) if name.endswith("_")]
+    assert fitted == []
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    # the next call is a first call again, with the parameters set since
+    clf.set_params(student=SGDClassifier(loss="modified_huber"))
+    clf.partial_fit(X, y + 1, classes=[0, 1, 2, 3])
+    assert_array_equal(clf.classes_, [0, 1, 2, 3])
+    assert clf.student_.loss == "modified_huber"
+    # a later call that fails keeps the model of the calls before it
+    coef = clf.student_.coef_.copy()
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.partial_fit(X, y + 2)
+    assert_array_equal(clf.student_.coef_, coef)
+
+    X, y = reg_data
+    teacher = FrozenEstimator(LinearRegression().fit(X, y))
+    reg = DistilledRegressor(teacher, SGDRegressor(random_state=0), alpha=0.5)
+    y_nan = y.copy()
+    y_nan[0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        reg.partial_fit(X, y_nan)
+    assert [name for name in vars(reg) if name.endswith("_")] == []
+    reg.partial_fit(X, y)
+    assert reg.n_features_in_ == X.shape[1]
+
+
 def test_refit_student_rebuilds_the_same_training_set(data):
     # With nothing pruned, the refit reproduces the student: same out-of-fold
     # targets, same generated rows, same unlabeled rows.
