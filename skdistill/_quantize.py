@@ -14,6 +14,7 @@ from sklearn.base import (
 )
 from sklearn.cluster import KMeans
 from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -170,6 +171,19 @@ def _linear_model(estimator):
         "pruned `estimator_` with `coef_`). quantize needs a fitted linear model, "
         "DistilledClassifier or SparsifyTransformer."
     )
+
+
+def _predicting_pipeline(estimator):
+    """The fitted Pipeline that predicts for ``estimator`` (itself, a frozen
+    one's estimator or a distiller's ``student_``), or None."""
+    if isinstance(estimator, FrozenEstimator):
+        return _predicting_pipeline(estimator.estimator)
+    student = getattr(estimator, "student_", None)
+    if student is not None and not isinstance(estimator, Pipeline):
+        if is_classifier(estimator) and not is_classifier(student):
+            return None  # refused by _linear_model, which says why
+        return _predicting_pipeline(student)
+    return estimator if isinstance(estimator, Pipeline) else None
 
 
 def _model_has(attr):
@@ -554,7 +568,9 @@ def quantize(estimator, *, n_bits=8, method="uniform", random_state=None):
         A fitted linear model with ``coef_``, a fitted
         :class:`~skdistill.DistilledClassifier` (its linear ``student_`` is
         quantized) or a fitted :class:`~skdistill.SparsifyTransformer` (its
-        pruned ``estimator_``), possibly wrapped in
+        pruned ``estimator_``), or a fitted
+        :class:`~sklearn.pipeline.Pipeline` ending in one of them (a
+        distiller's student may be such a Pipeline), possibly wrapped in
         :class:`~sklearn.frozen.FrozenEstimator`. It is not modified.
 
     n_bits : int, default=8
@@ -569,12 +585,15 @@ def quantize(estimator, *, n_bits=8, method="uniform", random_state=None):
 
     Returns
     -------
-    model : QuantizedLinearModel
+    model : QuantizedLinearModel or Pipeline
         A fitted ``QuantizedLinearModel(clone(linear_model), ...)``, where
         ``linear_model`` is the linear model that predicts for ``estimator``
         (the student of a distiller, the pruned model of a sparsifier): it
         predicts with the dequantized coefficients and stores no teacher;
         refitting it fits that unfitted linear model and quantizes again.
+        When a :class:`~sklearn.pipeline.Pipeline` predicts (``estimator``
+        itself or a distiller's student), a copy of it whose last step is
+        quantized that way, the earlier steps (fitted) unchanged.
 
     Examples
     --------
@@ -593,6 +612,13 @@ def quantize(estimator, *, n_bits=8, method="uniform", random_state=None):
     if isinstance(estimator, FrozenEstimator):
         estimator = estimator.estimator
     check_is_fitted(estimator)
+    pipeline = _predicting_pipeline(estimator)
+    if pipeline is not None:
+        name, last = pipeline.steps[-1]
+        last = quantize(last, n_bits=n_bits, method=method, random_state=random_state)
+        shipped = copy.deepcopy(pipeline)  # the fitted steps, not shared
+        shipped.steps = shipped.steps[:-1] + [(name, last)]
+        return shipped
     # The parameter is the (unfitted) linear model that predicts, never a
     # distiller: its teacher would otherwise be stored with the codes.
     model = QuantizedLinearModel(

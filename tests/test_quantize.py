@@ -166,6 +166,49 @@ def test_distilled_classifier_and_regressor(digits):
     assert qr.score(Xr, yr) > 0.99
 
 
+def test_pipeline_students_are_quantized_in_their_last_step():
+    from sklearn.pipeline import Pipeline, make_pipeline
+
+    X, y = load_digits(return_X_y=True)
+    student = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    dc = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0), student
+    ).fit(X, y)
+    coef = dc.student_[-1].coef_.copy()
+    for model in (dc, dc.student_, FrozenEstimator(dc.student_)):
+        q = quantize(model, n_bits=8)
+        assert isinstance(q, Pipeline)
+        assert isinstance(q[-1], QuantizedLinearModel)
+        # the fitted scaler, copied: the model given is not modified
+        assert q[0] is not dc.student_[0]
+        assert_array_equal(q[0].mean_, dc.student_[0].mean_)
+        assert_array_equal(dc.student_[-1].coef_, coef)
+        # the same predictions as the quantized last step after the scaler
+        last = quantize(dc.student_[-1], n_bits=8)
+        Z = dc.student_[0].transform(X)
+        assert_array_equal(q.predict(X), last.predict(Z))
+        assert_allclose(q.predict_proba(X), last.predict_proba(Z))
+        assert (q.predict(X) == dc.predict(X)).mean() >= 0.99
+        assert len(pickle.dumps(q)) < len(pickle.dumps(dc.student_))
+    # a pruned pipeline: the sparsifier's mask is kept, the last model coded
+    pruned = make_pipeline(
+        StandardScaler(),
+        SparsifyTransformer(LogisticRegression(max_iter=1000), sparsity=0.8),
+    ).fit(X, y)
+    q = quantize(pruned, n_bits=4)
+    assert isinstance(q[-1], QuantizedLinearModel)
+    kept = np.count_nonzero(pruned[-1].estimator_.coef_)
+    assert np.count_nonzero(q[-1].coef_) <= kept
+    assert (q.predict(X) == pruned.predict(X)).mean() >= 0.95
+    # a regressor student of a classifier is refused, inside a Pipeline too
+    with pytest.raises(TypeError, match="regressor fitted on log-probabilities"):
+        quantize(
+            DistilledClassifier(
+                RandomForestClassifier(n_estimators=2), make_pipeline(Ridge())
+            ).fit(X[:200], y[:200])
+        )
+
+
 def test_fit_quantizes_and_frozen_is_not_refitted(digits):
     X, y, clf = digits
     q = QuantizedLinearModel(LogisticRegression(max_iter=1000), n_bits=8).fit(X, y)
