@@ -299,12 +299,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             raise ValueError(
                 f"X has {n_samples} samples but y has {len(y)}; they must match."
             )
-        labeled = self._labeled_mask(y)
+        labeled = labeled_mask(y, self.unlabeled)
         check_classification_targets(y[labeled])
         return y, labeled
-
-    def _labeled_mask(self, y):
-        return labeled_mask(y, self.unlabeled)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):

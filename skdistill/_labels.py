@@ -56,14 +56,21 @@ def labeled_mask(y, unlabeled):
                 f"unlabeled={unlabeled!r} cannot be compared with the labels of "
                 f"dtype {y.dtype}."
             ) from exc
-    n_missing = int(np.count_nonzero(missing & labeled))
+    check_no_missing_labels(
+        missing & labeled,
+        "Set unlabeled=np.nan to use those rows as unlabeled (they get the "
+        "teacher's targets only), or drop them.",
+    )
+    return labeled
+
+
+def check_no_missing_labels(missing, remedy):
+    """Raise, counting them and saying ``remedy``, if ``missing`` has a row."""
+    n_missing = int(np.count_nonzero(missing))
     if n_missing:
         raise ValueError(
-            f"y has {n_missing} missing label(s) (NaN, None or pd.NA). Set "
-            "unlabeled=np.nan to use those rows as unlabeled (they get the "
-            "teacher's targets only), or drop them."
+            f"y has {n_missing} missing label(s) (NaN, None or pd.NA). {remedy}"
         )
-    return labeled
 
 
 def label_kind(labels):

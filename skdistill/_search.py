@@ -47,7 +47,7 @@ from ._fitting import (
     weight_kwargs,
 )
 from ._frontier import pareto_front
-from ._labels import missing_labels
+from ._labels import check_no_missing_labels, missing_labels
 from ._regressor import DistilledRegressor
 from ._targets import resolve_response_method
 from .metrics import (
@@ -884,15 +884,12 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         n_samples = _n_rows(X)
         if classifier and getattr(base, "unlabeled", None) is None:
             # before the teacher, which may accept anything on label codes
-            n_missing = int(missing_labels(np.asarray(y).reshape(-1)).sum())
-            if n_missing:
-                raise ValueError(
-                    f"y has {n_missing} missing label(s) (NaN, None or pd.NA). "
-                    f"{type(self).__name__} fits the teacher on every row of a "
-                    "split, so rows need a label: drop them, or use "
-                    "DistilledClassifier(..., unlabeled=np.nan) in a "
-                    "GridSearchCV."
-                )
+            check_no_missing_labels(
+                missing_labels(np.asarray(y).reshape(-1)),
+                f"{type(self).__name__} fits the teacher on every row of a "
+                "split, so rows need a label: drop them, or use "
+                "DistilledClassifier(..., unlabeled=np.nan) in a GridSearchCV.",
+            )
             check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
