@@ -120,7 +120,17 @@ def generate_rows(distiller, X, augment, size):
     n_new = max(1, int(round(size * n_rows(X))))
     params = dict(distiller.augment_params or {})
     seed = check_random_state(distiller.random_state).randint(np.iinfo(np.int32).max)
-    return generator(X, n_samples=n_new, random_state=seed, **params)
+    if augment not in _GENERATORS:
+        return generator(X, n_samples=n_new, random_state=seed, **params)
+    try:
+        return generator(X, n_samples=n_new, random_state=seed, **params)
+    except ValueError as exc:
+        # the generator's own words, said to be about the distiller's setting
+        raise ValueError(
+            f"augment={augment!r} could not generate rows from X: {exc} Its "
+            "options go in augment_params (e.g. augment_params="
+            "{'categorical_features': [...]}), or set augment=None."
+        ) from exc
 
 
 def can_stream(distiller):

@@ -346,8 +346,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         check_nan(X, self.teacher, self.student)
 
         teacher = clone(self.teacher)
-        method = resolve_response_method(teacher, self.teacher_response)
         labels = np.unique(y[labeled])
+        method = resolve_response_method(teacher, self.teacher_response, len(labels))
         if isinstance(teacher, FrozenEstimator):
             with blame("teacher", teacher, "fit"):
                 check_is_fitted(teacher.estimator)

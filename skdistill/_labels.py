@@ -61,6 +61,16 @@ def labeled_mask(y, unlabeled):
         "Set unlabeled=np.nan to use those rows as unlabeled (they get the "
         "teacher's targets only), or drop them.",
     )
+    if unlabeled is not None and labeled.all() and len(y):
+        kind, marker_kind = label_kind(y), label_kind([unlabeled])
+        if "mixed" not in (kind, marker_kind) and kind != marker_kind:
+            # "-1" among integer labels: no row would be unlabeled, and the
+            # marker, meant to be one, would silently become a class
+            raise ValueError(
+                f"unlabeled={unlabeled!r} is a {marker_kind} but the labels in y "
+                f"are {kind}s, so it can mark no row. Give the marker as a "
+                f"{kind}, as it appears in y."
+            )
     return labeled
 
 
@@ -93,7 +103,8 @@ def check_label_overlap(labels, teacher_classes, name="y"):
     The labels and the teacher's ``classes_`` must be of the same kind
     (numbers or strings) and share at least one label; a partial overlap is
     allowed (``classes_`` is their union, a class the teacher does not know
-    gets probability 0 in its targets).
+    gets probability 0 in its targets), with a warning when each side has
+    labels the other lacks (the sign of another encoding of the classes).
 
     Raises
     ------
@@ -116,10 +127,25 @@ def check_label_overlap(labels, teacher_classes, name="y"):
             f"kind. Encode {name} as the teacher was trained, or fit the teacher "
             "on these labels."
         )
-    if not np.isin(labels, teacher_classes).any():
+    known = np.isin(labels, teacher_classes)
+    if not known.any():
         raise ValueError(
             f"None of the labels in {name} ({labels[:5].tolist()}) is among the "
             f"frozen teacher's classes_ ({teacher_classes[:5].tolist()}); the "
             "teacher's outputs would not describe any of them. Encode "
             f"{name} as the teacher was trained, or fit the teacher on these labels."
+        )
+    unused = teacher_classes[~np.isin(teacher_classes, labels)]
+    if not known.all() and len(unused):
+        # each side has labels the other lacks: the usual sign of another
+        # encoding of the same classes (0..K-1 against 1..K), whose outputs,
+        # aligned by label, would describe the wrong classes
+        warnings.warn(
+            f"The labels in {name} {labels[~known][:5].tolist()} are not among the "
+            f"frozen teacher's classes_, and its classes "
+            f"{unused[:5].tolist()} are not in {name}. The teacher's outputs are "
+            "aligned by label: if it was trained on another encoding of the "
+            f"same classes (e.g. 0..K-1 for 1..K), encode {name} as the teacher "
+            "was trained.",
+            UserWarning,
         )

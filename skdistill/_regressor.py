@@ -12,6 +12,28 @@ from ._fitting import blame, check_nan, fit_plain, n_rows
 from ._teacher import fit_teacher, stack_rows, teacher_response
 
 
+def _as_targets(output, output_shape, n_samples):
+    """The teacher's predictions as float64 of shape ``(n_samples, *output_shape)``.
+
+    ``output_shape`` is ``y.shape[1:]``; a single-output teacher may return
+    ``(n, 1)`` for a 1-D ``y``. Any other shape is refused, naming both.
+    """
+    output = np.asarray(output, dtype=np.float64)
+    n_outputs = int(np.prod(output_shape))  # 1 for a 1-D y
+    if output.shape[:1] != (n_samples,) or output[:1].size != n_outputs:
+        raise ValueError(
+            f"The teacher's predict returned shape {output.shape} for "
+            f"{n_samples} rows but y has {n_outputs} output(s) per row "
+            f"(shape (n_samples, {', '.join(map(str, output_shape))})); the "
+            "teacher must predict the outputs of y."
+            if output_shape
+            else f"The teacher's predict returned shape {output.shape} for "
+            f"{n_samples} rows but y is 1-D; the teacher must predict one value "
+            "per row, the output of y."
+        )
+    return output.reshape(n_samples, *output_shape)
+
+
 def _check_kinds(teacher, student):
     """Refuse a teacher or a student that is not a regressor."""
     for role, estimator in (("teacher", teacher), ("student", student)):
@@ -206,7 +228,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         _raise_for_params(fit_params, self, "fit")
         _check_kinds(self.teacher, self.student)
         X = self._check_X(X, reset=True)
-        y = self._check_y(y, n_rows(X))
+        y_given, y = y, self._check_y(y, n_rows(X))
         sample_weight = self._check_sample_weight(sample_weight, X)
         check_nan(X, self.teacher, self.student)
         teacher_params, student_weight = self._split_params(sample_weight, fit_params)
@@ -224,10 +246,12 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
                 n_jobs=self.n_jobs,
             )
         if self.alpha == 0:
-            self.student_ = fit_plain(self.student, X, y, student_weight)
+            # exactly clone(student).fit(X, y): y as given (dtype and shape)
+            self.augment_ = None
+            self.student_ = fit_plain(self.student, X, y_given, student_weight)
             return self
 
-        target = self.alpha * np.asarray(output, dtype=np.float64).reshape(y.shape)
+        target = self.alpha * _as_targets(output, y.shape[1:], n_rows(X))
         target += (1 - self.alpha) * y
         X_new = self._augmented_rows(X)
         if X_new is not None:
@@ -237,7 +261,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
                 )
             n_new = n_rows(X_new)
             target = np.concatenate(
-                [target, np.asarray(new_target, dtype=np.float64).reshape(-1, *y.shape[1:])]
+                [target, _as_targets(new_target, y.shape[1:], n_new)]
             )
             if self.alpha < 1 or student_weight is not None:
                 base = np.ones(n_rows(X)) if student_weight is None else student_weight
@@ -286,12 +310,12 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             self.augment_ = None  # chunks are fitted as they come
             self.student_ = clone(self.student)
         with blame("teacher", self.teacher_, "predict"):
-            target = np.asarray(
-                teacher_response(self.teacher_, X, "predict", n_jobs=self.n_jobs),
-                dtype=np.float64,
-            )
+            target = teacher_response(self.teacher_, X, "predict", n_jobs=self.n_jobs)
         if y is not None:
-            target = self.alpha * target.reshape(y.shape) + (1 - self.alpha) * y
+            target = _as_targets(target, y.shape[1:], n_rows(X))
+            target = self.alpha * target + (1 - self.alpha) * y
+        else:
+            target = np.asarray(target, dtype=np.float64)
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         with blame("student", self.student_, "partial_fit"):
             self.student_.partial_fit(X, target, **kwargs)

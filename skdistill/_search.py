@@ -47,7 +47,7 @@ from ._fitting import (
     weight_kwargs,
 )
 from ._frontier import pareto_front
-from ._labels import check_no_missing_labels, missing_labels
+from ._labels import check_no_missing_labels, labeled_mask, missing_labels
 from ._regressor import DistilledRegressor
 from ._targets import resolve_response_method
 from .metrics import (
@@ -267,8 +267,11 @@ def _without_requests(estimator):
     return estimator
 
 
-def _output_key(candidate):
+def _output_key(candidate, n_classes=None):
     """The teacher output on the training rows a candidate (a distiller) reads.
+
+    ``n_classes``: the number of labels in y (a binary one-vs-one teacher
+    gives per-class scores).
 
     Returns
     -------
@@ -276,7 +279,9 @@ def _output_key(candidate):
         ``(teacher_cv, method)``.
     """
     if is_classifier(candidate):
-        method = resolve_response_method(candidate.teacher, candidate.teacher_response)
+        method = resolve_response_method(
+            candidate.teacher, candidate.teacher_response, n_classes
+        )
     else:
         method = "predict"
     # alpha=0: the frozen teacher is asked for its in-sample outputs, unused
@@ -906,7 +911,12 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         # each candidate built once (from clones: the grid's objects stay as
         # given), with the teacher output it reads on the training rows
         built = [clone(base).set_params(**clone(p, safe=False)) for p in candidates]
-        output_keys = [_output_key(candidate) for candidate in built]
+        n_classes = None
+        if classifier:
+            y_flat = np.asarray(y).reshape(-1)
+            labeled = labeled_mask(y_flat, getattr(base, "unlabeled", None))
+            n_classes = len(np.unique(y_flat[labeled]))
+        output_keys = [_output_key(candidate, n_classes) for candidate in built]
         keys = sorted(set(output_keys), key=repr)
         if self.verbose > 0:
             print(
@@ -1047,18 +1057,20 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             best_student = student_params[
                 student_index[id(self.best_params_["student"])]
             ]
-            self._refit(base, X, y, teacher_params, best_student, full_teacher)
+            self._refit(
+                base, X, y, teacher_params, best_student, full_teacher, n_classes
+            )
             self.refit_time_ = time.perf_counter() - start
         return self
 
-    def _refit(self, base, X, y, teacher_params, student_params, teacher):
+    def _refit(self, base, X, y, teacher_params, student_params, teacher, n_classes):
         """Fit the best candidate on all rows, the teacher fitted once there.
 
         ``teacher`` is the teacher fitted on all rows by :meth:`fit` (None
         when every candidate reads out-of-fold outputs).
         """
         best = clone(base).set_params(**clone(self.best_params_, safe=False))
-        if _output_key(best)[0] is not None:
+        if _output_key(best, n_classes)[0] is not None:
             # out-of-fold targets: the distiller fits the teacher on all rows
             # and its clones on the folds
             best.fit(X, y, **self._candidate_fit_params(teacher_params, student_params))

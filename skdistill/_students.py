@@ -1,8 +1,15 @@
 """How a student is fitted on soft targets: the three fitting paths."""
 
+import math
+from numbers import Integral
+
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import is_classifier, is_regressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import has_fit_parameter
@@ -111,11 +118,73 @@ def fit_student(student, path, X, Y, classes, sample_weight=None):
             student, X, Y, classes, sample_weight=sample_weight, overwrite_Y=True
         )
     if path == "repeat":
-        rows, cols, weight = _repeated_rows(Y, sample_weight)
+        return _fit_repeated(student, X, Y, classes, sample_weight)
+    return _fit_regressor(student, "fit", X, Y, sample_weight)
+
+
+# HistGradientBoosting*'s early_stopping="auto" is on above this many rows
+_HGB_AUTO_EARLY_STOPPING_ROWS = 10_000
+
+
+def _fit_repeated(student, X, Y, classes, sample_weight):
+    """``student.fit`` on the rows repeated once per class (see :func:`_repeated_rows`).
+
+    The student's settings that count or weigh rows are carried over to the
+    repeated rows, for the fit only (its parameters are restored after):
+
+    - ``class_weight`` (a dict, ``"balanced"`` or ``"balanced_subsample"``):
+      applied to the repeated rows' weights, the class masses of
+      ``"balanced"`` being the sums of the targets times the row weights (on
+      the repeated rows themselves every class would count ``n`` times);
+    - ``min_samples_leaf`` of a tree or tree ensemble: as
+      ``min_weight_fraction_leaf``, so that a leaf holds that many of the
+      student's rows (with ``sample_weight``, that many rows' worth of weight),
+      not of their repetitions (a row's repetitions all fall in the same
+      leaf);
+    - ``early_stopping="auto"`` of histogram gradient boosting: decided on the
+      student's number of rows, not on their repetitions.
+    """
+    rows, cols, weight = _repeated_rows(Y, sample_weight)
+    n_samples = Y.shape[0]
+    params = student.get_params(deep=False)
+    settings = {}
+    class_weight = params.get("class_weight")
+    if isinstance(class_weight, dict) or class_weight in (
+        "balanced",
+        "balanced_subsample",
+    ):
+        if isinstance(class_weight, dict):
+            per_class = np.array([class_weight.get(c, 1.0) for c in classes.tolist()])
+        else:
+            mass = np.bincount(cols, weights=weight, minlength=len(classes))
+            with np.errstate(divide="ignore"):
+                per_class = mass.sum() / (np.count_nonzero(mass) * mass)
+        weight = weight * per_class[cols]
+        settings["class_weight"] = None
+    leaf = params.get("min_samples_leaf")
+    if "min_weight_fraction_leaf" in params and leaf is not None and leaf != 1:
+        n_leaf = leaf if isinstance(leaf, Integral) else math.ceil(leaf * n_samples)
+        settings["min_samples_leaf"] = 1
+        # half a row below: a leaf of n_leaf rows (weighing about n_leaf, up to
+        # rounding and dropped targets) passes, one of n_leaf - 1 does not
+        fraction = (n_leaf - 0.5) / n_samples
+        if fraction > 0.5:  # no split leaves n_leaf rows on both sides
+            fraction = 0.5
+            settings["min_samples_split"] = len(rows) + 1
+        settings["min_weight_fraction_leaf"] = max(
+            params["min_weight_fraction_leaf"], fraction
+        )
+    if params.get("early_stopping") == "auto" and isinstance(
+        student, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
+    ):
+        settings["early_stopping"] = n_samples > _HGB_AUTO_EARLY_STOPPING_ROWS
+    student.set_params(**settings)
+    try:
         return student.fit(
             _safe_indexing(X, rows), classes[cols], sample_weight=weight
         )
-    return _fit_regressor(student, "fit", X, Y, sample_weight)
+    finally:
+        student.set_params(**{name: params[name] for name in settings})
 
 
 def _fit_regressor(student, method, X, Y, sample_weight):

@@ -1,8 +1,10 @@
 """Soft targets: teacher logits aligned to the classes, temperature and blending."""
 
 import numpy as np
+from sklearn.ensemble import BaggingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
+from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.utils.extmath import softmax
 
 from ._teacher import LabelEncodedClassifier
@@ -16,11 +18,21 @@ def _final_estimator(estimator):
 
     Looks through :class:`~sklearn.frozen.FrozenEstimator`, the
     label-encoding wrapper of a teacher, the last step of a
-    :class:`~sklearn.pipeline.Pipeline` and a search's (best) estimator.
+    :class:`~sklearn.pipeline.Pipeline`, a search's (best) estimator, and the
+    meta-estimators whose ``decision_function`` is their inner estimator's
+    (:class:`~sklearn.semi_supervised.SelfTrainingClassifier`) or its average
+    (:class:`~sklearn.ensemble.BaggingClassifier`).
     """
     while True:
-        if isinstance(estimator, (FrozenEstimator, LabelEncodedClassifier)):
+        if isinstance(
+            estimator,
+            (FrozenEstimator, LabelEncodedClassifier, BaggingClassifier),
+        ):
             estimator = estimator.estimator
+        elif isinstance(estimator, SelfTrainingClassifier):
+            # ``base_estimator`` before scikit-learn 1.6 renamed it
+            inner = getattr(estimator, "estimator", None)
+            estimator = getattr(estimator, "base_estimator", None) if inner is None else inner
         elif isinstance(estimator, Pipeline) and estimator.steps:
             estimator = estimator.steps[-1][1]
         elif hasattr(estimator, "best_estimator_"):
@@ -33,27 +45,33 @@ def _final_estimator(estimator):
             return estimator
 
 
-def decision_is_per_class(teacher):
+def decision_is_per_class(teacher, n_classes=None):
     """Whether the teacher's ``decision_function`` gives one score per class.
 
     One-vs-rest and multinomial scores are per class, and so is a binary
     score; one-vs-one scores (one column per pair of classes, e.g.
     :class:`~sklearn.svm.SVC` with ``decision_function_shape="ovo"``) are not,
-    even when there are as many pairs as classes (three classes).
+    even when there are as many pairs as classes (three classes). With two
+    classes, one-vs-one is the binary score.
 
     Parameters
     ----------
     teacher : estimator
+    n_classes : int, default=None
+        The number of classes an unfitted teacher will be fitted on.
 
     Returns
     -------
     per_class : bool
     """
     final = _final_estimator(teacher)
-    return getattr(final, "decision_function_shape", "ovr") != "ovo"
+    if getattr(final, "decision_function_shape", "ovr") != "ovo":
+        return True
+    classes = getattr(final, "classes_", None)
+    return (n_classes if classes is None else len(classes)) == 2
 
 
-def resolve_response_method(teacher, teacher_response):
+def resolve_response_method(teacher, teacher_response, n_classes=None):
     """Name the teacher method that gives its per-class logits.
 
     Parameters
@@ -64,6 +82,8 @@ def resolve_response_method(teacher, teacher_response):
         The requested response; "auto" prefers ``predict_proba``, and uses
         ``decision_function`` only when it is per class (see
         :func:`decision_is_per_class`).
+    n_classes : int, default=None
+        The number of classes an unfitted teacher will be fitted on.
 
     Returns
     -------
@@ -98,7 +118,7 @@ def resolve_response_method(teacher, teacher_response):
         )
     elif teacher_response == "predict_proba":
         return teacher_response
-    if not decision_is_per_class(teacher):
+    if not decision_is_per_class(teacher, n_classes):
         raise ValueError(
             f"teacher_response={teacher_response!r}: the teacher {teacher!r} "
             "returns one-vs-one scores from decision_function (one column per "

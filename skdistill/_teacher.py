@@ -315,12 +315,28 @@ def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs):
         return fitted, output, getattr(fitted, "classes_", None)
     classifier = is_classifier(teacher)
     splitter = check_cv(cv, y, classifier=classifier)
+
+    def out_of_fold(teacher):
+        return cross_val_predict(
+            clone(teacher), X, y, cv=splitter, method=method, params=fit_params,
+            n_jobs=n_jobs,
+        )
+
     if isinstance(fitted, LabelEncodedClassifier):
         # the folds' labels are codes, with gaps where a fold misses a class
-        teacher = LabelEncodedClassifier(teacher)
-    output = cross_val_predict(
-        clone(teacher), X, y, cv=splitter, method=method, params=fit_params, n_jobs=n_jobs
-    )
+        output = out_of_fold(LabelEncodedClassifier(teacher))
+    elif classifier:
+        # labels 0..K-1: a fold that misses a class has a gap, which a teacher
+        # taking only 0..k-1 (XGBoost's) refuses; it is then fitted on codes
+        try:
+            output = out_of_fold(teacher)
+        except (ValueError, TypeError) as exc:
+            try:
+                output = out_of_fold(LabelEncodedClassifier(teacher))
+            except Exception:
+                raise exc from None
+    else:
+        output = out_of_fold(teacher)
     return fitted, output, (np.unique(y) if classifier else None)
 
 

@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 from scipy.special import softmax
 from sklearn.base import clone
-from sklearn.datasets import load_digits, load_wine
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.datasets import load_digits, load_wine, make_classification
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skdistill import DistilledClassifier, munge
@@ -40,6 +43,88 @@ def test_tree_student_is_a_regression_tree_on_the_soft_targets(wine, depth):
     np.testing.assert_allclose(
         distilled.predict_proba(X), regression.predict(X), atol=1e-12
     )
+
+
+def _linear_teacher():
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.1))
+
+
+def _blended_targets(teacher, X, y, alpha, T):
+    logits = np.log(np.maximum(teacher.predict_proba(X), 1e-12))
+    onehot = (y[:, None] == np.unique(y)[None, :]).astype(float)
+    return alpha * softmax(logits / T, axis=1) + (1 - alpha) * onehot
+
+
+@pytest.mark.parametrize("min_samples_leaf", [7, 0.1, 100])
+def test_min_samples_leaf_counts_the_students_rows(wine, min_samples_leaf):
+    # not their repetitions: the tree is the regression tree on the soft
+    # targets with the same min_samples_leaf (100 of 178 rows: no split). A
+    # linear teacher: no two rows have the same targets (a forest's tied
+    # outputs make tied splits, which the two trees may break differently)
+    X, y = wine
+    tree = DecisionTreeClassifier(min_samples_leaf=min_samples_leaf, random_state=0)
+    distilled = DistilledClassifier(
+        _linear_teacher(), tree, alpha=0.5, T=2.0, augment=None
+    ).fit(X, y)
+    Y = _blended_targets(distilled.teacher_, X, y, 0.5, 2.0)
+    regression = DecisionTreeRegressor(
+        min_samples_leaf=min_samples_leaf, random_state=0
+    ).fit(X, Y)
+    assert distilled.student_.get_n_leaves() == regression.get_n_leaves()
+    np.testing.assert_allclose(
+        distilled.predict_proba(X), regression.predict(X), atol=1e-12
+    )
+    # the student's parameters are the user's
+    assert distilled.student_.get_params() == tree.get_params()
+
+
+@pytest.mark.parametrize("class_weight", ["balanced", {0: 1.0, 1: 3.0, 2: 0.5}])
+def test_class_weight_weighs_the_classes_of_the_soft_targets(wine, class_weight):
+    # on the repeated rows every class would count n times ("balanced" would
+    # change nothing): the class weights multiply the targets. The tree is the
+    # regression tree on the class-weighted targets, renormalised, with each
+    # row weighing its class-weighted total
+    X, y = wine
+    keep = np.r_[np.flatnonzero(y != 1), np.flatnonzero(y == 1)[:15]]
+    X, y = X[keep], y[keep]  # imbalanced: 15 rows of class 1
+    tree = DecisionTreeClassifier(max_depth=3, class_weight=class_weight, random_state=0)
+    distilled = DistilledClassifier(
+        _linear_teacher(), tree, alpha=0.5, T=2.0, augment=None
+    ).fit(X, y)
+    Y = _blended_targets(distilled.teacher_, X, y, 0.5, 2.0)
+    if class_weight == "balanced":
+        per_class = Y.sum() / (3 * Y.sum(axis=0))
+    else:
+        per_class = np.array([class_weight[k] for k in range(3)])
+    weighted = Y * per_class
+    row_weight = weighted.sum(axis=1)
+    regression = DecisionTreeRegressor(max_depth=3, random_state=0).fit(
+        X, weighted / row_weight[:, None], sample_weight=row_weight
+    )
+    np.testing.assert_allclose(
+        distilled.predict_proba(X), regression.predict(X), atol=1e-12
+    )
+    assert distilled.student_.class_weight == class_weight
+    # with the teacher's weight near 0, the tree the labels give
+    almost_plain = clone(distilled).set_params(alpha=1e-12).fit(X, y)
+    np.testing.assert_array_equal(
+        almost_plain.predict(X), clone(tree).fit(X, y).predict(X)
+    )
+
+
+def test_histogram_boosting_early_stopping_is_decided_on_the_students_rows():
+    # 4,000 rows, 3 classes: 12,000 repeated rows, above the 10,000 at which
+    # early_stopping="auto" turns on; the student's rows are below it
+    X, y = make_classification(
+        n_samples=4000, n_informative=5, n_classes=3, random_state=0
+    )
+    student = HistGradientBoostingClassifier(max_iter=15, random_state=0)
+    distilled = DistilledClassifier(
+        LogisticRegression(), student, alpha=0.5, augment=None
+    ).fit(X, y)
+    assert not distilled.student_.do_early_stopping_
+    assert distilled.student_.n_iter_ == 15
+    assert distilled.student_.early_stopping == "auto"
 
 
 def test_alpha_zero_tree_is_the_hard_label_tree(wine):

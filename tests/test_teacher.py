@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import BaggingClassifier, RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
@@ -16,6 +16,7 @@ from sklearn.multiclass import OneVsOneClassifier
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm import SVC, NuSVC
 from sklearn.tree import DecisionTreeClassifier
 
@@ -97,17 +98,20 @@ def test_boosted_teachers_with_any_labels(data, name, labels, teacher_cv, tmp_pa
     assert_allclose(again.predict_proba(X), clf.predict_proba(X))
 
 
-def test_out_of_fold_teacher_with_a_class_missing_from_a_fold(data):
-    # with KFold on sorted labels, the first training fold has no "dog": its
-    # codes are {0, 2}, which a 0..K-1-only teacher refuses unless re-encoded
+@pytest.mark.parametrize("labels", ["strings", "codes"])
+def test_out_of_fold_teacher_with_a_class_missing_from_a_fold(data, labels):
+    # with KFold on sorted labels, the first training fold has no "dog" (1):
+    # its codes are {0, 2}, which a 0..K-1-only teacher refuses unless
+    # re-encoded, whether y's labels are strings or already 0..K-1
     X, y = data
+    classes = LABELS["strings"] if labels == "strings" else np.arange(3)
     order = np.r_[np.flatnonzero(y == 1)[:80], np.flatnonzero(y != 1)]
-    X, y_labels = X[order], LABELS["strings"][y[order]]  # first fold: 80 dogs
+    X, y_labels = X[order], classes[y[order]]  # first fold: 80 dogs
     clf = DistilledClassifier(
         ZeroToKOnly(), LogisticRegression(), alpha=1.0, teacher_cv=KFold(3)
     )
     clf.fit(X, y_labels)
-    assert_array_equal(clf.classes_, LABELS["strings"])
+    assert_array_equal(clf.classes_, classes)
     assert np.all(np.isfinite(clf.predict_proba(X)))
     # the rows of the fold without "dog" got no "dog" target from the teacher
     oof = cross_val_predict(
@@ -212,8 +216,11 @@ def test_frozen_teacher_keeps_its_classes(data):
         NuSVC(decision_function_shape="ovo", nu=0.3),
         make_pipeline(StandardScaler(), SVC(decision_function_shape="ovo")),
         GridSearchCV(SVC(decision_function_shape="ovo"), {"C": [0.5, 1.0]}, cv=2),
+        # meta-estimators whose decision_function is their inner SVC's (or
+        # its average)
+        SelfTrainingClassifier(SVC(decision_function_shape="ovo")),
     ],
-    ids=["SVC", "NuSVC", "Pipeline", "GridSearchCV"],
+    ids=["SVC", "NuSVC", "Pipeline", "GridSearchCV", "SelfTraining"],
 )
 @pytest.mark.parametrize("teacher_response", ["auto", "decision_function"])
 def test_one_vs_one_scores_are_refused(data, teacher, teacher_response):
@@ -225,12 +232,36 @@ def test_one_vs_one_scores_are_refused(data, teacher, teacher_response):
         clf.fit(X, y)
 
 
+def test_bagged_one_vs_one_scores_are_refused(data):
+    # its decision_function averages its SVCs' one-vs-one scores (its
+    # predict_proba, the SVCs' votes, is what "auto" reads)
+    X, y = data
+    teacher = BaggingClassifier(SVC(decision_function_shape="ovo"), n_estimators=3)
+    clf = DistilledClassifier(
+        teacher, LogisticRegression(), teacher_response="decision_function"
+    )
+    with pytest.raises(ValueError, match="one-vs-one"):
+        clf.fit(X, y)
+
+
 def test_frozen_one_vs_one_teacher_is_refused(data):
     X, y = data
     frozen = FrozenEstimator(SVC(decision_function_shape="ovo").fit(X, y))
     assert not decision_is_per_class(frozen)
     with pytest.raises(ValueError, match="teacher_response"):
         DistilledClassifier(frozen, LogisticRegression()).fit(X, y)
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_binary_one_vs_one_teacher_gives_per_class_scores(frozen):
+    # two classes: one pair, and SVC's binary score whatever the shape setting
+    X, y = make_classification(n_samples=120, random_state=0)
+    teacher = SVC(decision_function_shape="ovo")
+    if frozen:
+        teacher = FrozenEstimator(teacher.fit(X, y))
+    clf = DistilledClassifier(teacher, LogisticRegression(), alpha=1.0).fit(X, y)
+    ovr = DistilledClassifier(SVC(), LogisticRegression(), alpha=1.0).fit(X, y)
+    assert_allclose(clf.predict_proba(X), ovr.predict_proba(X))
 
 
 @pytest.mark.filterwarnings("ignore:The `probability` parameter:FutureWarning")

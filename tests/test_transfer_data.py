@@ -1,12 +1,15 @@
 """Out-of-fold targets, augmentation, unlabeled rows, regression and streaming."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.exceptions import NotFittedError
+from sklearn.compose import make_column_transformer
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import (
     LinearRegression,
@@ -17,9 +20,10 @@ from sklearn.linear_model import (
 )
 from sklearn.model_selection import KFold, StratifiedKFold
 from scipy import sparse
+from sklearn.neighbors import KNeighborsRegressor
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skdistill import DistilledClassifier, DistilledRegressor, munge
@@ -217,6 +221,50 @@ def test_unlabeled_rows(data):
     assert_allclose(Y, expected, rtol=1e-8, atol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "labels, marker", [(np.arange(3), "-1"), (np.array(["a", "b", "c"]), -1)]
+)
+def test_unlabeled_marker_of_another_kind_is_refused(data, labels, marker):
+    # a string marker among integer labels (or the reverse) marks no row: it
+    # would silently become a class
+    X, y = data
+    clf = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), unlabeled=marker
+    )
+    with pytest.raises(ValueError, match="can mark no row"):
+        clf.fit(X, labels[y])
+    if labels.dtype.kind == "U":
+        # the marker in y (an object array of both kinds): found and used
+        y_labels = labels[y].astype(object)
+        y_labels[100:] = marker
+        clf.fit(X, y_labels)
+        assert_array_equal(clf.classes_, labels)
+
+
+def test_munge_refusing_a_column_says_where_its_options_go(data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    df = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    df["colour"] = np.where(y == 0, "red", "blue")
+    student = make_pipeline(
+        make_column_transformer(
+            (OneHotEncoder(), ["colour"]), remainder="passthrough"
+        ),
+        DecisionTreeClassifier(max_depth=3, random_state=0),
+    )
+    teacher = make_pipeline(
+        make_column_transformer(
+            (OneHotEncoder(), ["colour"]), remainder="passthrough"
+        ),
+        LogisticRegression(),
+    )
+    clf = DistilledClassifier(teacher, student, augment="munge", random_state=0)
+    with pytest.raises(ValueError, match="(?s)augment='munge'.*augment_params"):
+        clf.fit(df, y)
+    clf.set_params(augment_params={"categorical_features": ["colour"]}).fit(df, y)
+    assert clf.augment_ == "munge"
+
+
 def test_unlabeled_is_opt_in(data):
     X, y = data
     y_neg = np.where(y == 0, -1, y)
@@ -260,6 +308,38 @@ def test_regressor_alpha_zero_is_plain_student(reg_data, student):
     reg.fit(X, y, sample_weight=sw)
     plain = clone(student).fit(X, y, sample_weight=sw)
     assert_array_equal(reg.predict(X), plain.predict(X))
+
+
+@pytest.mark.parametrize("y_shape", ["float32", "column"])
+def test_regressor_alpha_zero_keeps_y_as_given(reg_data, y_shape):
+    X, y = reg_data
+    X = X.astype(np.float32)
+    y = y.astype(np.float32) if y_shape == "float32" else y.reshape(-1, 1)
+    student = KNeighborsRegressor(n_neighbors=3)
+    reg = DistilledRegressor(LinearRegression(), student, alpha=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataConversionWarning)
+        reg.fit(X, y)
+    plain = clone(student).fit(X, y)
+    assert reg.predict(X).dtype == plain.predict(X).dtype
+    assert_array_equal(reg.predict(X), plain.predict(X))
+    assert reg.augment_ is None
+
+
+@pytest.mark.parametrize(
+    "teacher_outputs, y_outputs", [(2, 1), (1, 2), (2, 3)]
+)
+def test_regressor_teacher_with_other_outputs_is_refused(
+    reg_data, teacher_outputs, y_outputs
+):
+    X, y = reg_data
+    Y = np.column_stack([y * (k + 1) for k in range(3)])
+    teacher_y = y if teacher_outputs == 1 else Y[:, :teacher_outputs]
+    fit_y = y if y_outputs == 1 else Y[:, :y_outputs]
+    teacher = FrozenEstimator(LinearRegression().fit(X, teacher_y))
+    reg = DistilledRegressor(teacher, Ridge(), alpha=0.5)
+    with pytest.raises(ValueError, match="teacher's predict returned shape"):
+        reg.fit(X, fit_y)
 
 
 def test_regressor_teacher_cv_and_augment(reg_data):
