@@ -32,7 +32,9 @@ def _final_estimator(estimator):
         elif isinstance(estimator, SelfTrainingClassifier):
             # ``base_estimator`` before scikit-learn 1.6 renamed it
             inner = getattr(estimator, "estimator", None)
-            estimator = getattr(estimator, "base_estimator", None) if inner is None else inner
+            if inner is None:
+                inner = getattr(estimator, "base_estimator", None)
+            estimator = inner
         elif isinstance(estimator, Pipeline) and estimator.steps:
             estimator = estimator.steps[-1][1]
         elif hasattr(estimator, "best_estimator_"):

@@ -87,7 +87,9 @@ def test_class_weight_weighs_the_classes_of_the_soft_targets(wine, class_weight)
     X, y = wine
     keep = np.r_[np.flatnonzero(y != 1), np.flatnonzero(y == 1)[:15]]
     X, y = X[keep], y[keep]  # imbalanced: 15 rows of class 1
-    tree = DecisionTreeClassifier(max_depth=3, class_weight=class_weight, random_state=0)
+    tree = DecisionTreeClassifier(
+        max_depth=3, class_weight=class_weight, random_state=0
+    )
     distilled = DistilledClassifier(
         _linear_teacher(), tree, alpha=0.5, T=2.0, augment=None
     ).fit(X, y)
