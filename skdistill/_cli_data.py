@@ -240,6 +240,16 @@ def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto")
             continue
         n_values = values.nunique(dropna=True)
         if n_values > max_categories:
+            # numbers but for a few tokens ("?", "n/a"): a numeric column
+            # whose missing values are spelled out
+            odd = values[pd.to_numeric(values, errors="coerce").isna() & values.notna()]
+            if len(odd) <= 0.05 * values.notna().sum():
+                raise UsageError(
+                    f"--csv: the column {column!r} holds numbers except for "
+                    f"{len(odd)} cell(s) such as {odd.iloc[0]!r}; if those mark "
+                    "missing values, leave the cells empty (they are then "
+                    f"imputed), or --drop {column}"
+                )
             raise UsageError(
                 f"--csv: the non-numeric column {column!r} has {n_values} distinct "
                 f"values (more than --max-categories {max_categories}) and cannot "

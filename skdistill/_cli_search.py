@@ -306,6 +306,8 @@ def run_search(args):
         notes, task, source = [], "classification", name
     for note in notes:
         print_text(f"note: {note}")
+    if args.cv > len(y):
+        raise UsageError(f"--cv {args.cv} exceeds the {len(y)} rows of {source}")
     search = DistillationSearchCV(
         _teacher(args, preprocessor, task),
         default_space(preprocessor, task, args.random_state, args.students),

@@ -280,6 +280,23 @@ def fit_plain(student, X, y, sample_weight=None):
         return student.fit(X, y, **kwargs)
 
 
+def check_coef_settable(model, what):
+    """Refuse ``model`` if its ``coef_`` is computed, not stored.
+
+    :class:`~sklearn.svm.SVC` with a linear kernel has ``coef_`` (a read-only
+    property of its support vectors), which cannot be replaced by pruned or
+    quantized coefficients.
+    """
+    attribute = getattr(type(model), "coef_", None)
+    if isinstance(attribute, property) and attribute.fset is None:
+        raise TypeError(
+            f"{what} needs a linear model that stores its coefficients; the "
+            f"coef_ of {type(model).__name__} is a read-only property computed "
+            "from its fitted state, which cannot be replaced. Use a linear "
+            "model such as LinearSVC or LogisticRegression."
+        )
+
+
 def fit_last_step(student, X, y_head, fit_last):
     """Fit a clone of ``student``; a Pipeline's leading steps on ``(X, y_head)``.
 

@@ -20,6 +20,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._fitting import check_coef_settable
+
 
 def _code_dtype(n_bits):
     """Smallest unsigned integer dtype holding ``n_bits``-bit codes."""
@@ -138,6 +140,9 @@ def quantize_values(values, *, n_bits=8, method="uniform", random_state=None):
     km = KMeans(n_clusters=n_levels, random_state=check_random_state(random_state))
     km.fit(np.ldexp(values, -exponent)[:, None])
     centers = np.ldexp(km.cluster_centers_.ravel(), exponent)
+    # a center is a mean of values: within their range (k-means' rounding
+    # could put one just outside, beyond the largest float near it)
+    centers = np.clip(centers, distinct[0], distinct[-1])
     order = np.argsort(centers, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
@@ -154,6 +159,7 @@ def _linear_model(estimator):
     if isinstance(estimator, FrozenEstimator):
         return _linear_model(estimator.estimator)
     if hasattr(estimator, "coef_"):
+        check_coef_settable(estimator, "quantize")
         return estimator
     if hasattr(estimator, "coef_mask_") and hasattr(estimator, "estimator_"):
         return _linear_model(estimator.estimator_)
@@ -175,9 +181,12 @@ def _linear_model(estimator):
 
 def _predicting_pipeline(estimator):
     """The fitted Pipeline that predicts for ``estimator`` (itself, a frozen
-    one's estimator or a distiller's ``student_``), or None."""
+    one's estimator, a distiller's ``student_``, a sparsifier's pruned
+    ``estimator_``), or None."""
     if isinstance(estimator, FrozenEstimator):
         return _predicting_pipeline(estimator.estimator)
+    if hasattr(estimator, "coef_mask_") and hasattr(estimator, "estimator_"):
+        return _predicting_pipeline(estimator.estimator_)
     student = getattr(estimator, "student_", None)
     if student is not None and not isinstance(estimator, Pipeline):
         if is_classifier(estimator) and not is_classifier(student):
@@ -366,12 +375,15 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         flat = coef.ravel()
         nonzero = flat != 0
         self._grid = None
+        # the width of the codes, as fitted: saving reads it, not n_bits,
+        # which set_params may have changed since
+        self._code_bits = n_bits = self.n_bits
         if self.method == "uniform":
             self.codes_, offset, scale = _uniform_codes(
-                flat[nonzero].astype(np.float64), self.n_bits
+                flat[nonzero].astype(np.float64), n_bits
             )
             self._grid = (offset, scale)
-            self.codebook_ = _uniform_codebook(offset, scale, self.codes_, self.n_bits)
+            self.codebook_ = _uniform_codebook(offset, scale, self.codes_, n_bits)
         else:
             self.codes_, self.codebook_ = quantize_values(
                 flat[nonzero],
@@ -423,22 +435,28 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
             state = dict(state, estimator_=model)
             if state.get("_grid") is not None:
                 state["codebook_"] = None  # rebuilt from (offset, scale)
-            if self.n_bits < 8:  # n_bits per code on disk, not 8
+            n_bits = self._fitted_bits()
+            if n_bits < 8:  # n_bits per code on disk, not 8
                 codes = state["codes_"]
-                state["codes_"] = (len(codes), _pack_codes(codes, self.n_bits))
+                state["codes_"] = (len(codes), _pack_codes(codes, n_bits))
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         if isinstance(getattr(self, "codes_", None), tuple):
             n_codes, packed = self.codes_
-            self.codes_ = _unpack_codes(packed, n_codes, self.n_bits)
+            self.codes_ = _unpack_codes(packed, n_codes, self._fitted_bits())
         if "estimator_" in state:
             if getattr(self, "_grid", None) is not None:
                 self.codebook_ = _uniform_codebook(
-                    *self._grid, self.codes_, self.n_bits
+                    *self._grid, self.codes_, self._fitted_bits()
                 )
             self.estimator_.coef_ = self._dequantize()
+
+    def _fitted_bits(self):
+        """The width of the fitted codes (``n_bits`` for models saved before
+        it was recorded)."""
+        return getattr(self, "_code_bits", self.n_bits)
 
     def _model_X(self, X):
         """Input for ``estimator_``: validated here unless it checks names itself."""
@@ -592,8 +610,9 @@ def quantize(estimator, *, n_bits=8, method="uniform", random_state=None):
         predicts with the dequantized coefficients and stores no teacher;
         refitting it fits that unfitted linear model and quantizes again.
         When a :class:`~sklearn.pipeline.Pipeline` predicts (``estimator``
-        itself or a distiller's student), a copy of it whose last step is
-        quantized that way, the earlier steps (fitted) unchanged.
+        itself, or the student of a distiller, pruned or not), a copy of it
+        whose last step is quantized that way, the earlier steps (fitted)
+        unchanged.
 
     Examples
     --------

@@ -9,7 +9,6 @@ from numbers import Integral, Real
 
 import joblib
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.stats import rankdata
 from sklearn.base import (
     BaseEstimator,
@@ -34,6 +33,7 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _teacher
@@ -370,8 +370,13 @@ def _prepare_split(
                     f"{_n_rows(X_train)} training rows: {exc}"
                 ) from exc
     for (generation, method), candidate in (generations or {}).items():
-        X_new = generate_rows(candidate, X_train, *generation[:2])
-        output = _teacher.teacher_response(fitted, X_new, method)
+        try:
+            X_new = generate_rows(candidate, X_train, *generation[:2])
+            output = _teacher.teacher_response(fitted, X_new, method)
+        except Exception:
+            # not cached: the candidates that generate these rows fail in
+            # their own fit, where error_score applies to them alone
+            continue
         outputs[generation, method] = X_new, output
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     y_teacher = np.asarray(fitted.predict(X_test))
@@ -599,7 +604,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     best_index_ : int
         The most accurate candidate within ``max_bytes``,
         ``max_latency_ms`` and ``min_fidelity``; ties go to the smaller
-        student, then to the first candidate.
+        student, then to the faster one, then to the first candidate (so
+        that no candidate within the budgets dominates it).
 
     best_params_ : dict
         Parameters of the best candidate.
@@ -976,7 +982,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                     # light (only the outputs, no fitted teacher to send to
                     # the workers) unless the candidate's rows are its own
                     cache = {method: [(X_train, outputs[key])]}
-                    if generation not in (None, "own"):
+                    if (generation, method) in outputs:
                         cache[method].append(outputs[generation, method])
                     teachers[key, generation] = _SplitTeacher.wrap(
                         fitted, cache, light=generation != "own"
@@ -1160,10 +1166,12 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "frontier_ are set)."
             )
         candidates = np.flatnonzero(within)
-        # highest score, then fewest bytes, then the first candidate
+        # highest score, then fewest bytes, then fastest, then the first
+        # candidate: a candidate that no other within the budgets dominates
         order = np.lexsort(
             (
                 candidates,
+                results["student_latency_ms"][candidates],
                 results["student_bytes"][candidates],
                 -results["mean_test_score"][candidates],
             )

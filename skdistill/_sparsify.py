@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _BaseDistiller
 from ._classifier import DistilledClassifier, soft_refit_set
-from ._fitting import as_table, check_2d, refit_student
+from ._fitting import as_table, check_2d, check_coef_settable, refit_student
 from ._pruning import search_support, set_coefficients
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
@@ -131,6 +131,8 @@ class _CoefAccess:
                 self.owner, self.name = estimator, "coef_"
             elif hasattr(student, "coef_"):
                 self.owner, self.name = student, "coef_"
+            if self.owner is not None:
+                check_coef_settable(self.owner, "SparsifyTransformer")
             else:
                 raise TypeError(
                     f"SparsifyTransformer needs a linear model with coefficients: "

@@ -2,6 +2,7 @@
 
 import copy
 import io
+import json
 import os
 import re
 import tempfile
@@ -292,6 +293,33 @@ def _canonical_file(name, content):
     return content
 
 
+def _shared_values_by_value(schema):
+    """The schema with its plain values (strings, numbers, None) named by value.
+
+    skops names them by their id(), so whether two attributes holding ``0.0``
+    share a name depends on whether they hold the same Python object, which
+    a pickle round trip (joblib's workers) changes. Equal plain values get
+    one name instead (loading them as one object changes nothing: they are
+    immutable), so the schema depends on the values only.
+    """
+    tree = json.loads(schema)
+    names = {}
+
+    def visit(node):
+        if isinstance(node, dict):
+            if node.get("is_json") and "__id__" in node:
+                key = (node.get("__class__"), json.dumps(node.get("content")))
+                node["__id__"] = names.setdefault(key, node["__id__"])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(tree)
+    return json.dumps(tree, indent=2).encode()
+
+
 def _reproducible(data, compresslevel):
     """The archive ``data`` with the same bytes for the same fitted model.
 
@@ -308,6 +336,7 @@ def _reproducible(data, compresslevel):
     schema = dict(entries).get("schema.json")
     if schema is None:
         return data
+    schema = _shared_values_by_value(schema)
     ids, files = {}, {}
     for match in _SKOPS_ID.finditer(schema):
         ids.setdefault(match.group(1), str(len(ids)).encode())

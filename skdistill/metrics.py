@@ -294,9 +294,11 @@ def count_nonzero_parameters(estimator):
         sum over its fitted members), a histogram gradient boosting model (a
         feature and a threshold per split, a value per leaf, the baseline), a
         meta-estimator with a fitted ``estimator_`` (that model, e.g. the
-        pruned model of a sparsifier), a nearest-neighbours model (its stored
-        training rows), a :class:`~sklearn.pipeline.Pipeline` (the sum over
-        its steps), or a distilled model (its student). For any other model,
+        pruned model of a sparsifier or the dequantized model of a quantized
+        one), a nearest-neighbours model (its stored training rows), a
+        :class:`~sklearn.pipeline.Pipeline` or
+        :class:`~sklearn.compose.ColumnTransformer` (the sum over its fitted
+        parts), or a distilled model (its student). For any other model,
         the non-zero entries of its numeric fitted array attributes.
 
     Returns
@@ -339,7 +341,15 @@ def count_nonzero_parameters(estimator):
         return int(
             2 * n_splits + n_leaves + np.count_nonzero(estimator._baseline_prediction)
         )
-    if hasattr(estimator, "estimator_") and not hasattr(estimator, "coef_"):
+    if hasattr(estimator, "transformers_"):  # ColumnTransformer: its fitted parts
+        return sum(
+            count_nonzero_parameters(part)
+            for _, part, _ in estimator.transformers_
+            if part not in ("drop", "passthrough")
+        )
+    if hasattr(estimator, "estimator_") and not hasattr(estimator, "intercept_"):
+        # a meta-estimator's model, e.g. a quantized model's (with its
+        # intercepts, which its own coef_ does not come with)
         return count_nonzero_parameters(estimator.estimator_)
     if hasattr(estimator, "coef_"):
         coef = estimator.coef_

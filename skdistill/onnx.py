@@ -24,7 +24,8 @@ and :class:`~skdistill.linear_model.SoftLogisticRegression`, so that
   sigmoid (binary) or softmax (multiclass) of its linear function.
 
 Classifiers accept skl2onnx's ``zipmap`` option (``to_onnx(...,
-options={"zipmap": False})`` returns the probabilities as a tensor).
+options={"zipmap": False})`` returns the probabilities as a tensor) and its
+``nocl`` option (the labels as class indices ``0..K-1``).
 
 Examples
 --------
@@ -47,7 +48,6 @@ True
 """
 
 import copy
-import weakref
 
 import numpy as np
 
@@ -72,7 +72,7 @@ try:
         OnnxSoftmax,
     )
     from skl2onnx.common.data_types import (
-        FloatTensorType,
+        DoubleTensorType,
         Int64TensorType,
         guess_tensor_type,
     )
@@ -101,23 +101,37 @@ __all__ = ["register"]
 _CLASSIFIER_OPTIONS = {
     "zipmap": [True, False, "columns"],
     "nocl": [True, False],
-    "output_class_labels": [False, True],
 }
 
-# SparsifyTransformer steps that a pipeline uses as feature selectors (every
-# step but the last): they export their ``transform``.
-_SELECTORS = weakref.WeakSet()
+# SparsifyTransformer steps that the pipeline being parsed uses as feature
+# selectors (every step but the last): they export their ``transform``. Held
+# while that pipeline is parsed only; each operator records its kind.
+_SELECTORS = set()
 
 
 def _kind(model):
     """What the model's graph outputs: "classifier", "regressor" or "transform"."""
     if isinstance(model, SparsifyTransformer):
-        if model in _SELECTORS or not hasattr(model.estimator_, "predict"):
+        if id(model) in _SELECTORS or not hasattr(model.estimator_, "predict"):
             return "transform"
         return "classifier" if is_classifier(model.estimator_) else "regressor"
     if isinstance(model, QuantizedLinearModel):
         return "classifier" if is_classifier(model.estimator_) else "regressor"
     return "classifier" if is_classifier(model) else "regressor"
+
+
+def _operator_kind(operator):
+    """The kind :func:`_parse` gave the operator (its model's otherwise)."""
+    kind = getattr(operator, "skdistill_kind", None)
+    return _kind(operator.raw_operator) if kind is None else kind
+
+
+def _float_type(operator):
+    """``(TensorProto type, numpy dtype)`` of the graph's computations: the
+    input's precision (double for float64 inputs), float otherwise."""
+    if isinstance(operator.inputs[0].type, DoubleTensorType):
+        return TensorProto.DOUBLE, np.float64
+    return TensorProto.FLOAT, np.float32
 
 
 def _alias(model):
@@ -128,11 +142,11 @@ def _parse(scope, model, inputs, custom_parsers=None):
     """Declare the model's outputs: label and probabilities, or one tensor."""
     kind = _kind(model)
     operator = scope.declare_local_operator(_alias(model), model)
+    operator.skdistill_kind = kind
     operator.inputs = inputs
     if kind != "classifier":
-        out_type = FloatTensorType() if kind == "transform" else None
         variable = scope.declare_local_variable(
-            "variable", out_type or guess_tensor_type(inputs[0].type)
+            "variable", guess_tensor_type(inputs[0].type)
         )
         operator.outputs.append(variable)
         return operator.outputs
@@ -152,15 +166,21 @@ def _parse(scope, model, inputs, custom_parsers=None):
 
 def _parse_pipeline(scope, model, inputs, custom_parsers=None):
     """skl2onnx's pipeline parser; earlier SparsifyTransformer steps are selectors."""
-    for _, step in model.steps[:-1]:
-        if isinstance(step, SparsifyTransformer):
-            _SELECTORS.add(step)
-    return _PIPELINE_PARSER(scope, model, inputs, custom_parsers=custom_parsers)
+    added = {
+        id(step)
+        for _, step in model.steps[:-1]
+        if isinstance(step, SparsifyTransformer) and id(step) not in _SELECTORS
+    }
+    _SELECTORS.update(added)
+    try:
+        return _PIPELINE_PARSER(scope, model, inputs, custom_parsers=custom_parsers)
+    finally:
+        _SELECTORS.difference_update(added)
 
 
 def _shape_selector(operator):
     n = operator.raw_operator.n_features_
-    operator.outputs[0].type = FloatTensorType([None, n])
+    operator.outputs[0].type = type(operator.inputs[0].type)([None, n])
 
 
 def _outputs_to(scope, container, operator, results):
@@ -180,23 +200,40 @@ def _sub_estimator(scope, container, operator, inner, X):
             if step not in (None, "passthrough"):
                 X = OnnxSubEstimator(step, X, op_version=opv)
         inner = inner.steps[-1][1]
-    if _kind(operator.raw_operator) != "classifier":
+    # skdistill's predictors whose kind is their inner model's: written here,
+    # as skl2onnx's sub-estimators take a class's kind from its base classes
+    if isinstance(inner, QuantizedLinearModel):
+        _emit_quantized(scope, container, operator, inner, X)
+        return
+    if isinstance(inner, SparsifyTransformer):
+        _emit_pruned(scope, container, operator, inner, X)
+        return
+    if _operator_kind(operator) != "classifier":
         result = OnnxSubEstimator(inner, X, op_version=opv)
         _outputs_to(scope, container, operator, [result])
         return
-    options = {"zipmap": False}
+    options = {"zipmap": False, "nocl": _nocl(scope, operator)}
     result = OnnxSubEstimator(inner, X, op_version=opv, options=options)
     _outputs_to(scope, container, operator, [result[0], result[1]])
+
+
+def _nocl(scope, operator):
+    """skl2onnx's option ``nocl``: labels are the class indices."""
+    return bool(scope.get_options(operator.raw_operator, dict(nocl=False))["nocl"])
 
 
 def _labels_and_proba(scope, container, operator, logits, classes, *, binary):
     """Labels (``classes[argmax]``) and probabilities (softmax) from logits."""
     opv = container.target_opset
     if binary:
-        zeros = OnnxMul(logits, np.array([0.0], dtype=np.float32), op_version=opv)
+        zero = np.array([0.0], dtype=_float_type(operator)[1])
+        zeros = OnnxMul(logits, zero, op_version=opv)
         logits = OnnxConcat(zeros, logits, axis=1, op_version=opv)
     proba = OnnxSoftmax(logits, axis=1, op_version=opv)
     index = OnnxArgMax(logits, axis=1, keepdims=0, op_version=opv)
+    if _nocl(scope, operator):  # the class indices, not the labels
+        _outputs_to(scope, container, operator, [index, proba])
+        return
     classes = np.asarray(classes)
     if classes.dtype.kind in "iub":
         constant = classes.astype(np.int64)
@@ -212,10 +249,13 @@ def _linear_graph(scope, container, operator, X, weights, intercept, classes):
     ``weights`` is an ONNX node or a constant of shape (n_features, n_outputs).
     """
     opv = container.target_opset
-    X = OnnxCast(X, to=TensorProto.FLOAT, op_version=opv)
+    proto, dtype = _float_type(operator)
+    X = OnnxCast(X, to=proto, op_version=opv)
+    if isinstance(weights, np.ndarray):
+        weights = weights.astype(dtype)
     scores = OnnxAdd(
         OnnxMatMul(X, weights, op_version=opv),
-        np.asarray(intercept, dtype=np.float32).reshape(1, -1),
+        np.asarray(intercept, dtype=dtype).reshape(1, -1),
         op_version=opv,
     )
     if classes is None:
@@ -265,7 +305,7 @@ def _convert_distilled(scope, operator, container):
     opv = container.target_opset
     logits = OnnxCast(
         OnnxSubEstimator(student, X, op_version=opv),
-        to=TensorProto.FLOAT,
+        to=_float_type(operator)[0],
         op_version=opv,
     )
     _labels_and_proba(
@@ -289,13 +329,26 @@ def _reduced_model(model):
 
 def _convert_sparsify(scope, operator, container):
     model = operator.raw_operator
-    opv = container.target_opset
     X = operator.inputs[0]
-    columns = np.flatnonzero(model.get_support()).astype(np.int64)
-    gathered = OnnxGather(X, columns, axis=1, op_version=opv)
-    if _kind(model) == "transform":
+    if _operator_kind(operator) == "transform":
+        opv = container.target_opset
+        columns = np.flatnonzero(model.get_support()).astype(np.int64)
+        gathered = OnnxGather(X, columns, axis=1, op_version=opv)
         _outputs_to(scope, container, operator, [gathered])
         return
+    _emit_pruned(scope, container, operator, model, X)
+
+
+def _emit_pruned(scope, container, operator, model, X):
+    """The predictions of a fitted SparsifyTransformer ``model`` on ``X``."""
+    if model._support is None:
+        # the pruned coefficients are a Pipeline student's last step: no
+        # column of X to select, the pruned distiller is the model
+        _sub_estimator(scope, container, operator, model.estimator_, X)
+        return
+    opv = container.target_opset
+    columns = np.flatnonzero(model.get_support()).astype(np.int64)
+    gathered = OnnxGather(X, columns, axis=1, op_version=opv)
     reduced, linear = _reduced_model(model)
     if is_classifier(model.estimator_) and not is_classifier(linear):
         raise NotImplementedError(
@@ -310,12 +363,15 @@ def _convert_sparsify(scope, operator, container):
     _sub_estimator(scope, container, operator, reduced, gathered)
 
 
-def _dequantized_weights(model, scope, container):
-    """Node computing ``coef_.T`` (float32) from the codes and the codebook."""
+def _dequantized_weights(model, scope, container, float_dtype):
+    """Node computing ``coef_.T`` (of ``float_dtype``) from the codes and the
+    codebook."""
     size = int(np.prod(model._coef_shape))
-    codebook = np.append(model.codebook_, 0.0).astype(np.float32)
-    zero_code = codebook.size - 1
-    dtype = np.uint8 if codebook.size <= 256 else np.uint16
+    codebook = np.append(model.codebook_, 0.0).astype(float_dtype)
+    zero_code = codebook.size - 1  # 2 ** 16 for 16-bit uniform codes
+    dtype = next(
+        d for d in (np.uint8, np.uint16, np.uint32) if zero_code <= np.iinfo(d).max
+    )
     codes = np.full(size, zero_code, dtype=dtype)
     if model.nonzero_ is None:
         codes[:] = model.codes_
@@ -333,20 +389,17 @@ def _dequantized_weights(model, scope, container):
 
 
 def _convert_quantized(scope, operator, container):
-    model = operator.raw_operator
+    model, X = operator.raw_operator, operator.inputs[0]
+    _emit_quantized(scope, container, operator, model, X)
+
+
+def _emit_quantized(scope, container, operator, model, X):
+    """The predictions of a fitted QuantizedLinearModel ``model`` on ``X``."""
     linear = model.estimator_
     _check_linear_logistic(linear, "QuantizedLinearModel")
-    weights = _dequantized_weights(model, scope, container)
+    weights = _dequantized_weights(model, scope, container, _float_type(operator)[1])
     classes = linear.classes_ if is_classifier(linear) else None
-    _linear_graph(
-        scope,
-        container,
-        operator,
-        operator.inputs[0],
-        weights,
-        linear.intercept_,
-        classes,
-    )
+    _linear_graph(scope, container, operator, X, weights, linear.intercept_, classes)
 
 
 def _convert_soft_logistic(scope, operator, container):
@@ -366,7 +419,7 @@ def _convert_soft_logistic(scope, operator, container):
 
 
 def _shape(operator):
-    kind = _kind(operator.raw_operator)
+    kind = _operator_kind(operator)
     if kind == "classifier":
         calculate_linear_classifier_output_shapes(operator)
     elif kind == "regressor":
@@ -395,8 +448,8 @@ def register():
 
     Each public estimator gets the alias ``Skdistill<ClassName>``, a parser
     (label and probabilities for classifiers, one tensor otherwise), a shape
-    calculator and a converter; classifiers accept skl2onnx's ``zipmap``,
-    ``nocl`` and ``output_class_labels`` options.
+    calculator and a converter; classifiers accept skl2onnx's ``zipmap``
+    and ``nocl`` (labels as class indices) options.
     """
     for cls, convert in _CONVERTERS.items():
         update_registered_converter(

@@ -271,6 +271,22 @@ def test_csv_usage_errors_in_process(tmp_path, capsys, content, args, fragment):
     assert err.startswith("skdistill: error: ") and fragment in err
 
 
+def test_numbers_with_a_few_spelled_out_missing_values(tmp_path, capsys):
+    # "?" among 200 numbers: not a text column to encode or drop, but missing
+    # values to leave empty
+    rows = "\n".join(
+        f"{'?' if i == 7 else i * 1.5},{i % 2}" for i in range(200)
+    )
+    path = tmp_path / "ages.csv"
+    path.write_text("age,label\n" + rows + "\n")
+    with pytest.raises(SystemExit) as exc:
+        main(["--csv", str(path), "--target", "label"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "'age' holds numbers except for 1 cell(s) such as '?'" in err
+    assert "leave the cells empty" in err
+
+
 def test_unencodable_column_is_an_error_unless_dropped(tmp_path):
     rows = "\n".join(f"user{i},{i % 5},{i % 2}" for i in range(60))
     path = tmp_path / "ids.csv"

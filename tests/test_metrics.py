@@ -190,3 +190,28 @@ def test_fidelity_refuses_labels_of_two_kinds():
     with pytest.raises(ValueError, match="Mix of label input types"):
         fidelity_score([0, 1, 1], ["0", "1", "1"])
     assert fidelity_score(np.array(["a", "b"], dtype=object), ["a", "a"]) == 0.5
+
+
+def test_nonzero_parameters_of_quantized_models_and_column_transformers():
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skdistill import quantize
+
+    X, y = load_iris(return_X_y=True)
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    # the quantized model's intercepts count, as the float model's do
+    assert count_nonzero_parameters(quantize(model, n_bits=8)) == (
+        count_nonzero_parameters(model)
+    )
+    scaler = StandardScaler().fit(X)
+    inner = make_column_transformer((StandardScaler(), [0, 1, 2, 3])).fit(X)
+    assert count_nonzero_parameters(inner) == count_nonzero_parameters(scaler)
+    pipe = make_pipeline(
+        make_column_transformer((StandardScaler(), [0, 1]), remainder="passthrough"),
+        LogisticRegression(max_iter=1000),
+    ).fit(X, y)
+    assert count_nonzero_parameters(pipe) == count_nonzero_parameters(
+        StandardScaler().fit(X[:, :2])
+    ) + count_nonzero_parameters(pipe[-1])

@@ -95,6 +95,16 @@ def _classifiers():
 
         return build
 
+    def pruned_pipeline_student():
+        # the pruned coefficients are the student's last step's: no column
+        # of X is selected, the pruned distiller is the graph
+        X, y = _iris()
+        student = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        model = SparsifyTransformer(
+            DistilledClassifier(_forest(), student), sparsity=0.5
+        ).fit(X, y)
+        return model, X
+
     def quantized(data, n_bits):
         def build():
             X, y = data()
@@ -143,6 +153,24 @@ def _classifiers():
         ("sparsify-in-pipeline", selector_pipeline),
         ("quantized-4", quantized(_iris, 4)),
         ("quantized-8-binary", quantized(_binary, 8)),
+        ("quantized-16", quantized(_iris, 16)),  # 2**16 levels and the zero
+        # skdistill's predictors as students, whose kind is their model's
+        (
+            "distilled-quantized-pipeline-student",
+            distilled(
+                make_pipeline(
+                    StandardScaler(),
+                    QuantizedLinearModel(LogisticRegression(max_iter=1000), n_bits=4),
+                )
+            ),
+        ),
+        (
+            "distilled-pruned-student",
+            distilled(
+                SparsifyTransformer(LogisticRegression(max_iter=1000), sparsity=0.5)
+            ),
+        ),
+        ("sparsify-pipeline-student", pruned_pipeline_student),
         ("soft-logistic", soft(_iris)),
         ("soft-logistic-binary", soft(_binary)),
     ]
@@ -248,3 +276,44 @@ def test_unsupported_quantized_classifier_is_refused():
     model = QuantizedLinearModel(RidgeClassifier(), n_bits=8).fit(X, y)
     with pytest.raises(NotImplementedError, match="RidgeClassifier"):
         _onnx(model, X, zipmap=False)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["soft-logistic", "quantized-4", "sparsify", "distilled-pruned-student"],
+)
+def test_double_inputs(name):
+    # a float64 input gives a graph computing in double, which onnxruntime
+    # loads (outputs typed as declared)
+    model, X = dict(CLASSIFIERS)[name]()
+    onx = skl2onnx.to_onnx(model, X[:1], options={"zipmap": False})
+    session = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    labels, proba = session.run(None, {session.get_inputs()[0].name: X})
+    assert proba.dtype == np.float64
+    np.testing.assert_array_equal(labels, model.predict(X))
+    np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-9)
+
+
+def test_a_selector_is_a_selector_in_its_pipeline_only():
+    # a pruned model exported as an earlier step of a pipeline (its column
+    # selection) is still a predictor when exported alone afterwards
+    X, y = _iris()
+    sparsifier = SparsifyTransformer(LogisticRegression(), sparsity=0.5).fit(X, y)
+    pipe = make_pipeline(sparsifier, LogisticRegression())
+    pipe.fit(X, y)
+    sparsifier = pipe[0]
+    _assert_classifier_parity(pipe, X)
+    _assert_classifier_parity(sparsifier, X)
+
+
+@pytest.mark.parametrize(
+    "name", ["distilled-string-labels", "quantized-4", "soft-logistic-binary"]
+)
+def test_nocl_gives_class_indices(name):
+    model, X = dict(CLASSIFIERS)[name]()
+    labels, proba = _run(_onnx(model, X, zipmap=False, nocl=True), X)
+    expected = np.searchsorted(model.classes_, model.predict(X))
+    np.testing.assert_array_equal(labels, expected)
+    np.testing.assert_allclose(proba, model.predict_proba(X), atol=PROBA_ATOL)

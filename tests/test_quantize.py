@@ -200,6 +200,14 @@ def test_pipeline_students_are_quantized_in_their_last_step():
     kept = np.count_nonzero(pruned[-1].estimator_.coef_)
     assert np.count_nonzero(q[-1].coef_) <= kept
     assert (q.predict(X) == pruned.predict(X)).mean() >= 0.95
+    # a pruned distiller whose student is a Pipeline: its pruned last step
+    # coded, the zeros kept
+    sparsified = SparsifyTransformer(dc, sparsity=0.8).fit(X, y)
+    q = quantize(sparsified, n_bits=8)
+    assert isinstance(q, Pipeline) and isinstance(q[-1], QuantizedLinearModel)
+    pruned_student = sparsified.estimator_.student_
+    assert_array_equal(q[-1].coef_ == 0, pruned_student[-1].coef_ == 0)
+    assert (q.predict(X) == sparsified.predict(X)).mean() >= 0.99
     # a regressor student of a classifier is refused, inside a Pipeline too
     with pytest.raises(TypeError, match="regressor fitted on log-probabilities"):
         quantize(
@@ -281,3 +289,39 @@ def test_sample_weight_reaches_the_estimator_and_a_quantized_student(digits):
     assert isinstance(dc.student_, QuantizedLinearModel)
     assert len(np.unique(dc.student_.coef_)) <= 2**4 + 1  # 16 levels and zero
     assert dc.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("new_bits", [2, 12])
+def test_saved_codes_keep_their_fitted_width(digits, new_bits):
+    # n_bits changed after fit (set_params) does not change how the fitted
+    # codes are packed and read back
+    X, _, model = digits
+    q = quantize(model, n_bits=4)
+    expected = q.predict_proba(X)
+    q.set_params(n_bits=new_bits)
+    restored = pickle.loads(pickle.dumps(q))
+    assert_array_equal(restored.coef_, q.coef_)
+    assert_allclose(restored.predict_proba(X), expected)
+
+
+def test_kmeans_levels_of_finite_values_are_finite():
+    # k-means' rounding could put a center just beyond the largest float
+    fmax = np.finfo(np.float64).max
+    values = np.array([1e308, fmax, -fmax, 3.0])
+    codes, codebook = quantize_values(values, n_bits=1, method="kmeans", random_state=0)
+    assert np.all(np.isfinite(codebook))
+    assert codebook.min() >= -fmax and codebook.max() <= fmax
+
+
+def test_models_whose_coef_is_computed_are_refused():
+    from sklearn.svm import SVC
+
+    X, y = make_regression(n_samples=60, n_features=4, random_state=0)
+    svc = SVC(kernel="linear").fit(X, y > 0)
+    for make in (
+        lambda: quantize(svc),
+        lambda: QuantizedLinearModel(SVC(kernel="linear")).fit(X, y > 0),
+        lambda: SparsifyTransformer(SVC(kernel="linear"), sparsity=0.5).fit(X, y > 0),
+    ):
+        with pytest.raises(TypeError, match="read-only property"):
+            make()

@@ -1,5 +1,6 @@
 """DistillationSearchCV: teacher work done once, results, frontier, budgets, routing."""
 
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -357,6 +358,27 @@ def test_pareto_front():
         pareto_front([1.0, 2.0])
 
 
+def test_ties_go_to_the_smaller_then_the_faster_student():
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(), {"student": [LogisticRegression()]}
+    )
+    results = {
+        "within_budget": np.ones(3, dtype=bool),
+        "mean_test_score": np.array([0.9, 0.9, 0.9]),
+        "student_bytes": np.array([100, 100, 90]),
+        "student_latency_ms": np.array([2.0, 1.0, 3.0]),
+    }
+    assert search._best_index(results) == 2  # the smaller
+    results["student_bytes"] = np.array([100, 100, 100])
+    best = search._best_index(results)
+    assert best == 1  # the faster: on the frontier, which drops its twin
+    costs = np.column_stack(
+        [-results["mean_test_score"], results["student_bytes"],
+         results["student_latency_ms"]]
+    )
+    assert best in pareto_front(costs)
+
+
 def test_budgets_choose_best_within_them(data):
     X, y = data
     grid = {
@@ -658,6 +680,10 @@ def test_command_line_search_usage_errors(capsys):
         main(["search", "--students", "linear,forest"])
     assert exc.value.code == 2
     assert "'forest' is not a student kind" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["search", "--dataset", "iris", "--cv", "200"])
+    assert exc.value.code == 2
+    assert "--cv 200 exceeds the 150 rows of iris" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("teacher_cv", [None, 3])
@@ -760,6 +786,12 @@ def test_missing_values_reach_a_pipeline_teacher_and_student():
         DistillationSearchCV(
             teacher, {**grid, "augment": ["gaussian"]}, cv=3, error_score="raise"
         ).fit(X, y)
+    # with error_score a number, only the candidates that generate rows fail
+    mixed = [grid, {**grid, "alpha": [0.5], "augment": ["gaussian"]}]
+    with pytest.warns(FitFailedWarning, match="3 candidate fits failed"):
+        search = DistillationSearchCV(teacher, mixed, cv=3).fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all(np.isfinite(scores[:2])) and np.isnan(scores[2])
 
 
 def test_the_grid_objects_are_left_as_given(data):
@@ -874,3 +906,25 @@ def test_student_bytes_are_those_of_the_shipped_student():
     assert search.cv_results_["student_bytes"][0] == shipped
     # without the network's training state (its solver, its loss curve)
     assert shipped * 2 < len(dumps(fitted.student_))
+
+
+def test_workers_share_the_callers_warning_filters(data):
+    # the candidates run through scikit-learn's Parallel, which hands the
+    # caller's configuration and (from scikit-learn 1.7) warning filters to
+    # the workers: a ConvergenceWarning made an error fails the fit there too
+    import sklearn.utils.parallel
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    if not hasattr(sklearn.utils.parallel, "_with_config_and_warning_filters"):
+        pytest.skip("this scikit-learn does not hand warning filters to workers")
+    X, y = data
+    student = MLPClassifier(hidden_layer_sizes=(2,), max_iter=1, random_state=0)
+    grid = {"student": [student], "alpha": [0.5]}
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    for n_jobs in (1, 2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            warnings.simplefilter("ignore", FitFailedWarning)
+            with pytest.raises(ValueError, match="candidate fits failed"):
+                DistillationSearchCV(teacher, grid, cv=2, n_jobs=n_jobs).fit(X, y)
