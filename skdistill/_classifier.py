@@ -22,7 +22,7 @@ from ._fitting import (
     last_step_input,
     n_rows,
 )
-from ._labels import check_label_overlap, labeled_mask
+from ._labels import check_label_overlap, labeled_mask, union_classes
 from ._students import (
     partial_fit_student,
     regressor_log_proba,
@@ -372,7 +372,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 f"The teacher {self.teacher!r} has no classes_ after fit; the "
                 "teacher of a DistilledClassifier must be a classifier."
             )
-        self.classes_ = np.union1d(labels, np.asarray(self.teacher_.classes_))
+        self.classes_ = union_classes(labels, self.teacher_.classes_)
         if len(self.classes_) < 2:
             raise ValueError(
                 "DistilledClassifier needs at least 2 classes; the labels and "

@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._fitting import nan_message, nan_refusers
-from ._labels import check_label_overlap, labeled_mask
+from ._labels import check_label_overlap, labeled_mask, union_classes
 from ._targets import blend_targets, logits_from_output, resolve_response_method, soften
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
@@ -378,7 +378,7 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
     if len(labels):
         check_classification_targets(labels)
     check_label_overlap(labels, teacher.classes_)
-    classes = np.union1d(labels, np.asarray(teacher.classes_))
+    classes = union_classes(labels, teacher.classes_)
     if len(classes) < 2:
         raise ValueError(
             "DistilledClassifier needs at least 2 classes; the labels and the "

@@ -149,3 +149,22 @@ def check_label_overlap(labels, teacher_classes, name="y"):
             "was trained.",
             UserWarning,
         )
+
+
+def union_classes(labels, teacher_classes):
+    """Sorted union of ``y``'s labels and a teacher's ``classes_``.
+
+    Boolean labels stay booleans when the teacher's classes are ``0`` and
+    ``1`` (XGBoost reports ``[0, 1]`` for a boolean ``y``): numpy's union
+    would make them integers, and the distiller would predict integers for
+    a boolean ``y``.
+    """
+    labels, teacher_classes = np.asarray(labels), np.asarray(teacher_classes)
+    classes = np.union1d(labels, teacher_classes)
+    if (
+        labels.dtype.kind == "b"
+        and teacher_classes.dtype.kind in "iub"
+        and np.isin(teacher_classes, [0, 1]).all()
+    ):
+        classes = classes.astype(bool)
+    return classes

@@ -137,6 +137,25 @@ def test_boolean_labels_stay_booleans_with_boosted_teachers(data, name):
     assert np.mean(clf.predict(X) == y_bool) > 0.9
 
 
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_boolean_labels_stay_booleans_with_a_frozen_teacher_on_0_1(data, alpha):
+    # a teacher trained elsewhere that reports [0, 1] for boolean labels: the
+    # classes stay y's booleans, the teacher's columns read by value
+    X, y = data
+    keep = y < 2
+    X, y_bool = X[keep], y[keep] == 1
+    teacher = LogisticRegression().fit(X, y[keep])  # classes_ [0, 1]
+    clf = DistilledClassifier(
+        FrozenEstimator(teacher), LogisticRegression(), alpha=alpha
+    ).fit(X, y_bool)
+    assert clf.classes_.dtype == bool and clf.predict(X).dtype == bool
+    if alpha:
+        by_codes = DistilledClassifier(
+            FrozenEstimator(teacher), LogisticRegression(), alpha=alpha
+        ).fit(X, y[keep])
+        assert_allclose(clf.predict_proba(X), by_codes.predict_proba(X))
+
+
 def test_teacher_that_accepts_labels_is_not_wrapped(data):
     X, y = data
     y_labels = LABELS["strings"][y]
