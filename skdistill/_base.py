@@ -208,7 +208,9 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         return sample_weight
 
     def _split_params(self, sample_weight, fit_params):
-        """Fit parameters for the teacher and sample weights for the student."""
+        """Fit parameters for the teacher, sample weights for the student, and
+        the parameters of ``teacher_cv``'s ``split`` (``groups``; metadata
+        routing only)."""
         name = type(self).__name__
         if _routing_enabled():
             routed = process_routing(
@@ -222,7 +224,8 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                     f"{name} passes only sample_weight to the student; got "
                     f"{sorted(student_params)}."
                 )
-            return teacher_params, student_weight
+            split_params = dict(routed.splitter.split) if "splitter" in routed else {}
+            return teacher_params, student_weight, split_params
         teacher_params = {}
         if sample_weight is not None:
             if accepts_sample_weight(self.teacher):
@@ -233,7 +236,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                     "it is fitted without it. The weights are used for the student.",
                     UserWarning,
                 )
-        return teacher_params, sample_weight
+        return teacher_params, sample_weight, {}
 
     def _start_partial_fit(self, X, sample_weight):
         """Checks of a ``partial_fit`` call: first call, X as given, weights.
@@ -278,9 +281,11 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         routing : MetadataRouter
-            ``fit`` routes to the teacher's and the student's ``fit``.
+            ``fit`` routes to the teacher's and the student's ``fit``, and to
+            the ``split`` of ``teacher_cv`` (e.g. ``groups`` for a
+            :class:`~sklearn.model_selection.GroupKFold`).
         """
-        return (
+        router = (
             MetadataRouter(owner=self)
             .add(
                 teacher=self.teacher,
@@ -291,6 +296,12 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                 method_mapping=MethodMapping().add(caller="fit", callee="fit"),
             )
         )
+        if hasattr(self.teacher_cv, "split"):  # a splitter may request groups
+            router.add(
+                splitter=self.teacher_cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        return router
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -31,7 +31,7 @@ from ._students import (
     student_path,
 )
 from ._targets import blend_targets, logits_from_output, resolve_response_method, soften
-from ._teacher import fit_teacher, stack_rows, teacher_response
+from ._teacher import check_teacher_cv, fit_teacher, stack_rows, teacher_response
 
 
 def _student_has(attr):
@@ -115,14 +115,20 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         become ``log(max(p, 1e-12))``; a binary decision score ``s`` becomes
         the logits ``[0, s]``.
 
-    teacher_cv : int, cross-validation generator, iterable or None, default=None
+    teacher_cv : int, cross-validation splitter, list of splits or None, default=None
         With ``None``, the soft targets on the training rows are the teacher's
         in-sample outputs. Otherwise they come from cross-validated clones of
         the teacher (out of fold, as :func:`~sklearn.model_selection.cross_val_predict`;
         an int is the number of stratified folds); ``teacher_`` is still fitted
         on all rows. In-sample outputs of a forest or a boosted model are
         nearly one-hot on its own training rows; out-of-fold outputs are the
-        honest soft targets there. Not available with a frozen teacher.
+        honest soft targets there. Not available with a frozen teacher. A list
+        of ``(train, test)`` splits must partition the rows the teacher is
+        fitted on (with ``unlabeled``, the labeled rows, numbered in their
+        order); an iterator, which the first fit would use up, is refused. A
+        group splitter gets its ``groups`` through metadata routing
+        (``teacher_cv=GroupKFold().set_split_request(groups=True)``, then
+        ``fit(X, y, groups=groups)``).
 
     augment : {"auto", "munge", "gaussian"}, callable or None, default="auto"
         Synthetic inputs labeled by the teacher only (no hard label), added to
@@ -362,10 +368,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                     else "got no labeled sample."
                 )
             )
-        teacher_params, student_weight = self._split_params(sample_weight, fit_params)
+        teacher_params, student_weight, split_params = self._split_params(
+            sample_weight, fit_params
+        )
 
         self.teacher_, output, output_classes = self._teacher_on_labeled(
-            teacher, X, y, labeled, teacher_params, method
+            teacher, X, y, labeled, teacher_params, method, split_params
         )
         if not hasattr(self.teacher_, "classes_"):
             raise TypeError(
@@ -400,7 +408,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         )
         return self
 
-    def _teacher_on_labeled(self, teacher, X, y, labeled, teacher_params, method):
+    def _teacher_on_labeled(
+        self, teacher, X, y, labeled, teacher_params, method, split_params=None
+    ):
         """Fit the teacher on the labeled rows; its outputs there (maybe out of fold).
 
         A frozen teacher with no labeled row gives no output (``None``).
@@ -408,12 +418,17 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         frozen = isinstance(teacher, FrozenEstimator)
         if frozen and not labeled.any():
             return teacher, None, teacher.classes_
+        split_params = split_params or {}
         if labeled.all():
             X_lab, y_lab, params = X, y, teacher_params
         else:
             rows = np.flatnonzero(labeled)
             X_lab, y_lab = _safe_indexing(X, rows), y[rows]
             params = {k: _safe_indexing(v, rows) for k, v in teacher_params.items()}
+            split_params = {
+                k: _safe_indexing(v, rows) for k, v in split_params.items()
+            }
+        check_teacher_cv(self.teacher_cv, n_rows(X_lab))
         with blame("teacher", teacher, method if frozen else "fit"):
             return fit_teacher(
                 teacher,
@@ -424,6 +439,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 cv=self.teacher_cv,
                 memory=self.memory,
                 n_jobs=self.n_jobs,
+                split_params=split_params,
             )
 
     def _training_set(self, X, y, labeled, output, output_classes, method, sample_weight):
@@ -693,7 +709,7 @@ def soft_refit_set(distiller, X, y, sample_weight=None):
     X = distiller._check_X(X, reset=False)
     y, labeled = distiller._check_y(y, n_rows(X))
     sample_weight = distiller._check_sample_weight(sample_weight, X)
-    teacher_params, sample_weight = distiller._split_params(sample_weight, {})
+    teacher_params, sample_weight, _ = distiller._split_params(sample_weight, {})
     if distiller.alpha == 0:
         # plain supervised training: the student's own classes and labels
         rows = np.flatnonzero(labeled)

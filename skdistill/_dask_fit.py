@@ -122,7 +122,7 @@ def _block_targets(
     y_encoded = np.full(len(y), -1)
     y_encoded[labeled] = np.searchsorted(classes, y[labeled])
     n_classes = len(classes)
-    if alpha == 0:
+    if alpha == 0 or len(y) == 0:  # an empty block asks the teacher nothing
         soft = np.zeros((len(y), n_classes), order="F")
     else:
         output = getattr(teacher, method)(X)
@@ -365,7 +365,7 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
         raise ValueError("y is required; mark rows without a label with `unlabeled`.")
     # the student's weights (routed with metadata routing); parameters for the
     # teacher's fit are not used, as in memory: a frozen teacher is not fitted
-    _, sample_weight = estimator._split_params(sample_weight, fit_params)
+    _, sample_weight, _ = estimator._split_params(sample_weight, fit_params)
     y = _rows_like(y, X, "y", da)
     if sample_weight is not None:
         sample_weight = _rows_like(sample_weight, X, "sample_weight", da)

@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import _BaseDistiller, can_stream, undo_first_call_on_error
 from ._fitting import blame, check_nan, fit_plain, n_rows
-from ._teacher import fit_teacher, stack_rows, teacher_response
+from ._teacher import check_teacher_cv, fit_teacher, stack_rows, teacher_response
 
 
 def _as_targets(output, output_shape, n_samples):
@@ -86,11 +86,12 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         training (exactly ``clone(student).fit(X, y)``); ``alpha=1`` fits the
         teacher's predictions only.
 
-    teacher_cv : int, cross-validation generator, iterable or None, default=None
+    teacher_cv : int, cross-validation splitter, list of splits or None, default=None
         With ``None``, the teacher's in-sample predictions are used on the
         training rows; otherwise out-of-fold predictions of cross-validated
         clones (``teacher_`` is still fitted on all rows). Not available with
-        a frozen teacher.
+        a frozen teacher. Splits, iterators and group splitters as for
+        :class:`DistilledClassifier`.
 
     augment : {"munge", "gaussian"}, callable or None, default=None
         Synthetic inputs labeled by the teacher only, added to the student's
@@ -231,7 +232,10 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         y_given, y = y, self._check_y(y, n_rows(X))
         sample_weight = self._check_sample_weight(sample_weight, X)
         check_nan(X, self.teacher, self.student)
-        teacher_params, student_weight = self._split_params(sample_weight, fit_params)
+        teacher_params, student_weight, split_params = self._split_params(
+            sample_weight, fit_params
+        )
+        check_teacher_cv(self.teacher_cv, n_rows(X))
 
         teacher = clone(self.teacher)
         with blame("teacher", teacher, "fit"):
@@ -244,6 +248,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
                 cv=self.teacher_cv,
                 memory=self.memory,
                 n_jobs=self.n_jobs,
+                split_params=split_params,
             )
         if self.alpha == 0:
             # exactly clone(student).fit(X, y): y as given (dtype and shape)

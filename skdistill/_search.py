@@ -982,7 +982,12 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                     # light (only the outputs, no fitted teacher to send to
                     # the workers) unless the candidate's rows are its own
                     cache = {method: [(X_train, outputs[key])]}
-                    if (generation, method) in outputs:
+                    # (the generated rows, unless none were generated or
+                    # their generation failed; (None, method) is the key of
+                    # the in-sample outputs)
+                    if generation not in (None, "own") and (
+                        (generation, method) in outputs
+                    ):
                         cache[method].append(outputs[generation, method])
                     teachers[key, generation] = _SplitTeacher.wrap(
                         fitted, cache, light=generation != "own"

@@ -1,6 +1,8 @@
 """Teacher work that does not depend on the student: fitting, outputs, caching."""
 
 import warnings
+from collections.abc import Iterator
+from numbers import Integral
 
 import numpy as np
 from scipy import sparse
@@ -289,7 +291,7 @@ def _reports_labels(fitted, y):
     )
 
 
-def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs):
+def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs, split_params):
     """Fit a clone of ``teacher`` and compute its outputs on the training rows.
 
     A classifier teacher that refuses labels other than ``0..K-1`` is fitted
@@ -317,9 +319,11 @@ def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs):
     splitter = check_cv(cv, y, classifier=classifier)
 
     def out_of_fold(teacher):
+        # routed split parameters (groups) go with the fit parameters:
+        # cross_val_predict routes each to what requests it
         return cross_val_predict(
-            clone(teacher), X, y, cv=splitter, method=method, params=fit_params,
-            n_jobs=n_jobs,
+            clone(teacher), X, y, cv=splitter, method=method,
+            params={**fit_params, **split_params}, n_jobs=n_jobs,
         )
 
     if isinstance(fitted, LabelEncodedClassifier):
@@ -345,7 +349,36 @@ def _frozen_respond(teacher, X, method, n_jobs):
     return teacher_response(teacher, X, method, n_jobs=n_jobs)
 
 
-def fit_teacher(teacher, X, y, fit_params, method, *, cv=None, memory=None, n_jobs=None):
+def check_teacher_cv(cv, n_samples):
+    """Refuse a ``teacher_cv`` that cannot give out-of-fold outputs of the rows.
+
+    An iterator of splits is used up by the first fit (and ``clone`` cannot
+    copy it); a list of splits must partition the ``n_samples`` rows the
+    teacher is fitted on.
+    """
+    if isinstance(cv, Iterator):
+        raise ValueError(
+            "teacher_cv is an iterator, which the first fit would use up (and "
+            "clone cannot copy); pass a list of (train, test) splits or a "
+            "splitter."
+        )
+    if cv is None or isinstance(cv, Integral) or hasattr(cv, "split"):
+        return
+    tests = [np.asarray(test).ravel() for _, test in cv]
+    rows = np.sort(np.concatenate(tests)) if tests else np.array([], dtype=int)
+    if not np.array_equal(rows, np.arange(n_samples)):
+        raise ValueError(
+            f"teacher_cv's splits must partition the {n_samples} rows the "
+            "teacher is fitted on (with unlabeled, the labeled rows, numbered "
+            "in their order): every row in exactly one test set, for its "
+            "out-of-fold output."
+        )
+
+
+def fit_teacher(
+    teacher, X, y, fit_params, method, *, cv=None, memory=None, n_jobs=None,
+    split_params=None,
+):
     """Fit the teacher (unless frozen) and compute its training-row outputs.
 
     Parameters
@@ -368,6 +401,8 @@ def fit_teacher(teacher, X, y, fit_params, method, *, cv=None, memory=None, n_jo
     n_jobs : int, default=None
         Parallel jobs for inference and cross-validation (not part of the
         cache key: the results do not depend on it).
+    split_params : dict, default=None
+        Parameters routed to ``cv``'s ``split`` (``groups``).
 
     Returns
     -------
@@ -395,7 +430,7 @@ def fit_teacher(teacher, X, y, fit_params, method, *, cv=None, memory=None, n_jo
     else:
         respond = cache.cache(_fit_and_respond, ignore=["n_jobs"])
         fitted, output, output_classes = respond(
-            teacher, X, y, fit_params, method, cv, n_jobs
+            teacher, X, y, fit_params, method, cv, n_jobs, split_params or {}
         )
     if memory is not None:
         # the cache owns what it returns (a memory map with mmap_mode, whatever

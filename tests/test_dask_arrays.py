@@ -97,6 +97,24 @@ def test_fit_on_dask_equals_in_memory(client, n_classes, student, alpha):
         assert_allclose(remote.student_.coef_, plain.coef_, rtol=1e-4, atol=1e-6)
 
 
+def test_empty_blocks_are_skipped(client):
+    # rows filtered out of whole blocks (chunk sizes computed): the teacher is
+    # not asked about an empty block, the fit is the in-memory one
+    X, y = _data(3)
+    teacher = _teacher(X, y)
+    keep = np.ones(len(y), dtype=bool)
+    keep[400:800] = False
+    Xd = da.from_array(X, chunks=(400, 6))[da.from_array(keep, chunks=400)]
+    Xd.compute_chunk_sizes()
+    assert 0 in Xd.chunks[0]
+    student = LogisticRegression(**TIGHT)
+    remote = DistilledClassifier(teacher, student, T=2.0).fit(Xd, y[keep])
+    local = DistilledClassifier(teacher, student, T=2.0, augment=None).fit(
+        X[keep], y[keep]
+    )
+    _assert_same_student(remote, local)
+
+
 def test_weights_unlabeled_rows_and_label_alignment(client):
     # The teacher knows classes 0 and 2 only, y has 0, 1 and 2, a third of the
     # rows are unlabeled, and the rows have weights: all as in memory.

@@ -928,3 +928,19 @@ def test_workers_share_the_callers_warning_filters(data):
             warnings.simplefilter("ignore", FitFailedWarning)
             with pytest.raises(ValueError, match="candidate fits failed"):
                 DistillationSearchCV(teacher, grid, cv=2, n_jobs=n_jobs).fit(X, y)
+
+
+def test_training_rows_read_in_chunks_find_their_outputs():
+    # above the teacher's CHUNK_SIZE rows, a distiller asks its split teacher
+    # for row chunks of the training rows, which are found by content
+    from skdistill._teacher import CHUNK_SIZE
+
+    X, y = make_classification(
+        n_samples=2 * CHUNK_SIZE + 2000, n_features=5, random_state=0
+    )
+    grid = {"student": [LogisticRegression()], "alpha": [0.5]}
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(max_depth=3, random_state=0), grid, cv=2,
+        error_score="raise", refit=False,
+    ).fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()

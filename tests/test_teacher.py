@@ -514,3 +514,44 @@ def test_label_encoded_teacher_pickles_and_clones(data):
     # a distilled model's teacher can be frozen and reused with the same labels
     again = DistilledClassifier(FrozenEstimator(clf.teacher_), LogisticRegression())
     assert_array_equal(again.fit(X, y_labels).classes_, [3, 7, 11])
+
+
+def test_group_splitter_as_teacher_cv_gets_its_groups_by_routing(data):
+    from sklearn import config_context
+    from sklearn.model_selection import GroupKFold
+
+    X, y = data
+    groups = np.arange(len(y)) % 7
+    splits = list(GroupKFold(3).split(X, y, groups))
+    by_splits = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), alpha=1.0, teacher_cv=splits
+    ).fit(X, y)
+    with config_context(enable_metadata_routing=True):
+        cv = GroupKFold(3).set_split_request(groups=True)
+        clf = DistilledClassifier(
+            LogisticRegression(), LogisticRegression(), alpha=1.0, teacher_cv=cv
+        )
+        clf.fit(X, y, groups=groups)
+    assert_allclose(clf.student_.coef_, by_splits.student_.coef_)
+
+
+def test_teacher_cv_that_cannot_give_out_of_fold_outputs_is_refused(data):
+    X, y = data
+    splits = list(KFold(3).split(X))
+    generator = (split for split in splits)
+    clf = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), teacher_cv=generator
+    )
+    with pytest.raises(ValueError, match="iterator"):
+        clf.fit(X, y)
+    # with unlabeled rows, the splits index the labeled rows
+    y_partial = y.copy()
+    y_partial[:30] = -1
+    clf = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), teacher_cv=splits, unlabeled=-1
+    )
+    with pytest.raises(ValueError, match=f"partition the {len(y) - 30} rows"):
+        clf.fit(X, y_partial)
+    labeled_splits = list(KFold(3).split(X[30:]))
+    clf.set_params(teacher_cv=labeled_splits).fit(X, y_partial)
+    assert np.isfinite(clf.predict_proba(X)).all()
