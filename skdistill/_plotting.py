@@ -8,6 +8,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
+from ._targets import resolve_response_method
 from .metrics import _check_pair, fidelity_score
 
 __all__ = ["AgreementDisplay", "SparsityCurveDisplay"]
@@ -41,7 +42,9 @@ def _teacher_proba(teacher, X, classes):
     know get probability 0.
     """
     teacher_classes = np.asarray(teacher.classes_)
-    if hasattr(teacher, "predict_proba"):
+    # one-vs-one scores are refused, as by the distillers: never read by shape
+    method = resolve_response_method(teacher, "auto", len(teacher_classes))
+    if method == "predict_proba":
         proba = np.asarray(teacher.predict_proba(X), dtype=np.float64)
     else:
         scores = np.asarray(teacher.decision_function(X), dtype=np.float64)
@@ -49,14 +52,21 @@ def _teacher_proba(teacher, X, classes):
             scores = scores.reshape(-1)
             scores = np.column_stack([np.zeros_like(scores), scores])
         proba = softmax(scores, axis=1)
+    if proba.ndim != 2 or proba.shape[1] != len(teacher_classes):
+        raise ValueError(
+            f"The teacher's {method} returned shape {proba.shape} for "
+            f"{len(teacher_classes)} classes; expected one column per class."
+        )
     missing = np.setdiff1d(teacher_classes, classes)
     if missing.size:
         raise ValueError(
             f"The teacher knows classes {missing.tolist()} that the student does not "
             f"({np.asarray(classes).tolist()})."
         )
+    # by label, in the student's order of classes (sorted or not)
+    position = {label: k for k, label in enumerate(np.asarray(classes).tolist())}
     out = np.zeros((proba.shape[0], len(classes)))
-    out[:, np.searchsorted(classes, teacher_classes)] = proba
+    out[:, [position[label] for label in teacher_classes.tolist()]] = proba
     return out
 
 

@@ -17,6 +17,12 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -352,16 +358,35 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
             fitted = self.estimator.estimator
             check_is_fitted(fitted)
         else:
-            if sample_weight is not None:
+            if _routing_enabled():  # what the estimator requests
+                routed = process_routing(
+                    self, "fit", sample_weight=sample_weight, **fit_params
+                )
+                fit_params = dict(routed.estimator.fit)
+            elif sample_weight is not None:
                 fit_params["sample_weight"] = sample_weight
+            weight = fit_params.get("sample_weight")
             # scikit-learn >= 1.7 estimators refuse all-zero weights; on 1.6
             # LogisticRegression fits them into all-zero coefficients
-            if sample_weight is not None and not np.any(np.asarray(sample_weight)):
+            if weight is not None and not np.any(np.asarray(weight)):
                 raise ValueError(
                     "Sample weights must contain at least one non-zero number."
                 )
             fitted = clone(self.estimator).fit(X, y, **fit_params)
         return self._quantize_fitted(fitted)
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            ``fit`` routes to the estimator's ``fit``.
+        """
+        return MetadataRouter(owner=self).add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
 
     def _quantize_fitted(self, fitted):
         """Set the fitted state from the fitted ``fitted`` estimator."""

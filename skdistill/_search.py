@@ -778,9 +778,10 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                     students.append(student)
         return students
 
-    def _check_grid(self, base):
-        """The candidates' parameters, checked before any teacher is fitted."""
-        for grid in _grid_dicts(self.param_grid):
+    def _grids(self):
+        """The dicts of ``param_grid``, each of which must set a student."""
+        grids = _grid_dicts(self.param_grid)
+        for grid in grids:
             if not isinstance(grid, dict):
                 raise TypeError(
                     f"param_grid must be a dict or a list of dicts; got an item "
@@ -791,6 +792,11 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                     "Every grid of param_grid must set 'student' (a list of "
                     f"estimators); got the keys {sorted(grid)}."
                 )
+        return grids
+
+    def _check_grid(self, base):
+        """The candidates' parameters, checked before any teacher is fitted."""
+        for grid in self._grids():
             searched = [
                 key for key in grid if key == "teacher" or key.startswith("teacher__")
             ]
@@ -1193,6 +1199,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             scorer's ``score`` and the splitter's ``split``; ``score`` to the
             scorer.
         """
+        self._grids()  # a grid without students has no router to describe
         fit = MethodMapping().add(caller="fit", callee="fit")
         router = MetadataRouter(owner=self)
         router.add(teacher=self.teacher, method_mapping=fit)

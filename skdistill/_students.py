@@ -5,6 +5,7 @@ from numbers import Integral
 
 import numpy as np
 from scipy.special import log_softmax, softmax
+from sklearn import config_context
 from sklearn.base import is_classifier, is_regressor
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
@@ -117,9 +118,14 @@ def fit_student(student, path, X, Y, classes, sample_weight=None):
         return _fit_logistic_regression_soft(
             student, X, Y, classes, sample_weight=sample_weight, overwrite_Y=True
         )
-    if path == "repeat":
-        return _fit_repeated(student, X, Y, classes, sample_weight)
-    return _fit_regressor(student, "fit", X, Y, sample_weight)
+    # The row weights are the method's own (the targets of repeated rows, the
+    # weight alpha of rows without a label), not metadata: a student that
+    # routes metadata (a SparsifyTransformer, a QuantizedLinearModel) hands
+    # them to its estimator without asking for a request
+    with config_context(enable_metadata_routing=False):
+        if path == "repeat":
+            return _fit_repeated(student, X, Y, classes, sample_weight)
+        return _fit_regressor(student, "fit", X, Y, sample_weight)
 
 
 # HistGradientBoosting*'s early_stopping="auto" is on above this many rows
@@ -241,6 +247,11 @@ def partial_fit_student(student, X, Y, classes, sample_weight=None):
     -------
     student : estimator
     """
+    with config_context(enable_metadata_routing=False):  # see fit_student
+        return _partial_fit(student, X, Y, classes, sample_weight)
+
+
+def _partial_fit(student, X, Y, classes, sample_weight):
     import inspect
 
     from sklearn.linear_model import SGDClassifier

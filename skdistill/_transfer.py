@@ -151,6 +151,8 @@ def _validate_input(X, categorical_features, ensure_min_samples):
                 "1 feature are required."
             )
         mask = _categorical_mask(X, categorical_features)
+        # a boolean column, listed or not, has two values and nothing between
+        mask |= np.asarray([dtype.kind == "b" for dtype in X.dtypes], dtype=bool)
         for name, dtype, is_cat in zip(X.columns, X.dtypes, mask):
             if not is_cat and (dtype.name == "category" or dtype.kind not in "biuf"):
                 raise ValueError(
@@ -431,8 +433,9 @@ def munge(
         categorical column), indices, a boolean mask of shape
         ``(n_features,)``, column names (DataFrame only), or `"from_dtype"`:
         the columns of a DataFrame with `category` or boolean dtype (no
-        column of an ndarray; a boolean column is swapped or copied, never
-        turned into a number between its two values).
+        column of an ndarray). A boolean column of a DataFrame is categorical
+        whatever this says: it is swapped or copied, never turned into a
+        number between its two values.
 
     random_state : int, RandomState instance or None, default=None
         Controls all random draws. Pass an int for reproducible output.
@@ -574,8 +577,9 @@ def gaussian_noise(
         categorical column), indices, a boolean mask of shape
         ``(n_features,)``, column names (DataFrame only), or `"from_dtype"`:
         the columns of a DataFrame with `category` or boolean dtype (no
-        column of an ndarray; a boolean column is swapped or copied, never
-        turned into a number between its two values).
+        column of an ndarray). A boolean column of a DataFrame is categorical
+        whatever this says: it is swapped or copied, never turned into a
+        number between its two values.
 
     random_state : int, RandomState instance or None, default=None
         Controls all random draws. Pass an int for reproducible output.

@@ -15,6 +15,8 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from ._labels import missing_labels
+
 __all__ = [
     "compression_report",
     "count_nonzero_parameters",
@@ -72,6 +74,9 @@ def fidelity_score(y_teacher, y_student, *, sample_weight=None):
             "y_teacher and y_student are empty; fidelity_score needs at least "
             "one sample."
         )
+    for name, labels in (("y_teacher", y_teacher), ("y_student", y_student)):
+        if missing_labels(labels).any():  # NaN never equals NaN: refused
+            raise ValueError(f"Input {name} contains NaN (missing labels).")
     kinds = {
         isinstance(label, str)
         for labels in (y_teacher, y_student)

@@ -215,3 +215,11 @@ def test_nonzero_parameters_of_quantized_models_and_column_transformers():
     assert count_nonzero_parameters(pipe) == count_nonzero_parameters(
         StandardScaler().fit(X[:, :2])
     ) + count_nonzero_parameters(pipe[-1])
+
+
+def test_fidelity_refuses_missing_labels():
+    # NaN never equals NaN: counted, it would be a disagreement
+    with pytest.raises(ValueError, match="y_teacher contains NaN"):
+        fidelity_score([np.nan, 1.0], [np.nan, 1.0])
+    with pytest.raises(ValueError, match="y_student contains NaN"):
+        fidelity_score(np.array(["a", "b"], dtype=object), np.array(["a", None]))

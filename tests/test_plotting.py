@@ -109,6 +109,29 @@ def test_agreement_from_estimator_binary_decision_function_teacher():
     assert display.fidelity == pytest.approx(agreement)
 
 
+def test_agreement_refuses_one_vs_one_teacher_scores(iris):
+    # three classes, three pairs: read by shape they would pass as per-class
+    X, y = iris
+    teacher = SVC(decision_function_shape="ovo").fit(X, y)
+    student = LogisticRegression(max_iter=1000).fit(X, y)
+    with pytest.raises(ValueError, match="one-vs-one"):
+        AgreementDisplay.from_estimator(student, X, teacher=teacher)
+
+
+@pytest.mark.parametrize("order", [[1, 0, 2], [2, 0, 1]])
+def test_agreement_with_a_student_whose_classes_are_not_sorted(iris, order):
+    from skdistill import SoftLogisticRegression
+
+    X, y = iris
+    teacher = LogisticRegression(max_iter=1000).fit(X, y)
+    student = SoftLogisticRegression(classes=order, max_iter=1000).fit(X, y)
+    display = AgreementDisplay.from_estimator(student, X, teacher=teacher)
+    agreement = np.mean(teacher.predict(X) == student.predict(X))
+    assert display.fidelity == pytest.approx(agreement)
+    proba = teacher.predict_proba(X)
+    np.testing.assert_allclose(display.teacher_confidence, proba.max(axis=1))
+
+
 def test_agreement_from_estimator_needs_a_teacher(iris):
     X, y = iris
     student = LogisticRegression(max_iter=1000).fit(X, y)

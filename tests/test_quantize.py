@@ -291,6 +291,38 @@ def test_sample_weight_reaches_the_estimator_and_a_quantized_student(digits):
     assert dc.score(X, y) > 0.9
 
 
+def test_metadata_routing_reaches_the_estimator_as_requested(digits):
+    from sklearn import config_context
+
+    X, y, _ = digits
+    X, y = X[::3], y[::3]
+    sw = np.random.RandomState(0).uniform(0.1, 3.0, size=len(y))
+    with config_context(enable_metadata_routing=True):
+        requested = LogisticRegression(max_iter=1000).set_fit_request(
+            sample_weight=True
+        )
+        q = QuantizedLinearModel(requested, n_bits=8).fit(X, y, sample_weight=sw)
+        weighted = clone(requested).fit(X, y, sample_weight=sw)
+        assert_array_equal(q.coef_, quantize(weighted, n_bits=8).coef_)
+        # an estimator that does not want the weights: refused, as by
+        # scikit-learn's meta-estimators
+        refusing = LogisticRegression(max_iter=1000).set_fit_request(
+            sample_weight=False
+        )
+        with pytest.raises(TypeError, match="not routed"):
+            QuantizedLinearModel(refusing).fit(X, y, sample_weight=sw)
+        # as a distiller's student, the row weights of soft targets are the
+        # method's own, not metadata: no request needed
+        for student in (
+            QuantizedLinearModel(LogisticRegression(max_iter=1000), n_bits=8),
+            SparsifyTransformer(LogisticRegression(max_iter=1000), sparsity=0.5),
+        ):
+            dc = DistilledClassifier(
+                RandomForestClassifier(n_estimators=5, random_state=0), student
+            ).fit(X, y)
+            assert dc.score(X, y) > 0.8
+
+
 @pytest.mark.parametrize("new_bits", [2, 12])
 def test_saved_codes_keep_their_fitted_width(digits, new_bits):
     # n_bits changed after fit (set_params) does not change how the fitted

@@ -944,3 +944,9 @@ def test_training_rows_read_in_chunks_find_their_outputs():
         error_score="raise", refit=False,
     ).fit(X, y)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_routing_of_a_grid_without_students_says_what_is_missing():
+    search = DistillationSearchCV(DecisionTreeClassifier(), {"alpha": [0.5]})
+    with pytest.raises(ValueError, match="must set 'student'"):
+        search.get_metadata_routing()

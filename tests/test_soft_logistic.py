@@ -889,3 +889,55 @@ def test_newton_cg_keeps_no_n_samples_by_n_classes_array():
     # about 6.3 MB: two blocks of 8,192 x 20 logits, the row weights, and
     # the products' temporaries (21 MB with the curvature kept)
     assert peak < 0.5 * 8 * n * n_classes
+
+
+def test_csr_with_duplicate_entries_fits_as_its_canonical_form():
+    # a valid CSR matrix whose values are stored in several pieces (summed by
+    # the products): the bound on the logits must hold for the summed values
+    rng = np.random.RandomState(0)
+    n, d, pieces = 300, 3, 50
+    X = rng.randn(n, d) * 30
+    y = np.argmax(X @ rng.randn(d, 3), axis=1)
+    data = np.repeat(X.ravel() / pieces, pieces)
+    indices = np.repeat(np.tile(np.arange(d, dtype=np.int32), n), pieces)
+    indptr = np.arange(0, n * d * pieces + 1, d * pieces)
+    X_dup = sp.csr_matrix((data, indices, indptr), shape=(n, d))
+    assert not X_dup.has_canonical_format
+    X_can = X_dup.copy()
+    X_can.sum_duplicates()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        dup = SoftLogisticRegression(C=1e4, max_iter=300).fit(X_dup, y)
+    can = SoftLogisticRegression(C=1e4, max_iter=300).fit(X_can, y)
+    assert_allclose(dup.coef_, can.coef_, rtol=1e-6, atol=1e-8)
+    assert not X_dup.has_canonical_format  # the user's matrix is not changed
+
+
+def test_warm_start_refit_resets_the_input_checks():
+    # as scikit-learn's fit: new column names are taken, an array drops them
+    pd = pytest.importorskip("pandas")
+    X, y = make_classification(n_samples=120, n_features=4, random_state=0)
+    model = SoftLogisticRegression(warm_start=True)
+    model.fit(pd.DataFrame(X, columns=list("abcd")), y)
+    model.fit(pd.DataFrame(X, columns=list("wxyz")), y)
+    assert_array_equal(model.feature_names_in_, list("wxyz"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.fit(X, y)
+    assert not hasattr(model, "feature_names_in_")
+    # a warm start on other features starts afresh
+    model.fit(X[:, :3], y)
+    assert model.coef_.shape[1] == 3
+
+
+def test_complex_soft_targets_are_refused():
+    with pytest.raises(ValueError, match="complex"):
+        check_soft_targets(np.array([[0.5 + 1j, 0.5], [0.3, 0.7]]))
+
+
+def test_classes_must_be_one_dimensional():
+    X, y = make_classification(
+        n_samples=60, n_classes=3, n_informative=3, random_state=0
+    )
+    with pytest.raises(ValueError, match="1-D array of labels"):
+        SoftLogisticRegression(classes=[[0, 1, 2]]).fit(X, y)

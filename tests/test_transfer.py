@@ -115,6 +115,19 @@ def test_dataframe_boolean_columns_are_categorical(generator, dtype):
     # the same rows as with the column marked categorical by name
     by_name = generator(df, n_samples=200, categorical_features=["flag"], random_state=0)
     pd.testing.assert_frame_equal(X_new, by_name)
+    # and when a list of other columns, or None, leaves it out
+    df["colour"] = pd.Categorical(rng.choice(["a", "b"], 60))
+    listed = generator(
+        df, n_samples=200, categorical_features=["colour"], random_state=0
+    )
+    assert listed["flag"].dtype == df["flag"].dtype
+    assert set(listed["flag"]) <= {False, True}
+    unlisted = generator(
+        df.drop(columns="colour"), n_samples=200, categorical_features=None,
+        random_state=0,
+    )
+    pd.testing.assert_frame_equal(unlisted, X_new)
+
 
 @pytest.mark.parametrize("generator", GENERATORS)
 def test_dataframe_object_column_by_name(generator):

@@ -88,7 +88,12 @@ def _row_norm_max(Xb):
         starts = Xb.indptr[:-1][np.diff(Xb.indptr) > 0]  # non-empty rows
         if len(starts) == 0:
             return 0.0
-        squares = np.square(Xb.data[: Xb.indptr[-1]], dtype=np.float64)
+        data = Xb.data[: Xb.indptr[-1]]
+        if not Xb.has_canonical_format:
+            # duplicate entries, which the products sum: the sum of their
+            # magnitudes bounds the norm of the row (triangle inequality)
+            return float(np.add.reduceat(np.abs(data, dtype=np.float64), starts).max())
+        squares = np.square(data, dtype=np.float64)
         return float(np.sqrt(np.add.reduceat(squares, starts).max()))
     return float(np.sqrt(np.einsum("ij,ij->i", Xb, Xb, dtype=np.float64).max()))
 

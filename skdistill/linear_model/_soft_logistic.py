@@ -87,6 +87,8 @@ def check_soft_targets(Y, *, n_classes=None, rtol=1e-6):
         Y = Y.toarray()
     try:
         Y_arr = np.asarray(Y)
+        if Y_arr.dtype.kind == "c":  # astype would drop the imaginary part
+            raise TypeError("complex values are not probabilities")
         in_dtype = Y_arr.dtype if Y_arr.dtype.kind == "f" else np.dtype(np.float64)
         Y_arr = Y_arr.astype(np.float64, copy=False)
     except (TypeError, ValueError) as exc:
@@ -561,7 +563,7 @@ def _fit_logistic_regression_soft(
         X,
         accept_sparse=["csr", "csc"],
         dtype=[np.float64, np.float32],
-        reset=not (estimator.warm_start and hasattr(estimator, "coef_")),
+        reset=True,  # a warm start too, as scikit-learn's fit does
     )
     Y = check_soft_targets(Y, n_classes=len(classes))
     if Y.shape[0] != X.shape[0]:
@@ -575,7 +577,12 @@ def _fit_logistic_regression_soft(
     C = np.inf if _effective_penalty(estimator) is None else estimator.C
 
     coef_init = intercept_init = None
-    if estimator.warm_start and hasattr(estimator, "coef_"):
+    n_rows = 1 if len(classes) == 2 else len(classes)
+    if (
+        estimator.warm_start
+        and hasattr(estimator, "coef_")
+        and np.shape(estimator.coef_) == (n_rows, X.shape[1])
+    ):
         coef_init, intercept_init = estimator.coef_, estimator.intercept_
     coef, intercept, n_iter = _fit_soft_logistic(
         X,
@@ -752,6 +759,11 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         """
         if classes is None:
             classes = self.classes
+        if classes is not None and np.ndim(classes) != 1:
+            raise ValueError(
+                f"classes must be a 1-D array of labels; got shape "
+                f"{np.shape(classes)}."
+            )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if y.ndim == 1:
@@ -827,7 +839,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
             accept_sparse=["csr", "csc"],
             dtype=[np.float64, np.float32],
             multi_output=True,
-            reset=first_call,
+            reset=True,  # a warm start too, as scikit-learn's fit does
         )
         classes, Y = self._targets(y)
         if len(np.unique(classes)) != len(classes):
