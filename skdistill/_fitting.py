@@ -12,7 +12,11 @@ from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, TargetEncoder
 from sklearn.utils import get_tags
-from sklearn.utils.metadata_routing import _routing_enabled
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+)
 from sklearn.utils.validation import has_fit_parameter
 
 from ._students import fit_student
@@ -278,6 +282,23 @@ def fit_plain(student, X, y, sample_weight=None):
     kwargs = weight_kwargs(student, sample_weight)
     with blame("student", student, "fit"):
         return student.fit(X, y, **kwargs)
+
+
+class RoutesFitToEstimator:
+    """Mixin of a meta-estimator whose ``fit`` routes metadata to ``estimator``."""
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            ``fit`` routes to the estimator's ``fit``.
+        """
+        return MetadataRouter(owner=self).add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
 
 
 def check_coef_settable(model, what):

@@ -17,16 +17,11 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    _routing_enabled,
-    process_routing,
-)
+from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._fitting import check_coef_settable
+from ._fitting import RoutesFitToEstimator, check_coef_settable
 
 
 def _code_dtype(n_bits):
@@ -213,7 +208,7 @@ def _model_has(attr):
     return check
 
 
-class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
+class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimator):
     """Linear model whose coefficients are stored as few-bit codes.
 
     ``fit`` fits the estimator (a linear model, a
@@ -374,19 +369,6 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
                 )
             fitted = clone(self.estimator).fit(X, y, **fit_params)
         return self._quantize_fitted(fitted)
-
-    def get_metadata_routing(self):
-        """Get metadata routing of this object.
-
-        Returns
-        -------
-        routing : MetadataRouter
-            ``fit`` routes to the estimator's ``fit``.
-        """
-        return MetadataRouter(owner=self).add(
-            estimator=self.estimator,
-            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-        )
 
     def _quantize_fitted(self, fitted):
         """Set the fitted state from the fitted ``fitted`` estimator."""

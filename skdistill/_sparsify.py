@@ -27,18 +27,19 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
 )
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    _routing_enabled,
-    process_routing,
-)
+from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _BaseDistiller
 from ._classifier import DistilledClassifier, soft_refit_set
-from ._fitting import as_table, check_2d, check_coef_settable, refit_student
+from ._fitting import (
+    RoutesFitToEstimator,
+    as_table,
+    check_2d,
+    check_coef_settable,
+    refit_student,
+)
 from ._pruning import search_support, set_coefficients
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
@@ -217,7 +218,9 @@ def _fit_on_columns(estimator, X, y, columns, fit_kwargs):
     return coef, np.asarray(sub.intercept_, dtype=np.float64)
 
 
-class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
+class SparsifyTransformer(
+    RoutesFitToEstimator, SelectorMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Prune a linear model's coefficients to exact zeros and select features.
 
     The estimator is fitted (unless it is a prefit model wrapped in
@@ -914,19 +917,6 @@ class SparsifyTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         """Class labels of ``estimator_`` (classifiers only)."""
         check_is_fitted(self)
         return self.estimator_.classes_
-
-    def get_metadata_routing(self):
-        """Get metadata routing of this object.
-
-        Returns
-        -------
-        routing : MetadataRouter
-            ``fit`` routes to the estimator's ``fit``.
-        """
-        return MetadataRouter(owner=self).add(
-            estimator=self.estimator,
-            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
