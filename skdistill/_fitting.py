@@ -6,7 +6,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.compose import ColumnTransformer
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.pipeline import Pipeline
@@ -246,6 +246,11 @@ def accepts_sample_weight(estimator):
     if isinstance(estimator, Pipeline):
         last = estimator.steps[-1][1] if estimator.steps else None
         return last not in _SKIPPED_STEPS and accepts_sample_weight(last)
+    if isinstance(estimator, TransformedTargetRegressor):
+        # its fit hands **fit_params to its regressor (LinearRegression
+        # when None)
+        regressor = estimator.regressor
+        return regressor is None or accepts_sample_weight(regressor)
     return has_fit_parameter(estimator, "sample_weight")
 
 
@@ -266,7 +271,7 @@ def weight_kwargs(estimator, sample_weight, role="student"):
     if isinstance(estimator, Pipeline) and not _routing_enabled():
         if accepts_sample_weight(estimator):
             return {f"{estimator.steps[-1][0]}__sample_weight": sample_weight}
-    elif _routing_enabled() or has_fit_parameter(estimator, "sample_weight"):
+    elif _routing_enabled() or accepts_sample_weight(estimator):
         return {"sample_weight": sample_weight}
     raise TypeError(
         f"The {role} {estimator!r} does not accept sample_weight, which is needed "

@@ -183,7 +183,10 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def _check_y(self, y, n_samples):
+    def _check_y(self, y, n_samples, flatten_column=False):
+        """``y`` as float64, of its own shape: a column ``(n, 1)`` stays one
+        (the student, given it, decides, as it does at ``alpha=0``) unless
+        ``flatten_column``."""
         if y is None:
             raise ValueError(
                 "DistilledRegressor requires y to be passed, but the target y is None."
@@ -193,7 +196,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         )
         if y.ndim > 2:
             raise ValueError(f"y must be 1-D or 2-D; got shape {y.shape}.")
-        if y.ndim == 2 and y.shape[1] == 1:
+        if flatten_column and y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if y.shape[0] != n_samples:
             raise ValueError(
@@ -303,7 +306,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         _check_kinds(self.teacher, self.student)
         first_call, X, sample_weight = self._start_partial_fit(X, sample_weight)
         if y is not None:
-            y = self._check_y(y, n_rows(X))
+            y = self._check_y(y, n_rows(X), flatten_column=True)
             if y.ndim == 2 and not get_tags(self.student).target_tags.multi_output:
                 raise ValueError(
                     f"y has shape {y.shape} but the student "

@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _BaseDistiller
 from ._classifier import DistilledClassifier, soft_refit_set
+from ._regressor import DistilledRegressor
 from ._fitting import (
     RoutesFitToEstimator,
     as_table,
@@ -649,6 +650,14 @@ class SparsifyTransformer(
                     f"pruned coefficients held at zero ({exc}) Use refit=False, "
                     "or a LogisticRegression student."
                 ) from exc
+        if do_refit and isinstance(estimator, DistilledRegressor):
+            raise ValueError(
+                "SparsifyTransformer refits the linear student of a "
+                "DistilledClassifier, not of a DistilledRegressor. Use "
+                "refit=False to keep its student's coefficients as pruned, or "
+                "make the SparsifyTransformer the student: "
+                "DistilledRegressor(teacher, SparsifyTransformer(Ridge(), ...))."
+            )
         if do_refit and training_set is None and not hasattr(estimator, "coef_"):
             # a refit fits the estimator itself, with its own coef_ held
             raise ValueError(

@@ -326,6 +326,40 @@ def test_regressor_alpha_zero_keeps_y_as_given(reg_data, y_shape):
     assert reg.augment_ is None
 
 
+def test_regressor_column_y_keeps_its_shape_at_every_alpha(reg_data):
+    # predict's shape follows y's, as the student's own fit would
+    X, y = reg_data
+    y = y.reshape(-1, 1)
+    shape = LinearRegression().fit(X, y).predict(X).shape
+    for alpha in (0.0, 0.5, 1.0):
+        reg = DistilledRegressor(LinearRegression(), LinearRegression(), alpha=alpha)
+        assert reg.fit(X, y).predict(X).shape == shape
+
+
+@pytest.mark.parametrize("role", ["teacher", "student"])
+def test_transformed_target_regressor_takes_sample_weight(reg_data, role):
+    # its fit hands **fit_params (sample_weight) to its regressor
+    from sklearn.compose import TransformedTargetRegressor
+
+    X, y = reg_data
+    sw = np.random.RandomState(0).uniform(0.0, 2.0, size=len(y))
+    ttr = TransformedTargetRegressor(Ridge(), func=np.arcsinh, inverse_func=np.sinh)
+    other = Ridge()
+    teacher, student = (ttr, other) if role == "teacher" else (other, ttr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no "fitted without it"
+        reg = DistilledRegressor(teacher, student, alpha=0.5).fit(
+            X, y, sample_weight=sw
+        )
+    weighted = clone(ttr).fit(X, y, sample_weight=sw)
+    fitted = reg.teacher_ if role == "teacher" else None
+    if fitted is not None:
+        assert_allclose(fitted.regressor_.coef_, weighted.regressor_.coef_)
+    plain = DistilledRegressor(teacher, student, alpha=0.0).fit(X, y, sample_weight=sw)
+    expected = clone(student).fit(X, y, sample_weight=sw)
+    assert_array_equal(plain.predict(X), expected.predict(X))
+
+
 @pytest.mark.parametrize(
     "teacher_outputs, y_outputs", [(2, 1), (1, 2), (2, 3)]
 )
