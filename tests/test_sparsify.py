@@ -605,4 +605,3 @@ def test_refit_of_inner_coefficients_is_refused_with_the_way_out():
         SparsifyTransformer(distilled, sparsity=0.5).fit(Xr, yr)
     pruned = SparsifyTransformer(distilled, sparsity=0.5, refit=False).fit(Xr, yr)
     assert np.sum(pruned.estimator_.student_.coef_ == 0) == 3
-
