@@ -243,7 +243,7 @@ def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto")
             # numbers but for a few tokens ("?", "n/a"): a numeric column
             # whose missing values are spelled out
             odd = values[pd.to_numeric(values, errors="coerce").isna() & values.notna()]
-            if len(odd) <= 0.05 * values.notna().sum():
+            if 0 < len(odd) <= 0.05 * values.notna().sum():
                 raise UsageError(
                     f"--csv: the column {column!r} holds numbers except for "
                     f"{len(odd)} cell(s) such as {odd.iloc[0]!r}; if those mark "

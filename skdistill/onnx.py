@@ -406,7 +406,7 @@ def _convert_soft_logistic(scope, operator, container):
     model = operator.raw_operator
     coef = model.coef_
     coef = coef.toarray() if hasattr(coef, "toarray") else np.asarray(coef)
-    weights = np.atleast_2d(coef).T.astype(np.float32)
+    weights = np.atleast_2d(coef).T  # in the graph's precision (_linear_graph)
     _linear_graph(
         scope,
         container,
