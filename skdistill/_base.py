@@ -120,11 +120,11 @@ def generate_rows(distiller, X, augment, size):
     n_new = max(1, int(round(size * n_rows(X))))
     params = dict(distiller.augment_params or {})
     seed = check_random_state(distiller.random_state).randint(np.iinfo(np.int32).max)
-    if augment not in _GENERATORS:
-        return generator(X, n_samples=n_new, random_state=seed, **params)
     try:
         return generator(X, n_samples=n_new, random_state=seed, **params)
     except ValueError as exc:
+        if augment not in _GENERATORS:  # the user's callable speaks for itself
+            raise
         # the generator's own words, said to be about the distiller's setting
         raise ValueError(
             f"augment={augment!r} could not generate rows from X: {exc} Its "

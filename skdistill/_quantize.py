@@ -150,6 +150,36 @@ def quantize_values(values, *, n_bits=8, method="uniform", random_state=None):
     return rank[km.labels_].astype(dtype), centers[order]
 
 
+def _predicting_model(estimator):
+    """The fitted model that predicts for ``estimator``.
+
+    Looks through a FrozenEstimator, a SparsifyTransformer's pruned
+    ``estimator_`` and a distiller's ``student_`` (recursively), down to a
+    model with ``coef_``, a Pipeline or whatever else predicts.
+    """
+    while True:
+        if isinstance(estimator, FrozenEstimator):
+            estimator = estimator.estimator
+        elif hasattr(estimator, "coef_"):
+            return estimator
+        elif hasattr(estimator, "coef_mask_") and hasattr(estimator, "estimator_"):
+            estimator = estimator.estimator_
+        elif (
+            getattr(estimator, "student_", None) is not None
+            and not isinstance(estimator, Pipeline)
+        ):
+            student = estimator.student_
+            if is_classifier(estimator) and not is_classifier(student):
+                raise TypeError(
+                    f"Cannot quantize {estimator!r}: its student {student!r} is a "
+                    "regressor fitted on log-probabilities, whose predictions are "
+                    "not class labels. Use a linear classifier student."
+                )
+            estimator = student
+        else:
+            return estimator
+
+
 def _linear_model(estimator):
     """The fitted linear model that answers for ``estimator``.
 
@@ -157,43 +187,23 @@ def _linear_model(estimator):
     ``estimator_`` of a SparsifyTransformer (recursively), the inner estimator
     of a FrozenEstimator.
     """
-    if isinstance(estimator, FrozenEstimator):
-        return _linear_model(estimator.estimator)
-    if hasattr(estimator, "coef_"):
-        check_coef_settable(estimator, "quantize")
-        return estimator
-    if hasattr(estimator, "coef_mask_") and hasattr(estimator, "estimator_"):
-        return _linear_model(estimator.estimator_)
-    student = getattr(estimator, "student_", None)
-    if student is not None:
-        if is_classifier(estimator) and not is_classifier(student):
-            raise TypeError(
-                f"Cannot quantize {estimator!r}: its student {student!r} is a "
-                "regressor fitted on log-probabilities, whose predictions are not "
-                "class labels. Use a linear classifier student."
-            )
-        return _linear_model(student)
-    raise TypeError(
-        f"Cannot quantize {estimator!r}: it has no `coef_` (nor a `student_` or "
-        "pruned `estimator_` with `coef_`). quantize needs a fitted linear model, "
-        "DistilledClassifier or SparsifyTransformer."
-    )
+    model = _predicting_model(estimator)
+    if not hasattr(model, "coef_"):
+        raise TypeError(
+            f"Cannot quantize {model!r}: it has no `coef_` (nor a `student_` or "
+            "pruned `estimator_` with `coef_`). quantize needs a fitted linear "
+            "model, DistilledClassifier or SparsifyTransformer."
+        )
+    check_coef_settable(model, "quantize")
+    return model
 
 
 def _predicting_pipeline(estimator):
     """The fitted Pipeline that predicts for ``estimator`` (itself, a frozen
     one's estimator, a distiller's ``student_``, a sparsifier's pruned
     ``estimator_``), or None."""
-    if isinstance(estimator, FrozenEstimator):
-        return _predicting_pipeline(estimator.estimator)
-    if hasattr(estimator, "coef_mask_") and hasattr(estimator, "estimator_"):
-        return _predicting_pipeline(estimator.estimator_)
-    student = getattr(estimator, "student_", None)
-    if student is not None and not isinstance(estimator, Pipeline):
-        if is_classifier(estimator) and not is_classifier(student):
-            return None  # refused by _linear_model, which says why
-        return _predicting_pipeline(student)
-    return estimator if isinstance(estimator, Pipeline) else None
+    model = _predicting_model(estimator)
+    return model if isinstance(model, Pipeline) else None
 
 
 def _model_has(attr):

@@ -21,15 +21,13 @@ def _as_targets(output, output_shape, n_samples):
     output = np.asarray(output, dtype=np.float64)
     n_outputs = int(np.prod(output_shape))  # 1 for a 1-D y
     if output.shape[:1] != (n_samples,) or output[:1].size != n_outputs:
+        y_says = (
+            f"y has {n_outputs} output(s) per row" if output_shape else "y is 1-D"
+        )
         raise ValueError(
             f"The teacher's predict returned shape {output.shape} for "
-            f"{n_samples} rows but y has {n_outputs} output(s) per row "
-            f"(shape (n_samples, {', '.join(map(str, output_shape))})); the "
-            "teacher must predict the outputs of y."
-            if output_shape
-            else f"The teacher's predict returned shape {output.shape} for "
-            f"{n_samples} rows but y is 1-D; the teacher must predict one value "
-            "per row, the output of y."
+            f"{n_samples} rows but {y_says}; the teacher must predict the "
+            "outputs of y."
         )
     return output.reshape(n_samples, *output_shape)
 
