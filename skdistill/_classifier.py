@@ -19,6 +19,7 @@ from ._fitting import (
     check_nan,
     fit_on_soft_targets,
     fit_plain,
+    index_params,
     last_step_input,
     n_rows,
 )
@@ -424,10 +425,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         else:
             rows = np.flatnonzero(labeled)
             X_lab, y_lab = _safe_indexing(X, rows), y[rows]
-            params = {k: _safe_indexing(v, rows) for k, v in teacher_params.items()}
-            split_params = {
-                k: _safe_indexing(v, rows) for k, v in split_params.items()
-            }
+            params = index_params(teacher_params, rows, len(y))
+            split_params = index_params(split_params, rows, len(y))
         check_teacher_cv(self.teacher_cv, n_rows(X_lab))
         with blame("teacher", teacher, method if frozen else "fit"):
             return fit_teacher(

@@ -11,7 +11,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, TargetEncoder
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -34,6 +34,29 @@ def n_rows(X):
     if hasattr(X, "__len__"):
         return len(X)
     return np.asarray(X).shape[0]
+
+
+def index_params(params, indices, n_samples):
+    """Rows ``indices`` of the per-row fit parameters; the others as they are.
+
+    A parameter is per-row when it has ``n_samples`` rows (``sample_weight``,
+    ``groups``); options such as ``eval_set``, ``verbose`` or
+    ``categorical_feature`` are handed on unchanged, as
+    :func:`~sklearn.model_selection.cross_validate` does.
+    """
+    out = {}
+    for key, value in params.items():
+        if value is not None and not isinstance(value, str):
+            if hasattr(value, "__array__") and not hasattr(value, "shape"):
+                value = np.asarray(value)
+            if (
+                hasattr(value, "__len__")
+                and getattr(value, "ndim", 1) > 0
+                and n_rows(value) == n_samples
+            ):
+                value = _safe_indexing(value, indices)
+        out[key] = value
+    return out
 
 
 def as_table(X):
@@ -87,10 +110,12 @@ def check_2d(X):
 
 @contextlib.contextmanager
 def blame(role, estimator, method):
-    """Name the teacher or the student in a ``ValueError``/``TypeError`` it raises.
+    """Name the teacher or the student in an exception it raises.
 
-    The exception keeps its type and message, prefixed by ``"The <role> <name>
-    failed in <method>: "``, and is chained to the original.
+    A ``ValueError`` or ``TypeError`` keeps its type and message, prefixed by
+    ``"The <role> <name> failed in <method>: "``, and is chained to the
+    original. Another exception (another library's own, such as
+    LightGBM's) is raised as it is, with that sentence as a note.
 
     Parameters
     ----------
@@ -102,20 +127,39 @@ def blame(role, estimator, method):
     """
     try:
         yield
-    except (ValueError, TypeError) as exc:
+    except Exception as exc:
         text = str(exc)
-        if text.startswith(("The teacher", "The student")):
+        if text.startswith(("The teacher", "The student")) or any(
+            note.startswith(("The teacher", "The student"))
+            for note in getattr(exc, "__notes__", ())
+        ):
             raise
         name = type(estimator).__name__
         if isinstance(estimator, FrozenEstimator):
             name = f"FrozenEstimator({type(estimator.estimator).__name__})"
         message = f"The {role} {name} failed in {method}: {text}"
+        if not isinstance(exc, (ValueError, TypeError)):
+            # another library's own exception (LightGBMError): kept as it is,
+            # with the role in a note
+            add_note(exc, f"The {role} {name} failed in {method}.")
+            raise
         try:
             new = type(exc)(message)
         except Exception:  # an exception type with another signature
-            exc.add_note(message)
+            add_note(exc, message)
             raise exc
+        for note in getattr(exc, "__notes__", ()):
+            new.add_note(note)
         raise new from exc
+
+
+def add_note(exc, note):
+    """``exc.add_note(note)``; on Python 3.10, which has no notes, appended
+    to the exception's message."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    elif exc.args and isinstance(exc.args[0], str):
+        exc.args = (f"{exc.args[0]}\n{note}", *exc.args[1:])
 
 
 def _nan_flow(estimator):

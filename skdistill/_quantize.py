@@ -629,7 +629,9 @@ def quantize(estimator, *, n_bits=8, method="uniform", random_state=None):
         When a :class:`~sklearn.pipeline.Pipeline` predicts (``estimator``
         itself, or the student of a distiller, pruned or not), a copy of it
         whose last step is quantized that way, the earlier steps (fitted)
-        unchanged.
+        unchanged. Loading it (pickle, joblib or skops) needs skdistill; its
+        ``estimator_`` is a plain scikit-learn model with the dequantized
+        coefficients.
 
     Examples
     --------

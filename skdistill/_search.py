@@ -43,7 +43,9 @@ from ._fitting import (
     accepts_nan,
     accepts_sample_weight,
     as_table,
+    index_params,
     is_composite,
+    n_rows,
     weight_kwargs,
 )
 from ._frontier import pareto_front
@@ -70,10 +72,6 @@ _KEPT_ATTRIBUTES = (
 _RESPONSE_METHODS = ("predict", "predict_proba", "decision_function")
 # Timed repeats of a student's prediction on 1,000 rows (the fastest kept).
 _LATENCY_REPEATS = 3
-
-
-def _n_rows(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
 def _teacher_has(method):
@@ -178,20 +176,20 @@ class _SplitTeacher(FrozenEstimator):
         for X_ref, output in entries:
             if X is X_ref:
                 return output
-        n_rows = _n_rows(X)
+        n_X = n_rows(X)
         for k, (X_ref, output) in enumerate(entries):
-            n_ref = _n_rows(X_ref)
-            if n_rows == n_ref:
+            n_ref = n_rows(X_ref)
+            if n_X == n_ref:
                 if _content_hash(X) == self._hash((k, None), X_ref):
                     return output
                 continue
             chunk_size = getattr(_teacher, "CHUNK_SIZE", None)
-            if chunk_size is None or n_ref <= chunk_size or n_rows > chunk_size:
+            if chunk_size is None or n_ref <= chunk_size or n_X > chunk_size:
                 continue
             # the distiller's inference asks for row chunks of the training rows
             key = _content_hash(X)
             for batch in gen_batches(n_ref, chunk_size):
-                if batch.stop - batch.start == n_rows and key == self._hash(
+                if batch.stop - batch.start == n_X and key == self._hash(
                     (k, batch.start), _safe_indexing(X_ref, batch)
                 ):
                     return output[batch]
@@ -219,19 +217,6 @@ class _SplitTeacher(FrozenEstimator):
     @available_if(_teacher_has("decision_function"))
     def decision_function(self, X):
         return self._respond("decision_function", X)
-
-
-def _index_params(params, indices, n_samples):
-    """Rows ``indices`` of the per-row fit parameters; others as they are."""
-    out = {}
-    for key, value in params.items():
-        if value is not None and not isinstance(value, str):
-            if hasattr(value, "__array__") and not hasattr(value, "shape"):
-                value = np.asarray(value)
-            if hasattr(value, "__len__") and _n_rows(value) == n_samples:
-                value = _safe_indexing(value, indices)
-        out[key] = value
-    return out
 
 
 def student_bytes(student):
@@ -339,9 +324,9 @@ def _prepare_split(
     score : float
         The teacher's test score.
     """
-    n_samples = _n_rows(X)
+    n_samples = n_rows(X)
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
-    params = _index_params(fit_params, train, n_samples)
+    params = index_params(fit_params, train, n_samples)
     # a classifier that refuses labels other than 0..K-1 (XGBoost) is fitted
     # on their codes, as DistilledClassifier does
     fitted = _teacher._fit_clone(teacher, X_train, y_train, params)
@@ -367,7 +352,7 @@ def _prepare_split(
             except ValueError as exc:
                 raise ValueError(
                     f"teacher_cv={teacher_cv!r} failed on a split's "
-                    f"{_n_rows(X_train)} training rows: {exc}"
+                    f"{n_rows(X_train)} training rows: {exc}"
                 ) from exc
     for (generation, method), candidate in (generations or {}).items():
         try:
@@ -381,7 +366,7 @@ def _prepare_split(
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     y_teacher = np.asarray(fitted.predict(X_test))
     scored = _SplitTeacher.wrap(fitted, {"predict": [(X_test, y_teacher)]})
-    test_params = _index_params(score_params, test, n_samples)
+    test_params = index_params(score_params, test, n_samples)
     try:
         score, failure = float(scorer(scored, X_test, y_test, **test_params)), None
     except (AttributeError, TypeError, ValueError) as exc:
@@ -898,7 +883,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "is None."
             )
         X, y = indexable(as_table(X), y)
-        n_samples = _n_rows(X)
+        n_samples = n_rows(X)
         if classifier and getattr(base, "unlabeled", None) is None:
             # before the teacher, which may accept anything on label codes
             check_no_missing_labels(
@@ -998,7 +983,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                     teachers[key, generation] = _SplitTeacher.wrap(
                         fitted, cache, light=generation != "own"
                     )
-                fit_params = _index_params(
+                fit_params = index_params(
                     student_params[student_index[id(params_["student"])]],
                     train,
                     n_samples,
@@ -1012,7 +997,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                         X_test,
                         y_test,
                         fit_params,
-                        _index_params(score_params, test, n_samples),
+                        index_params(score_params, test, n_samples),
                         y_teacher,
                     )
                 )

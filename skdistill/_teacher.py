@@ -131,7 +131,9 @@ class LabelEncodedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         y : array-like of shape (n_samples,)
             Class labels.
         **fit_params : dict
-            Parameters of the estimator's ``fit``.
+            Parameters of the estimator's ``fit``. The labels of an
+            ``eval_set`` (a list of ``(X, y)`` pairs, XGBoost's and LightGBM's
+            validation sets) are encoded like ``y``.
 
         Returns
         -------
@@ -139,6 +141,10 @@ class LabelEncodedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
             Fitted estimator.
         """
         encoder = LabelEncoder().fit(y)
+        if fit_params.get("eval_set") is not None:
+            fit_params = {**fit_params, "eval_set": _encoded_eval_set(
+                fit_params["eval_set"], encoder
+            )}
         estimator = clone(self.estimator).fit(X, encoder.transform(y), **fit_params)
         codes = np.arange(len(encoder.classes_))
         inner = np.asarray(getattr(estimator, "classes_", codes))
@@ -215,11 +221,38 @@ class LabelEncodedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         check_is_fitted(self)
         return self.estimator_.decision_function(X)
 
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            ``fit`` routes to the estimator's ``fit``.
+        """
+        from ._fitting import RoutesFitToEstimator  # imports this module
+
+        return RoutesFitToEstimator.get_metadata_routing(self)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self.estimator)
         tags.input_tags = inner.input_tags
         return tags
+
+
+def _encoded_eval_set(eval_set, encoder):
+    """``eval_set``'s ``(X, y)`` pairs with ``y`` encoded by ``encoder``."""
+    pairs = []
+    for X_eval, y_eval in eval_set:
+        try:
+            pairs.append((X_eval, encoder.transform(np.asarray(y_eval).ravel())))
+        except ValueError as exc:
+            raise ValueError(
+                "The labels of eval_set must be among y's labels "
+                f"{encoder.classes_.tolist()} (they are encoded like y for a "
+                f"teacher fitted on codes): {exc}"
+            ) from exc
+    return pairs
 
 
 def needs_encoding(y):
@@ -275,9 +308,16 @@ def _fit_clone(teacher, X, y, fit_params):
     # does): fit it on their codes
     try:
         return LabelEncodedClassifier(teacher).fit(X, y, **fit_params)
-    except Exception:
+    except Exception as retry:
         if fitted is not None:
             raise
+        from ._fitting import add_note  # imports this module
+
+        add_note(
+            error,
+            "Fitted on the labels encoded as 0..K-1 instead, it failed too: "
+            f"{type(retry).__name__}: {retry}",
+        )
         raise error from None
 
 
@@ -318,17 +358,22 @@ def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs, split_params
     classifier = is_classifier(teacher)
     splitter = check_cv(cv, y, classifier=classifier)
 
-    def out_of_fold(teacher):
+    def out_of_fold(teacher, params=fit_params):
         # routed split parameters (groups) go with the fit parameters:
         # cross_val_predict routes each to what requests it
         return cross_val_predict(
             clone(teacher), X, y, cv=splitter, method=method,
-            params={**fit_params, **split_params}, n_jobs=n_jobs,
+            params={**params, **split_params}, n_jobs=n_jobs,
         )
 
     if isinstance(fitted, LabelEncodedClassifier):
         # the folds' labels are codes, with gaps where a fold misses a class
-        output = out_of_fold(LabelEncodedClassifier(teacher))
+        # (cross_val_predict encodes y): so are eval_set's
+        params = fit_params
+        if fit_params.get("eval_set") is not None:
+            codes = _encoded_eval_set(fit_params["eval_set"], LabelEncoder().fit(y))
+            params = {**fit_params, "eval_set": codes}
+        output = out_of_fold(LabelEncodedClassifier(teacher), params)
     elif classifier:
         # labels 0..K-1: a fold that misses a class has a gap, which a teacher
         # taking only 0..k-1 (XGBoost's) refuses; it is then fitted on codes

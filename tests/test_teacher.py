@@ -209,11 +209,118 @@ class AlwaysFails(ClassifierMixin, BaseEstimator):
         raise NotImplementedError
 
 
+def _text_and_notes(exc):
+    """An exception's message with its notes (Python 3.10 has none)."""
+    return "\n".join([str(exc), *getattr(exc, "__notes__", [])])
+
+
 def test_teacher_refusing_codes_too_reports_the_original_error(data):
     X, y = data
     clf = DistilledClassifier(AlwaysFails(), LogisticRegression())
-    with pytest.raises(ValueError, match="labels of dtype U"):
+    with pytest.raises(ValueError, match="labels of dtype U") as info:
         clf.fit(X, LABELS["strings"][y])
+    # and says what the attempt on the codes gave
+    text = _text_and_notes(info.value)
+    assert "encoded as 0..K-1 instead, it failed too" in text
+    assert "labels of dtype i" in text
+
+
+class ZeroToKWithOptions(ZeroToKOnly):
+    """ZeroToKOnly whose fit takes per-row weights and XGBoost-like options."""
+
+    calls = []
+
+    def fit(self, X, y, sample_weight=None, eval_set=None, verbose=True):
+        super().fit(X, y)
+        type(self).calls.append(
+            {"y": y, "sample_weight": sample_weight, "eval_set": eval_set,
+             "verbose": verbose}
+        )
+        return self
+
+
+def _options_teacher():
+    ZeroToKWithOptions.calls = []
+    return ZeroToKWithOptions().set_fit_request(
+        sample_weight=True, eval_set=True, verbose=True
+    )
+
+
+@pytest.mark.parametrize("teacher_cv", [None, 3])
+def test_routed_options_reach_a_teacher_fitted_on_codes(data, teacher_cv):
+    from sklearn import config_context
+
+    X, y = data
+    y_labels = LABELS["strings"][y]
+    weights = np.linspace(0.5, 1.5, len(y))
+    eval_set = [(X[:20], y_labels[:20])]
+    with config_context(enable_metadata_routing=True):
+        clf = DistilledClassifier(
+            _options_teacher(),
+            LogisticRegression().set_fit_request(sample_weight=False),
+            teacher_cv=teacher_cv,
+        )
+        clf.fit(X, y_labels, sample_weight=weights, eval_set=eval_set, verbose=False)
+    assert isinstance(clf.teacher_, LabelEncodedClassifier)
+    calls = ZeroToKWithOptions.calls
+    assert len(calls) == (1 if teacher_cv is None else 4)  # full fit, folds
+    for call in calls:
+        # eval_set's labels are encoded like y's, the options handed on
+        X_eval, y_eval = call["eval_set"][0]
+        assert X_eval is eval_set[0][0]
+        assert_array_equal(y_eval, y[:20])
+        assert call["verbose"] is False
+        assert len(call["sample_weight"]) == len(call["y"])
+    assert_array_equal(calls[0]["sample_weight"], weights)
+    # eval_set labels the teacher does not know are refused by name
+    with config_context(enable_metadata_routing=True):
+        with pytest.raises(ValueError) as info:
+            clf.fit(X, y_labels, sample_weight=weights, eval_set=[(X[:2], [0, 1])])
+    assert "The labels of eval_set must be among y's labels" in _text_and_notes(
+        info.value
+    )
+
+
+def test_unlabeled_rows_cut_only_per_row_teacher_options(data):
+    from sklearn import config_context
+
+    X, y = data
+    y_partial = y.copy()
+    y_partial[:30] = -1
+    weights = np.linspace(0.5, 1.5, len(y))
+    eval_set = [(X[:20], y[:20])]
+    with config_context(enable_metadata_routing=True):
+        clf = DistilledClassifier(
+            _options_teacher(),
+            LogisticRegression().set_fit_request(sample_weight=False),
+            unlabeled=-1,
+        )
+        clf.fit(X, y_partial, sample_weight=weights, eval_set=eval_set, verbose=False)
+    (call,) = ZeroToKWithOptions.calls
+    assert_array_equal(call["y"], y[30:])
+    assert_array_equal(call["sample_weight"], weights[30:])
+    assert call["eval_set"] is eval_set
+    assert call["verbose"] is False
+
+
+class ForeignError(Exception):
+    """Another library's own exception type (LightGBM's LightGBMError)."""
+
+
+class ForeignFailure(LogisticRegression):
+    def predict_proba(self, X):
+        raise ForeignError("shape mismatch")
+
+
+def test_other_libraries_exceptions_name_the_teacher(data):
+    X, y = data
+    teacher = FrozenEstimator(ForeignFailure().fit(X, y))
+    with pytest.raises(ForeignError, match="shape mismatch") as info:
+        DistilledClassifier(teacher, LogisticRegression()).fit(X, y)
+    assert (
+        "The teacher FrozenEstimator(ForeignFailure) failed in predict_proba"
+        in _text_and_notes(info.value)
+    )
 
 
 def test_frozen_teacher_keeps_its_classes(data):
