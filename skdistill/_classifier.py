@@ -31,7 +31,13 @@ from ._students import (
     regressor_proba,
     student_path,
 )
-from ._targets import blend_targets, logits_from_output, resolve_response_method, soften
+from ._targets import (
+    blend_targets,
+    check_fitted_response,
+    logits_from_output,
+    resolve_response_method,
+    soften,
+)
 from ._teacher import check_teacher_cv, fit_teacher, stack_rows, teacher_response
 
 
@@ -376,6 +382,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         self.teacher_, output, output_classes = self._teacher_on_labeled(
             teacher, X, y, labeled, teacher_params, method, split_params
         )
+        check_fitted_response(self.teacher_, method)
         if not hasattr(self.teacher_, "classes_"):
             raise TypeError(
                 f"The teacher {self.teacher!r} has no classes_ after fit; the "

@@ -16,6 +16,7 @@ from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     _routing_enabled,
+    get_routing_for_object,
 )
 from sklearn.utils.validation import has_fit_parameter
 
@@ -367,7 +368,7 @@ def check_coef_settable(model, what):
         )
 
 
-def fit_last_step(student, X, y_head, fit_last):
+def fit_last_step(student, X, y_head, fit_last, sample_weight=None):
     """Fit a clone of ``student``; a Pipeline's leading steps on ``(X, y_head)``.
 
     Parameters
@@ -382,6 +383,10 @@ def fit_last_step(student, X, y_head, fit_last):
     fit_last : callable
         ``fit_last(estimator, Xt)`` fits the bare student (or the Pipeline's
         last step) on its input ``Xt`` and returns it.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        The rows' weights. With metadata routing enabled, they go to the
+        leading steps that request them; the other leading steps, and all of
+        them without routing, are fitted unweighted.
 
     Returns
     -------
@@ -396,7 +401,14 @@ def fit_last_step(student, X, y_head, fit_last):
     with blame("student", student, "fit"):
         if len(student.steps) > 1:
             head = student[:-1]
-            Xt = head.fit_transform(X, y_head)
+            params = {}
+            if (
+                sample_weight is not None
+                and _routing_enabled()
+                and get_routing_for_object(head).consumes("fit", {"sample_weight"})
+            ):
+                params = {"sample_weight": sample_weight}
+            Xt = head.fit_transform(X, y_head, **params)
             head_steps = head.steps
         else:
             Xt, head_steps = X, []
@@ -436,6 +448,7 @@ def fit_on_soft_targets(student, path, X, Y, classes, sample_weight=None):
         X,
         y_head,
         lambda last, Xt: fit_student(last, path, Xt, Y, classes, sample_weight),
+        sample_weight,
     )
 
 

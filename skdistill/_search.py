@@ -51,7 +51,7 @@ from ._fitting import (
 from ._frontier import pareto_front
 from ._labels import check_no_missing_labels, labeled_mask, missing_labels
 from ._regressor import DistilledRegressor
-from ._targets import resolve_response_method
+from ._targets import check_fitted_response, resolve_response_method
 from .metrics import (
     count_nonzero_parameters,
     fidelity_score,
@@ -330,6 +330,8 @@ def _prepare_split(
     # a classifier that refuses labels other than 0..K-1 (XGBoost) is fitted
     # on their codes, as DistilledClassifier does
     fitted = _teacher._fit_clone(teacher, X_train, y_train, params)
+    for _, method in keys:
+        check_fitted_response(fitted, method)
     if isinstance(fitted, _teacher.LabelEncodedClassifier):
         teacher = _teacher.LabelEncodedClassifier(teacher)
     outputs = {}

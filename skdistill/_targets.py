@@ -1,7 +1,8 @@
 """Soft targets: teacher logits aligned to the classes, temperature and blending."""
 
 import numpy as np
-from sklearn.ensemble import BaggingClassifier
+from sklearn.ensemble import BaggingClassifier, StackingClassifier
+from sklearn.feature_selection import RFE
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.semi_supervised import SelfTrainingClassifier
@@ -20,21 +21,27 @@ def _final_estimator(estimator):
     label-encoding wrapper of a teacher, the last step of a
     :class:`~sklearn.pipeline.Pipeline`, a search's (best) estimator, and the
     meta-estimators whose ``decision_function`` is their inner estimator's
-    (:class:`~sklearn.semi_supervised.SelfTrainingClassifier`) or its average
-    (:class:`~sklearn.ensemble.BaggingClassifier`).
+    (:class:`~sklearn.semi_supervised.SelfTrainingClassifier`,
+    :class:`~sklearn.feature_selection.RFE` and ``RFECV``) or its average
+    (:class:`~sklearn.ensemble.BaggingClassifier`), and the final estimator of
+    a :class:`~sklearn.ensemble.StackingClassifier`.
     """
     while True:
-        if isinstance(
-            estimator,
-            (FrozenEstimator, LabelEncodedClassifier, BaggingClassifier),
-        ):
+        if isinstance(estimator, (FrozenEstimator, BaggingClassifier)):
             estimator = estimator.estimator
+        elif isinstance(estimator, (LabelEncodedClassifier, RFE)):
+            estimator = getattr(estimator, "estimator_", estimator.estimator)
         elif isinstance(estimator, SelfTrainingClassifier):
             # ``base_estimator`` before scikit-learn 1.6 renamed it
             inner = getattr(estimator, "estimator", None)
             if inner is None:
                 inner = getattr(estimator, "base_estimator", None)
             estimator = inner
+        elif isinstance(estimator, StackingClassifier):
+            final = getattr(estimator, "final_estimator_", estimator.final_estimator)
+            if final is None:  # a LogisticRegression: per class
+                return estimator
+            estimator = final
         elif isinstance(estimator, Pipeline) and estimator.steps:
             estimator = estimator.steps[-1][1]
         elif hasattr(estimator, "best_estimator_"):
@@ -124,12 +131,29 @@ def resolve_response_method(teacher, teacher_response, n_classes=None):
         raise ValueError(
             f"teacher_response={teacher_response!r}: the teacher {teacher!r} "
             "returns one-vs-one scores from decision_function (one column per "
-            "pair of classes), which are not per-class logits. Set "
-            "decision_function_shape='ovr' on the teacher, or give it "
-            "predict_proba (e.g. wrap it in CalibratedClassifierCV) with "
-            "teacher_response='predict_proba' or 'auto'."
+            f"pair of classes), which are not per-class logits. {_OVO_REMEDY}"
         )
     return "decision_function"
+
+
+_OVO_REMEDY = (
+    "Set decision_function_shape='ovr' on the teacher, or give it predict_proba "
+    "(e.g. wrap it in CalibratedClassifierCV) with "
+    "teacher_response='predict_proba' or 'auto'."
+)
+
+
+def check_fitted_response(teacher, method):
+    """Refuse a fitted teacher whose ``decision_function``, read as ``method``,
+    turned out one-vs-one (a search that chose ``decision_function_shape="ovo"``,
+    which its unfitted form could not show)."""
+    if method == "decision_function" and not decision_is_per_class(teacher):
+        raise ValueError(
+            f"The fitted teacher {type(teacher).__name__} returns one-vs-one "
+            "scores from decision_function (one column per pair of classes; "
+            f"its model is {_final_estimator(teacher)!r}), which are not "
+            f"per-class logits. {_OVO_REMEDY}"
+        )
 
 
 def align_columns(values, teacher_classes, classes, fill):

@@ -338,6 +338,35 @@ def test_sample_weight_routed_with_metadata_routing(index_X):
             clf.fit(index_X, y, sample_weight=sw)
 
 
+@pytest.mark.parametrize("alpha", [0.0, 1e-9, 0.5])
+def test_pipeline_student_steps_get_the_weights_they_request(data, alpha):
+    X, y = data
+    X = X + np.arange(len(y))[:, None] / len(y)  # weighted and plain means differ
+    sw = np.linspace(0.1, 3.0, len(y))
+
+    def student(scaler_request):
+        scaler = StandardScaler().set_fit_request(sample_weight=scaler_request)
+        return Pipeline([
+            ("scale", scaler),
+            ("lr", LogisticRegression().set_fit_request(sample_weight=True)),
+        ])
+
+    weighted = StandardScaler().fit(X, sample_weight=sw)
+    with config_context(enable_metadata_routing=True):
+        teacher = LogisticRegression().set_fit_request(sample_weight=True)
+        clf = DistilledClassifier(teacher, student(True), alpha=alpha)
+        clf.fit(X, y, sample_weight=sw)
+        assert_allclose(clf.student_[0].mean_, weighted.mean_)
+        clf = DistilledClassifier(teacher, student(False), alpha=alpha)
+        clf.fit(X, y, sample_weight=sw)
+        assert_allclose(clf.student_[0].mean_, X.mean(axis=0))
+    # without routing, the leading steps are fitted unweighted
+    plain = Pipeline([("scale", StandardScaler()), ("lr", LogisticRegression())])
+    clf = DistilledClassifier(LogisticRegression(), plain, alpha=alpha)
+    clf.fit(X, y, sample_weight=sw)
+    assert_allclose(clf.student_[0].mean_, X.mean(axis=0))
+
+
 def test_fit_params_without_routing_raise(data):
     X, y = data
     clf = DistilledClassifier(LogisticRegression(), LogisticRegression())

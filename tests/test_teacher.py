@@ -8,7 +8,12 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
-from sklearn.ensemble import BaggingClassifier, RandomForestClassifier
+from sklearn.ensemble import (
+    BaggingClassifier,
+    RandomForestClassifier,
+    StackingClassifier,
+)
+from sklearn.feature_selection import RFE
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
@@ -20,7 +25,7 @@ from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm import SVC, NuSVC
 from sklearn.tree import DecisionTreeClassifier
 
-from skdistill import DistilledClassifier, SparsifyTransformer
+from skdistill import DistillationSearchCV, DistilledClassifier, SparsifyTransformer
 from skdistill._targets import (
     decision_is_per_class,
     logits_from_output,
@@ -345,8 +350,15 @@ def test_frozen_teacher_keeps_its_classes(data):
         # meta-estimators whose decision_function is their inner SVC's (or
         # its average)
         SelfTrainingClassifier(SVC(decision_function_shape="ovo")),
+        RFE(SVC(kernel="linear", decision_function_shape="ovo"), n_features_to_select=3),
+        # a stack's decision_function is its final estimator's
+        StackingClassifier(
+            [("lr", LogisticRegression())],
+            final_estimator=SVC(decision_function_shape="ovo"),
+            cv=2,
+        ),
     ],
-    ids=["SVC", "NuSVC", "Pipeline", "GridSearchCV", "SelfTraining"],
+    ids=["SVC", "NuSVC", "Pipeline", "GridSearchCV", "SelfTraining", "RFE", "Stacking"],
 )
 @pytest.mark.parametrize("teacher_response", ["auto", "decision_function"])
 def test_one_vs_one_scores_are_refused(data, teacher, teacher_response):
@@ -368,6 +380,26 @@ def test_bagged_one_vs_one_scores_are_refused(data):
     )
     with pytest.raises(ValueError, match="one-vs-one"):
         clf.fit(X, y)
+
+
+def test_stack_with_per_class_final_scores_is_read(data):
+    X, y = data
+    for final in (None, SVC()):
+        stack = StackingClassifier([("svc", SVC())], final_estimator=final, cv=2)
+        assert decision_is_per_class(stack)
+        assert decision_is_per_class(FrozenEstimator(clone(stack).fit(X, y)))
+
+
+def test_search_that_chooses_one_vs_one_is_refused_once_fitted(data):
+    # unfitted, the search's estimator gives per-class scores; the one it
+    # picks does not, which only the fitted teacher shows
+    X, y = data
+    teacher = GridSearchCV(SVC(), {"decision_function_shape": ["ovo"]}, cv=2)
+    with pytest.raises(ValueError, match="fitted teacher GridSearchCV .*one-vs-one"):
+        DistilledClassifier(teacher, LogisticRegression()).fit(X, y)
+    search = DistillationSearchCV(teacher, {"student": [LogisticRegression()]}, cv=2)
+    with pytest.raises(ValueError, match="fitted teacher GridSearchCV .*one-vs-one"):
+        search.fit(X, y)
 
 
 def test_frozen_one_vs_one_teacher_is_refused(data):
