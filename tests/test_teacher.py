@@ -350,7 +350,10 @@ def test_frozen_teacher_keeps_its_classes(data):
         # meta-estimators whose decision_function is their inner SVC's (or
         # its average)
         SelfTrainingClassifier(SVC(decision_function_shape="ovo")),
-        RFE(SVC(kernel="linear", decision_function_shape="ovo"), n_features_to_select=3),
+        RFE(
+            SVC(kernel="linear", decision_function_shape="ovo"),
+            n_features_to_select=3,
+        ),
         # a stack's decision_function is its final estimator's
         StackingClassifier(
             [("lr", LogisticRegression())],
