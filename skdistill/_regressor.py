@@ -16,7 +16,8 @@ def _as_targets(output, output_shape, n_samples):
     """The teacher's predictions as float64 of shape ``(n_samples, *output_shape)``.
 
     ``output_shape`` is ``y.shape[1:]``; a single-output teacher may return
-    ``(n, 1)`` for a 1-D ``y``. Any other shape is refused, naming both.
+    ``(n, 1)`` for a 1-D ``y``. Any other shape is refused, naming both, and so
+    are NaN and infinite predictions.
     """
     output = np.asarray(output, dtype=np.float64)
     n_outputs = int(np.prod(output_shape))  # 1 for a 1-D y
@@ -28,6 +29,13 @@ def _as_targets(output, output_shape, n_samples):
             f"The teacher's predict returned shape {output.shape} for "
             f"{n_samples} rows but {y_says}; the teacher must predict the "
             "outputs of y."
+        )
+    bad = ~np.isfinite(output)
+    if bad.any():
+        raise ValueError(
+            f"The teacher's predict returned NaN or infinite values on "
+            f"{int(bad.reshape(n_samples, -1).any(axis=1).sum())} of {n_samples} "
+            "rows; the teacher cannot provide targets on this input."
         )
     return output.reshape(n_samples, *output_shape)
 

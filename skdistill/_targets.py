@@ -208,15 +208,19 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
     -------
     logits : ndarray of shape (n_samples, n_classes)
         ``log(max(p, EPS))`` for probabilities; decision scores as they are
-        (a binary 1-D score ``s`` becomes ``[0, s]``). Classes the teacher does
-        not know get ``-inf``, hence probability 0 at every temperature.
+        (a binary 1-D score ``s`` becomes ``[0, s]``). Infinite scores are
+        read as the softmax's limits: ``-inf`` gives probability 0, and a row
+        with ``+inf`` scores puts all its mass on them (a binary ``+inf`` is
+        ``[-inf, 0]``). Classes the teacher does not know get ``-inf``, hence
+        probability 0 at every temperature.
 
     Raises
     ------
     ValueError
-        If the output is not one finite value per class and row (a list of
-        arrays from a multi-output teacher, NaN, a column count that is not
-        the teacher's number of classes).
+        If the output is not one value per class and row (a list of arrays
+        from a multi-output teacher, a column count that is not the teacher's
+        number of classes), has NaN, infinite or negative probabilities, or
+        a row of ``-inf`` scores only.
     """
     teacher_classes = np.asarray(teacher_classes)
     if teacher_classes.ndim != 1 or teacher_classes.dtype == object and any(
@@ -255,14 +259,13 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
         logits = np.maximum(output, EPS, out=output if overwrite else None)
         np.log(logits, out=logits)
     else:
-        if (
-            np.isnan(output).any()
-            or np.isposinf(output).any()
-            or (output.ndim == 2 and np.isneginf(output).all(axis=1).any())
+        if np.isnan(output).any() or (
+            output.ndim == 2 and np.isneginf(output).all(axis=1).any()
         ):
             raise ValueError(
-                "The teacher's decision_function returned NaN or infinite values; "
-                "the teacher cannot provide soft targets on this input."
+                "The teacher's decision_function returned NaN values, or a row "
+                "of -inf scores only; the teacher cannot provide soft targets on "
+                "this input."
             )
         if output.ndim == 1 or output.shape[1] == 1:
             if len(teacher_classes) != 2:
@@ -274,6 +277,12 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
             logits = np.column_stack([np.zeros_like(scores), scores])
         else:
             logits = output
+        positive = np.isposinf(logits)
+        if positive.any():
+            # a score of +inf takes its row's mass (the limit of the softmax),
+            # shared between the row's +inf scores; a new array, never output
+            certain = positive.any(axis=1, keepdims=True)
+            logits = np.where(certain, np.where(positive, 0.0, -np.inf), logits)
     if logits.shape[1] != len(teacher_classes):
         raise ValueError(
             f"The teacher's {method} returned {logits.shape[1]} columns but the "

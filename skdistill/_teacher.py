@@ -58,13 +58,18 @@ def teacher_response(teacher, X, method, *, n_jobs=None, chunk_size=CHUNK_SIZE):
 
 
 def _single_output(output, method):
-    """Refuse the list of arrays of a multi-output or multilabel model."""
+    """Refuse the list of 2-D arrays of a multi-output or multilabel model.
+
+    Other lists (of values, or of rows) are one output, as an array.
+    """
     if isinstance(output, (list, tuple)):
-        raise ValueError(
-            f"{method} returned a list of {len(output)} arrays: a multi-output or "
-            "multilabel teacher cannot be distilled; skdistill distils one "
-            "classification output"
-        )
+        if output and all(np.ndim(item) == 2 for item in output):
+            raise ValueError(
+                f"{method} returned a list of {len(output)} arrays: a "
+                "multi-output or multilabel teacher cannot be distilled; "
+                "skdistill distils one output"
+            )
+        return np.asarray(output)
     return output
 
 

@@ -207,8 +207,18 @@ def _uniforms(key, start, n_rows, n_draws):
     per_row = max(1, math.ceil(n_draws / 4))
     bit_generator = np.random.Philox(key=key, counter=start * per_row)
     u = np.random.Generator(bit_generator).random((n_rows, 4 * per_row))
-    # `random` returns multiples of 2**-53 in [0, 1); shift to avoid 0.
-    return u[:, :n_draws] + 2.0**-54
+    return _open_interval(u[:, :n_draws].copy())
+
+
+def _open_interval(u):
+    """Multiples of ``2**-53`` in [0, 1) moved, in place, strictly inside (0, 1).
+
+    Those below 1/2 are shifted by ``2**-54`` (exactly) to avoid 0; the others
+    stay as they are, below 1 (the largest, ``1 - 2**-53``, shifted, would
+    round to 1).
+    """
+    np.add(u, 2.0**-54, out=u, where=u < 0.5)
+    return u
 
 
 def _draw_key(random_state):

@@ -478,12 +478,50 @@ def test_multioutput_teacher_is_refused(data):
         logits_from_output(frozen.predict_proba(X), classes, classes, "predict_proba")
 
 
+class ListProbaTeacher(LogisticRegression):
+    """A teacher whose predict_proba is a list of rows (lists of floats)."""
+
+    def predict_proba(self, X):
+        return super().predict_proba(X).tolist()
+
+
+def test_teacher_output_as_a_list_of_rows_is_one_output(data):
+    X, y = data
+    listed = DistilledClassifier(ListProbaTeacher(), LogisticRegression()).fit(X, y)
+    arrays = DistilledClassifier(LogisticRegression(), LogisticRegression()).fit(X, y)
+    assert_allclose(listed.student_.coef_, arrays.student_.coef_)
+
+
 def test_non_finite_teacher_output_is_refused():
     classes = np.array([0, 1])
     with pytest.raises(ValueError, match="NaN"):
         logits_from_output(np.array([[np.nan, 1.0]]), classes, classes, "predict_proba")
-    with pytest.raises(ValueError, match="NaN or infinite"):
-        logits_from_output(np.array([np.inf]), classes, classes, "decision_function")
+    with pytest.raises(ValueError, match="NaN values"):
+        logits_from_output(np.array([np.nan]), classes, classes, "decision_function")
+    with pytest.raises(ValueError, match="-inf scores only"):
+        logits_from_output(
+            np.array([[-np.inf, -np.inf]]), classes, classes, "decision_function"
+        )
+
+
+@pytest.mark.parametrize(
+    "scores, expected",
+    [
+        # binary: -inf and +inf are certain negatives and positives
+        ([-np.inf, np.inf, 0.0], [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]),
+        ([[0.0, np.inf, -1.0]], [[0.0, 1.0, 0.0]]),
+        ([[np.inf, np.inf, 3.0]], [[0.5, 0.5, 0.0]]),
+        ([[-np.inf, 0.0, 0.0]], [[0.0, 0.5, 0.5]]),
+    ],
+)
+def test_infinite_scores_are_read_as_the_softmax_limits(scores, expected):
+    scores = np.array(scores)
+    classes = np.arange(len(expected[0]))
+    before = scores.copy()
+    for T in (0.5, 1.0, 4.0):
+        logits = logits_from_output(scores, classes, classes, "decision_function")
+        assert_allclose(soften(logits, T), expected)
+    assert_array_equal(scores, before)  # the teacher's array is not written
 
 
 @pytest.mark.parametrize("T", [1e-300, 1e-30, 1.0, 1e30, 1e300])

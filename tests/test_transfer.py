@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
+from scipy.special import ndtri
 from sklearn.neighbors import NearestNeighbors
 
-from skdistill._transfer import gaussian_noise, munge
+from skdistill._transfer import _open_interval, gaussian_noise, munge
 
 GENERATORS = [munge, gaussian_noise]
 
@@ -470,3 +471,12 @@ def test_temporary_memory_bounded_by_chunk_size(generator):
     assert extra < 0.25 * output
     # The same measurement sees an unchunked run's temporaries.
     assert extra_bytes(100_000)[0] > output
+
+
+def test_uniforms_stay_strictly_inside_the_unit_interval():
+    # the extremes of a generator's doubles (multiples of 2**-53 in [0, 1))
+    extremes = np.array([0.0, 2.0**-53, 0.5 - 2.0**-53, 0.5, 1.0 - 2.0**-53])
+    u = _open_interval(extremes.copy())
+    assert np.all((u > 0) & (u < 1))
+    assert np.all(np.isfinite(ndtri(u)))
+    assert np.all(np.diff(u) > 0)  # distinct draws stay distinct, in order

@@ -696,3 +696,42 @@ def test_auto_augment_is_for_classifiers_only(reg_data):
         DistilledRegressor(LinearRegression(), Ridge(), augment="auto").fit(X, y)
     reg = DistilledRegressor(LinearRegression(), Ridge()).fit(X, y)
     assert reg.augment is None and reg.augment_ is None
+
+
+class NonFiniteRegressor(LinearRegression):
+    """A regressor teacher predicting ``value`` on its first rows."""
+
+    def __init__(self, value=np.nan):
+        super().__init__()
+        self.value = value
+
+    def predict(self, X):
+        prediction = super().predict(X)
+        prediction[:3] = self.value
+        return prediction
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_regressor_teacher_non_finite_predictions_are_the_teachers(reg_data, value):
+    X, y = reg_data
+    teacher = NonFiniteRegressor(value)
+    with pytest.raises(ValueError, match="teacher's predict returned NaN or infinite"):
+        DistilledRegressor(teacher, Ridge()).fit(X, y)
+    frozen = FrozenEstimator(clone(teacher).fit(X, y))
+    reg = DistilledRegressor(frozen, SGDRegressor(random_state=0))
+    with pytest.raises(ValueError, match="on 3 of"):
+        reg.partial_fit(X, y)
+
+
+class ListRegressor(LinearRegression):
+    """A regressor teacher whose predict is a list of floats."""
+
+    def predict(self, X):
+        return super().predict(X).tolist()
+
+
+def test_regressor_teacher_predicting_a_list(reg_data):
+    X, y = reg_data
+    listed = DistilledRegressor(ListRegressor(), Ridge()).fit(X, y)
+    arrays = DistilledRegressor(LinearRegression(), Ridge()).fit(X, y)
+    assert_allclose(listed.student_.coef_, arrays.student_.coef_)
