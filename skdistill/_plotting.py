@@ -341,7 +341,7 @@ class SparsityCurveDisplay:
     scores : ndarray of shape (n_points,)
         Test score of each pruned model.
 
-    *, score_name : str, default="accuracy"
+    score_name : str, default="accuracy"
         Name of the score, the y-axis label.
 
     n_nonzero : ndarray of shape (n_points,), default=None
@@ -402,6 +402,7 @@ class SparsityCurveDisplay:
         Returns
         -------
         display : SparsityCurveDisplay
+            The object, with ``ax_``, ``figure_`` and ``line_`` set.
         """
         self.ax_, self.figure_ = _axes(ax, f"{type(self).__name__}.plot")
         name = self.name if name is None else name

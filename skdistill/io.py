@@ -546,6 +546,7 @@ def loads(data, *, trusted=None):
     Returns
     -------
     model : object
+        The model the bytes hold.
     """
     sio = _skops_io("skdistill.io.loads")
     untrusted = sio.get_untrusted_types(data=data)
@@ -571,6 +572,7 @@ def load(file, *, trusted=None):
     Returns
     -------
     model : object
+        The model the file holds.
 
     Raises
     ------

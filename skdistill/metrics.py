@@ -309,6 +309,7 @@ def count_nonzero_parameters(estimator):
     Returns
     -------
     n_parameters : int
+        The number of non-zero parameters.
 
     Raises
     ------
@@ -408,6 +409,7 @@ def serialized_size(estimator, *, method="auto"):
     Returns
     -------
     n_bytes : int
+        The file's size in bytes.
 
     Examples
     --------
@@ -609,6 +611,7 @@ def format_report(report, *, markdown=False):
     Returns
     -------
     table : str
+        The report as a text table.
 
     Examples
     --------

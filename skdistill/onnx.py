@@ -1,4 +1,4 @@
-"""Export to ONNX: skl2onnx converters for every public skdistill estimator.
+"""Export to ONNX: skl2onnx converters for skdistill's fitted models.
 
 Importing this module registers, with :func:`skl2onnx.update_registered_converter`,
 a parser, a shape calculator and a converter for
@@ -22,6 +22,9 @@ and :class:`~skdistill.linear_model.SoftLogisticRegression`, so that
   shrinks with the bit width;
 - :class:`~skdistill.linear_model.SoftLogisticRegression` exports the
   sigmoid (binary) or softmax (multiclass) of its linear function.
+
+A :class:`~skdistill.DistillationSearchCV` has no converter: convert its
+``best_estimator_``.
 
 Classifiers accept skl2onnx's ``zipmap`` option (``to_onnx(...,
 options={"zipmap": False})`` returns the probabilities as a tensor) and its
