@@ -13,6 +13,7 @@ from sklearn.linear_model import (
     ElasticNet,
     Lasso,
     LinearRegression,
+    MultiTaskElasticNet,
     Perceptron,
     Ridge,
     RidgeClassifier,
@@ -410,14 +411,16 @@ class SparsifyTransformer(
       into a full-width copy with zeros on the pruned columns. One cold fit
       per step.
     - ``granularity="coef"`` with several rows of coefficients fitted
-      independently (one-vs-rest :class:`~sklearn.svm.LinearSVC`,
+      independently (one-vs-rest :class:`~sklearn.svm.LinearSVC`, not
+      ``multi_class="crammer_singer"``,
       :class:`~sklearn.linear_model.SGDClassifier`,
       :class:`~sklearn.linear_model.RidgeClassifier`,
       :class:`~sklearn.linear_model.Perceptron` without ``class_weight``;
       multi-output :class:`~sklearn.linear_model.Ridge`, ``LinearRegression``,
-      ``Lasso``, ``ElasticNet``): each row is refitted alone on its own column
-      subset (one fit per class or output per step). Other combinations, e.g.
-      an L1-penalized multinomial LogisticRegression, raise a ``ValueError``:
+      ``Lasso``, ``ElasticNet``, not their multi-task versions): each row is
+      refitted alone on its own column subset (one fit per class or output
+      per step). Other combinations, e.g. an L1-penalized multinomial
+      LogisticRegression, raise a ``ValueError``:
       use ``granularity="feature"`` or ``refit=False``.
 
     To ship the compressed model, persist ``estimator_`` (pickle, joblib or
@@ -784,10 +787,14 @@ class SparsifyTransformer(
         is_ovr = (
             isinstance(base, _OVR_CLASSIFIERS)
             and getattr(base, "class_weight", None) is None
+            # Crammer and Singer's LinearSVC fits its rows jointly
+            and getattr(base, "multi_class", "ovr") != "crammer_singer"
             and len(getattr(estimator, "classes_", ())) == rows.shape[0] > 2
         )
         is_per_output = (
             isinstance(base, _PER_OUTPUT_REGRESSORS)
+            # the multi-task models (ElasticNet's subclasses) fit jointly
+            and not isinstance(base, MultiTaskElasticNet)
             and y.ndim == 2
             and y.shape[1] == rows.shape[0]
         )

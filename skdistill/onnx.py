@@ -51,11 +51,14 @@ True
 """
 
 import copy
+import threading
 
 import numpy as np
 
 try:
     from skl2onnx import update_registered_converter
+    from skl2onnx._supported_operators import _get_sklearn_operator_name
+    from skl2onnx.common._registration import get_converter
     from skl2onnx._parse import (
         _apply_zipmap,
         sklearn_parsers_map,
@@ -108,14 +111,23 @@ _CLASSIFIER_OPTIONS = {
 
 # SparsifyTransformer steps that the pipeline being parsed uses as feature
 # selectors (every step but the last): they export their ``transform``. Held
-# while that pipeline is parsed only; each operator records its kind.
-_SELECTORS = set()
+# while that pipeline is parsed only, and per thread (skl2onnx parses in the
+# calling thread): the same model exported alone by another thread at that
+# moment is a predictor. Each operator records its kind.
+_PARSING = threading.local()
+
+
+def _selectors():
+    """The ids of the selector steps of the pipelines this thread is parsing."""
+    if not hasattr(_PARSING, "selectors"):
+        _PARSING.selectors = set()
+    return _PARSING.selectors
 
 
 def _kind(model):
     """What the model's graph outputs: "classifier", "regressor" or "transform"."""
     if isinstance(model, SparsifyTransformer):
-        if id(model) in _SELECTORS or not hasattr(model.estimator_, "predict"):
+        if id(model) in _selectors() or not hasattr(model.estimator_, "predict"):
             return "transform"
         return "classifier" if is_classifier(model.estimator_) else "regressor"
     if isinstance(model, QuantizedLinearModel):
@@ -169,16 +181,17 @@ def _parse(scope, model, inputs, custom_parsers=None):
 
 def _parse_pipeline(scope, model, inputs, custom_parsers=None):
     """skl2onnx's pipeline parser; earlier SparsifyTransformer steps are selectors."""
+    selectors = _selectors()
     added = {
         id(step)
         for _, step in model.steps[:-1]
-        if isinstance(step, SparsifyTransformer) and id(step) not in _SELECTORS
+        if isinstance(step, SparsifyTransformer) and id(step) not in selectors
     }
-    _SELECTORS.update(added)
+    selectors.update(added)
     try:
         return _PIPELINE_PARSER(scope, model, inputs, custom_parsers=custom_parsers)
     finally:
-        _SELECTORS.difference_update(added)
+        selectors.difference_update(added)
 
 
 def _shape_selector(operator):
@@ -216,8 +229,21 @@ def _sub_estimator(scope, container, operator, inner, X):
         _outputs_to(scope, container, operator, [result])
         return
     options = {"zipmap": False, "nocl": _nocl(scope, operator)}
-    result = OnnxSubEstimator(inner, X, op_version=opv, options=options)
+    result = OnnxSubEstimator(
+        inner, X, op_version=opv, options=_allowed_options(inner, options)
+    )
     _outputs_to(scope, container, operator, [result[0], result[1]])
+
+
+def _allowed_options(model, options):
+    """The ``options`` that skl2onnx's converter of ``model`` declares
+    (:class:`~sklearn.svm.LinearSVC`'s has no ``zipmap``: no probabilities)."""
+    try:
+        allowed = get_converter(_get_sklearn_operator_name(type(model)))
+        allowed = allowed.get_allowed_options()
+    except Exception:  # not registered: let skl2onnx say so
+        return options
+    return {k: v for k, v in options.items() if k in (allowed or {})}
 
 
 def _nocl(scope, operator):
@@ -317,8 +343,17 @@ def _convert_distilled(scope, operator, container):
 
 
 def _reduced_model(model):
-    """The pruned linear model restricted to the surviving columns."""
+    """``(reduced, linear, columns)``: the pruned linear model restricted to
+    the surviving ``columns`` of X.
+
+    With no surviving column, the first one is kept with its zero
+    coefficients (the model is its intercepts; a linear node of no input
+    cannot be built).
+    """
     support = model.get_support()
+    if not support.any():
+        support = support.copy()
+        support[0] = True
     linear = _linear_model(model.estimator_)
     reduced = copy.deepcopy(linear)
     coef = linear.coef_
@@ -327,7 +362,7 @@ def _reduced_model(model):
     reduced.n_features_in_ = int(support.sum())
     if hasattr(reduced, "feature_names_in_"):
         del reduced.feature_names_in_
-    return reduced, linear
+    return reduced, linear, np.flatnonzero(support).astype(np.int64)
 
 
 def _convert_sparsify(scope, operator, container):
@@ -350,9 +385,8 @@ def _emit_pruned(scope, container, operator, model, X):
         _sub_estimator(scope, container, operator, model.estimator_, X)
         return
     opv = container.target_opset
-    columns = np.flatnonzero(model.get_support()).astype(np.int64)
+    reduced, linear, columns = _reduced_model(model)
     gathered = OnnxGather(X, columns, axis=1, op_version=opv)
-    reduced, linear = _reduced_model(model)
     if is_classifier(model.estimator_) and not is_classifier(linear):
         raise NotImplementedError(
             "ONNX export of a pruned distiller with a regressor student."
@@ -427,8 +461,22 @@ def _shape(operator):
         calculate_linear_classifier_output_shapes(operator)
     elif kind == "regressor":
         calculate_linear_regressor_output_shapes(operator)
+        n_outputs = _n_outputs(operator.raw_operator)
+        if n_outputs > 1:  # skl2onnx reads it from a coef_ these may not have
+            output = operator.outputs[0]
+            output.type = type(output.type)([None, n_outputs])
     else:
         _shape_selector(operator)
+
+
+def _n_outputs(model):
+    """Number of outputs of a regressor: its linear model's targets (1 when
+    it has no linear model to tell)."""
+    try:
+        coef = _linear_model(model).coef_
+    except (TypeError, ValueError, AttributeError):
+        return 1
+    return int(coef.shape[0]) if getattr(coef, "ndim", 1) == 2 else 1
 
 
 _CONVERTERS = {

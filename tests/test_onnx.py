@@ -317,3 +317,65 @@ def test_nocl_gives_class_indices(name):
     expected = np.searchsorted(model.classes_, model.predict(X))
     np.testing.assert_array_equal(labels, expected)
     np.testing.assert_allclose(proba, model.predict_proba(X), atol=PROBA_ATOL)
+
+
+def test_pruned_classifier_without_probabilities_converts():
+    # LinearSVC's converter has no zipmap option (no probabilities): its
+    # second output is the decision function
+    from sklearn.svm import LinearSVC
+
+    X, y = _iris()
+    model = SparsifyTransformer(LinearSVC(), sparsity=0.5).fit(X, y)
+    labels, scores = _run(_onnx(model, X, zipmap=False), X)
+    np.testing.assert_array_equal(labels, model.predict(X))
+    np.testing.assert_allclose(scores, model.decision_function(X), atol=1e-4)
+
+
+def test_pruned_multi_output_regressor_declares_its_outputs():
+    X, y = _diabetes()
+    Y = np.column_stack([y, -y, 2 * y])
+    model = SparsifyTransformer(Ridge(alpha=0.1), sparsity=0.5).fit(X, Y)
+    graph = _onnx_model(model, X).graph
+    dims = [d.dim_value for d in graph.output[0].type.tensor_type.shape.dim]
+    assert dims[1:] == [3]
+    (predictions,) = _run(_onnx(model, X), X)
+    np.testing.assert_allclose(predictions, model.predict(X), rtol=REGRESSION_RTOL)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fully_pruned_regressor_predicts_its_intercept(dtype):
+    X, y = _diabetes()
+    model = SparsifyTransformer(Ridge(), threshold=1e9).fit(X, y)
+    assert model.n_features_ == 0
+    onx = skl2onnx.to_onnx(model, X[:1].astype(dtype)).SerializeToString()
+    session = ort.InferenceSession(onx, providers=["CPUExecutionProvider"])
+    (predictions,) = session.run(None, {session.get_inputs()[0].name: X.astype(dtype)})
+    np.testing.assert_allclose(np.ravel(predictions), model.predict(X), rtol=1e-6)
+
+
+def test_a_selector_parsed_in_another_thread_is_a_predictor_here():
+    # the selector set of a pipeline being parsed belongs to its thread: the
+    # same model exported alone meanwhile, from another thread, predicts
+    import threading
+
+    from skdistill import onnx as skdistill_onnx
+
+    X, y = _iris()
+    sparsifier = SparsifyTransformer(LogisticRegression(), sparsity=0.5).fit(X, y)
+    parsing, done = threading.Event(), threading.Event()
+
+    def parse_a_pipeline():  # holds the sparsifier as a selector until done
+        skdistill_onnx._selectors().add(id(sparsifier))
+        parsing.set()
+        done.wait(timeout=60)
+        skdistill_onnx._selectors().discard(id(sparsifier))
+
+    other = threading.Thread(target=parse_a_pipeline)
+    other.start()
+    try:
+        assert parsing.wait(timeout=60)
+        assert skdistill_onnx._kind(sparsifier) == "classifier"
+        _assert_classifier_parity(sparsifier, X)
+    finally:
+        done.set()
+        other.join()

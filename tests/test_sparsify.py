@@ -605,3 +605,27 @@ def test_refit_of_inner_coefficients_is_refused_with_the_way_out():
         SparsifyTransformer(distilled, sparsity=0.5).fit(Xr, yr)
     pruned = SparsifyTransformer(distilled, sparsity=0.5, refit=False).fit(Xr, yr)
     assert np.sum(pruned.estimator_.student_.coef_ == 0) == 3
+
+
+@pytest.mark.parametrize("kind", ["crammer_singer", "multi_task"])
+def test_jointly_fitted_rows_are_not_refitted_one_by_one(kind):
+    # their rows of coefficients are fitted together: a refit of each row
+    # alone would be another model, so granularity="coef" is refused
+    from sklearn.linear_model import MultiTaskLasso
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((120, 10))
+    if kind == "crammer_singer":
+        y = rng.randint(0, 3, 120)
+        estimator = LinearSVC(multi_class="crammer_singer", max_iter=10000)
+    else:
+        y = X[:, :3] @ rng.standard_normal((3, 3))
+        estimator = MultiTaskLasso(alpha=0.01)
+    sparsifier = SparsifyTransformer(
+        estimator, sparsity=0.5, granularity="coef", method="magnitude"
+    )
+    with pytest.raises(ValueError, match="not fitted independently"):
+        sparsifier.fit(X, y)
+    by_feature = sparsifier.set_params(granularity="feature").fit(X, y)
+    assert by_feature.n_features_ <= 5  # whole features pruned, then refitted
