@@ -22,6 +22,7 @@ from ._fitting import (
     index_params,
     last_step_input,
     n_rows,
+    unfitted_on_error,
 )
 from ._labels import check_label_overlap, labeled_mask, union_classes
 from ._students import (
@@ -317,6 +318,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         return y, labeled
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unfitted_on_error
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the teacher (unless frozen), then the student on soft targets.
 

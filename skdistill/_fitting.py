@@ -1,6 +1,7 @@
 """Handing X through to the teacher and the student, and fitting a student on targets."""
 
 import contextlib
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -35,6 +36,33 @@ def n_rows(X):
     if hasattr(X, "__len__"):
         return len(X)
     return np.asarray(X).shape[0]
+
+
+def reset_fitted(estimator):
+    """Delete what an earlier fit of ``estimator`` set (its attributes ending
+    in ``_``), as :class:`~sklearn.preprocessing.StandardScaler`'s ``fit``
+    does: a fit that fails then leaves it unfitted, never half of one fit and
+    half of another (new ``classes_`` with an old ``student_``)."""
+    for name in [n for n in vars(estimator) if n.endswith("_") and n[:2] != "__"]:
+        delattr(estimator, name)
+
+
+def unfitted_on_error(fit):
+    """Decorate ``fit``: what an earlier fit set is deleted first
+    (:func:`reset_fitted`), and a fit that fails deletes what it set, so that
+    the estimator is then unfitted (``NotFittedError``) rather than answering
+    from a mixture of two fits."""
+
+    @functools.wraps(fit)
+    def wrapper(self, *args, **kwargs):
+        reset_fitted(self)
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            reset_fitted(self)
+            raise
+
+    return wrapper
 
 
 def index_params(params, indices, n_samples):

@@ -21,7 +21,7 @@ from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._fitting import RoutesFitToEstimator, check_coef_settable
+from ._fitting import RoutesFitToEstimator, check_coef_settable, unfitted_on_error
 
 
 def _code_dtype(n_bits):
@@ -334,6 +334,7 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unfitted_on_error
     def fit(self, X, y=None, sample_weight=None, **fit_params):
         """Fit the estimator (unless frozen) and quantize its coefficients.
 

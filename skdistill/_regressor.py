@@ -8,7 +8,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import _BaseDistiller, can_stream, undo_first_call_on_error
-from ._fitting import blame, check_nan, fit_plain, n_rows
+from ._fitting import blame, check_nan, fit_plain, n_rows, unfitted_on_error
 from ._teacher import check_teacher_cv, fit_teacher, stack_rows, teacher_response
 
 
@@ -211,6 +211,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         return y
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unfitted_on_error
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the teacher (unless frozen), then the student on blended targets.
 

@@ -46,6 +46,7 @@ from ._fitting import (
     index_params,
     is_composite,
     n_rows,
+    reset_fitted,
     weight_kwargs,
 )
 from ._frontier import pareto_front
@@ -876,6 +877,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         self : object
             Fitted search.
         """
+        reset_fitted(self)
         base = self._base_estimator()
         candidates = self._check_grid(base)
         classifier = is_classifier(base)
@@ -1292,19 +1294,30 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         score : float
             Higher is better.
         """
-        check_is_fitted(self, "best_estimator_")
+        best = self._refitted("score")
         if _routing_enabled():
             score_params = process_routing(self, "score", **params).scorer.score
         else:
             _raise_for_params(params, self, "score")
             score_params = {}
-        return self.scorer_(self.best_estimator_, X, y, **score_params)
+        return self.scorer_(best, X, y, **score_params)
+
+    def _refitted(self, what):
+        """``best_estimator_``; without it (``refit=False``), an
+        AttributeError naming ``what``, as GridSearchCV raises."""
+        if not self.refit:
+            raise AttributeError(
+                f"This {type(self).__name__} was initialized with refit=False: "
+                f"{what} is available only after refitting the best candidate "
+                "on all rows (refit=True)."
+            )
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_
 
     @property
     def classes_(self):
         """Classes of the best estimator."""
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.classes_
+        return self._refitted("classes_").classes_
 
     @property
     def n_features_in_(self):
@@ -1321,8 +1334,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     @property
     def feature_names_in_(self):
         """Feature names seen by the best estimator."""
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.feature_names_in_
+        return self._refitted("feature_names_in_").feature_names_in_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

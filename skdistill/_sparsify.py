@@ -41,6 +41,7 @@ from ._fitting import (
     check_2d,
     check_coef_settable,
     refit_student,
+    unfitted_on_error,
 )
 from ._pruning import search_support, set_coefficients
 from .linear_model._soft_logistic import (
@@ -556,6 +557,7 @@ class SparsifyTransformer(
         return params, sample_weight
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unfitted_on_error
     def fit(self, X, y=None, sample_weight=None, **fit_params):
         """Fit the estimator, prune its coefficients and optionally refit it.
 

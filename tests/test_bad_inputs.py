@@ -791,3 +791,76 @@ def test_clone_leaves_bad_parameters_for_fit():
     # parameters are validated at fit, never in __init__ or clone
     est = DistilledClassifier(LogisticRegression(), LogisticRegression(), alpha=7)
     assert clone(est).alpha == 7
+
+
+class FailingFit(DecisionTreeClassifier):
+    """A student whose fit raises (after a first, successful fit elsewhere)."""
+
+    def fit(self, X, y, sample_weight=None):
+        raise ValueError("cannot fit")
+
+
+class FailingRegressor(Ridge):
+    def fit(self, X, y, sample_weight=None):
+        raise ValueError("cannot fit")
+
+
+def _refit_fails(model, first, second, **failing):
+    """Fit ``model`` on ``first``, then, with ``failing`` parameters, on
+    ``second``, which raises: the model is then unfitted."""
+    estimator = model.fit(*first)
+    estimator.set_params(**failing)
+    with pytest.raises(ValueError):
+        estimator.fit(*second)
+    fitted = [name for name in vars(estimator) if name.endswith("_")]
+    assert not fitted, fitted
+    with pytest.raises(NotFittedError):
+        estimator.predict(second[0])
+
+
+def test_a_failed_refit_leaves_no_half_fitted_model():
+    rng = np.random.RandomState(0)
+    X3, y3 = rng.standard_normal((60, 4)), np.repeat([10, 11, 12], 20)
+    X2, y2 = rng.standard_normal((40, 4)), np.repeat([0, 1], 20)
+    # never new classes_ with the old student_
+    distiller = DistilledClassifier(LogisticRegression(), DecisionTreeClassifier())
+    _refit_fails(distiller, (X3, y3), (X2, y2), student=FailingFit())
+    regressor = DistilledRegressor(LinearRegression(), Ridge())
+    _refit_fails(
+        regressor, (X3, X3[:, 0]), (X2, X2[:, 0]), student=FailingRegressor()
+    )
+    sparsifier = SparsifyTransformer(LogisticRegression(), sparsity=0.5)
+    _refit_fails(sparsifier, (X3, y3), (X2, y2), estimator=FailingFit())
+    quantized = QuantizedLinearModel(LogisticRegression())
+    _refit_fails(quantized, (X3, y3), (X2, y2), estimator=FailingFit())
+
+
+def test_refit_keeps_nothing_of_the_first_fit():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((60, 4)), np.repeat([0, 1, 2], 20)
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    for estimator in (
+        QuantizedLinearModel(LogisticRegression()),
+        SparsifyTransformer(LogisticRegression(), sparsity=0.5),
+        DistilledClassifier(LogisticRegression(), LogisticRegression()),
+    ):
+        estimator.fit(frame, y).fit(X, y)
+        fresh = clone(estimator).fit(X, y)
+        assert not hasattr(estimator, "feature_names_in_")
+        assert sorted(vars(estimator)) == sorted(vars(fresh))
+
+
+class OwnFitLogistic(LogisticRegression):
+    """A LogisticRegression subclass whose fit means something else."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.own_fit_called_ = True
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_logistic_subclass_with_its_own_fit_is_fitted_by_it():
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((60, 4)), np.repeat([0, 1, 2], 20)
+    clf = DistilledClassifier(LogisticRegression(), OwnFitLogistic()).fit(X, y)
+    assert clf.student_.own_fit_called_

@@ -950,3 +950,22 @@ def test_routing_of_a_grid_without_students_says_what_is_missing():
     search = DistillationSearchCV(DecisionTreeClassifier(), {"alpha": [0.5]})
     with pytest.raises(ValueError, match="must set 'student'"):
         search.get_metadata_routing()
+
+
+def test_search_without_refit_has_no_best_estimator_answers():
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((90, 4)), np.repeat([0, 1, 2], 30)
+    grid = {"student": [LogisticRegression()], "alpha": [0.5, 1.0]}
+    search = DistillationSearchCV(LogisticRegression(), grid, cv=3).fit(X, y)
+    assert_array_equal(search.classes_, [0, 1, 2])
+    # refitted without refit on two classes: nothing of the first fit answers
+    search.set_params(refit=False).fit(X[:60], y[:60])
+    for attribute in ("classes_", "best_estimator_", "teacher_"):
+        assert not hasattr(search, attribute), attribute
+    with pytest.raises(AttributeError, match="refit=False"):
+        search.score(X[:60], y[:60])
+    # a fit that fails on its budgets leaves no best candidate of the last fit
+    search.set_params(refit=True).fit(X, y)
+    with pytest.raises(ValueError, match="No candidate is within the budgets"):
+        search.set_params(max_bytes=1).fit(X, y)
+    assert "cv_results_" in vars(search) and not hasattr(search, "best_index_")

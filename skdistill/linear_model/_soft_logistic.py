@@ -450,12 +450,15 @@ def _supports_soft_targets(estimator):
     -------
     supported : bool
         True for a :class:`~sklearn.linear_model.LogisticRegression` (not
-        ``LogisticRegressionCV``) whose effective penalty is L2 or none and
+        ``LogisticRegressionCV``, nor a subclass with its own ``fit``, which
+        may mean something else) whose effective penalty is L2 or none and
         whose solver is not ``"liblinear"`` (which penalises the intercept).
     """
     if not isinstance(estimator, LogisticRegression) or isinstance(
         estimator, LogisticRegressionCV
     ):
+        return False
+    if type(estimator).fit is not LogisticRegression.fit:
         return False
     if getattr(estimator, "solver", "lbfgs") == "liblinear":
         return False
