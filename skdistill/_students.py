@@ -15,7 +15,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import has_fit_parameter
 
-from ._targets import EPS
 from .linear_model._soft_logistic import (
     _fit_logistic_regression_soft,
     _supports_soft_targets,
@@ -23,6 +22,9 @@ from .linear_model._soft_logistic import (
 
 # Targets below this value are dropped by the row-repetition path.
 MIN_TARGET = 1e-8
+# Floor of the targets before the logarithm of the regressor path: the
+# logits it fits stay within about 28 of each other.
+EPS = 1e-12
 
 
 def student_path(student):

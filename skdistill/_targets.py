@@ -10,8 +10,12 @@ from sklearn.utils.extmath import softmax
 
 from ._teacher import LabelEncodedClassifier
 
-# Floor applied to probabilities before taking their logarithm.
-EPS = 1e-12
+# Floor of the teacher's probabilities before their logarithm: the smallest
+# normal float64, so that every logit is finite while a probability of 0
+# stays negligible once softened (about 1e-77 of the top class at T=4, where
+# a floor of 1e-12 gave 1e-3: a share of the targets, and of the repeated
+# rows, for every class the teacher rules out).
+PROBA_FLOOR = np.finfo(np.float64).tiny
 
 
 def _final_estimator(estimator):
@@ -207,7 +211,7 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
     Returns
     -------
     logits : ndarray of shape (n_samples, n_classes)
-        ``log(max(p, EPS))`` for probabilities; decision scores as they are
+        ``log(max(p, PROBA_FLOOR))`` for probabilities; decision scores as they are
         (a binary 1-D score ``s`` becomes ``[0, s]``). Infinite scores are
         read as the softmax's limits: ``-inf`` gives probability 0, and a row
         with ``+inf`` scores puts all its mass on them (a binary ``+inf`` is
@@ -256,7 +260,7 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
                 "values; the teacher cannot provide soft targets on this input."
             )
         # a new array unless the caller owns ``output`` (then overwritten)
-        logits = np.maximum(output, EPS, out=output if overwrite else None)
+        logits = np.maximum(output, PROBA_FLOOR, out=output if overwrite else None)
         np.log(logits, out=logits)
     else:
         if np.isnan(output).any() or (

@@ -28,8 +28,7 @@ __all__ = [
     "soft_cross_entropy",
 ]
 
-# Student probabilities are clipped at this value before taking their log
-# (the same floor as the teacher's logits, ``skdistill._targets.EPS``).
+# Student probabilities are clipped at this value before taking their log.
 _EPS = 1e-12
 
 

@@ -235,7 +235,7 @@ def test_regressor_student_fits_centred_log_targets(data):
     # A fully grown tree reproduces its training targets.
     Z = clf.student_.predict(X)
     p = teacher.predict_proba(X)
-    Y = 0.5 * _tempered(np.maximum(p, 1e-12), 2.0)
+    Y = 0.5 * _tempered(np.maximum(p, np.finfo(float).tiny), 2.0)
     Y[np.arange(len(y)), y] += 0.5
     expected = np.log(np.maximum(Y, 1e-12))
     expected -= expected.mean(axis=1, keepdims=True)
@@ -584,7 +584,7 @@ def test_logistic_student_solves_the_soft_target_problem_exactly(data):
     student = LogisticRegression(C=0.5, tol=1e-10, max_iter=10_000)
     clf = DistilledClassifier(FrozenEstimator(teacher), student, alpha=0.6, T=3.0)
     clf.fit(X, y)
-    p = _tempered(np.maximum(teacher.predict_proba(X), 1e-12), 3.0)
+    p = _tempered(np.maximum(teacher.predict_proba(X), np.finfo(float).tiny), 3.0)
     Y = 0.6 * p
     Y[np.arange(len(y)), y] += 0.4
     rows, cols = np.nonzero(Y > 0)

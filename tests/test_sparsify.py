@@ -217,7 +217,7 @@ def test_refit_distilled_classifier_uses_soft_targets(multiclass):
     assert_array_equal(pruned[~mask], 0)
 
     # the same masked fit, built by hand on the blended soft targets
-    proba = np.maximum(sel.estimator_.teacher_.predict_proba(X), 1e-12)
+    proba = np.maximum(sel.estimator_.teacher_.predict_proba(X), np.finfo(float).tiny)
     p_T = softmax(np.log(proba) / T, axis=1)
     classes = sel.estimator_.classes_
     Y = alpha * p_T + (1 - alpha) * (y[:, None] == classes).astype(float)

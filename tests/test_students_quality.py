@@ -16,6 +16,9 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from skdistill import DistilledClassifier, munge
 from skdistill.metrics import fidelity_score
 
+# the floor of the teacher's probabilities before their logarithm
+TINY = np.finfo(np.float64).tiny
+
 
 @pytest.fixture
 def wine():
@@ -36,7 +39,7 @@ def test_tree_student_is_a_regression_tree_on_the_soft_targets(wine, depth):
         teacher.__class__(**teacher.get_params()), tree, alpha=alpha, T=T,
         augment=None,
     ).fit(X, y)
-    logits = np.log(np.maximum(distilled.teacher_.predict_proba(X), 1e-12))
+    logits = np.log(np.maximum(distilled.teacher_.predict_proba(X), TINY))
     onehot = (y[:, None] == np.unique(y)[None, :]).astype(float)
     Y = alpha * softmax(logits / T, axis=1) + (1 - alpha) * onehot
     regression = DecisionTreeRegressor(max_depth=depth, random_state=0).fit(X, Y)
@@ -50,7 +53,7 @@ def _linear_teacher():
 
 
 def _blended_targets(teacher, X, y, alpha, T):
-    logits = np.log(np.maximum(teacher.predict_proba(X), 1e-12))
+    logits = np.log(np.maximum(teacher.predict_proba(X), TINY))
     onehot = (y[:, None] == np.unique(y)[None, :]).astype(float)
     return alpha * softmax(logits / T, axis=1) + (1 - alpha) * onehot
 
@@ -167,7 +170,7 @@ def test_generated_rows_reach_the_tree_with_the_weight_alpha(wine):
     assert X_new.shape == (3 * len(X), X.shape[1])
     onehot = (y[:, None] == np.unique(y)[None, :]).astype(float)
     proba = [
-        softmax(np.log(np.maximum(teacher.predict_proba(rows), 1e-12)), axis=1)
+        softmax(np.log(np.maximum(teacher.predict_proba(rows), TINY)), axis=1)
         for rows in (X, X_new)
     ]
     Y = np.vstack([alpha * proba[0] + (1 - alpha) * onehot, proba[1]])

@@ -524,6 +524,22 @@ def test_infinite_scores_are_read_as_the_softmax_limits(scores, expected):
     assert_array_equal(scores, before)  # the teacher's array is not written
 
 
+@pytest.mark.parametrize("T", [1.0, 2.0, 4.0, 10.0])
+def test_a_probability_of_zero_stays_negligible_once_softened(T):
+    # a forest's class without a vote: finite logit, no share of the targets
+    # (so no repeated row for it) at the usual temperatures
+    from skdistill._students import MIN_TARGET
+
+    classes = np.arange(3)
+    proba = np.array([[0.7, 0.3, 0.0]])
+    logits = logits_from_output(proba, classes, classes, "predict_proba")
+    assert np.isfinite(logits).all()
+    softened = soften(logits, T)
+    assert softened[0, 2] < 1e-30 < MIN_TARGET
+    expected = proba[0, :2] ** (1 / T) / np.sum(proba[0, :2] ** (1 / T))
+    assert_allclose(softened[0, :2], expected)
+
+
 @pytest.mark.parametrize("T", [1e-300, 1e-30, 1.0, 1e30, 1e300])
 def test_soften_is_finite_at_every_temperature(T):
     logits = np.array([[-0.3, -2.0, -50.0], [3.0, 3.0, -np.inf], [-27.6, -1e-12, -5.0]])
