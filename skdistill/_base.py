@@ -16,7 +16,6 @@ from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     _routing_enabled,
-    process_routing,
 )
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -33,6 +32,7 @@ from ._fitting import (
     contains_nan,
     last_step,
     n_rows,
+    route_fit,
     weight_kwargs,
 )
 from ._transfer import _categorical_mask, gaussian_noise, munge
@@ -213,9 +213,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         routing only)."""
         name = type(self).__name__
         if _routing_enabled():
-            routed = process_routing(
-                self, "fit", sample_weight=sample_weight, **fit_params
-            )
+            routed = route_fit(self, sample_weight, fit_params)
             teacher_params = dict(routed.teacher.fit)
             student_params = dict(routed.student.fit)
             student_weight = student_params.pop("sample_weight", None)
@@ -224,7 +222,8 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                     f"{name} passes only sample_weight to the student; got "
                     f"{sorted(student_params)}."
                 )
-            split_params = dict(routed.splitter.split) if "splitter" in routed else {}
+            splitter = routed.get("splitter")  # a router only (teacher_cv's split)
+            split_params = {} if splitter is None else dict(splitter.split)
             return teacher_params, student_weight, split_params
         teacher_params = {}
         if sample_weight is not None:

@@ -51,9 +51,15 @@ def _student_has(attr):
 
     def check(self):
         student = getattr(self, "student_", self.student)
-        return attr == "predict" or is_regressor_student(student) or hasattr(
-            student, attr
-        )
+        if attr == "predict" or is_regressor_student(student):
+            return True
+        if not hasattr(student, attr):
+            return False
+        if attr == "decision_function" and hasattr(self, "student_"):
+            # scores of fewer classes than classes_ cannot be completed (no
+            # score means "probability 0"), unlike probabilities
+            return len(student.classes_) == len(self.classes_)
+        return True
 
     return check
 
@@ -436,7 +442,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             X_lab, y_lab = _safe_indexing(X, rows), y[rows]
             params = index_params(teacher_params, rows, len(y))
             split_params = index_params(split_params, rows, len(y))
-        check_teacher_cv(self.teacher_cv, n_rows(X_lab))
+        check_teacher_cv(self.teacher_cv, n_rows(X_lab), teacher)
         with blame("teacher", teacher, method if frozen else "fit"):
             return fit_teacher(
                 teacher,
@@ -668,11 +674,6 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             with blame("student", self.student_, "predict"):
                 Z = regressor_logits(self.student_, X)
             return Z[:, 1] - Z[:, 0] if Z.shape[1] == 2 else Z
-        if len(self.student_.classes_) != len(self.classes_):
-            raise AttributeError(
-                "decision_function is not available: the student was fitted on "
-                f"{len(self.student_.classes_)} of the {len(self.classes_)} classes."
-            )
         with blame("student", self.student_, "decision_function"):
             return self.student_.decision_function(X)
 

@@ -18,6 +18,7 @@ from sklearn.utils.metadata_routing import (
     MethodMapping,
     _routing_enabled,
     get_routing_for_object,
+    process_routing,
 )
 from sklearn.utils.validation import has_fit_parameter
 
@@ -63,6 +64,15 @@ def unfitted_on_error(fit):
             raise
 
     return wrapper
+
+
+def route_fit(owner, sample_weight, fit_params):
+    """:func:`~sklearn.utils.metadata_routing.process_routing` of ``owner``'s
+    ``fit``, with ``sample_weight`` only when given: ``None`` is no metadata
+    (passed on, it would be refused when no consumer requests it)."""
+    if sample_weight is not None:
+        fit_params = {**fit_params, "sample_weight": sample_weight}
+    return process_routing(owner, "fit", **fit_params)
 
 
 def index_params(params, indices, n_samples):
@@ -178,7 +188,7 @@ def blame(role, estimator, method):
             add_note(exc, message)
             raise exc
         for note in getattr(exc, "__notes__", ()):
-            new.add_note(note)
+            add_note(new, note)
         raise new from exc
 
 

@@ -17,11 +17,16 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metadata_routing import _routing_enabled, process_routing
+from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._fitting import RoutesFitToEstimator, check_coef_settable, unfitted_on_error
+from ._fitting import (
+    RoutesFitToEstimator,
+    check_coef_settable,
+    route_fit,
+    unfitted_on_error,
+)
 
 
 def _code_dtype(n_bits):
@@ -365,9 +370,7 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
             check_is_fitted(fitted)
         else:
             if _routing_enabled():  # what the estimator requests
-                routed = process_routing(
-                    self, "fit", sample_weight=sample_weight, **fit_params
-                )
+                routed = route_fit(self, sample_weight, fit_params)
                 fit_params = dict(routed.estimator.fit)
             elif sample_weight is not None:
                 fit_params["sample_weight"] = sample_weight

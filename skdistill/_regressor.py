@@ -245,7 +245,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         teacher_params, student_weight, split_params = self._split_params(
             sample_weight, fit_params
         )
-        check_teacher_cv(self.teacher_cv, n_rows(X))
+        check_teacher_cv(self.teacher_cv, n_rows(X), self.teacher)
 
         teacher = clone(self.teacher)
         with blame("teacher", teacher, "fit"):
@@ -329,8 +329,9 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         if y is not None:
             target = _as_targets(target, y.shape[1:], n_rows(X))
             target = self.alpha * target + (1 - self.alpha) * y
-        else:
+        else:  # the teacher's outputs, whatever their shape: finite
             target = np.asarray(target, dtype=np.float64)
+            target = _as_targets(target, target.shape[1:], n_rows(X))
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         with blame("student", self.student_, "partial_fit"):
             self.student_.partial_fit(X, target, **kwargs)

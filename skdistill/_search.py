@@ -21,7 +21,7 @@ from sklearn.base import (
 from sklearn.exceptions import FitFailedWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import check_scoring, get_scorer_names, r2_score
-from sklearn.model_selection import ParameterGrid, check_cv, cross_val_predict
+from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils import _safe_indexing, gen_batches, get_tags, indexable
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
@@ -304,7 +304,6 @@ def _prepare_split(
     keys,
     scorer,
     score_params,
-    classifier,
     generations=None,
 ):
     """Fit the teacher on one split's training rows and compute its outputs once.
@@ -333,8 +332,6 @@ def _prepare_split(
     fitted = _teacher._fit_clone(teacher, X_train, y_train, params)
     for _, method in keys:
         check_fitted_response(fitted, method)
-    if isinstance(fitted, _teacher.LabelEncodedClassifier):
-        teacher = _teacher.LabelEncodedClassifier(teacher)
     outputs = {}
     for teacher_cv, method in keys:
         if teacher_cv is None:
@@ -342,15 +339,9 @@ def _prepare_split(
                 fitted, X_train, method
             )
         else:
-            splitter = check_cv(teacher_cv, y_train, classifier=classifier)
             try:
-                outputs[teacher_cv, method] = cross_val_predict(
-                    clone(teacher),
-                    X_train,
-                    y_train,
-                    cv=splitter,
-                    method=method,
-                    params=params,
+                outputs[teacher_cv, method] = _teacher.out_of_fold_response(
+                    teacher, fitted, X_train, y_train, params, method, teacher_cv
                 )
             except ValueError as exc:
                 raise ValueError(
@@ -943,7 +934,6 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 keys,
                 scorer,
                 score_params,
-                classifier,
                 {
                     (generation, method): candidate
                     for candidate, generation, (_, method) in zip(
@@ -1322,14 +1312,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     @property
     def n_features_in_(self):
         """Number of features seen by the best estimator."""
-        try:
-            check_is_fitted(self, "best_estimator_")
-        except Exception as exc:
-            raise AttributeError(
-                f"{type(self).__name__} has no n_features_in_ before a fit with "
-                "refit=True."
-            ) from exc
-        return self.best_estimator_.n_features_in_
+        return self._refitted("n_features_in_").n_features_in_
 
     @property
     def feature_names_in_(self):

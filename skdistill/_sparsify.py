@@ -28,7 +28,7 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
 )
-from sklearn.utils.metadata_routing import _routing_enabled, process_routing
+from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -41,6 +41,7 @@ from ._fitting import (
     check_2d,
     check_coef_settable,
     refit_student,
+    route_fit,
     unfitted_on_error,
 )
 from ._pruning import search_support, set_coefficients
@@ -546,9 +547,7 @@ class SparsifyTransformer(
     def _split_params(self, sample_weight, fit_params):
         """Parameters of the estimator's ``fit`` and the refit's sample weights."""
         if _routing_enabled():
-            routed = process_routing(
-                self, "fit", sample_weight=sample_weight, **fit_params
-            )
+            routed = route_fit(self, sample_weight, fit_params)
             params = dict(routed.estimator.fit)
             return params, params.get("sample_weight")
         params = dict(fit_params)

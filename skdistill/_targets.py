@@ -31,13 +31,19 @@ def _final_estimator(estimator):
     a :class:`~sklearn.ensemble.StackingClassifier`.
     """
     while True:
-        if isinstance(estimator, (FrozenEstimator, BaggingClassifier)):
+        if isinstance(estimator, FrozenEstimator):
             estimator = estimator.estimator
+        elif isinstance(estimator, BaggingClassifier):
+            # fitted, its first clone (they share their parameters)
+            fitted = getattr(estimator, "estimators_", None)
+            estimator = fitted[0] if fitted else estimator.estimator
         elif isinstance(estimator, (LabelEncodedClassifier, RFE)):
             estimator = getattr(estimator, "estimator_", estimator.estimator)
         elif isinstance(estimator, SelfTrainingClassifier):
             # ``base_estimator`` before scikit-learn 1.6 renamed it
-            inner = getattr(estimator, "estimator", None)
+            inner = getattr(estimator, "estimator_", None)
+            if inner is None:
+                inner = getattr(estimator, "estimator", None)
             if inner is None:
                 inner = getattr(estimator, "base_estimator", None)
             estimator = inner
@@ -263,14 +269,6 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
         logits = np.maximum(output, PROBA_FLOOR, out=output if overwrite else None)
         np.log(logits, out=logits)
     else:
-        if np.isnan(output).any() or (
-            output.ndim == 2 and np.isneginf(output).all(axis=1).any()
-        ):
-            raise ValueError(
-                "The teacher's decision_function returned NaN values, or a row "
-                "of -inf scores only; the teacher cannot provide soft targets on "
-                "this input."
-            )
         if output.ndim == 1 or output.shape[1] == 1:
             if len(teacher_classes) != 2:
                 raise ValueError(
@@ -281,6 +279,12 @@ def logits_from_output(output, teacher_classes, classes, method, overwrite=False
             logits = np.column_stack([np.zeros_like(scores), scores])
         else:
             logits = output
+        if np.isnan(logits).any() or np.isneginf(logits).all(axis=1).any():
+            raise ValueError(
+                "The teacher's decision_function returned NaN values, or a row "
+                "of -inf scores only; the teacher cannot provide soft targets on "
+                "this input."
+            )
         positive = np.isposinf(logits)
         if positive.any():
             # a score of +inf takes its row's mass (the limit of the softmax),

@@ -360,16 +360,39 @@ def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs, split_params
     if cv is None:
         output = teacher_response(fitted, X, method, n_jobs=n_jobs)
         return fitted, output, getattr(fitted, "classes_", None)
+    output = out_of_fold_response(
+        teacher, fitted, X, y, fit_params, method, cv, n_jobs, split_params
+    )
+    return fitted, output, (np.unique(y) if is_classifier(teacher) else None)
+
+
+def out_of_fold_response(
+    teacher, fitted, X, y, fit_params, method, cv, n_jobs=None, split_params=None
+):
+    """Out-of-fold outputs of clones of ``teacher`` on ``X`` (``cv``'s folds).
+
+    ``fitted`` is the teacher fitted on all rows by :func:`_fit_clone`: when
+    it needed the codes of the labels, so do the folds' clones (and the labels
+    of an ``eval_set``, since :func:`~sklearn.model_selection.cross_val_predict`
+    encodes ``y``); a classifier on ``y``'s own labels ``0..K-1`` is retried
+    on codes when a fold that misses a class is refused.
+    """
     classifier = is_classifier(teacher)
     splitter = check_cv(cv, y, classifier=classifier)
 
     def out_of_fold(teacher, params=fit_params):
         # routed split parameters (groups) go with the fit parameters:
         # cross_val_predict routes each to what requests it
-        return cross_val_predict(
-            clone(teacher), X, y, cv=splitter, method=method,
-            params={**params, **split_params}, n_jobs=n_jobs,
-        )
+        try:
+            return cross_val_predict(
+                clone(teacher), X, y, cv=splitter, method=method,
+                params={**params, **(split_params or {})}, n_jobs=n_jobs,
+            )
+        except Exception as exc:  # say which setting asked for the folds
+            from ._fitting import add_note  # imports this module
+
+            add_note(exc, f"In the folds of teacher_cv={cv!r} (out-of-fold outputs).")
+            raise
 
     if isinstance(fitted, LabelEncodedClassifier):
         # the folds' labels are codes, with gaps where a fold misses a class
@@ -378,20 +401,18 @@ def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs, split_params
         if fit_params.get("eval_set") is not None:
             codes = _encoded_eval_set(fit_params["eval_set"], LabelEncoder().fit(y))
             params = {**fit_params, "eval_set": codes}
-        output = out_of_fold(LabelEncodedClassifier(teacher), params)
-    elif classifier:
+        return out_of_fold(LabelEncodedClassifier(teacher), params)
+    if classifier:
         # labels 0..K-1: a fold that misses a class has a gap, which a teacher
         # taking only 0..k-1 (XGBoost's) refuses; it is then fitted on codes
         try:
-            output = out_of_fold(teacher)
+            return out_of_fold(teacher)
         except (ValueError, TypeError) as exc:
             try:
-                output = out_of_fold(LabelEncodedClassifier(teacher))
+                return out_of_fold(LabelEncodedClassifier(teacher))
             except Exception:
                 raise exc from None
-    else:
-        output = out_of_fold(teacher)
-    return fitted, output, (np.unique(y) if classifier else None)
+    return out_of_fold(teacher)
 
 
 def _frozen_respond(teacher, X, method, n_jobs):
@@ -399,13 +420,19 @@ def _frozen_respond(teacher, X, method, n_jobs):
     return teacher_response(teacher, X, method, n_jobs=n_jobs)
 
 
-def check_teacher_cv(cv, n_samples):
+def check_teacher_cv(cv, n_samples, teacher):
     """Refuse a ``teacher_cv`` that cannot give out-of-fold outputs of the rows.
 
-    An iterator of splits is used up by the first fit (and ``clone`` cannot
-    copy it); a list of splits must partition the ``n_samples`` rows the
-    teacher is fitted on.
+    A frozen teacher cannot be refitted on folds; an iterator of splits is
+    used up by the first fit (and ``clone`` cannot copy it); a list of splits
+    must partition the ``n_samples`` rows the teacher is fitted on. Called
+    before the teacher is, so that its message is not the teacher's.
     """
+    if cv is not None and isinstance(teacher, FrozenEstimator):
+        raise ValueError(
+            "teacher_cv needs a teacher that can be refitted on folds; the "
+            "teacher is a FrozenEstimator. Set teacher_cv=None."
+        )
     if isinstance(cv, Iterator):
         raise ValueError(
             "teacher_cv is an iterator, which the first fit would use up (and "
@@ -468,12 +495,7 @@ def fit_teacher(
         frozen teacher's ``classes_``).
     """
     cache = check_memory(memory)
-    if isinstance(teacher, FrozenEstimator):
-        if cv is not None:
-            raise ValueError(
-                "teacher_cv needs a teacher that can be refitted on folds; the "
-                "teacher is a FrozenEstimator. Set teacher_cv=None."
-            )
+    if isinstance(teacher, FrozenEstimator):  # cv is None (check_teacher_cv)
         respond = cache.cache(_frozen_respond, ignore=["n_jobs"])
         output = respond(teacher, X, method, n_jobs)
         fitted, output_classes = teacher, getattr(teacher, "classes_", None)

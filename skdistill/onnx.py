@@ -97,7 +97,7 @@ from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 
 from ._classifier import DistilledClassifier
-from ._quantize import QuantizedLinearModel, _linear_model
+from ._quantize import QuantizedLinearModel, _linear_model, _predicting_model
 from ._regressor import DistilledRegressor
 from ._sparsify import SparsifyTransformer
 from .linear_model import SoftLogisticRegression
@@ -470,13 +470,17 @@ def _shape(operator):
 
 
 def _n_outputs(model):
-    """Number of outputs of a regressor: its linear model's targets (1 when
-    it has no linear model to tell)."""
-    try:
-        coef = _linear_model(model).coef_
-    except (TypeError, ValueError, AttributeError):
-        return 1
-    return int(coef.shape[0]) if getattr(coef, "ndim", 1) == 2 else 1
+    """Number of outputs of a regressor: the rows of its predicting model's
+    ``coef_``, or its ``n_outputs_`` (1 when it says neither)."""
+    final = _predicting_model(model)
+    if isinstance(final, Pipeline):
+        return _n_outputs(final.steps[-1][1])
+    if isinstance(final, QuantizedLinearModel):
+        return _n_outputs(final.estimator_)
+    coef = getattr(final, "coef_", None)
+    if coef is not None:
+        return int(coef.shape[0]) if getattr(coef, "ndim", 1) == 2 else 1
+    return int(getattr(final, "n_outputs_", 1))
 
 
 _CONVERTERS = {

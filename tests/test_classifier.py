@@ -338,6 +338,26 @@ def test_sample_weight_routed_with_metadata_routing(index_X):
             clf.fit(index_X, y, sample_weight=sw)
 
 
+def test_routing_without_weights_when_nobody_takes_them(data):
+    # sample_weight=None is no metadata: nothing to route, whatever the
+    # requests (a frozen teacher requests nothing)
+    from skdistill import QuantizedLinearModel, SparsifyTransformer
+
+    X, y = data
+    with config_context(enable_metadata_routing=True):
+        declining = LogisticRegression().set_fit_request(sample_weight=False)
+        frozen = FrozenEstimator(LogisticRegression().fit(X, y))
+        for estimator in (
+            DistilledClassifier(frozen, declining),
+            DistilledClassifier(frozen, declining, teacher_cv=None, alpha=0.0),
+            SparsifyTransformer(declining, sparsity=0.5),
+            QuantizedLinearModel(declining),
+        ):
+            assert_array_equal(
+                estimator.fit(X, y).predict(X), clone(estimator).fit(X, y).predict(X)
+            )
+
+
 @pytest.mark.parametrize("alpha", [0.0, 1e-9, 0.5])
 def test_pipeline_student_steps_get_the_weights_they_request(data, alpha):
     X, y = data
@@ -403,6 +423,21 @@ def test_methods_follow_the_student(data):
     assert not hasattr(clf, "decision_function")
     clf = DistilledClassifier(LogisticRegression(), Ridge())
     assert hasattr(clf, "predict_proba") and hasattr(clf, "decision_function")
+
+
+def test_no_decision_function_from_a_student_of_fewer_classes(data):
+    # a frozen teacher knows a class y lacks: at alpha=0 the student never
+    # sees it; its probability is 0, but no score can stand for it
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    rows = y != 2
+    clf = DistilledClassifier(teacher, LogisticRegression(), alpha=0.0)
+    clf.fit(X[rows], y[rows])
+    assert len(clf.student_.classes_) < len(clf.classes_)
+    assert not hasattr(clf, "decision_function")
+    assert clf.predict_proba(X).shape == (len(y), len(clf.classes_))
+    clf.fit(X, y)  # every class: available again
+    assert clf.decision_function(X).shape == (len(y), len(clf.classes_))
 
 
 def test_string_labels_and_score(data):

@@ -1,6 +1,7 @@
 """Teachers: label encoding, which outputs are read as logits, cache ownership."""
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -286,6 +287,29 @@ def test_routed_options_reach_a_teacher_fitted_on_codes(data, teacher_cv):
     )
 
 
+def test_search_hands_eval_set_codes_to_out_of_fold_teachers(data):
+    # as the distiller does (test above): the folds of a teacher fitted on
+    # codes get eval_set's labels as codes
+    from sklearn import config_context
+
+    X, y = data
+    y_labels = LABELS["strings"][y]
+    eval_set = [(X[:20], y_labels[:20])]
+    with config_context(enable_metadata_routing=True):
+        grid = {
+            "student": [LogisticRegression().set_fit_request(sample_weight=False)],
+            "teacher_cv": [3],
+            "alpha": [1.0],
+        }
+        search = DistillationSearchCV(_options_teacher(), grid, cv=2, refit=False)
+        search.fit(X, y_labels, eval_set=eval_set, verbose=False)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    calls = ZeroToKWithOptions.calls
+    assert len(calls) == 2 * (1 + 3)  # per split: the teacher, its 3 folds
+    for call in calls:
+        assert_array_equal(call["eval_set"][0][1], y[:20])
+
+
 def test_unlabeled_rows_cut_only_per_row_teacher_options(data):
     from sklearn import config_context
 
@@ -403,6 +427,16 @@ def test_search_that_chooses_one_vs_one_is_refused_once_fitted(data):
     search = DistillationSearchCV(teacher, {"student": [LogisticRegression()]}, cv=2)
     with pytest.raises(ValueError, match="fitted teacher GridSearchCV .*one-vs-one"):
         search.fit(X, y)
+    # also inside the meta-estimators whose scores are their inner model's
+    for wrapper in (
+        SelfTrainingClassifier(teacher),
+        BaggingClassifier(teacher, n_estimators=2, random_state=0),
+    ):
+        clf = DistilledClassifier(
+            wrapper, LogisticRegression(), teacher_response="decision_function"
+        )
+        with pytest.raises(ValueError, match="fitted teacher .*one-vs-one"):
+            clf.fit(X, y)
 
 
 def test_frozen_one_vs_one_teacher_is_refused(data):
@@ -509,6 +543,7 @@ def test_non_finite_teacher_output_is_refused():
     [
         # binary: -inf and +inf are certain negatives and positives
         ([-np.inf, np.inf, 0.0], [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]),
+        ([[-np.inf], [np.inf]], [[1.0, 0.0], [0.0, 1.0]]),  # one column
         ([[0.0, np.inf, -1.0]], [[0.0, 1.0, 0.0]]),
         ([[np.inf, np.inf, 3.0]], [[0.5, 0.5, 0.0]]),
         ([[-np.inf, 0.0, 0.0]], [[0.0, 0.5, 0.5]]),
@@ -751,3 +786,16 @@ def test_teacher_cv_that_cannot_give_out_of_fold_outputs_is_refused(data):
     labeled_splits = list(KFold(3).split(X[30:]))
     clf.set_params(teacher_cv=labeled_splits).fit(X, y_partial)
     assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_a_fold_failure_names_teacher_cv():
+    # scikit-learn's own message does not say which setting asked for folds
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((60, 3))
+    y = np.r_[np.zeros(30), np.ones(29), [2]].astype(int)  # a class of one row
+    clf = DistilledClassifier(SVC(), LogisticRegression(), teacher_cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # fewer members than folds
+        with pytest.raises(ValueError) as info:
+            clf.fit(X, y)
+    assert "In the folds of teacher_cv=3" in _text_and_notes(info.value)

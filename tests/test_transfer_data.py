@@ -98,8 +98,13 @@ def test_teacher_cv_with_frozen_teacher_raises(data):
     X, y = data
     frozen = FrozenEstimator(LogisticRegression().fit(X, y))
     clf = DistilledClassifier(frozen, LogisticRegression(), teacher_cv=3)
-    with pytest.raises(ValueError, match="teacher_cv needs a teacher that can be"):
+    # a setting's error, not the teacher's ("The teacher ... failed in")
+    with pytest.raises(ValueError, match="^teacher_cv needs a teacher that can be"):
         clf.fit(X, y)
+    frozen = FrozenEstimator(LinearRegression().fit(X, y))
+    reg = DistilledRegressor(frozen, Ridge(), teacher_cv=3)
+    with pytest.raises(ValueError, match="^teacher_cv needs a teacher that can be"):
+        reg.fit(X, y.astype(float))
 
 
 def test_teacher_cv_one_fold_raises(data):
@@ -721,6 +726,8 @@ def test_regressor_teacher_non_finite_predictions_are_the_teachers(reg_data, val
     reg = DistilledRegressor(frozen, SGDRegressor(random_state=0))
     with pytest.raises(ValueError, match="on 3 of"):
         reg.partial_fit(X, y)
+    with pytest.raises(ValueError, match="on 3 of"):  # a transfer set, no y
+        reg.partial_fit(X)
 
 
 class ListRegressor(LinearRegression):
