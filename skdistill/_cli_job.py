@@ -14,6 +14,7 @@ from ._cli_models import (
     TEACHERS,
     describe_student,
     make_student,
+    student_settings,
     make_teacher,
 )
 
@@ -93,9 +94,14 @@ def _check_teacher_cv(args, y_train, task):
         _, counts = np.unique(y_train, return_counts=True)
         smallest = int(math.floor(counts.min() * fraction))
         if k > smallest:
+            advice = (
+                f"use at most {smallest}"
+                if smallest >= 2
+                else "out-of-fold targets need 2; leave --teacher-cv out"
+            )
             raise UsageError(
                 f"--teacher-cv {k} is larger than the {smallest} training rows of "
-                f"the smallest class{where}; use at most {max(smallest, 2)}"
+                f"the smallest class{where}; {advice}"
             )
     else:
         rows = int(math.floor(len(y_train) * fraction))
@@ -316,8 +322,9 @@ def _run(args, progress, parser, cache):
         "parameters": {
             "alpha": float(distilled.alpha),
             "T": float(distilled.T) if task == "classification" else None,
-            "C": None if student_name == "tree" else C,
-            "max_depth": max_depth if student_name == "tree" else None,
+            # the student's own: --grid may have chosen them
+            "C": student_settings(student_name, student)[0],
+            "max_depth": student_settings(student_name, student)[1],
             "sparsity": args.sparsity,
             "augment": distilled.augment_ or "none",  # "auto" resolved
             "augment_size": args.augment_size,

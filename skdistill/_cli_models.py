@@ -90,6 +90,18 @@ def make_student(name, *, task="classification", C=1.0, max_depth=5, random_stat
     return MLPRegressor(**params)
 
 
+def student_settings(name, student):
+    """``(C, max_depth)`` of a student made by :func:`make_student` (its
+    penalty chosen by ``--grid``, perhaps): the inverse of its penalty, or
+    its depth, the other None."""
+    if name == "tree":
+        return None, student.max_depth
+    if name == "logistic":
+        return float(student.C), None
+    scale = 1.0 if name == "ridge" else 1e-4  # alpha = scale / C
+    return scale / float(student.alpha), None
+
+
 def describe_student(name, student):
     """A short description of the student for the report's header."""
     if name == "logistic":

@@ -49,6 +49,26 @@ def add_predict_parser(subparsers):
     return parser
 
 
+def _categorical_columns(model):
+    """``{column: categories}`` of the model's one-hot encoded columns."""
+    preprocess = model[0] if hasattr(model, "steps") else None
+    for name, encoder, columns in getattr(preprocess, "transformers_", ()):
+        if name == "categorical":
+            return dict(zip(columns, getattr(encoder, "categories_", ())))
+    return {}
+
+
+def _text_columns(model):
+    """The categorical columns whose training values were text: read as text,
+    so that a file whose values there are all digits ("1", "2") is not read
+    as numbers, which no category would match."""
+    return [
+        column
+        for column, categories in _categorical_columns(model).items()
+        if all(isinstance(c, str) for c in categories if c == c)  # NaN aside
+    ]
+
+
 def _feature_frame(model, frame, path):
     """The columns ``model`` was fitted on, typed as in training."""
     import numpy as np
@@ -73,11 +93,7 @@ def _feature_frame(model, frame, path):
             + ", ".join(repr(m) for m in missing[:10])
         )
     X = frame[names]
-    categorical = set()
-    preprocess = model[0] if hasattr(model, "steps") else None
-    for name, _, columns in getattr(preprocess, "transformers_", ()):
-        if name == "categorical":
-            categorical.update(columns)
+    categorical = set(_categorical_columns(model))
     numeric = [c for c in names if c not in categorical]
     import pandas as pd
 
@@ -123,7 +139,7 @@ def run_predict(args):
         ) from None
     if not hasattr(model, "predict"):
         raise UsageError(f"--model: {args.model!r} holds no model that predicts")
-    frame = read_frame(args.csv, sep=args.sep)
+    frame = read_frame(args.csv, sep=args.sep, text_columns=_text_columns(model))
     if len(frame) == 0:
         raise UsageError(f"--csv: {args.csv!r} has a header but no data rows")
     X = _feature_frame(model, frame, args.csv)

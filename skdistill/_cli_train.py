@@ -206,8 +206,8 @@ def _add_output_arguments(output):
     output.add_argument(
         "--report",
         metavar="FILE.md",
-        help="also write the report as Markdown, with the plots saved next to "
-        "it (FILE_agreement.png, FILE_sparsity.png; plots need matplotlib)",
+        help="also write the report as Markdown, with the agreement plot saved "
+        "next to it (FILE_agreement.png; needs matplotlib)",
     )
     output.add_argument(
         "--save",

@@ -6,6 +6,7 @@ import numpy as np
 from scipy.special import softmax
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._targets import resolve_response_method
@@ -279,7 +280,11 @@ class AgreementDisplay:
             Inputs (usually a test set).
 
         teacher : fitted classifier, default=None
-            The teacher; ``estimator.teacher_`` when ``None``. Its columns are
+            The teacher; ``estimator.teacher_`` when ``None`` (for a
+            :class:`~sklearn.pipeline.Pipeline` ending in a distiller, the
+            distiller's, asked about ``X`` as the pipeline's leading steps
+            transform it; a ``teacher`` given for such a pipeline is asked
+            about ``X`` itself). Its columns are
             aligned to ``estimator.classes_`` by label. A teacher without
             ``predict_proba`` (an SVC) contributes the softmax of its
             decision function, as for the distillation targets at ``T=1``.
@@ -300,6 +305,12 @@ class AgreementDisplay:
         """
         _import_pyplot(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
+        X_teacher = X
+        if teacher is None and isinstance(estimator, Pipeline):
+            # the distiller at its end saw X through the leading steps
+            teacher = getattr(estimator.steps[-1][1], "teacher_", None)
+            if teacher is not None:
+                X_teacher = estimator[:-1].transform(X)
         if teacher is None:
             teacher = getattr(estimator, "teacher_", None)
             if teacher is None:
@@ -309,7 +320,7 @@ class AgreementDisplay:
                 )
         classes = np.asarray(estimator.classes_)
         p_student = estimator.predict_proba(X)
-        p_teacher = _teacher_proba(teacher, X, classes)
+        p_teacher = _teacher_proba(teacher, X_teacher, classes)
         name = type(estimator).__name__ if name is None else name
         return cls.from_predictions(p_teacher, p_student, name=name, ax=ax, **kwargs)
 

@@ -269,7 +269,10 @@ class SparsifyTransformer(
 
     max_features : int, default=None
         Keep exactly this many features (those with the largest coefficient
-        norms). Whole features are pruned whatever ``granularity`` is.
+        norms) in ``coef_mask_``. Whole features are pruned whatever
+        ``granularity`` is. A refit with an L1 penalty (``Lasso``) may set
+        some kept features to zero itself: ``get_support`` and
+        ``n_features_`` count the features with a non-zero coefficient.
 
     refit : bool, default=True
         Refit the model after each pruning step with the pruned coefficients

@@ -336,8 +336,16 @@ def count_nonzero_parameters(estimator):
         )
     if hasattr(estimator, "estimators_"):
         # ensembles; their estimator_ is the unfitted template, not a member
-        members = np.ravel(np.asarray(estimator.estimators_, dtype=object))
-        return int(sum(count_nonzero_parameters(m) for m in members))
+        # (a stack's final estimator is one too)
+        members = list(np.ravel(np.asarray(estimator.estimators_, dtype=object)))
+        members += [getattr(estimator, "final_estimator_", None)]
+        return int(
+            sum(
+                count_nonzero_parameters(m)
+                for m in members
+                if m is not None and not isinstance(m, str)  # "drop"
+            )
+        )
     if hasattr(estimator, "_predictors"):
         # histogram gradient boosting: a split stores a feature and a threshold
         nodes = [p.nodes for iteration in estimator._predictors for p in iteration]
@@ -356,6 +364,12 @@ def count_nonzero_parameters(estimator):
         # a meta-estimator's model, e.g. a quantized model's (with its
         # intercepts, which its own coef_ does not come with)
         return count_nonzero_parameters(estimator.estimator_)
+    if hasattr(estimator, "support_vectors_"):  # what an SVM stores, also linear
+        sv = estimator.support_vectors_
+        nnz_sv = sv.nnz if hasattr(sv, "nnz") else np.count_nonzero(sv)
+        dual = estimator.dual_coef_
+        nnz_dual = dual.nnz if hasattr(dual, "nnz") else np.count_nonzero(dual)
+        return int(nnz_sv + nnz_dual + np.count_nonzero(estimator.intercept_))
     if hasattr(estimator, "coef_"):
         coef = estimator.coef_
         nnz = coef.nnz if hasattr(coef, "nnz") else np.count_nonzero(coef)
@@ -365,12 +379,6 @@ def count_nonzero_parameters(estimator):
             sum(np.count_nonzero(w) for w in estimator.coefs_)
             + sum(np.count_nonzero(b) for b in estimator.intercepts_)
         )
-    if hasattr(estimator, "support_vectors_"):
-        sv = estimator.support_vectors_
-        nnz_sv = sv.nnz if hasattr(sv, "nnz") else np.count_nonzero(sv)
-        dual = estimator.dual_coef_
-        nnz_dual = dual.nnz if hasattr(dual, "nnz") else np.count_nonzero(dual)
-        return int(nnz_sv + nnz_dual + np.count_nonzero(estimator.intercept_))
     if hasattr(estimator, "tree_"):
         tree = estimator.tree_
         n_splits = int(np.sum(tree.children_left >= 0))
@@ -554,8 +562,18 @@ def compression_report(
             f"teacher={teacher!r} is not one of the models: {sorted(models)}."
         )
     y = column_or_1d(y)
+    check_consistent_length(X, y)
+    kinds = {name: is_regressor(m) for name, m in models.items()}
+    if len(set(kinds.values())) > 1:
+        regressors = sorted(name for name, kind in kinds.items() if kind)
+        raise ValueError(
+            "compression_report compares classifiers or regressors, not both; "
+            f"the regressors are {regressors}, the others are not (a "
+            "classifier's accuracy against a regressor's predictions would be "
+            "meaningless)."
+        )
     predictions = {name: model.predict(X) for name, model in models.items()}
-    regression = bool(models) and all(is_regressor(m) for m in models.values())
+    regression = bool(models) and all(kinds.values())
     sizes = _report_sizes(models, size_method)
     report = {}
     for name, model in models.items():

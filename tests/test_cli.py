@@ -177,7 +177,27 @@ def test_grid_search_reports_best_parameters():
     assert best["alpha"] in [0.0, 0.5, 0.9] and best["T"] in [1.0, 4.0]
     assert best["student__C"] in [0.1, 1.0, 10.0]
     assert report["parameters"]["alpha"] == best["alpha"]
+    assert report["parameters"]["C"] == best["student__C"]  # the chosen one
     assert report["student_description"] == f"logistic (C={best['student__C']})"
+
+
+def test_grid_search_reports_the_trees_chosen_depth():
+    result = run_cli("--dataset", "iris", "--student", "tree", "--grid", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    parameters = report["parameters"]
+    assert parameters["max_depth"] == report["best_params"]["student__max_depth"]
+    assert parameters["C"] is None
+
+
+def test_student_settings_invert_the_penalty():
+    from skdistill._cli_models import make_student, student_settings
+
+    for name in ("logistic", "ridge", "mlp"):
+        task = "regression" if name == "ridge" else "classification"
+        student = make_student(name, task=task, C=4.0)
+        assert student_settings(name, student) == (pytest.approx(4.0), None)
+    assert student_settings("tree", make_student("tree", max_depth=3)) == (None, 3)
 
 
 def test_sparsity_adds_the_pruned_student():
@@ -388,6 +408,31 @@ def test_train_save_predict_round_trip(labels_csv, tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "prediction" and lines[1:] == list(expected)
+
+
+def test_predict_reads_text_columns_as_text(tmp_path, capsys):
+    # a column of text in training ("1", "2", "x") whose new values are all
+    # digits: read as numbers, no category would match them
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("skops.io")
+    from skdistill.io import load
+
+    rng = np.random.RandomState(1)
+    code = rng.choice(["1", "2", "x"], 120)
+    frame = pd.DataFrame(
+        {"x1": rng.randn(120), "code": code, "label": np.where(code == "1", "a", "b")}
+    )
+    model_file = tmp_path / "model.skops"
+    train_csv = _write_csv(tmp_path / "train.csv", frame)
+    assert main(["--csv", str(train_csv), "--target", "label", "--save",
+                 str(model_file)]) == 0
+    new = frame[frame.code != "x"].drop(columns="label").iloc[:20]
+    new_csv = _write_csv(tmp_path / "new.csv", new)
+    capsys.readouterr()
+    assert main(["predict", "--model", str(model_file), "--csv", str(new_csv)]) == 0
+    predicted = capsys.readouterr().out.splitlines()[1:]
+    assert predicted == list(load(model_file).predict(new))
+    assert predicted == list(np.where(new.code == "1", "a", "b"))
 
 
 def test_predict_errors(labels_csv, tmp_path):
@@ -701,6 +746,8 @@ def test_unexpected_errors_are_one_line(tmp_path):
     result = run_cli("--csv", path, "--target", "label", "--teacher-cv", "2",
                      "--test-size", "0.5")
     assert "Traceback" not in result.stderr
+    # one training row per class: the advice is not "use at most 1"
+    assert "out-of-fold targets need 2; leave --teacher-cv out" in result.stderr
     assert result.returncode in (0, 1, 2), result.stderr
     if result.returncode:
         errors = [line for line in result.stderr.splitlines() if "error" in line]

@@ -223,3 +223,36 @@ def test_fidelity_refuses_missing_labels():
         fidelity_score([np.nan, 1.0], [np.nan, 1.0])
     with pytest.raises(ValueError, match="y_student contains NaN"):
         fidelity_score(np.array(["a", "b"], dtype=object), np.array(["a", None]))
+
+
+def test_compression_report_refuses_mixed_kinds_and_lengths():
+    from sklearn.linear_model import LinearRegression
+
+    X, y = load_iris(return_X_y=True)
+    classifier = LogisticRegression(max_iter=500).fit(X, y)
+    regressor = LinearRegression().fit(X, y)
+    with pytest.raises(ValueError, match=r"not both; the regressors are \['ridge'\]"):
+        compression_report({"logistic": classifier, "ridge": regressor}, X, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        compression_report({"logistic": classifier}, X, y[:-1])
+
+
+def test_count_nonzero_parameters_of_a_stack_and_a_linear_svm():
+    from sklearn.ensemble import StackingClassifier
+    from sklearn.svm import SVC
+
+    X, y = load_iris(return_X_y=True)
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0)
+    stack = StackingClassifier([("tree", tree)], cv=2).fit(X, y)
+    members = (stack.estimators_[0], stack.final_estimator_)
+    expected = sum(count_nonzero_parameters(m) for m in members)
+    assert count_nonzero_parameters(stack) == expected
+    # an SVM stores its support vectors, dual coefficients and intercepts,
+    # also with a linear kernel (whose coef_ is computed from them)
+    svm = SVC(kernel="linear").fit(X, y)
+    stored = (
+        np.count_nonzero(svm.support_vectors_)
+        + np.count_nonzero(svm.dual_coef_)
+        + np.count_nonzero(svm.intercept_)
+    )
+    assert count_nonzero_parameters(svm) == stored

@@ -109,6 +109,24 @@ def test_agreement_from_estimator_binary_decision_function_teacher():
     assert display.fidelity == pytest.approx(agreement)
 
 
+def test_agreement_of_a_pipeline_ending_in_a_distiller(iris):
+    # the getting-started model: its teacher saw X scaled, as it is asked here
+    from sklearn.pipeline import make_pipeline
+
+    X, y = iris
+    X = X * 10 + 5  # so that a teacher asked about raw X would answer otherwise
+    model = make_pipeline(
+        StandardScaler(),
+        DistilledClassifier(SVC(), LogisticRegression(max_iter=1000)),
+    ).fit(X, y)
+    display = AgreementDisplay.from_estimator(model, X)
+    teacher = model[-1].teacher_
+    expected = np.mean(teacher.predict(model[:-1].transform(X)) == model.predict(X))
+    assert display.fidelity == pytest.approx(expected)
+    assert display.fidelity > 0.9
+    plt.close("all")
+
+
 def test_agreement_refuses_one_vs_one_teacher_scores(iris):
     # three classes, three pairs: read by shape they would pass as per-class
     X, y = iris
