@@ -301,6 +301,8 @@ def _run(args, progress, parser, cache):
 
     progress(f"measuring the report ({metric}, fidelity, size, speed)")
     report = compression_report(models, Xt_test, y_test, teacher=teacher_name)
+    # the student's own settings: --grid may have chosen them
+    chosen_C, chosen_depth = student_settings(student_name, student)
 
     result = {
         "task": task,
@@ -322,9 +324,8 @@ def _run(args, progress, parser, cache):
         "parameters": {
             "alpha": float(distilled.alpha),
             "T": float(distilled.T) if task == "classification" else None,
-            # the student's own: --grid may have chosen them
-            "C": student_settings(student_name, student)[0],
-            "max_depth": student_settings(student_name, student)[1],
+            "C": chosen_C,
+            "max_depth": chosen_depth,
             "sparsity": args.sparsity,
             "augment": distilled.augment_ or "none",  # "auto" resolved
             "augment_size": args.augment_size,
