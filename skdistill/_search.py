@@ -47,6 +47,7 @@ from ._fitting import (
     is_composite,
     n_rows,
     reset_fitted,
+    route_fit,
     weight_kwargs,
 )
 from ._frontier import pareto_front
@@ -802,10 +803,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         """Parameters of the teacher's fit, each student's fit, scorer, splitter."""
         students = self._students()
         if _routing_enabled():
-            kwargs = dict(params)
-            if sample_weight is not None:
-                kwargs["sample_weight"] = sample_weight
-            routed = process_routing(self, "fit", **kwargs)
+            routed = route_fit(self, sample_weight, params)
             return (
                 dict(routed.teacher.fit),
                 [dict(routed[f"student{i}"].fit) for i in range(len(students))],
