@@ -91,6 +91,36 @@ def _looks_like_row_number(values):
     return np.unique(values).size == values.size
 
 
+def _numbers_but_for(values):
+    """Why a text column looks numeric, or ``None``.
+
+    A column of numbers written with a decimal comma, or of numbers but for a
+    few tokens ("?", "n/a") that spell out missing values.
+    """
+    import pandas as pd
+
+    present = values.dropna().astype(str)
+    if present.empty:
+        return None
+    column = values.name
+    if present.str.contains(",", regex=False).any() and pd.to_numeric(
+        present.str.replace(",", ".", regex=False), errors="coerce"
+    ).notna().all():
+        return (
+            f"the column {column!r} holds numbers written with a decimal comma "
+            f"(such as {present.iloc[0]!r}), which are read as text; write them "
+            "with a decimal point"
+        )
+    odd = present[pd.to_numeric(present, errors="coerce").isna()]
+    if 0 < len(odd) <= 0.05 * len(present):
+        return (
+            f"the column {column!r} holds numbers except for {len(odd)} cell(s) "
+            f"such as {odd.iloc[0]!r}; if those mark missing values, leave the "
+            "cells empty (they are then imputed)"
+        )
+    return None
+
+
 def _numeric_target(values):
     """The target as floats when every value is a number, else ``None``."""
     import pandas as pd
@@ -239,22 +269,17 @@ def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto")
                 )
             continue
         n_values = values.nunique(dropna=True)
+        odd = _numbers_but_for(values)
         if n_values > max_categories:
-            # numbers but for a few tokens ("?", "n/a"): a numeric column
-            # whose missing values are spelled out
-            odd = values[pd.to_numeric(values, errors="coerce").isna() & values.notna()]
-            if 0 < len(odd) <= 0.05 * values.notna().sum():
-                raise UsageError(
-                    f"--csv: the column {column!r} holds numbers except for "
-                    f"{len(odd)} cell(s) such as {odd.iloc[0]!r}; if those mark "
-                    "missing values, leave the cells empty (they are then "
-                    f"imputed), or --drop {column}"
-                )
+            if odd is not None:
+                raise UsageError(f"--csv: {odd}, or --drop {column}")
             raise UsageError(
                 f"--csv: the non-numeric column {column!r} has {n_values} distinct "
                 f"values (more than --max-categories {max_categories}) and cannot "
                 f"be one-hot encoded; --drop {column} or raise --max-categories"
             )
+        if odd is not None:
+            notes.append(f"{odd}; it is one-hot encoded as text meanwhile")
         categorical.append(column)
     if not numeric and not categorical:
         raise UsageError(f"--csv: {path!r} has no feature column besides {target!r}")

@@ -1,5 +1,7 @@
 """Command line, ``skdistill search``: the frontier of a default student space."""
 
+import sys
+
 from ._cli import (
     UsageError,
     add_source_arguments,
@@ -105,8 +107,8 @@ def add_search_parser(subparsers):
 def _check_args(args):
     if args.csv is not None and args.target is None:
         raise UsageError("--csv needs --target COLUMN")
-    if args.csv is None and (args.target is not None or args.drop):
-        raise UsageError("--target and --drop apply to --csv only")
+    if args.csv is None and (args.target is not None or args.drop or args.sep != ","):
+        raise UsageError("--target, --drop and --sep apply to --csv only")
     for option, value, least in (
         ("--n-estimators", args.n_estimators, 1),
         ("--cv", args.cv, 2),
@@ -305,7 +307,7 @@ def run_search(args):
         X, y, preprocessor = load_embedded(name)
         notes, task, source = [], "classification", name
     for note in notes:
-        print_text(f"note: {note}")
+        print(f"skdistill: note: {note}", file=sys.stderr, flush=True)
     if args.cv > len(y):
         raise UsageError(f"--cv {args.cv} exceeds the {len(y)} rows of {source}")
     search = DistillationSearchCV(

@@ -307,6 +307,41 @@ def test_numbers_with_a_few_spelled_out_missing_values(tmp_path, capsys):
     assert "leave the cells empty" in err
 
 
+def test_few_numbers_with_a_spelled_out_missing_value_get_a_note(tmp_path, capsys):
+    # 10 distinct numbers and a "?": encoded as text, which the user is told
+    rows = "\n".join(
+        f"{'?' if i == 7 else i % 10},{i * 0.1:.1f},{i % 2}" for i in range(60)
+    )
+    path = tmp_path / "grades.csv"
+    path.write_text("grade,x,label\n" + rows + "\n")
+    status = main(["--csv", str(path), "--target", "label"])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert "note: the column 'grade' holds numbers except for 1 cell(s)" in err
+    assert "one-hot encoded as text" in err
+
+
+@pytest.mark.parametrize("n_rows", [40, 200])
+def test_numbers_with_a_decimal_comma(tmp_path, capsys, n_rows):
+    # "1,5" in a ';'-separated file is text to pandas: an error with more
+    # distinct values than --max-categories, a note below
+    rows = "\n".join(
+        f"{i * 0.5 + 0.25:.2f};{i % 2}".replace(".", ",") for i in range(n_rows)
+    )
+    path = tmp_path / "comma.csv"
+    path.write_text("width;label\n" + rows + "\n")
+    args = ["--csv", str(path), "--sep", ";", "--target", "label"]
+    if n_rows > 100:
+        with pytest.raises(SystemExit) as exc:
+            main(args)
+        assert exc.value.code == 2
+    else:
+        assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "'width' holds numbers written with a decimal comma" in err
+    assert "with a decimal point" in err
+
+
 def test_unencodable_column_is_an_error_unless_dropped(tmp_path):
     rows = "\n".join(f"user{i},{i % 5},{i % 2}" for i in range(60))
     path = tmp_path / "ids.csv"

@@ -687,6 +687,35 @@ def test_command_line_search_usage_errors(capsys):
         main(["search", "--dataset", "iris", "--cv", "200"])
     assert exc.value.code == 2
     assert "--cv 200 exceeds the 150 rows of iris" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["search", "--dataset", "iris", "--sep", ";"])
+    assert exc.value.code == 2
+    assert "--sep apply to --csv only" in capsys.readouterr().err
+
+
+def test_command_line_search_notes_go_to_stderr(tmp_path, capsys):
+    # as in `skdistill train`: stdout holds the frontier table only
+    pytest.importorskip("pandas")
+    from skdistill._cli import main
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    label = np.where(X[:, 0] > 0, "yes", "no").astype(object)
+    label[:2] = ""
+    lines = ["a,b,c,label"] + [
+        f"{a:.3f},{b:.3f},{c:.3f},{t}" for (a, b, c), t in zip(X, label)
+    ]
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(lines) + "\n")
+    status = main(
+        ["search", "--csv", str(path), "--target", "label", "--teacher", "forest",
+         "--n-estimators", "5", "--cv", "2", "--students", "linear"]
+    )
+    captured = capsys.readouterr()
+    assert status == 0
+    assert "skdistill: note: dropped 2 of 60 rows" in captured.err
+    assert "note:" not in captured.out
+    assert "candidates x 2 folds" in captured.out
 
 
 @pytest.mark.parametrize("teacher_cv", [None, 3])
