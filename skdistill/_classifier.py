@@ -126,7 +126,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             default="auto"
         Teacher output turned into logits. ``"auto"`` uses ``predict_proba``
         when the teacher has it, else ``decision_function``. Probabilities
-        become ``log(max(p, 1e-12))``; a binary decision score ``s`` becomes
+        become ``log(max(p, tiny))``, ``tiny`` being the smallest normal
+        float64 (about ``2.2e-308``); a binary decision score ``s`` becomes
         the logits ``[0, s]``.
 
     teacher_cv : int, cross-validation splitter, list of splits or None, default=None
@@ -524,12 +525,14 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         y : array-like of shape (n_samples,), default=None
             Labels of the chunk. ``None`` is pure distillation (as if
             ``alpha=1`` for this chunk); rows equal to ``unlabeled`` get the
-            teacher's targets only.
+            teacher's targets only (with ``alpha=0`` they are left out, and a
+            chunk of them only is skipped).
 
         classes : array-like of shape (n_classes,), default=None
             All the labels, required at the first call when ``y`` has labels
             the teacher does not know (as in scikit-learn's ``partial_fit``);
-            by default the teacher's ``classes_``.
+            by default the teacher's ``classes_``. Later chunks may hold any
+            of them.
 
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative row weights.
@@ -542,6 +545,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         if not hasattr(self, "student_"):
             student_path(self.student)  # a clear TypeError for unusable students
         first_call, X, sample_weight = self._start_partial_fit(X, sample_weight)
+        method = resolve_response_method(self.teacher, self.teacher_response)
         if first_call:
             self.teacher_ = self.teacher
             self.augment_ = None  # chunks are fitted as they come
@@ -558,20 +562,38 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 f"classes={classes!r} is not the same as on the first call: "
                 f"{self.classes_!r}."
             )
-        method = resolve_response_method(self.teacher_, self.teacher_response)
         y_encoded = np.full(n_rows(X), -1)
         alpha = 1.0
         if y is not None:
             y, labeled = self._check_y(y, n_rows(X))
+            # the labels' kind and their overlap with the teacher's classes
+            # are checked at the first call (on classes= when given): later
+            # chunks may hold any of classes_, even only unknown ones
+            if first_call and classes is None:
+                if not np.isin(y[labeled], self.classes_).any():
+                    # the error says why: another kind, or no shared label
+                    check_label_overlap(np.unique(y[labeled]), self.teacher_.classes_)
             unknown = np.setdiff1d(y[labeled], self.classes_)
             if unknown.size:
                 raise ValueError(
                     f"y has labels {unknown.tolist()} that are not in classes_ "
                     f"{self.classes_.tolist()}; pass classes= at the first call."
                 )
-            check_label_overlap(np.unique(y[labeled]), self.teacher_.classes_)
             y_encoded[labeled] = np.searchsorted(self.classes_, y[labeled])
             alpha = self.alpha
+            if alpha == 0 and not labeled.all():
+                # as in fit: rows without a label weigh alpha = 0, out
+                if not labeled.any():
+                    if first_call:
+                        raise ValueError(
+                            "With alpha=0 the student learns from labels only, "
+                            "and the first chunk has no labeled rows (y is "
+                            f"unlabeled={self.unlabeled!r} throughout)."
+                        )
+                    return self  # the chunk weighs nothing
+                X, y_encoded = _safe_indexing(X, labeled), y_encoded[labeled]
+                if sample_weight is not None:
+                    sample_weight = sample_weight[labeled]
         logits = self._teacher_logits(X, method)
         Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, alpha)
         if row_weight is not None:

@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from scipy import optimize
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import clone
@@ -13,7 +14,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._fitting import nan_message, nan_refusers
-from ._labels import check_label_overlap, labeled_mask, union_classes
+from ._labels import (
+    check_label_overlap,
+    check_no_missing_labels,
+    is_missing,
+    labeled_mask,
+    missing_labels,
+    union_classes,
+)
 from ._targets import blend_targets, logits_from_output, resolve_response_method, soften
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
@@ -79,6 +87,11 @@ def _rows_like(values, X, name, da):
             values = values.ravel()
     elif values.ndim == 2 and values.shape[1] == 1:
         values = values[:, 0]
+    if isinstance(values, da.Array) and any(np.isnan(c) for c in values.chunks[0]):
+        raise ValueError(
+            f"{name} has unknown chunk sizes; compute them first, e.g. with "
+            f"{name}.compute_chunk_sizes() or to_dask_array(lengths=True)."
+        )
     if values.ndim != 1:
         raise ValueError(f"{name} must be 1-D; got shape {values.shape}.")
     if values.shape[0] != n_samples:
@@ -94,9 +107,18 @@ def _rows_like(values, X, name, da):
 
 
 def _block_labels(y, unlabeled):
-    """Sorted distinct labels of one block, rows marked ``unlabeled`` left out."""
+    """Sorted distinct labels of one block, rows marked ``unlabeled`` left out.
+
+    Also returns the number of missing labels that ``unlabeled`` does not mark
+    (refused on the client, counted over all the blocks).
+    """
     y = np.asarray(y).reshape(-1)
-    return np.unique(y[labeled_mask(y, unlabeled)])
+    n_missing = 0
+    if unlabeled is None or not is_missing(unlabeled):
+        missing = missing_labels(y)
+        n_missing = int(missing.sum())
+        y = y[~missing]
+    return np.unique(y[labeled_mask(y, unlabeled)]), n_missing
 
 
 def _block_targets(
@@ -115,7 +137,8 @@ def _block_targets(
         weights in the last (``alpha`` for a row without label, times
         ``sample_weight``).
     """
-    if nan_error is not None and not np.isfinite(X).all():
+    values = X.data if sp.issparse(X) else X
+    if nan_error is not None and not np.isfinite(values).all():
         raise ValueError(nan_error)
     y = np.asarray(y).reshape(-1)
     labeled = labeled_mask(y, unlabeled)
@@ -374,6 +397,8 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
     unlabeled = estimator.unlabeled
     per_block = [dask.delayed(_block_labels)(b, unlabeled) for b in y.to_delayed()]
     (per_block,) = dask.compute(per_block)
+    check_no_missing_labels(sum(n_missing for _, n_missing in per_block))
+    per_block = [labels for labels, _ in per_block]
     labels = np.unique(np.concatenate(per_block)) if per_block else np.array([])
     if len(labels):
         check_classification_targets(labels)

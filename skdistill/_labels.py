@@ -56,11 +56,7 @@ def labeled_mask(y, unlabeled):
                 f"unlabeled={unlabeled!r} cannot be compared with the labels of "
                 f"dtype {y.dtype}."
             ) from exc
-    check_no_missing_labels(
-        missing & labeled,
-        "Set unlabeled=np.nan to use those rows as unlabeled (they get the "
-        "teacher's targets only), or drop them.",
-    )
+    check_no_missing_labels(missing & labeled)
     if unlabeled is not None and labeled.all() and len(y):
         kind, marker_kind = label_kind(y), label_kind([unlabeled])
         if "mixed" not in (kind, marker_kind) and kind != marker_kind:
@@ -74,9 +70,20 @@ def labeled_mask(y, unlabeled):
     return labeled
 
 
-def check_no_missing_labels(missing, remedy):
-    """Raise, counting them and saying ``remedy``, if ``missing`` has a row."""
-    n_missing = int(np.count_nonzero(missing))
+MISSING_LABELS_REMEDY = (
+    "Set unlabeled=np.nan to use those rows as unlabeled (they get the "
+    "teacher's targets only), or drop them."
+)
+
+
+def check_no_missing_labels(missing, remedy=MISSING_LABELS_REMEDY):
+    """Raise, counting them and saying ``remedy``, if ``missing`` has a row.
+
+    ``missing`` is a mask of rows, or their number.
+    """
+    n_missing = (
+        int(missing) if np.ndim(missing) == 0 else int(np.count_nonzero(missing))
+    )
     if n_missing:
         raise ValueError(
             f"y has {n_missing} missing label(s) (NaN, None or pd.NA). {remedy}"

@@ -314,12 +314,6 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         first_call, X, sample_weight = self._start_partial_fit(X, sample_weight)
         if y is not None:
             y = self._check_y(y, n_rows(X), flatten_column=True)
-            if y.ndim == 2 and not get_tags(self.student).target_tags.multi_output:
-                raise ValueError(
-                    f"y has shape {y.shape} but the student "
-                    f"{type(self.student).__name__} fits a single output; pass "
-                    "a 1-D y."
-                )
         if first_call:
             self.teacher_ = self.teacher
             self.augment_ = None  # chunks are fitted as they come

@@ -206,7 +206,9 @@ def _fit_regressor(student, method, X, Y, sample_weight):
     try:
         return getattr(student, method)(X, Z, **_fit_kwargs(sample_weight))
     except ValueError as exc:
-        if get_tags(student).target_tags.multi_output:
+        # the tag is False for some regressors that fit several outputs
+        # (MLPRegressor): the student's own error unless it is about y's shape
+        if get_tags(student).target_tags.multi_output or "1d array" not in str(exc):
             raise
         raise TypeError(
             f"The student {student!r}, a regressor, failed in {method} on the "
@@ -249,8 +251,40 @@ def partial_fit_student(student, X, Y, classes, sample_weight=None):
     -------
     student : estimator
     """
+    if not is_regressor(student):
+        Y, classes = _classes_of_fitted(student, Y, classes)
     with config_context(enable_metadata_routing=False):  # see fit_student
         return _partial_fit(student, X, Y, classes, sample_weight)
+
+
+def _classes_of_fitted(student, Y, classes):
+    """``(Y, classes)`` restricted to the classes a fitted student knows.
+
+    ``fit`` with ``alpha=0``, or on targets that rule a class out, fits the
+    student on fewer classes than the distiller's ``classes_``; its
+    ``partial_fit`` takes only those. A chunk whose targets give weight to
+    another class is refused.
+    """
+    fitted = getattr(student, "classes_", None)
+    if (
+        fitted is None
+        or len(fitted) >= len(classes)
+        or not np.isin(fitted, classes).all()
+    ):
+        return Y, classes
+    keep = np.isin(classes, fitted)
+    lost = classes[~keep][Y[:, ~keep].max(axis=0) > MIN_TARGET]
+    if lost.size:
+        raise ValueError(
+            f"The student {type(student).__name__} was fitted on the classes "
+            f"{fitted.tolist()} only (fit, with alpha=0 or targets that rule a "
+            "class out, gives the student the classes of its targets), and its "
+            f"partial_fit cannot learn the classes {lost.tolist()} that this "
+            "chunk's targets give weight to. Begin the stream with partial_fit "
+            "instead of fit: its first call gives the student every class."
+        )
+    Y = Y[:, keep]
+    return Y / Y.sum(axis=1, keepdims=True), classes[keep]
 
 
 def _partial_fit(student, X, Y, classes, sample_weight):

@@ -225,3 +225,31 @@ def test_unfitted_teacher_and_other_options_refused(client):
         DistilledClassifier(teacher, LogisticRegression()).fit(
             da.from_array(X_nan, chunks=(100, 6)), yd
         )
+
+
+def test_sparse_blocks_equal_in_memory_sparse_fit(client):
+    sp = pytest.importorskip("scipy.sparse")
+    X, y = _data(3, n_samples=600)
+    X[np.abs(X) < 0.7] = 0.0
+    teacher = _teacher(X, y, n=200)
+    Xd = da.from_array(X, chunks=(200, 6)).map_blocks(
+        sp.csr_matrix, dtype=X.dtype, meta=sp.csr_matrix((0, 0))
+    )
+    student = LogisticRegression(**TIGHT)
+    remote = DistilledClassifier(teacher, student, alpha=0.5).fit(Xd, y)
+    local = DistilledClassifier(teacher, student, alpha=0.5).fit(sp.csr_matrix(X), y)
+    _assert_same_student(remote, local)
+
+
+def test_labels_checked_over_all_blocks(client):
+    X, y = _data(2, n_samples=300)
+    teacher = _teacher(X, y, n=100)
+    Xd = da.from_array(X, chunks=(100, 6))
+    y_nan = y.astype(float)
+    y_nan[::7] = np.nan  # 43 rows, in each of the three blocks
+    with pytest.raises(ValueError, match="y has 43 missing label"):
+        DistilledClassifier(teacher, LogisticRegression()).fit(Xd, y_nan)
+    keep = da.from_array(np.ones(300, dtype=bool), chunks=100)
+    y_unknown = da.from_array(y, chunks=100)[keep]  # chunk sizes unknown
+    with pytest.raises(ValueError, match="y has unknown chunk sizes"):
+        DistilledClassifier(teacher, LogisticRegression()).fit(Xd, y_unknown)

@@ -19,6 +19,7 @@ from sklearn.linear_model import (
     SGDRegressor,
 )
 from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.naive_bayes import GaussianNB
 from scipy import sparse
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.neural_network import MLPRegressor
@@ -512,11 +513,101 @@ def test_partial_fit_labels_outside_classes(data):
     X, y = data
     teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
     clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
-    with pytest.raises(ValueError, match="not in classes_"):
+    with pytest.raises(ValueError, match="None of the labels in y"):
         clf.partial_fit(X, y + 5)
     clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
     clf.partial_fit(X, y + 1, classes=[0, 1, 2, 3])
     assert_array_equal(clf.classes_, [0, 1, 2, 3])
+
+
+def test_partial_fit_chunks_of_classes_declared_by_classes(data, recwarn):
+    # as scikit-learn's partial_fit: once classes= has fixed every class, a
+    # chunk may hold any of them, even only one the teacher does not know
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss", random_state=0))
+    only_new = np.full(20, 3)
+    clf.partial_fit(X[:20], only_new, classes=[0, 1, 2, 3])
+    clf.partial_fit(X[20:40], np.where(y[20:40] == 0, 3, 0))  # {0, 3}
+    clf.partial_fit(X[40:60], only_new)
+    clf.partial_fit(X[60:])
+    assert_array_equal(clf.classes_, [0, 1, 2, 3])
+    assert_array_equal(clf.student_.classes_, [0, 1, 2, 3])
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+    # without classes=, a first chunk of labels the teacher does not know is
+    # refused for what it is
+    clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
+    with pytest.raises(ValueError, match="None of the labels in y"):
+        clf.partial_fit(X[:20], only_new)
+    with pytest.raises(ValueError, match="strings"):
+        clf.partial_fit(X[:20], np.array(["a", "b"] * 10))
+
+
+@pytest.mark.parametrize("student", [SGDClassifier(random_state=0), GaussianNB()])
+def test_partial_fit_after_fit_with_fewer_classes(data, student):
+    # fit at alpha=0 gives the student the labels' classes only (here 2 of
+    # the teacher's 3): partial_fit goes on with them, as scikit-learn's own
+    # fit then partial_fit does, and refuses targets of the third class
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    two = y < 2
+    clf = DistilledClassifier(teacher, student, alpha=0.0).fit(X[two], y[two])
+    assert_array_equal(clf.classes_, [0, 1, 2])
+    assert_array_equal(clf.student_.classes_, [0, 1])
+    plain = clone(student).fit(X[two], y[two]).partial_fit(X[two], y[two])
+    clf.partial_fit(X[two], y[two])
+    learned = "coef_" if hasattr(plain, "coef_") else "theta_"
+    assert_allclose(getattr(clf.student_, learned), getattr(plain, learned))
+    assert_array_equal(clf.predict(X), plain.predict(X))
+    with pytest.raises(ValueError, match="Begin the stream with partial_fit"):
+        clf.partial_fit(X)  # the teacher's targets give weight to class 2
+
+
+def test_partial_fit_alpha_zero_leaves_out_rows_without_label(data):
+    # as fit does: at alpha=0 they weigh nothing; a chunk of them only is
+    # skipped, and a first chunk needs labels
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    y_part = np.where(np.arange(len(y)) % 3 == 0, -1, y)
+    labeled = y_part != -1
+    clf = DistilledClassifier(
+        teacher, SGDClassifier(random_state=0), alpha=0.0, unlabeled=-1
+    )
+    with pytest.raises(ValueError, match="first chunk has no labeled rows"):
+        clf.partial_fit(X[:30], np.full(30, -1))
+    assert not hasattr(clf, "student_")
+    clf.partial_fit(X, y_part)
+    plain = SGDClassifier(random_state=0).partial_fit(
+        X[labeled], y[labeled], classes=[0, 1, 2]
+    )
+    assert_allclose(clf.student_.coef_, plain.coef_)
+    clf.partial_fit(X[:30], np.full(30, -1))
+    assert_allclose(clf.student_.coef_, plain.coef_)
+
+
+def test_partial_fit_regressor_teacher_for_a_classifier(data, reg_data):
+    X, y = reg_data
+    teacher = FrozenEstimator(LinearRegression().fit(X, y))
+    clf = DistilledClassifier(teacher, SGDClassifier())
+    with pytest.raises(TypeError, match="neither predict_proba nor decision_function"):
+        clf.partial_fit(X, (y > 0).astype(int))
+    assert not hasattr(clf, "classes_")
+
+
+def test_partial_fit_multi_output_regressor_the_tag_does_not_declare(reg_data):
+    # MLPRegressor fits several outputs though its tag says otherwise: the
+    # student decides, and its own errors are not turned into advice to
+    # wrap it in MultiOutputRegressor
+    X, y = reg_data
+    Y = np.column_stack([y, -y])
+    teacher = FrozenEstimator(LinearRegression().fit(X, Y))
+    reg = DistilledRegressor(teacher, MLPRegressor(hidden_layer_sizes=(4,)))
+    reg.partial_fit(X, Y)
+    assert reg.predict(X).shape == (len(y), 2)
+    clf_teacher = FrozenEstimator(LogisticRegression().fit(X, y > 0))
+    clf = DistilledClassifier(clf_teacher, MLPRegressor(early_stopping=True))
+    with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
+        clf.partial_fit(X)
 
 
 def test_failed_first_partial_fit_leaves_no_fitted_state(data, reg_data):
