@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.frozen import FrozenEstimator
@@ -488,6 +489,23 @@ def fit_on_soft_targets(student, path, X, Y, classes, sample_weight=None):
         lambda last, Xt: fit_student(last, path, Xt, Y, classes, sample_weight),
         sample_weight,
     )
+
+
+def fit_on_targets(student, X, y, sample_weight=None):
+    """Fit a clone of ``student`` on ``(X, y)`` weighted by the method's own weights.
+
+    ``sample_weight`` combines the user's weights with the method's (the
+    weight ``alpha`` of generated rows), so it is not metadata: the bare
+    student, or a Pipeline's last step, gets it whether or not it requests it
+    (a student that routes metadata, such as a SparsifyTransformer, hands it
+    to its estimator); the leading steps as :func:`fit_last_step` says.
+    """
+
+    def fit_last(last, Xt):
+        with config_context(enable_metadata_routing=False):
+            return last.fit(Xt, y, **weight_kwargs(last, sample_weight))
+
+    return fit_last_step(student, X, y, fit_last, sample_weight)
 
 
 def last_step_input(student, X):

@@ -8,7 +8,14 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import _BaseDistiller, can_stream, undo_first_call_on_error
-from ._fitting import blame, check_nan, fit_plain, n_rows, unfitted_on_error
+from ._fitting import (
+    blame,
+    check_nan,
+    fit_on_targets,
+    fit_plain,
+    n_rows,
+    unfitted_on_error,
+)
 from ._teacher import check_teacher_cv, fit_teacher, stack_rows, teacher_response
 
 
@@ -282,7 +289,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
                 base = np.ones(n_rows(X)) if student_weight is None else student_weight
                 student_weight = np.concatenate([base, np.full(n_new, self.alpha)])
             X = stack_rows(X, X_new)
-        self.student_ = fit_plain(self.student, X, target, student_weight)
+        self.student_ = fit_on_targets(self.student, X, target, student_weight)
         return self
 
     @available_if(can_stream)

@@ -9,6 +9,7 @@ from sklearn.base import is_regressor
 from sklearn.metrics import r2_score
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     check_consistent_length,
     check_is_fitted,
@@ -76,6 +77,14 @@ def fidelity_score(y_teacher, y_student, *, sample_weight=None):
     for name, labels in (("y_teacher", y_teacher), ("y_student", y_student)):
         if missing_labels(labels).any():  # NaN never equals NaN: refused
             raise ValueError(f"Input {name} contains NaN (missing labels).")
+        if type_of_target(labels, input_name=name) == "continuous":
+            # as accuracy_score: equal floats are not a regressor's fidelity
+            raise ValueError(
+                f"{name} holds continuous values; fidelity_score compares "
+                "labels. For a regressor, compare the predictions with "
+                "sklearn.metrics.r2_score(y_teacher, y_student), the fidelity "
+                "that compression_report and DistillationSearchCV report."
+            )
     kinds = {
         isinstance(label, str)
         for labels in (y_teacher, y_student)
@@ -285,6 +294,13 @@ def _fitted_array_attributes(estimator):
                 yield name, value
 
 
+def _count_calibrator(calibrator):
+    """Non-zero parameters of a calibrator (sigmoid: ``a_``, ``b_``)."""
+    if hasattr(calibrator, "a_"):  # scalars, which the generic count skips
+        return int(np.count_nonzero([calibrator.a_, calibrator.b_]))
+    return count_nonzero_parameters(calibrator)
+
+
 def count_nonzero_parameters(estimator):
     """Number of non-zero learned parameters of a fitted model.
 
@@ -299,7 +315,11 @@ def count_nonzero_parameters(estimator):
         feature and a threshold per split, a value per leaf, the baseline), a
         meta-estimator with a fitted ``estimator_`` (that model, e.g. the
         pruned model of a sparsifier or the dequantized model of a quantized
-        one), a nearest-neighbours model (its stored training rows), a
+        one), a fitted search (its ``best_estimator_``), a
+        :class:`~sklearn.compose.TransformedTargetRegressor` (its regressor
+        and its target transformer), a
+        :class:`~sklearn.calibration.CalibratedClassifierCV` (its fitted
+        models and calibrators), a nearest-neighbours model (its stored training rows), a
         :class:`~sklearn.pipeline.Pipeline` or
         :class:`~sklearn.compose.ColumnTransformer` (the sum over its fitted
         parts), or a distilled model (its student). For any other model,
@@ -328,6 +348,25 @@ def count_nonzero_parameters(estimator):
     check_is_fitted(estimator)
     if hasattr(estimator, "student_"):
         return count_nonzero_parameters(estimator.student_)
+    if hasattr(estimator, "best_estimator_"):  # a refitted search: its model
+        return count_nonzero_parameters(estimator.best_estimator_)
+    if hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
+        transformer = getattr(estimator, "transformer_", None)
+        return count_nonzero_parameters(estimator.regressor_) + (
+            0 if transformer is None else count_nonzero_parameters(transformer)
+        )
+    if hasattr(estimator, "calibrated_classifiers_"):
+        # CalibratedClassifierCV: each fitted model and its calibrators
+        return int(
+            sum(
+                count_nonzero_parameters(calibrated.estimator)
+                + sum(
+                    _count_calibrator(calibrator)
+                    for calibrator in calibrated.calibrators
+                )
+                for calibrated in estimator.calibrated_classifiers_
+            )
+        )
     if hasattr(estimator, "steps"):
         return sum(
             count_nonzero_parameters(step)

@@ -94,6 +94,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from onnx import TensorProto, numpy_helper
 from sklearn.base import is_classifier
+from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import Pipeline
 
 from ._classifier import DistilledClassifier
@@ -470,8 +471,13 @@ def _shape(operator):
 
 
 def _n_outputs(model):
-    """Number of outputs of a regressor: the rows of its predicting model's
-    ``coef_``, or its ``n_outputs_`` (1 when it says neither)."""
+    """Number of outputs of a regressor, read from its predicting model.
+
+    The rows of its ``coef_``, its ``n_outputs_``, the columns of the
+    targets it stores (nearest neighbours, Gaussian process), or its
+    per-output models (:class:`~sklearn.multioutput.MultiOutputRegressor`);
+    1 when it says none of these.
+    """
     final = _predicting_model(model)
     if isinstance(final, Pipeline):
         return _n_outputs(final.steps[-1][1])
@@ -480,7 +486,15 @@ def _n_outputs(model):
     coef = getattr(final, "coef_", None)
     if coef is not None:
         return int(coef.shape[0]) if getattr(coef, "ndim", 1) == 2 else 1
-    return int(getattr(final, "n_outputs_", 1))
+    if hasattr(final, "n_outputs_"):
+        return int(final.n_outputs_)
+    for stored in ("_y", "y_train_"):
+        targets = getattr(final, stored, None)
+        if getattr(targets, "ndim", 0) == 2:
+            return int(targets.shape[1])
+    if isinstance(final, MultiOutputRegressor):
+        return len(final.estimators_)
+    return 1
 
 
 _CONVERTERS = {

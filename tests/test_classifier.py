@@ -358,6 +358,26 @@ def test_routing_without_weights_when_nobody_takes_them(data):
             )
 
 
+def test_regressor_routes_no_weights_of_its_own():
+    # the weight alpha of generated rows is the method's, not metadata: with
+    # routing on and no sample_weight, students that request nothing are
+    # fitted as with routing off
+    from sklearn.datasets import make_friedman1
+
+    from skdistill import DistilledRegressor, SparsifyTransformer
+
+    X, y = make_friedman1(n_samples=60, random_state=0)
+    teacher = DecisionTreeRegressor(random_state=0)
+    for student in (
+        Pipeline([("scale", StandardScaler()), ("ridge", Ridge())]),
+        SparsifyTransformer(Ridge(), sparsity=0.5),
+    ):
+        reg = DistilledRegressor(teacher, student, augment="munge", random_state=0)
+        expected = clone(reg).fit(X, y).predict(X)
+        with config_context(enable_metadata_routing=True):
+            assert_allclose(reg.fit(X, y).predict(X), expected)
+
+
 @pytest.mark.parametrize("alpha", [0.0, 1e-9, 0.5])
 def test_pipeline_student_steps_get_the_weights_they_request(data, alpha):
     X, y = data

@@ -256,3 +256,37 @@ def test_count_nonzero_parameters_of_a_stack_and_a_linear_svm():
         + np.count_nonzero(svm.intercept_)
     )
     assert count_nonzero_parameters(svm) == stored
+
+
+def test_count_nonzero_parameters_of_wrapped_models():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_iris(return_X_y=True)
+    ridge = Ridge().fit(X, y)
+    n_ridge = np.count_nonzero(ridge.coef_) + 1
+    # the fitted model inside: a search's best model, a transformed target's
+    # regressor (and its scaler's mean and scale), a calibrated model's
+    # members and their sigmoids
+    search = GridSearchCV(Ridge(), {"alpha": [1.0, 2.0]}, cv=2).fit(X, y)
+    assert count_nonzero_parameters(search) == n_ridge
+    ttr = TransformedTargetRegressor(Ridge()).fit(X, y)
+    assert count_nonzero_parameters(ttr) == n_ridge
+    scaled = TransformedTargetRegressor(Ridge(), transformer=StandardScaler())
+    scaled.fit(X, y)
+    assert count_nonzero_parameters(scaled) == n_ridge + 3  # mean_, scale_, var_
+    binary = y < 2
+    calibrated = CalibratedClassifierCV(LogisticRegression(), cv=3)
+    calibrated.fit(X[binary], y[binary])
+    per_fold = X.shape[1] + 1 + 2  # coefficients, intercept, a and b
+    assert count_nonzero_parameters(calibrated) == 3 * per_fold
+
+
+def test_fidelity_score_refuses_continuous_values():
+    with pytest.raises(ValueError, match="r2_score"):
+        fidelity_score([0.5, 1.25, 2.0], [0.5, 1.0, 2.0])
+    # integer-valued floats are labels
+    assert fidelity_score([0.0, 1.0, 2.0], [0.0, 1.0, 1.0]) == pytest.approx(2 / 3)

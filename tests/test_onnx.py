@@ -331,8 +331,13 @@ def test_pruned_classifier_without_probabilities_converts():
     np.testing.assert_allclose(scores, model.decision_function(X), atol=1e-4)
 
 
-@pytest.mark.parametrize("kind", ["pruned", "pipeline-student", "tree-student"])
+@pytest.mark.parametrize(
+    "kind",
+    ["pruned", "pipeline-student", "tree-student", "knn-student", "per-output-student"],
+)
 def test_multi_output_regressor_declares_its_outputs(kind):
+    from sklearn.multioutput import MultiOutputRegressor
+    from sklearn.neighbors import KNeighborsRegressor
     from sklearn.tree import DecisionTreeRegressor
 
     X, y = _diabetes()
@@ -345,6 +350,11 @@ def test_multi_output_regressor_declares_its_outputs(kind):
         ),
         "tree-student": lambda: DistilledRegressor(
             teacher, DecisionTreeRegressor(max_depth=3, random_state=0)
+        ),
+        # neither coef_ nor n_outputs_
+        "knn-student": lambda: DistilledRegressor(teacher, KNeighborsRegressor()),
+        "per-output-student": lambda: DistilledRegressor(
+            teacher, MultiOutputRegressor(Ridge(alpha=0.1))
         ),
     }[kind]().fit(X, Y)
     graph = _onnx_model(model, X).graph
