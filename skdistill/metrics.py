@@ -319,8 +319,8 @@ def count_nonzero_parameters(estimator):
         :class:`~sklearn.compose.TransformedTargetRegressor` (its regressor
         and its target transformer), a
         :class:`~sklearn.calibration.CalibratedClassifierCV` (its fitted
-        models and calibrators), a nearest-neighbours model (its stored training rows), a
-        :class:`~sklearn.pipeline.Pipeline` or
+        models and calibrators), a nearest-neighbours model (its stored
+        training rows), a :class:`~sklearn.pipeline.Pipeline` or
         :class:`~sklearn.compose.ColumnTransformer` (the sum over its fitted
         parts), or a distilled model (its student). For any other model,
         the non-zero entries of its numeric fitted array attributes.
