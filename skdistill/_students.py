@@ -165,8 +165,11 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
             per_class = np.array([class_weight.get(c, 1.0) for c in classes.tolist()])
         else:
             mass = np.bincount(cols, weights=weight, minlength=len(classes))
-            with np.errstate(divide="ignore"):
-                per_class = mass.sum() / (np.count_nonzero(mass) * mass)
+            # a class without mass (its rows weigh 0) keeps weight 1, as in
+            # the soft-target solver: 0 * inf would be NaN
+            per_class = np.ones(len(classes))
+            present = mass > 0
+            per_class[present] = mass.sum() / (present.sum() * mass[present])
         weight = weight * per_class[cols]
         settings["class_weight"] = None
     leaf = params.get("min_samples_leaf")

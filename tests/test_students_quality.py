@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.special import softmax
 from sklearn.base import clone
-from sklearn.datasets import load_digits, load_wine, make_classification
+from sklearn.datasets import load_digits, load_wine, make_blobs, make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -115,6 +115,23 @@ def test_class_weight_weighs_the_classes_of_the_soft_targets(wine, class_weight)
     np.testing.assert_array_equal(
         almost_plain.predict(X), clone(tree).fit(X, y).predict(X)
     )
+
+
+def test_balanced_class_weight_with_a_class_of_zero_weight_rows():
+    # zero sample weights drop the rows of class 2, and the teacher gives it
+    # probability 0 elsewhere: the class has no mass, keeps weight 1 (as in
+    # the soft-target solver), and the tree is the one on the other rows
+    X, y = make_blobs(150, centers=3, cluster_std=0.5, random_state=0)
+    sw = np.where(y == 2, 0.0, 1.0)
+    teacher = FrozenEstimator(DecisionTreeClassifier(random_state=0).fit(X, y))
+    tree = DecisionTreeClassifier(max_depth=3, class_weight="balanced", random_state=0)
+    distilled = DistilledClassifier(teacher, tree, alpha=0.5, augment=None)
+    distilled.fit(X, y, sample_weight=sw)
+    kept = y != 2
+    plain = clone(tree).fit(X[kept], y[kept])
+    proba = distilled.predict_proba(X)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba[:, :2], plain.predict_proba(X), atol=1e-12)
 
 
 def test_histogram_boosting_early_stopping_is_decided_on_the_students_rows():
