@@ -146,9 +146,9 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
       the repeated rows themselves every class would count ``n`` times);
     - ``min_samples_leaf`` of a tree or tree ensemble: as
       ``min_weight_fraction_leaf``, so that a leaf holds that many of the
-      student's rows (with ``sample_weight``, that many rows' worth of weight),
-      not of their repetitions (a row's repetitions all fall in the same
-      leaf);
+      student's rows when they weigh the same (otherwise that many rows' worth
+      of the average row weight), not of their repetitions (a row's
+      repetitions all fall in the same leaf);
     - ``early_stopping="auto"`` of histogram gradient boosting: decided on the
       student's number of rows, not on their repetitions.
     """
