@@ -363,7 +363,10 @@ def _prepare_split(
     scored = _SplitTeacher.wrap(fitted, {"predict": [(X_test, y_teacher)]})
     test_params = index_params(score_params, test, n_samples)
     try:
-        score, failure = float(scorer(scored, X_test, y_test, **test_params)), None
+        score = _single_score(scorer(scored, X_test, y_test, **test_params))
+        failure = None
+    except _ScoringError as exc:
+        raise TypeError(str(exc)) from None
     except (AttributeError, TypeError, ValueError) as exc:
         # e.g. a scoring on probabilities and a teacher without predict_proba:
         # the teacher is a reference only, the candidates are still scored
@@ -407,31 +410,88 @@ def _fit_and_score(
             "error": traceback.format_exc(),
         }
     fit_time = time.perf_counter() - start
-    start = time.perf_counter()
-    score = float(scorer(estimator, X_test, y_test, **score_params))
-    score_time = time.perf_counter() - start
-    y_student = estimator.predict(X_test)
-    weight = score_params.get("sample_weight")
-    if is_classifier(base):
-        fidelity = fidelity_score(y_teacher, y_student, sample_weight=weight)
-    else:
-        fidelity = float(r2_score(y_teacher, y_student, sample_weight=weight))
     student = estimator.student_
-    # the student alone: it receives X as given and answers for the distiller
-    latency = 1000 * prediction_time(student, X_test, n_repeats=_LATENCY_REPEATS)
+    sizes = {
+        "bytes": student_bytes(student),
+        "n_nonzero": count_nonzero_parameters(student),
+    }
+    start = time.perf_counter()
+    try:
+        score = _single_score(scorer(estimator, X_test, y_test, **score_params))
+        score_time = time.perf_counter() - start
+        y_student = estimator.predict(X_test)
+        weight = score_params.get("sample_weight")
+        if is_classifier(base):
+            fidelity = fidelity_score(y_teacher, y_student, sample_weight=weight)
+        else:
+            fidelity = float(r2_score(y_teacher, y_student, sample_weight=weight))
+        # the student alone: it receives X as given and answers for the distiller
+        latency = 1000 * prediction_time(student, X_test, n_repeats=_LATENCY_REPEATS)
+    except Exception as exc:
+        # as GridSearchCV: a score that fails (an unknown category in the
+        # test rows, a log loss on a class the training rows lack) is
+        # error_score, with a warning
+        if isinstance(exc, _ScoringError):
+            raise TypeError(str(exc)) from None
+        if isinstance(error_score, str) and error_score == "raise":
+            raise
+        return {
+            "fit_time": fit_time,
+            "score_time": time.perf_counter() - start,
+            "score": error_score,
+            "fidelity": np.nan,
+            "latency": np.nan,
+            **sizes,
+            "score_error": traceback.format_exc(),
+        }
     return {
         "fit_time": fit_time,
         "score_time": score_time,
         "score": score,
         "fidelity": fidelity,
-        "bytes": student_bytes(student),
         "latency": latency,
-        "n_nonzero": count_nonzero_parameters(student),
+        **sizes,
     }
 
 
+def _timed(func, *args):
+    """``(func(*args), seconds it took)``."""
+    start = time.perf_counter()
+    result = func(*args)
+    return result, time.perf_counter() - start
+
+
+class _ScoringError(TypeError):
+    """``scoring`` returned something other than one number."""
+
+
+def _single_score(value):
+    """The scorer's result as a float; a dict of scores is refused."""
+    if isinstance(value, dict):
+        raise _ScoringError(
+            "scoring returned a dict of scores (multi-metric scoring), which "
+            "DistillationSearchCV does not support: it ranks the candidates by "
+            "one score. Pass a scoring that returns one number."
+        )
+    return float(value)
+
+
 def _warn_or_raise_about_failures(out):
-    """Raise when every candidate fit failed; warn which ones did otherwise."""
+    """Raise when every candidate fit failed; warn which ones did otherwise.
+
+    Also warns of the scores that failed after a fit (as GridSearchCV's
+    "Scoring failed" warning).
+    """
+    scoring_errors = [o["score_error"] for o in out if "score_error" in o]
+    if scoring_errors:
+        warnings.warn(
+            f"Scoring failed on {len(scoring_errors)} of {len(out)} candidate "
+            "splits. The score on these splits is set to error_score, and these "
+            "candidates are neither on the frontier nor chosen as the best. The "
+            f"first failure:\n{scoring_errors[0]}",
+            UserWarning,
+            stacklevel=3,
+        )
     errors = [o["error"] for o in out if "error" in o]
     if not errors:
         return
@@ -477,6 +537,21 @@ def _search_has(attr):
         return hasattr(self._base_estimator(), attr)
 
     return check
+
+
+def _param_dtype(values):
+    """The dtype of a ``param_*`` column of ``cv_results_``, as GridSearchCV's.
+
+    The values' own dtype when they make a 1-D array of numbers or booleans
+    (so that a DataFrame of the results has numeric columns), else object.
+    """
+    try:
+        array = np.array(values)
+    except Exception:  # sequences of different lengths, estimators...
+        return np.dtype(object)
+    if array.ndim != 1 or array.dtype.kind not in "biuf":
+        return np.dtype(object)
+    return array.dtype
 
 
 def _grid_dicts(param_grid):
@@ -526,8 +601,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     scoring : str, callable or None, default=None
         Score of the candidates on the test rows (higher is better); ``None``
-        uses the distiller's ``score``: accuracy for classifiers, R² for
-        regressors.
+        is accuracy for classifiers, R² for regressors, weighted by
+        ``sample_weight`` when it is given (with metadata routing too: the
+        default scorer requests it).
 
     max_bytes : int or None, default=None
         Budget on ``student_bytes`` for the choice of the best candidate.
@@ -556,8 +632,13 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         failed and why, and a candidate with a failed split is neither on
         the frontier nor a choice for ``best_*`` (its size, latency and
         fidelity are those of its other splits); when every fit fails, the
-        search raises. ``"raise"`` stops the search with the first error.
-        The teacher's own failures always stop the search.
+        search raises. A split whose score (or fidelity, or latency) cannot
+        be measured after its fit, e.g. a test fold with a category or a
+        class the training fold lacks, is treated the same way, with a
+        ``UserWarning``. ``"raise"`` stops the search with the first error.
+        The teacher's own failures always stop the search, and so does a
+        ``scoring`` that returns a dict (multi-metric scoring is not
+        supported).
 
     Attributes
     ----------
@@ -617,7 +698,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         Number of splits.
 
     refit_time_ : float
-        Seconds of the refit on all rows (teacher included).
+        Seconds of the refit on all rows: the teacher's fit on all rows (run
+        in parallel with the splits' teachers) plus the best candidate's.
 
     classes_ : ndarray of shape (n_classes,)
         Classes of the best estimator (classifiers, ``refit=True``).
@@ -737,10 +819,15 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         """The scorer: ``scoring``, by default accuracy or R² (never the
         estimator's own ``score``, so that the teacher is scored from its
         precomputed predictions)."""
-        scoring = self.scoring
-        if scoring is None:
-            scoring = "accuracy" if is_classifier(base) else "r2"
-        return check_scoring(base, scoring=scoring)
+        if self.scoring is not None:
+            return check_scoring(base, scoring=self.scoring)
+        scoring = "accuracy" if is_classifier(base) else "r2"
+        scorer = check_scoring(base, scoring=scoring)
+        if _routing_enabled():
+            # the default weighs the test rows by sample_weight, as without
+            # routing (the user cannot set a request on a scorer built here)
+            scorer = scorer.set_score_request(sample_weight=True)
+        return scorer
 
     def _students(self):
         """The distinct student objects of the grid, in order."""
@@ -898,6 +985,13 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         cv = check_cv(self.cv, y, classifier=classifier)
         splits = list(cv.split(X, y, **split_params))
         n_splits = len(splits)
+        if n_splits == 0:
+            raise ValueError(
+                f"cv={self.cv!r} gave no split (an empty list, a generator "
+                "already used by an earlier fit, a PredefinedSplit without a test "
+                "fold). Pass a splitter or an int, which give their splits at "
+                "every fit."
+            )
         # each candidate built once (from clones: the grid's objects stay as
         # given), with the teacher output it reads on the training rows
         built = [clone(base).set_params(**clone(p, safe=False)) for p in candidates]
@@ -946,10 +1040,12 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         # unless every candidate fits its own (out-of-fold targets)
         if self.refit and any(teacher_cv is None for teacher_cv, _ in keys):
             jobs.append(
-                delayed(_teacher._fit_clone)(self.teacher, X, y, teacher_params)
+                delayed(_timed)(_teacher._fit_clone, self.teacher, X, y, teacher_params)
             )
         prepared = parallel(jobs)
-        full_teacher = prepared[n_splits] if len(prepared) > n_splits else None
+        full_teacher, teacher_time = (
+            prepared[n_splits] if len(prepared) > n_splits else (None, 0.0)
+        )
         prepared = prepared[:n_splits]
 
         tasks = []
@@ -1022,7 +1118,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "teacher_score_ is NaN. The candidates are scored as usual.",
                 UserWarning,
             )
-        failed = np.array(["error" in o for o in out]).reshape(-1, n_splits)
+        failed = np.array(["error" in o or "score_error" in o for o in out])
+        failed = failed.reshape(-1, n_splits)
         fitted_everywhere = ~failed.any(axis=1)
         self.cv_results_ = self._format_results(
             candidates, n_splits, out, fitted_everywhere
@@ -1038,11 +1135,15 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         costs[~fitted_everywhere] = np.nan
         self.frontier_ = pareto_front(costs)
         if not fitted_everywhere.any():
+            first = next(o.get("error") or o["score_error"] for o in out if (
+                "error" in o or "score_error" in o
+            ))
             raise ValueError(
-                "Every candidate failed on at least one split, so none can be "
-                "chosen (cv_results_ is set; the FitFailedWarning says why)."
+                "Every candidate failed (its fit or its score) on at least one "
+                "split, so none can be chosen (cv_results_ is set; the warnings "
+                f"say why). The first failure: {first.strip().splitlines()[-1]}"
             )
-        self.best_index_ = self._best_index(results)
+        self.best_index_ = self._best_index(results, fitted_everywhere)
         self.best_params_ = results["params"][self.best_index_]
         self.best_score_ = float(results["mean_test_score"][self.best_index_])
 
@@ -1054,7 +1155,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             self._refit(
                 base, X, y, teacher_params, best_student, full_teacher, n_classes
             )
-            self.refit_time_ = time.perf_counter() - start
+            # with the teacher's fit on all rows, done with the splits' teachers
+            self.refit_time_ = teacher_time + time.perf_counter() - start
         return self
 
     def _refit(self, base, X, y, teacher_params, student_params, teacher, n_classes):
@@ -1096,12 +1198,13 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             results[f"std_{key}"] = values.std(axis=1)
         names = sorted({name for params in candidates for name in params})
         for name in names:
+            given = {i: p[name] for i, p in enumerate(candidates) if name in p}
             column = np.ma.MaskedArray(
-                np.empty(n_candidates, dtype=object), mask=True
+                np.empty(n_candidates, dtype=_param_dtype(list(given.values()))),
+                mask=True,
             )
-            for i, params in enumerate(candidates):
-                if name in params:
-                    column[i] = params[name]
+            for i, value in given.items():
+                column[i] = value
             results[f"param_{name}"] = column
         results["params"] = candidates
         for key, name in (("score", "test_score"), ("fidelity", "test_fidelity")):
@@ -1132,8 +1235,16 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         results["within_budget"] = within
         return results
 
-    def _best_index(self, results):
-        within = results["within_budget"] & ~np.isnan(results["mean_test_score"])
+    def _best_index(self, results, fitted_everywhere):
+        scored = fitted_everywhere & ~np.isnan(results["mean_test_score"])
+        if not scored.any():
+            raise ValueError(
+                "Every candidate's mean test score is NaN, so none can be chosen "
+                f"(scoring={self.scoring!r} gave NaN on some split: e.g. R² on a "
+                "test fold of one row, or an error_score of NaN); cv_results_ "
+                "and frontier_ are set."
+            )
+        within = results["within_budget"] & scored
         if not within.any():
             budgets = ", ".join(
                 f"{name}={value!r}"
@@ -1144,13 +1255,15 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 )
                 if value is not None
             )
+            # over the candidates that could be chosen but for the budgets
             raise ValueError(
                 f"No candidate is within the budgets {budgets}: the smallest "
-                f"student has {int(results['student_bytes'].min())} bytes, the "
-                f"fastest predicts in {results['student_latency_ms'].min():.3g} ms "
+                f"student has {int(results['student_bytes'][scored].min())} bytes, "
+                "the fastest predicts in "
+                f"{np.nanmin(results['student_latency_ms'][scored]):.3g} ms "
                 "per 1,000 rows and the highest fidelity is "
-                f"{np.nanmax(results['mean_test_fidelity']):.3f}. Loosen a budget "
-                "or add smaller students to param_grid (cv_results_ and "
+                f"{np.nanmax(results['mean_test_fidelity'][scored]):.3f}. Loosen a "
+                "budget or add smaller students to param_grid (cv_results_ and "
                 "frontier_ are set)."
             )
         candidates = np.flatnonzero(within)

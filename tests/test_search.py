@@ -368,9 +368,10 @@ def test_ties_go_to_the_smaller_then_the_faster_student():
         "student_bytes": np.array([100, 100, 90]),
         "student_latency_ms": np.array([2.0, 1.0, 3.0]),
     }
-    assert search._best_index(results) == 2  # the smaller
+    everywhere = np.ones(3, dtype=bool)  # fitted on every split
+    assert search._best_index(results, everywhere) == 2  # the smaller
     results["student_bytes"] = np.array([100, 100, 100])
-    best = search._best_index(results)
+    best = search._best_index(results, everywhere)
     assert best == 1  # the faster: on the frontier, which drops its twin
     costs = np.column_stack(
         [-results["mean_test_score"], results["student_bytes"],
@@ -1001,3 +1002,142 @@ def test_search_without_refit_has_no_best_estimator_answers():
     with pytest.raises(ValueError, match="No candidate is within the budgets"):
         search.set_params(max_bytes=1).fit(X, y)
     assert "cv_results_" in vars(search) and not hasattr(search, "best_index_")
+
+
+def _one_rare_category(n=120):
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 3, size=(n, 1)).astype(float)
+    X[5, 0] = 9.0  # a category that only one test fold holds
+    y = (X[:, 0] == 0) ^ (rng.rand(n) < 0.1)
+    return X, y.astype(int)
+
+
+def test_a_score_that_fails_is_error_score_with_a_warning():
+    # as GridSearchCV: the one-hot student meets an unknown category in one
+    # test fold; that split scores NaN, and the candidate is not chosen
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, y = _one_rare_category()
+    strict = make_pipeline(OneHotEncoder(), LogisticRegression())
+    lenient = make_pipeline(
+        OneHotEncoder(handle_unknown="ignore"), LogisticRegression()
+    )
+    grid = {"student": [strict, lenient], "alpha": [0.5]}
+    cv = KFold(4, shuffle=True, random_state=0)
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    with pytest.warns(UserWarning, match="Scoring failed on 1 of 8"):
+        search = DistillationSearchCV(teacher, grid, cv=cv).fit(X, y)
+    reference = GridSearchCV(DistilledClassifier(teacher, strict), grid, cv=cv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        reference.fit(X, y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"],
+        reference.cv_results_["mean_test_score"],
+    )
+    assert np.isnan(search.cv_results_["mean_test_score"][0])
+    assert search.best_index_ == 1 and 0 not in search.frontier_
+    with pytest.raises(ValueError, match="Found unknown categories"):
+        DistillationSearchCV(teacher, grid, cv=cv, error_score="raise").fit(X, y)
+
+
+def test_scoring_that_returns_a_dict_is_refused(data):
+    X, y = data
+
+    def two_scores(estimator, X, y):
+        return {"accuracy": accuracy_score(y, estimator.predict(X)), "one": 1.0}
+
+    grid = {"student": _students()[:1], "alpha": [0.5]}
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(max_depth=3), grid, cv=2, scoring=two_scores
+    )
+    with pytest.raises(TypeError, match="multi-metric scoring"):
+        search.fit(X, y)
+
+
+def test_default_scoring_weighs_the_test_rows_with_routing(data):
+    X, y = data
+    w = np.random.RandomState(0).uniform(0.1, 2.0, len(y))
+    splits = list(KFold(2, shuffle=True, random_state=0).split(X))
+    grid = {"student": _students()[:1], "alpha": [0.5]}
+    weighted = make_scorer(accuracy_score)
+    without = DistillationSearchCV(
+        DecisionTreeClassifier(max_depth=3, random_state=0), grid, cv=splits
+    ).fit(X, y, sample_weight=w)
+    with config_context(enable_metadata_routing=True):
+        teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+        student = LogisticRegression(max_iter=500)
+        student.set_fit_request(sample_weight=True)
+        grid = {"student": [student], "alpha": [0.5]}
+        teacher.set_fit_request(sample_weight=True)
+        routed = DistillationSearchCV(teacher, grid, cv=splits).fit(
+            X, y, sample_weight=w
+        )
+        explicit = DistillationSearchCV(
+            teacher,
+            grid,
+            cv=splits,
+            scoring=weighted.set_score_request(sample_weight=True),
+        ).fit(X, y, sample_weight=w)
+    assert_allclose(
+        routed.cv_results_["mean_test_score"], explicit.cv_results_["mean_test_score"]
+    )
+    assert_allclose(
+        routed.cv_results_["mean_test_score"], without.cv_results_["mean_test_score"]
+    )
+
+
+def test_no_candidate_to_choose_is_said_for_what_it_is(data):
+    X, y = make_regression(n_samples=12, n_features=3, random_state=0)
+    from sklearn.model_selection import LeaveOneOut
+
+    grid = {"student": [Ridge(), Ridge(alpha=10.0)], "alpha": [0.5]}
+    teacher = DecisionTreeRegressor(max_depth=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # R² of one row: NaN
+        with pytest.raises(ValueError, match="mean test score is NaN") as exc:
+            DistillationSearchCV(teacher, grid, cv=LeaveOneOut()).fit(X, y)
+    assert "budget" not in str(exc.value)
+    # the budgets' message reports the candidates that could be chosen only
+    X, y = data
+    grid = {
+        "student": [_FailingStudent(), LogisticRegression(max_iter=500)],
+        "alpha": [0.5],
+    }
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(max_depth=3), grid, cv=2, max_bytes=10
+    )
+    with pytest.warns(FitFailedWarning):
+        with pytest.raises(ValueError, match="within the budgets") as exc:
+            search.fit(X, y)
+    smallest = int(search.cv_results_["student_bytes"][1])
+    assert f"the smallest student has {smallest} bytes" in str(exc.value)
+    assert "nan" not in str(exc.value)
+
+
+def test_a_cv_without_splits_is_refused(data):
+    X, y = data
+    grid = {"student": _students()[:1], "alpha": [0.5]}
+    splits = KFold(2).split(X)
+    search = DistillationSearchCV(DecisionTreeClassifier(max_depth=3), grid, cv=splits)
+    search.fit(X, y)
+    with pytest.raises(ValueError, match="gave no split"):
+        search.fit(X, y)  # the generator is used up
+    with pytest.raises(ValueError, match="gave no split"):
+        search.set_params(cv=[]).fit(X, y)
+
+
+def test_param_columns_have_the_values_dtype(data):
+    X, y = data
+    grid = {"student": _students(), "alpha": [0.5, 1.0], "T": [2.0]}
+    grid["random_state"] = [0]
+    search = DistillationSearchCV(DecisionTreeClassifier(max_depth=3), grid, cv=2)
+    reference = GridSearchCV(
+        DistilledClassifier(DecisionTreeClassifier(), _students()[0]), grid, cv=2
+    )
+    search.fit(X, y)
+    reference.fit(X, y)
+    for name in ("param_alpha", "param_T", "param_random_state", "param_student"):
+        assert search.cv_results_[name].dtype == reference.cv_results_[name].dtype
+    assert search.cv_results_["param_alpha"].dtype == np.float64
