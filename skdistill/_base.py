@@ -64,7 +64,8 @@ def _munge_ready(X):
     if sparse.issparse(X):
         return False
     if hasattr(X, "iloc"):  # a DataFrame: numeric and categorical columns only
-        numeric = [isinstance(d, np.dtype) and d.kind in "iuf" for d in X.dtypes]
+        # numpy and pandas nullable (Int64, Float64) numbers; kind "O" otherwise
+        numeric = [getattr(d, "kind", "O") in "iuf" for d in X.dtypes]
         category = _categorical_mask(X, "from_dtype")  # as munge reads them
         if not all(n or c for n, c in zip(numeric, category)):
             return False
@@ -190,6 +191,21 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         check_2d(X)
         if sparse.issparse(X) and X.format not in ("csr", "csc"):
             X = X.tocsr()  # a format whose rows can be selected
+        columns = getattr(X, "columns", None)
+        if columns is not None and len({isinstance(c, str) for c in columns}) > 1:
+            # column names of mixed types (strings and integers), which
+            # scikit-learn's feature-name check refuses while the teacher and
+            # the student may take them (XGBoost, LightGBM, a Pipeline): no
+            # feature_names_in_, as Pipeline, and the count of features only
+            if reset:
+                self.n_features_in_ = X.shape[1]
+                self.__dict__.pop("feature_names_in_", None)
+            elif X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                    f"expecting {self.n_features_in_} features as input."
+                )
+            return X
         validate_data(self, X, reset=reset, skip_check_array=True)
         return X
 

@@ -271,10 +271,33 @@ def contains_nan(X):
 
 
 def is_composite(estimator):
-    """Whether ``estimator`` (or a frozen one's) is a Pipeline or ColumnTransformer."""
+    """Whether ``estimator`` (or a frozen one's) is made of other estimators.
+
+    A Pipeline, a ColumnTransformer, or a meta-estimator with an estimator
+    among its parameters (a search, ``CalibratedClassifierCV``, bagging,
+    voting or stacking, ``OneVsRestClassifier``, ``TransformedTargetRegressor``):
+    their ``allow_nan`` tag is their inner models', whatever steps (an
+    imputer) those have, so they decide themselves.
+    """
     if isinstance(estimator, FrozenEstimator):
         return is_composite(estimator.estimator)
-    return isinstance(estimator, (Pipeline, ColumnTransformer))
+    if isinstance(estimator, (Pipeline, ColumnTransformer)):
+        return True
+    try:
+        params = estimator.get_params(deep=False)
+    except Exception:  # not a scikit-learn estimator
+        return False
+    return any(_holds_estimator(value) for value in params.values())
+
+
+def _holds_estimator(value):
+    """Whether a parameter value is an estimator, or a list of (named) ones."""
+    if isinstance(value, (list, tuple)):
+        return any(
+            _holds_estimator(item[1] if isinstance(item, tuple) else item)
+            for item in value
+        )
+    return hasattr(value, "fit") and not isinstance(value, type)
 
 
 def check_nan(X, teacher, student):

@@ -1,9 +1,11 @@
 """Soft targets: teacher logits aligned to the classes, temperature and blending."""
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.ensemble import BaggingClassifier, StackingClassifier
 from sklearn.feature_selection import RFE
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.utils.extmath import softmax
@@ -118,6 +120,14 @@ def resolve_response_method(teacher, teacher_response, n_classes=None):
         teacher's only response is a decision function that is not per class
         (one-vs-one scores).
     """
+    if (
+        isinstance(teacher, StackingClassifier)
+        and teacher.final_estimator is None
+        and not hasattr(teacher, "final_estimator_")
+    ):
+        # unfitted, it shows neither method (they depend on its final
+        # estimator, None): it answers as the LogisticRegression it will fit
+        teacher = clone(teacher).set_params(final_estimator=LogisticRegression())
     has_proba = hasattr(teacher, "predict_proba")
     has_decision = hasattr(teacher, "decision_function")
     if not (has_proba or has_decision):

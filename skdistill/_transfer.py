@@ -459,7 +459,8 @@ def munge(
     -------
     X_new : {ndarray, DataFrame} of shape (n_samples, n_features)
         Generated inputs. A DataFrame keeps the columns, dtypes and categories
-        of `X` (integer continuous columns become float64); an ndarray keeps
+        of `X` (integer continuous columns, and pandas' nullable ``Int64``
+        and ``Float64`` ones, become float64); an ndarray keeps
         a floating dtype and is float64 otherwise (unless all columns are
         categorical).
 
@@ -603,7 +604,8 @@ def gaussian_noise(
     -------
     X_new : {ndarray, DataFrame} of shape (n_samples, n_features)
         Generated inputs. A DataFrame keeps the columns, dtypes and categories
-        of `X` (integer continuous columns become float64); an ndarray keeps
+        of `X` (integer continuous columns, and pandas' nullable ``Int64``
+        and ``Float64`` ones, become float64); an ndarray keeps
         a floating dtype and is float64 otherwise (unless all columns are
         categorical).
 

@@ -36,6 +36,10 @@ _SKLEARN_TRUSTED = (
     # the list of remainder columns a fitted ColumnTransformer stores on
     # scikit-learn < 1.7 (a list of column names or indices)
     "sklearn.compose._column_transformer._RemainderColsList",
+    # a ColumnTransformer's column selector: a pattern and dtypes, no code
+    # (numpy.number: the usual dtype_include=np.number)
+    "sklearn.compose._column_transformer.make_column_selector",
+    "numpy.number",
 )
 
 # Coefficients are tried in CSR form only when at least this fraction is zero.

@@ -411,3 +411,23 @@ def test_prediction_only_reduces_a_search_to_its_best_student():
     small = loads(dumps(search, prediction_only=True))
     assert type(small) is LogisticRegression
     np.testing.assert_array_equal(small.predict_proba(X), search.predict_proba(X))
+
+
+def test_a_column_selector_loads_without_a_trust_list(tmp_path):
+    # make_column_selector holds a pattern and dtypes only
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_selector, make_column_transformer
+
+    X, y = _iris()
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    model = make_pipeline(
+        make_column_transformer(
+            (StandardScaler(), make_column_selector(dtype_include=np.number))
+        ),
+        LogisticRegression(max_iter=1000),
+    ).fit(frame, y)
+    path = tmp_path / "model.skops"
+    dump(model, path)
+    np.testing.assert_array_equal(
+        load(path).predict_proba(frame), model.predict_proba(frame)
+    )

@@ -225,6 +225,55 @@ def test_nan_accepted_when_teacher_and_student_accept_it():
     assert np.isfinite(reg.predict(X)).all()
 
 
+def test_nan_left_to_wrappers_around_pipelines_that_impute():
+    # their allow_nan tag is their inner Pipeline's (False), though the
+    # Pipeline imputes: they decide, as a bare Pipeline does
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import BaggingClassifier, StackingClassifier
+
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    X[np.random.RandomState(0).uniform(size=X.shape) < 0.1] = np.nan
+
+    def imputing():
+        return make_pipeline(SimpleImputer(), LogisticRegression())
+
+    for teacher, student in (
+        (GridSearchCV(imputing(), {"logisticregression__C": [0.1, 1.0]}, cv=2),
+         imputing()),
+        (BaggingClassifier(imputing(), n_estimators=3, random_state=0), imputing()),
+        (StackingClassifier([("lr", imputing())], cv=2), imputing()),
+        (imputing(), CalibratedClassifierCV(imputing(), cv=2)),
+    ):
+        clf = DistilledClassifier(teacher, student, alpha=0.5).fit(X, y)
+        assert np.isfinite(clf.predict_proba(X)).all()
+    # a wrapper around a model that refuses NaN: its own error, blamed on it
+    wrapped = CalibratedClassifierCV(LogisticRegression(), cv=2)
+    with pytest.raises(ValueError, match="The teacher CalibratedClassifierCV failed"):
+        DistilledClassifier(wrapped, imputing()).fit(X, y)
+
+
+def test_column_names_of_mixed_types_are_handed_through():
+    # scikit-learn's feature-name check refuses them; LightGBM takes them,
+    # and the distillers hand X through without feature_names_in_
+    pd = pytest.importorskip("pandas")
+    lightgbm = pytest.importorskip("lightgbm")
+    X, y = make_classification(n_samples=120, n_features=4, random_state=0)
+    frame = pd.DataFrame(X, columns=["age", 1, "income", 3])
+    teacher = lightgbm.LGBMClassifier(n_estimators=5, verbose=-1)
+    student = lightgbm.LGBMClassifier(n_estimators=3, max_depth=2, verbose=-1)
+    clf = DistilledClassifier(teacher, student, alpha=0.5, augment=None)
+    clf.fit(frame, y)
+    assert clf.n_features_in_ == 4 and not hasattr(clf, "feature_names_in_")
+    assert clf.predict(frame).shape == (120,)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        clf.predict(frame.iloc[:, :3])
+    reg = DistilledRegressor(
+        lightgbm.LGBMRegressor(n_estimators=5, verbose=-1),
+        lightgbm.LGBMRegressor(n_estimators=3, verbose=-1),
+    ).fit(frame, y.astype(float))
+    assert np.isfinite(reg.predict(frame)).all()
+
+
 def test_inner_refusal_names_the_student_or_the_teacher():
     df, y = _table(with_nan=False)
     teacher = make_pipeline(_encoder(), LogisticRegression())

@@ -770,7 +770,11 @@ def test_auto_augment_needs_a_small_dense_finite_numeric_table():
     assert resolve_augment(tree, with_nan) == (None, None)
     strings = frame.assign(e=["x", "y"] * 50)
     assert resolve_augment(tree, strings) == (None, None)
-    assert resolve_augment(tree, frame.astype({"a": "Float64"})) == (None, None)
+    # pandas' nullable numbers are numbers (munge reads them as float64)
+    nullable = frame.astype({"a": "Float64"}).assign(e=pd.array(range(100), "Int64"))
+    assert resolve_augment(tree, nullable) == ("munge", 5.0)
+    nullable.loc[4, "a"] = pd.NA
+    assert resolve_augment(tree, nullable) == (None, None)
     flags = frame.assign(e=np.arange(100) % 2 == 0)  # booleans: categorical
     assert resolve_augment(tree, flags) == ("munge", 5.0)
     assert resolve_augment(tree, flags.astype({"e": "boolean"})) == ("munge", 5.0)
