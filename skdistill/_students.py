@@ -57,6 +57,14 @@ def student_path(student):
     if is_classifier(student):
         if has_fit_parameter(student, "sample_weight"):
             return "repeat"
+        if type(student).__name__.endswith("SearchCV"):
+            raise TypeError(
+                f"The student {type(student).__name__} is a search: fitted on "
+                "soft targets, its rows repeated once per class would fall on "
+                "both sides of its folds. Tune the student from outside, e.g. "
+                "GridSearchCV(DistilledClassifier(teacher, student), "
+                "{'student__C': [...]}), or with skdistill.DistillationSearchCV."
+            )
         raise TypeError(
             f"The student {student!r} is a classifier whose fit does not accept "
             "sample_weight, so it cannot be fitted on soft targets. Use a "

@@ -522,3 +522,13 @@ def test_partial_fit_with_2d_y_names_y():
     match = "student SGDRegressor failed in partial_fit: y should be a 1d array"
     with pytest.raises(ValueError, match=match):
         reg.partial_fit(Xr, Yr)
+
+
+def test_a_search_as_the_student_points_to_tuning_from_outside():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=2)
+    with pytest.raises(TypeError, match="Tune the student from outside"):
+        DistilledClassifier(DecisionTreeClassifier(), search).fit(X, y)
+    # at alpha=0 it is fitted as it is, on the labels
+    clf = DistilledClassifier(DecisionTreeClassifier(), search, alpha=0.0).fit(X, y)
+    assert clf.student_.best_params_ == clone(search).fit(X, y).best_params_
