@@ -330,4 +330,9 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.allow_nan = accepts_nan(self.teacher) and accepts_nan(
             self.student
         )
+        # a precomputed kernel: cross-validation then cuts its rows and
+        # columns, as for Pipeline and GridSearchCV
+        tags.input_tags.pairwise = (
+            teacher_tags.input_tags.pairwise or student_tags.input_tags.pairwise
+        )
         return tags

@@ -43,6 +43,7 @@ from ._fitting import (
     accepts_nan,
     accepts_sample_weight,
     as_table,
+    blame,
     index_params,
     is_composite,
     n_rows,
@@ -330,15 +331,17 @@ def _prepare_split(
     params = index_params(fit_params, train, n_samples)
     # a classifier that refuses labels other than 0..K-1 (XGBoost) is fitted
     # on their codes, as DistilledClassifier does
-    fitted = _teacher._fit_clone(teacher, X_train, y_train, params)
+    with blame("teacher", teacher, "fit"):
+        fitted = _teacher._fit_clone(teacher, X_train, y_train, params)
     for _, method in keys:
         check_fitted_response(fitted, method)
     outputs = {}
     for teacher_cv, method in keys:
         if teacher_cv is None:
-            outputs[teacher_cv, method] = _teacher.teacher_response(
-                fitted, X_train, method
-            )
+            with blame("teacher", fitted, method):
+                outputs[teacher_cv, method] = _teacher.teacher_response(
+                    fitted, X_train, method
+                )
         else:
             try:
                 outputs[teacher_cv, method] = _teacher.out_of_fold_response(
@@ -665,8 +668,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     best_index_ : int
         The most accurate candidate within ``max_bytes``,
         ``max_latency_ms`` and ``min_fidelity``; ties go to the smaller
-        student, then to the faster one, then to the first candidate (so
-        that no candidate within the budgets dominates it).
+        student, then (with ``max_latency_ms`` only) to the faster one, then
+        to the first candidate, so that the choice is reproducible.
 
     best_params_ : dict
         Parameters of the best candidate.
@@ -977,6 +980,18 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
+        pairwise = [
+            type(e).__name__
+            for e in (self.teacher, *self._students())
+            if get_tags(e).input_tags.pairwise
+        ]
+        if pairwise:
+            raise ValueError(
+                f"{pairwise[0]} takes a precomputed kernel (its pairwise tag), whose "
+                "columns the search's splits would have to cut like its rows; "
+                "DistillationSearchCV does not. Search with GridSearchCV("
+                "DistilledClassifier(teacher, student), ...), which cuts both."
+            )
         scorer = self._scorer(base)
         teacher_params, student_params, score_params, split_params = (
             self._routed_params(sample_weight, dict(params), scorer)
@@ -1068,8 +1083,12 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                         (generation, method) in outputs
                     ):
                         cache[method].append(outputs[generation, method])
+                    # light when every row it is asked about is cached;
+                    # rows whose generation or labelling failed go to the
+                    # fitted teacher, whose own error the candidate reports
+                    light = generation is None or (generation, method) in outputs
                     teachers[key, generation] = _SplitTeacher.wrap(
-                        fitted, cache, light=generation != "own"
+                        fitted, cache, light=light
                     )
                 fit_params = index_params(
                     student_params[student_index[id(params_["student"])]],
@@ -1267,16 +1286,17 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "frontier_ are set)."
             )
         candidates = np.flatnonzero(within)
-        # highest score, then fewest bytes, then fastest, then the first
-        # candidate: a candidate that no other within the budgets dominates
-        order = np.lexsort(
-            (
-                candidates,
-                results["student_latency_ms"][candidates],
-                results["student_bytes"][candidates],
-                -results["mean_test_score"][candidates],
-            )
-        )
+        # highest score, then fewest bytes, then (with a latency budget only:
+        # latency is measured, and would make the choice vary from run to
+        # run) fastest, then the first candidate
+        keys = [candidates]
+        if self.max_latency_ms is not None:
+            keys.append(results["student_latency_ms"][candidates])
+        keys += [
+            results["student_bytes"][candidates],
+            -results["mean_test_score"][candidates],
+        ]
+        order = np.lexsort(keys)
         return int(candidates[order[0]])
 
     def get_metadata_routing(self):

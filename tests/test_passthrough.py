@@ -532,3 +532,23 @@ def test_a_search_as_the_student_points_to_tuning_from_outside():
     # at alpha=0 it is fitted as it is, on the labels
     clf = DistilledClassifier(DecisionTreeClassifier(), search, alpha=0.0).fit(X, y)
     assert clf.student_.best_params_ == clone(search).fit(X, y).best_params_
+
+
+def test_precomputed_kernel_teacher_is_cut_by_cross_validation():
+    # the pairwise tag, as Pipeline's and GridSearchCV's: cross-validation
+    # cuts the kernel's columns like its rows
+    from sklearn.metrics.pairwise import rbf_kernel
+    from sklearn.model_selection import cross_val_score
+
+    from skdistill import DistillationSearchCV
+
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    K = rbf_kernel(X)
+    teacher = SVC(kernel="precomputed")
+    clf = DistilledClassifier(teacher, LogisticRegression())
+    assert clf.__sklearn_tags__().input_tags.pairwise
+    scores = cross_val_score(clf, K, y, cv=3)
+    assert scores.shape == (3,) and np.all(scores > 0.5)
+    grid = {"student": [LogisticRegression()], "alpha": [0.5]}
+    with pytest.raises(ValueError, match="precomputed kernel"):
+        DistillationSearchCV(SVC(kernel="precomputed"), grid, cv=3).fit(K, y)

@@ -371,8 +371,12 @@ def test_ties_go_to_the_smaller_then_the_faster_student():
     everywhere = np.ones(3, dtype=bool)  # fitted on every split
     assert search._best_index(results, everywhere) == 2  # the smaller
     results["student_bytes"] = np.array([100, 100, 100])
+    # the first: measured latencies would make the choice vary between runs
+    assert search._best_index(results, everywhere) == 0
+    # unless latency is a budget: then the faster
+    search.set_params(max_latency_ms=10.0)
     best = search._best_index(results, everywhere)
-    assert best == 1  # the faster: on the frontier, which drops its twin
+    assert best == 1  # on the frontier, which drops its twin
     costs = np.column_stack(
         [-results["mean_test_score"], results["student_bytes"],
          results["student_latency_ms"]]
@@ -1141,3 +1145,28 @@ def test_param_columns_have_the_values_dtype(data):
     for name in ("param_alpha", "param_T", "param_random_state", "param_student"):
         assert search.cv_results_[name].dtype == reference.cv_results_[name].dtype
     assert search.cv_results_["param_alpha"].dtype == np.float64
+
+
+def test_teacher_failures_are_named_as_the_teachers():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+    from scipy import sparse
+
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    grid = {"student": [LogisticRegression()], "alpha": [0.5]}
+    with pytest.raises(TypeError, match="The teacher HistGradientBoostingClassifier"):
+        DistillationSearchCV(HistGradientBoostingClassifier(), grid, cv=2).fit(
+            sparse.csr_matrix(X), y
+        )
+    # noisy copies of a one-hot column: the teacher's own error, not the search's
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.randint(0, 3, 90), rng.normal(size=90)]).astype(float)
+    y = 2 * X[:, 0] + X[:, 1]
+    encoder = ColumnTransformer([("oh", OneHotEncoder(), [0])], remainder="passthrough")
+    teacher = make_pipeline(encoder, Ridge())
+    grid = {"student": [Ridge()], "augment": ["gaussian"], "random_state": [0]}
+    search = DistillationSearchCV(teacher, grid, cv=KFold(3), error_score="raise")
+    with pytest.raises(ValueError, match="The teacher .*Pipeline.* failed in predict"):
+        search.fit(X, y)
