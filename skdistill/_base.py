@@ -9,6 +9,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
 from sklearn.tree import BaseDecisionTree
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -52,7 +53,8 @@ def _tree_classifier(student):
     A scikit-learn decision tree or gradient-boosted trees: the students that
     ``augment="auto"`` gives generated rows.
     """
-    student = last_step(student)
+    while isinstance(student, Pipeline):  # also a Pipeline ending in one
+        student = last_step(student)
     return is_classifier(student) and isinstance(
         student,
         (BaseDecisionTree, GradientBoostingClassifier, HistGradientBoostingClassifier),

@@ -474,7 +474,10 @@ def fit_last_step(student, X, y_head, fit_last, sample_weight=None):
             head_steps = head.steps
         else:
             Xt, head_steps = X, []
-        fitted = fit_last(last, Xt)
+        if isinstance(last, Pipeline):  # a Pipeline ending in a Pipeline
+            fitted = fit_last_step(last, Xt, y_head, fit_last, sample_weight)
+        else:
+            fitted = fit_last(last, Xt)
     student.steps = [*head_steps, (name, fitted)]
     return student
 

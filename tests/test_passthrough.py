@@ -552,3 +552,22 @@ def test_precomputed_kernel_teacher_is_cut_by_cross_validation():
     grid = {"student": [LogisticRegression()], "alpha": [0.5]}
     with pytest.raises(ValueError, match="precomputed kernel"):
         DistillationSearchCV(SVC(kernel="precomputed"), grid, cv=3).fit(K, y)
+
+
+@pytest.mark.parametrize(
+    "last", [LogisticRegression(), DecisionTreeClassifier(max_depth=2, random_state=0)]
+)
+def test_pipeline_student_ending_in_a_pipeline(last):
+    # make_pipeline(preprocessor, existing_pipeline): the inner Pipeline's
+    # last step takes the path of a bare student
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    nested = make_pipeline(StandardScaler(), make_pipeline(StandardScaler(), last))
+    flat = make_pipeline(StandardScaler(), StandardScaler(), last)
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    got = DistilledClassifier(teacher, nested, augment=None).fit(X, y)
+    expected = DistilledClassifier(teacher, flat, augment=None).fit(X, y)
+    assert_allclose(got.predict_proba(X), expected.predict_proba(X))
+    # augment="auto" sees the tree at the end of the inner Pipeline
+    auto = DistilledClassifier(teacher, nested, random_state=0).fit(X, y)
+    is_tree = isinstance(last, DecisionTreeClassifier)
+    assert auto.augment_ == ("munge" if is_tree else None)
