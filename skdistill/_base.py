@@ -47,6 +47,17 @@ AUTO_AUGMENT_SIZE = 5.0
 AUTO_MAX_ROWS = 1500
 
 
+def _is_text_column(X):
+    """Whether X is one column of texts or dicts (1-D, not numbers)."""
+    dtype = getattr(X, "dtype", None)
+    return (
+        getattr(X, "ndim", None) == 1
+        and dtype is not None
+        and getattr(dtype, "kind", "O") in "OUST"
+        and not sparse.issparse(X)
+    )
+
+
 def _tree_classifier(student):
     """Whether the student (a Pipeline's last step) is a tree classifier.
 
@@ -190,6 +201,16 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         matrix, so that rows can be selected.
         """
         X = as_table(X)
+        if _is_text_column(X):
+            # one text (or dict) per row, for a Pipeline that vectorizes it
+            # (TfidfVectorizer, DictVectorizer): handed through, with no
+            # feature count, as Pipeline does
+            if reset:
+                for name in ("n_features_in_", "feature_names_in_"):
+                    self.__dict__.pop(name, None)
+            elif hasattr(self, "n_features_in_"):
+                check_2d(X)  # fitted on a table: scikit-learn's message
+            return X
         check_2d(X)
         if sparse.issparse(X) and X.format not in ("csr", "csc"):
             X = X.tocsr()  # a format whose rows can be selected

@@ -590,7 +590,10 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     ----------
     teacher : estimator
         The unfitted teacher, a classifier or a regressor. It is cloned and
-        fitted on every split's training rows and on all rows.
+        fitted on every split's training rows and on all rows. A
+        :class:`~sklearn.frozen.FrozenEstimator` is used as it is on every
+        split, with a ``UserWarning``: trained on rows of X, it has seen the
+        test rows, and the scores are optimistic.
 
     param_grid : dict or list of dicts
         Grid over the distiller's parameters, as in
@@ -979,6 +982,15 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        if isinstance(self.teacher, FrozenEstimator):
+            warnings.warn(
+                "The teacher is a FrozenEstimator, so it is not fitted on each "
+                "split's training rows: if it was trained on rows of X, it has "
+                "seen the test rows, and teacher_score_ and the candidates' "
+                "scores (fitted on its outputs) are optimistic. Pass the unfitted "
+                "teacher to compare candidates on held-out rows.",
+                UserWarning,
             )
         pairwise = [
             type(e).__name__

@@ -571,3 +571,30 @@ def test_pipeline_student_ending_in_a_pipeline(last):
     auto = DistilledClassifier(teacher, nested, random_state=0).fit(X, y)
     is_tree = isinstance(last, DecisionTreeClassifier)
     assert auto.augment_ == ("munge" if is_tree else None)
+
+
+def test_one_text_per_row_is_handed_to_vectorizing_pipelines():
+    # as Pipeline: X of one text per row reaches teacher and student as given
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from skdistill import DistillationSearchCV
+
+    words = np.array(["good fine great", "bad awful poor", "great good", "poor bad"])
+    rng = np.random.RandomState(0)
+    picks = rng.randint(0, 4, size=40)
+    X = words[picks]
+    y = (picks % 2 == 0).astype(int)
+
+    def text_model():
+        return make_pipeline(TfidfVectorizer(), LogisticRegression())
+
+    clf = DistilledClassifier(text_model(), text_model(), alpha=0.5).fit(X, y)
+    assert not hasattr(clf, "n_features_in_")
+    assert_array_equal(clf.predict(list(X)), clf.student_.predict(X))
+    assert clf.score(X, y) == 1.0
+    grid = {"student": [text_model()], "alpha": [0.5]}
+    search = DistillationSearchCV(text_model(), grid, cv=2).fit(X, y)
+    assert search.best_score_ == 1.0
+    # numbers in one column are still refused, with scikit-learn's message
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        DistilledClassifier(text_model(), text_model()).fit(y.astype(float), y)

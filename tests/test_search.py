@@ -1170,3 +1170,12 @@ def test_teacher_failures_are_named_as_the_teachers():
     search = DistillationSearchCV(teacher, grid, cv=KFold(3), error_score="raise")
     with pytest.raises(ValueError, match="The teacher .*Pipeline.* failed in predict"):
         search.fit(X, y)
+
+
+def test_a_frozen_teacher_is_warned_about(data):
+    # never fitted per split: it may have seen the test rows
+    X, y = data
+    frozen = FrozenEstimator(DecisionTreeClassifier(max_depth=3).fit(X, y))
+    grid = {"student": _students()[:1], "alpha": [0.5]}
+    with pytest.warns(UserWarning, match="optimistic"):
+        DistillationSearchCV(frozen, grid, cv=2).fit(X, y)
