@@ -73,8 +73,8 @@ def _tree_classifier(student):
 
 
 def _munge_ready(X):
-    """Whether MUNGE can take X: dense, numeric or categorical, finite."""
-    if sparse.issparse(X):
+    """Whether MUNGE can take X: dense, 2-D, numeric or categorical, finite."""
+    if sparse.issparse(X) or getattr(X, "ndim", 2) != 2:  # not a text column
         return False
     if hasattr(X, "iloc"):  # a DataFrame: numeric and categorical columns only
         # numpy and pandas nullable (Int64, Float64) numbers; kind "O" otherwise

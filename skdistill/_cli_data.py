@@ -103,12 +103,20 @@ def _numbers_but_for(values):
     if present.empty:
         return None
     column = values.name
-    if present.str.contains(",", regex=False).any() and pd.to_numeric(
+    commas = present[present.str.contains(",", regex=False)]
+    if not commas.empty and pd.to_numeric(
         present.str.replace(",", ".", regex=False), errors="coerce"
     ).notna().all():
+        if commas.str.fullmatch(r"-?\d{1,3}(,\d{3})+").all():
+            return (
+                f"the column {column!r} holds numbers with commas (such as "
+                f"{commas.iloc[0]!r}), which are read as text; write them "
+                "without thousands separators (or, if the commas are decimal "
+                "commas, with a decimal point)"
+            )
         return (
             f"the column {column!r} holds numbers written with a decimal comma "
-            f"(such as {present.iloc[0]!r}), which are read as text; write them "
+            f"(such as {commas.iloc[0]!r}), which are read as text; write them "
             "with a decimal point"
         )
     odd = present[pd.to_numeric(present, errors="coerce").isna()]

@@ -377,7 +377,12 @@ def weight_kwargs(estimator, sample_weight, role="student"):
         return {}
     if isinstance(estimator, Pipeline) and not _routing_enabled():
         if accepts_sample_weight(estimator):
-            return {f"{estimator.steps[-1][0]}__sample_weight": sample_weight}
+            # the last step's name, through a Pipeline that ends in a Pipeline
+            path, last = [], estimator
+            while isinstance(last, Pipeline):
+                name, last = last.steps[-1]
+                path.append(name)
+            return {"__".join([*path, "sample_weight"]): sample_weight}
     elif _routing_enabled() or accepts_sample_weight(estimator):
         return {"sample_weight": sample_weight}
     raise TypeError(

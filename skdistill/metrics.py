@@ -296,9 +296,14 @@ def _fitted_array_attributes(estimator):
 
 def _count_calibrator(calibrator):
     """Non-zero parameters of a calibrator (sigmoid: ``a_``, ``b_``)."""
-    if hasattr(calibrator, "a_"):  # scalars, which the generic count skips
-        return int(np.count_nonzero([calibrator.a_, calibrator.b_]))
-    return count_nonzero_parameters(calibrator)
+    scalars = [  # sigmoid's a_ and b_, temperature's beta_: the generic
+        # count reads arrays only
+        value
+        for name, value in vars(calibrator).items()
+        if name.endswith("_") and not name.startswith("_")
+        and isinstance(value, (float, np.floating))
+    ]
+    return count_nonzero_parameters(calibrator) + int(np.count_nonzero(scalars))
 
 
 def count_nonzero_parameters(estimator):

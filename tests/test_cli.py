@@ -342,6 +342,17 @@ def test_numbers_with_a_decimal_comma(tmp_path, capsys, n_rows):
     assert "with a decimal point" in err
 
 
+def test_numbers_with_thousands_separators(tmp_path, capsys):
+    # "1,234" may be a thousand and more: the note does not say "decimal"
+    rows = "\n".join(f'"{1000 + 37 * i:,}",{i % 2}' for i in range(40))
+    path = tmp_path / "thousands.csv"
+    path.write_text("amount,label\n" + rows + "\n")
+    assert main(["--csv", str(path), "--target", "label"]) == 0
+    err = capsys.readouterr().err
+    assert "'amount' holds numbers with commas (such as '1,000')" in err
+    assert "without thousands separators" in err
+
+
 def test_unencodable_column_is_an_error_unless_dropped(tmp_path):
     rows = "\n".join(f"user{i},{i % 5},{i % 2}" for i in range(60))
     path = tmp_path / "ids.csv"

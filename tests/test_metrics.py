@@ -283,6 +283,11 @@ def test_count_nonzero_parameters_of_wrapped_models():
     calibrated.fit(X[binary], y[binary])
     per_fold = X.shape[1] + 1 + 2  # coefficients, intercept, a and b
     assert count_nonzero_parameters(calibrated) == 3 * per_fold
+    try:  # scikit-learn >= 1.8: one temperature beta_ per fold
+        calibrated.set_params(method="temperature").fit(X[binary], y[binary])
+    except (ValueError, TypeError):
+        return
+    assert count_nonzero_parameters(calibrated) == 3 * (per_fold - 1)
 
 
 def test_fidelity_score_refuses_continuous_values():

@@ -567,6 +567,11 @@ def test_pipeline_student_ending_in_a_pipeline(last):
     got = DistilledClassifier(teacher, nested, augment=None).fit(X, y)
     expected = DistilledClassifier(teacher, flat, augment=None).fit(X, y)
     assert_allclose(got.predict_proba(X), expected.predict_proba(X))
+    # the plain path (alpha=0) with weights: the inner last step gets them
+    w = np.linspace(0.5, 2.0, len(y))
+    got = DistilledClassifier(teacher, nested, alpha=0.0).fit(X, y, sample_weight=w)
+    expected = DistilledClassifier(teacher, flat, alpha=0.0).fit(X, y, sample_weight=w)
+    assert_allclose(got.predict_proba(X), expected.predict_proba(X))
     # augment="auto" sees the tree at the end of the inner Pipeline
     auto = DistilledClassifier(teacher, nested, random_state=0).fit(X, y)
     is_tree = isinstance(last, DecisionTreeClassifier)
@@ -595,6 +600,12 @@ def test_one_text_per_row_is_handed_to_vectorizing_pipelines():
     grid = {"student": [text_model()], "alpha": [0.5]}
     search = DistillationSearchCV(text_model(), grid, cv=2).fit(X, y)
     assert search.best_score_ == 1.0
+    # a Series of texts, and a tree student (augment="auto" generates
+    # nothing from texts)
+    pd = pytest.importorskip("pandas")
+    tree_text = make_pipeline(TfidfVectorizer(), DecisionTreeClassifier(max_depth=2))
+    clf = DistilledClassifier(text_model(), tree_text).fit(pd.Series(X), y)
+    assert clf.augment_ is None
     # numbers in one column are still refused, with scikit-learn's message
     with pytest.raises(ValueError, match="Expected 2D array"):
         DistilledClassifier(text_model(), text_model()).fit(y.astype(float), y)
