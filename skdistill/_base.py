@@ -9,7 +9,6 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
-from sklearn.pipeline import Pipeline
 from sklearn.tree import BaseDecisionTree
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -31,7 +30,7 @@ from ._fitting import (
     check_2d,
     check_nan,
     contains_nan,
-    last_step,
+    innermost_step,
     n_rows,
     route_fit,
     weight_kwargs,
@@ -64,8 +63,7 @@ def _tree_classifier(student):
     A scikit-learn decision tree or gradient-boosted trees: the students that
     ``augment="auto"`` gives generated rows.
     """
-    while isinstance(student, Pipeline):  # also a Pipeline ending in one
-        student = last_step(student)
+    _, student = innermost_step(student)
     return is_classifier(student) and isinstance(
         student,
         (BaseDecisionTree, GradientBoostingClassifier, HistGradientBoostingClassifier),

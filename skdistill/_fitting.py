@@ -377,11 +377,7 @@ def weight_kwargs(estimator, sample_weight, role="student"):
         return {}
     if isinstance(estimator, Pipeline) and not _routing_enabled():
         if accepts_sample_weight(estimator):
-            # the last step's name, through a Pipeline that ends in a Pipeline
-            path, last = [], estimator
-            while isinstance(last, Pipeline):
-                name, last = last.steps[-1]
-                path.append(name)
+            path, _ = innermost_step(estimator)
             return {"__".join([*path, "sample_weight"]): sample_weight}
     elif _routing_enabled() or accepts_sample_weight(estimator):
         return {"sample_weight": sample_weight}
@@ -553,6 +549,17 @@ def with_last_step(student, fitted_student, last):
     new = clone(student)
     new.steps = [*fitted_student.steps[:-1], (fitted_student.steps[-1][0], last)]
     return new
+
+
+def innermost_step(student):
+    """``(names, model)``: the model at the end of a Pipeline student, through
+    Pipelines that end in a Pipeline, and the names of the steps to it
+    (``([], student)`` for a bare student)."""
+    names = []
+    while isinstance(student, Pipeline):
+        name, student = student.steps[-1]
+        names.append(name)
+    return names, student
 
 
 def last_step(student):

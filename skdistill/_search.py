@@ -1149,8 +1149,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "teacher_score_ is NaN. The candidates are scored as usual.",
                 UserWarning,
             )
-        failed = np.array(["error" in o or "score_error" in o for o in out])
-        failed = failed.reshape(-1, n_splits)
+        # the traceback of each candidate split's failed fit or score
+        failures = [o.get("error") or o.get("score_error") for o in out]
+        failed = np.array([f is not None for f in failures]).reshape(-1, n_splits)
         fitted_everywhere = ~failed.any(axis=1)
         self.cv_results_ = self._format_results(
             candidates, n_splits, out, fitted_everywhere
@@ -1166,9 +1167,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         costs[~fitted_everywhere] = np.nan
         self.frontier_ = pareto_front(costs)
         if not fitted_everywhere.any():
-            first = next(o.get("error") or o["score_error"] for o in out if (
-                "error" in o or "score_error" in o
-            ))
+            first = next(f for f in failures if f is not None)
             raise ValueError(
                 "Every candidate failed (its fit or its score) on at least one "
                 "split, so none can be chosen (cv_results_ is set; the warnings "

@@ -294,13 +294,20 @@ def _fitted_array_attributes(estimator):
                 yield name, value
 
 
+def _nnz(values):
+    """Non-zero entries of a dense or sparse array."""
+    return int(values.nnz if hasattr(values, "nnz") else np.count_nonzero(values))
+
+
 def _count_calibrator(calibrator):
-    """Non-zero parameters of a calibrator (sigmoid: ``a_``, ``b_``)."""
-    scalars = [  # sigmoid's a_ and b_, temperature's beta_: the generic
-        # count reads arrays only
+    """Non-zero parameters of a calibrator: its arrays (isotonic thresholds)
+    and its scalars (sigmoid's ``a_`` and ``b_``, temperature's ``beta_``),
+    which the generic count, of arrays only, leaves out."""
+    scalars = [
         value
         for name, value in vars(calibrator).items()
-        if name.endswith("_") and not name.startswith("_")
+        if name.endswith("_")
+        and not name.startswith("_")
         and isinstance(value, (float, np.floating))
     ]
     return count_nonzero_parameters(calibrator) + int(np.count_nonzero(scalars))
@@ -409,15 +416,13 @@ def count_nonzero_parameters(estimator):
         # intercepts, which its own coef_ does not come with)
         return count_nonzero_parameters(estimator.estimator_)
     if hasattr(estimator, "support_vectors_"):  # what an SVM stores, also linear
-        sv = estimator.support_vectors_
-        nnz_sv = sv.nnz if hasattr(sv, "nnz") else np.count_nonzero(sv)
-        dual = estimator.dual_coef_
-        nnz_dual = dual.nnz if hasattr(dual, "nnz") else np.count_nonzero(dual)
-        return int(nnz_sv + nnz_dual + np.count_nonzero(estimator.intercept_))
+        return (
+            _nnz(estimator.support_vectors_)
+            + _nnz(estimator.dual_coef_)
+            + _nnz(estimator.intercept_)
+        )
     if hasattr(estimator, "coef_"):
-        coef = estimator.coef_
-        nnz = coef.nnz if hasattr(coef, "nnz") else np.count_nonzero(coef)
-        return int(nnz + np.count_nonzero(getattr(estimator, "intercept_", 0.0)))
+        return _nnz(estimator.coef_) + _nnz(getattr(estimator, "intercept_", 0.0))
     if hasattr(estimator, "coefs_"):
         return int(
             sum(np.count_nonzero(w) for w in estimator.coefs_)
