@@ -134,6 +134,21 @@ def check_label_overlap(labels, teacher_classes, name="y"):
             f"kind. Encode {name} as the teacher was trained, or fit the teacher "
             "on these labels."
         )
+    for bools, numbers, what in (
+        (labels, teacher_classes, "frozen teacher's classes_"),
+        (teacher_classes, labels, f"labels in {name}"),
+    ):
+        if bools.dtype.kind != "b" or numbers.dtype.kind not in "iuf":
+            continue
+        others = numbers[~np.isin(numbers, [0, 1])]
+        if len(others):
+            raise ValueError(
+                f"The labels in {name} are {_kind_name(labels)} and the frozen "
+                f"teacher's classes_ are {_kind_name(teacher_classes)}: the "
+                f"{what} {others[:5].tolist()} cannot be booleans. Encode "
+                f"{name} as the teacher was trained, or fit the teacher on "
+                "these labels."
+            )
     known = np.isin(labels, teacher_classes)
     if not known.any():
         raise ValueError(
@@ -156,6 +171,11 @@ def check_label_overlap(labels, teacher_classes, name="y"):
             "was trained.",
             UserWarning,
         )
+
+
+def _kind_name(values):
+    """``"booleans"`` or ``"numbers"``, for a message."""
+    return "booleans" if values.dtype.kind == "b" else "numbers"
 
 
 def union_classes(labels, teacher_classes):

@@ -342,12 +342,9 @@ def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs, split_params
     A classifier teacher that refuses labels other than ``0..K-1`` is fitted
     on their codes and answers in the original labels (see
     :func:`_fit_clone`). With ``cv``, the outputs come from cross-validated
-    clones (out of fold; :func:`~sklearn.model_selection.cross_val_predict`
-    fits them on the codes of the labels itself, and they are wrapped in
-    :class:`LabelEncodedClassifier` too when the teacher needed it, for the
-    folds that miss a class); the returned teacher is still fitted on all
-    rows. Module level so that :class:`joblib.Memory` can
-    cache it.
+    clones, out of fold (:func:`out_of_fold_response`); the returned teacher
+    is still fitted on all rows. Module level so that :class:`joblib.Memory`
+    can cache it.
 
     Returns
     -------
@@ -371,48 +368,99 @@ def out_of_fold_response(
 ):
     """Out-of-fold outputs of clones of ``teacher`` on ``X`` (``cv``'s folds).
 
-    ``fitted`` is the teacher fitted on all rows by :func:`_fit_clone`: when
-    it needed the codes of the labels, so do the folds' clones (and the labels
-    of an ``eval_set``, since :func:`~sklearn.model_selection.cross_val_predict`
-    encodes ``y``); a classifier on ``y``'s own labels ``0..K-1`` is retried
-    on codes when a fold that misses a class is refused.
+    :func:`~sklearn.model_selection.cross_val_predict` hands a classifier the
+    codes ``0..K-1`` of ``y``; the folds' clones are fitted on ``y``'s own
+    labels instead (see :class:`_FoldTeacher`), so that what the user keys
+    by label (a ``class_weight`` dict, the labels of an ``eval_set``) means
+    the same in the folds as in the fit on all rows. ``fitted`` is that fit
+    (by :func:`_fit_clone`): when it needed the codes of the labels, so do
+    the folds' clones.
     """
     classifier = is_classifier(teacher)
     splitter = check_cv(cv, y, classifier=classifier)
-
-    def out_of_fold(teacher, params=fit_params):
-        # routed split parameters (groups) go with the fit parameters:
-        # cross_val_predict routes each to what requests it
-        try:
-            return cross_val_predict(
-                clone(teacher), X, y, cv=splitter, method=method,
-                params={**params, **(split_params or {})}, n_jobs=n_jobs,
-            )
-        except Exception as exc:  # say which setting asked for the folds
-            from ._fitting import add_note  # imports this module
-
-            add_note(exc, f"In the folds of teacher_cv={cv!r} (out-of-fold outputs).")
-            raise
-
-    if isinstance(fitted, LabelEncodedClassifier):
-        # the folds' labels are codes, with gaps where a fold misses a class
-        # (cross_val_predict encodes y): so are eval_set's
-        params = fit_params
-        if fit_params.get("eval_set") is not None:
-            codes = _encoded_eval_set(fit_params["eval_set"], LabelEncoder().fit(y))
-            params = {**fit_params, "eval_set": codes}
-        return out_of_fold(LabelEncodedClassifier(teacher), params)
+    split_params = split_params or {}
+    try:  # the splitter's refusal (GroupKFold without groups) is not the teacher's
+        next(iter(splitter.split(X, y, **split_params)), None)
+    except (ValueError, TypeError) as exc:
+        hint = (
+            ""
+            if split_params
+            else " Pass groups to fit with metadata routing enabled "
+            "(sklearn.set_config(enable_metadata_routing=True))."
+        )
+        raise ValueError(
+            f"teacher_cv={cv!r} could not split the teacher's rows: {exc}{hint}"
+        ) from exc
     if classifier:
-        # labels 0..K-1: a fold that misses a class has a gap, which a teacher
-        # taking only 0..k-1 (XGBoost's) refuses; it is then fitted on codes
-        try:
-            return out_of_fold(teacher)
-        except (ValueError, TypeError) as exc:
-            try:
-                return out_of_fold(LabelEncodedClassifier(teacher))
-            except Exception:
-                raise exc from None
-    return out_of_fold(teacher)
+        teacher = _FoldTeacher(
+            teacher, np.unique(y), encoded=isinstance(fitted, LabelEncodedClassifier)
+        )
+    # routed split parameters (groups) go with the fit parameters:
+    # cross_val_predict routes each to what requests it
+    try:
+        return cross_val_predict(
+            teacher, X, y, cv=splitter, method=method,
+            params={**fit_params, **split_params}, n_jobs=n_jobs,
+        )
+    except Exception as exc:  # say which setting asked for the folds
+        from ._fitting import add_note  # imports this module
+
+        add_note(exc, f"In the folds of teacher_cv={cv!r} (out-of-fold outputs).")
+        raise
+
+
+class _FoldTeacher(LabelEncodedClassifier):
+    """The teacher in one fold of ``cross_val_predict``, fitted on the labels.
+
+    ``cross_val_predict`` fits a classifier on the codes ``0..K-1`` of ``y``
+    (over all rows) and places its output columns by its ``classes_``; this
+    wrapper turns the codes back into ``labels`` for the teacher's ``fit``
+    (by :func:`_fit_clone`, or on the fold's own codes when ``encoded``) and
+    reports the codes of the classes it was fitted on.
+
+    Parameters
+    ----------
+    estimator : classifier
+        The teacher.
+    labels : ndarray of shape (n_classes,)
+        The sorted labels of all rows; code ``k`` is ``labels[k]``.
+    encoded : bool, default=False
+        Fit the teacher on the codes of the fold's labels
+        (:class:`LabelEncodedClassifier`), as the fit on all rows needed.
+    """
+
+    def __init__(self, estimator, labels, encoded=False):
+        self.estimator = estimator
+        self.labels = labels
+        self.encoded = encoded
+
+    def fit(self, X, y, **fit_params):
+        """Fit the teacher on ``labels[y]``; ``classes_`` are the codes it knows."""
+        y = self.labels[np.asarray(y, dtype=np.intp)]
+        if self.encoded:
+            fitted = LabelEncodedClassifier(self.estimator).fit(X, y, **fit_params)
+        else:
+            fitted = _fit_clone(self.estimator, X, y, fit_params)
+        classes = np.asarray(fitted.classes_)
+        codes = np.searchsorted(self.labels, classes)
+        if np.any(codes >= len(self.labels)) or not np.array_equal(
+            self.labels[np.minimum(codes, len(self.labels) - 1)], classes
+        ):
+            raise ValueError(
+                f"The teacher {self.estimator!r}, fitted on a fold, reports "
+                f"classes_ {classes.tolist()[:5]} that are not among y's labels "
+                f"{self.labels.tolist()[:5]}; a classifier teacher must take its "
+                "classes from y."
+            )
+        self.estimator_ = fitted
+        self.classes_ = codes
+        return self
+
+    def predict(self, X):
+        """The codes of the labels the teacher predicts."""
+        check_is_fitted(self)
+        labels = np.asarray(self.estimator_.predict(X)).reshape(-1)
+        return np.searchsorted(self.labels, labels)
 
 
 def _frozen_respond(teacher, X, method, n_jobs):

@@ -799,3 +799,68 @@ def test_a_fold_failure_names_teacher_cv():
         with pytest.raises(ValueError) as info:
             clf.fit(X, y)
     assert "In the folds of teacher_cv=3" in _text_and_notes(info.value)
+
+
+def test_out_of_fold_teachers_read_options_keyed_by_label(data):
+    # cross_val_predict hands the folds y's codes 0..K-1: a class_weight
+    # keyed by label (here 2, code 1) must still weigh the class labelled 2
+    X, y = data
+    y_labels = y + 1  # labels 1, 2, 3
+    teacher = LogisticRegression(class_weight={2: 20.0})
+    cv = KFold(3, shuffle=True, random_state=0)
+    clf = DistilledClassifier(
+        teacher, LogisticRegression(), alpha=1.0, teacher_cv=cv
+    ).fit(X, y_labels)
+    by_hand = np.zeros((len(y), 3))
+    for train, test in cv.split(X):
+        fold = clone(teacher).fit(X[train], y_labels[train])
+        by_hand[test] = fold.predict_proba(X[test])
+    _, output, classes = fit_teacher(
+        teacher, X, y_labels, {}, "predict_proba", cv=cv
+    )
+    assert_array_equal(classes, [1, 2, 3])
+    assert_allclose(output, by_hand)
+    assert fidelity_score(clf.teacher_.predict(X), clf.predict(X)) > 0.9
+
+
+@pytest.mark.filterwarnings("ignore:The argument 'eval_set' is deprecated")
+def test_out_of_fold_lightgbm_takes_eval_set_in_the_labels(data):
+    # LightGBM takes string labels itself (it is not fitted on codes): its
+    # folds get eval_set in y's labels, as its fit on all rows does
+    from sklearn import config_context
+
+    X, y = data
+    y_labels = LABELS["strings"][y]
+    with config_context(enable_metadata_routing=True):
+        teacher = _boosting_teacher("lightgbm").set_fit_request(eval_set=True)
+        clf = DistilledClassifier(
+            teacher, LogisticRegression(), alpha=1.0, teacher_cv=3
+        )
+        clf.fit(X, y_labels, eval_set=[(X[:40], y_labels[:40])])
+    assert not isinstance(clf.teacher_, LabelEncodedClassifier)
+    assert_array_equal(clf.classes_, LABELS["strings"])
+    assert fidelity_score(clf.teacher_.predict(X), clf.predict(X)) > 0.8
+
+
+def test_group_splitter_without_groups_names_teacher_cv(data):
+    from sklearn.model_selection import GroupKFold
+
+    X, y = data
+    clf = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), teacher_cv=GroupKFold(3)
+    )
+    with pytest.raises(ValueError, match="^teacher_cv=GroupKFold") as info:
+        clf.fit(X, y)
+    assert "enable_metadata_routing" in str(info.value)
+
+
+def test_boolean_labels_against_a_frozen_teacher_of_other_numbers(data):
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))  # classes 0, 1, 2
+    clf = DistilledClassifier(teacher, LogisticRegression())
+    with pytest.raises(ValueError, match=r"classes_ \[2\] cannot be booleans"):
+        clf.fit(X, y > 0)
+    binary = FrozenEstimator(LogisticRegression().fit(X, y > 0))  # booleans
+    clf = DistilledClassifier(binary, LogisticRegression())
+    with pytest.raises(ValueError, match=r"labels in y \[2\] cannot be booleans"):
+        clf.fit(X, y)
