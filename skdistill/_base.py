@@ -322,7 +322,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             :class:`~sklearn.model_selection.GroupKFold`).
         """
         router = (
-            MetadataRouter(owner=self)
+            MetadataRouter(owner=type(self).__name__)
             .add(
                 teacher=self.teacher,
                 method_mapping=MethodMapping().add(caller="fit", callee="fit"),

@@ -17,6 +17,7 @@ import math
 import os
 import sys
 import tempfile
+import warnings
 
 # Subcommands other than the default one: name -> module.
 SUBCOMMANDS = {
@@ -147,6 +148,48 @@ def print_text(text):
     return 0
 
 
+def print_note(note):
+    """One note for the user on stderr."""
+    print(f"skdistill: note: {note}", file=sys.stderr, flush=True)
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """Show a warning as one line on stderr (a search's failures, with their
+    tracebacks, included): its first line and the first error it quotes."""
+    lines = [text.strip() for text in str(message).strip().splitlines()]
+    lines = [text for text in lines if text]
+    first = lines[0] if lines else ""
+    errors = [
+        text
+        for text in lines[1:]
+        if text.partition(":")[0].isidentifier()
+        and text.partition(":")[0].endswith(("Error", "Exception"))
+    ]
+    detail = f" ({errors[0]})" if errors else ""
+    print(
+        f"skdistill: warning: {category.__name__}: {first}{detail}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def check_fold_counts(y, n_folds, task, what):
+    """Refuse ``n_folds`` (stratified for a classification) on too few rows."""
+    import numpy as np
+
+    if task == "classification":
+        classes, counts = np.unique(y, return_counts=True)
+        if counts.min() < n_folds:
+            rare = classes.tolist()[int(np.argmin(counts))]
+            raise UsageError(
+                f"{what}: the class {rare!r} has {counts.min()} rows, fewer than "
+                f"the {n_folds} stratified folds (each fold needs a row of "
+                "every class)"
+            )
+    elif len(y) < n_folds:
+        raise UsageError(f"{what}: {len(y)} rows, fewer than the {n_folds} folds")
+
+
 def _available_subcommands():
     names = {}
     for name, module in SUBCOMMANDS.items():
@@ -193,7 +236,9 @@ def _fail(parser, exc):
 def _run_guarded(parser, run, args):
     """Run a command; user errors exit 2, any other error 1, never a traceback."""
     try:
-        status = run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            status = run(args)
     except UsageError as exc:
         parser.error(str(exc))
     except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """Command line: data sets, CSV files and their preprocessing."""
 
 import os
+import shlex
 
 from ._cli import UsageError
 
@@ -14,16 +15,41 @@ TASKS = ("auto", "classification", "regression")
 
 
 def load_embedded(name):
-    """``X``, ``y`` and a standardizing preprocessor for an embedded data set."""
+    """``X``, ``y`` and a standardizing preprocessor for an embedded data set.
+
+    ``X`` is a DataFrame with the data set's column names when pandas is
+    installed, so that a saved model takes a CSV's columns by name
+    (``skdistill predict``); an array otherwise.
+    """
     from sklearn import datasets
     from sklearn.preprocessing import StandardScaler
 
-    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
-    return X, y, StandardScaler()
+    bunch = getattr(datasets, f"load_{name}")()
+    X = bunch.data
+    try:
+        import pandas as pd
+    except ImportError:
+        pass
+    else:
+        X = pd.DataFrame(X, columns=[str(c) for c in bunch.feature_names])
+    return X, bunch.target, StandardScaler()
+
+
+# pandas.read_csv's default missing-value markers (its documentation's list),
+# for the columns that are not read as written
+_DEFAULT_NA = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+    "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+    "nan", "null",
+)
 
 
 def read_frame(path, *, sep=",", option="--csv", text_columns=()):
     """Read a CSV file into a DataFrame; ``text_columns`` are read as text.
+
+    The values of ``text_columns`` are read as written: only an empty cell is
+    missing there (a class named ``"NA"`` or ``"None"`` is a class); the other
+    columns take pandas' missing-value markers.
 
     Raises
     ------
@@ -38,8 +64,16 @@ def read_frame(path, *, sep=",", option="--csv", text_columns=()):
         # Read the header first, to read the given columns as written.
         header = pd.read_csv(path, sep=sep, nrows=0)
         columns = [str(c) for c in header.columns]
-        dtype = {c: str for c in header.columns if str(c) in set(text_columns)}
-        frame = pd.read_csv(path, sep=sep, dtype=dtype or None)
+        text = {c for c in header.columns if str(c) in set(text_columns)}
+        frame = pd.read_csv(
+            path,
+            sep=sep,
+            dtype={c: str for c in text} or None,
+            keep_default_na=False,
+            na_values={
+                c: [""] if c in text else list(_DEFAULT_NA) for c in header.columns
+            },
+        )
     except pd.errors.EmptyDataError:
         raise UsageError(f"{option}: {path!r} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
@@ -95,7 +129,7 @@ def _numbers_but_for(values):
     """Why a text column looks numeric, or ``None``.
 
     A column of numbers written with a decimal comma, or of numbers but for a
-    few tokens ("?", "n/a") that spell out missing values.
+    few tokens ("?", "-") that spell out missing values.
     """
     import pandas as pd
 
@@ -247,10 +281,11 @@ def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto")
             )
         if counts.min() < 2:
             rare = classes[counts < 2]
+            odd = None if numbers is not None else _numbers_but_for(labels)
             hint = (
                 "; if it is a quantity, use --task regression"
                 if numbers is not None
-                else ""
+                else f"; {odd} (then --task regression)" if odd is not None else ""
             )
             raise UsageError(
                 f"--target: {len(rare)} of the {len(classes)} classes of "
@@ -273,18 +308,19 @@ def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto")
                 notes.append(
                     f"the column {column!r} looks like a row number or an "
                     f"identifier (all values distinct integers); it is used as a "
-                    f"feature: --drop {column!r} to leave it out"
+                    f"feature: --drop {shlex.quote(column)} to leave it out"
                 )
             continue
         n_values = values.nunique(dropna=True)
         odd = _numbers_but_for(values)
         if n_values > max_categories:
             if odd is not None:
-                raise UsageError(f"--csv: {odd}, or --drop {column}")
+                raise UsageError(f"--csv: {odd}, or --drop {shlex.quote(column)}")
             raise UsageError(
                 f"--csv: the non-numeric column {column!r} has {n_values} distinct "
                 f"values (more than --max-categories {max_categories}) and cannot "
-                f"be one-hot encoded; --drop {column} or raise --max-categories"
+                f"be one-hot encoded; --drop {shlex.quote(column)} or raise "
+                "--max-categories"
             )
         if odd is not None:
             notes.append(f"{odd}; it is one-hot encoded as text meanwhile")

@@ -2,16 +2,16 @@
 
 import math
 import os
-import sys
 import tempfile
 
-from ._cli import UsageError
+from ._cli import UsageError, check_fold_counts, print_note
 from ._cli_models import (
     GRID_ALPHA,
     GRID_CV,
     GRID_PENALTY,
     GRID_T,
     TEACHERS,
+    default_temperature,
     describe_student,
     make_student,
     student_settings,
@@ -111,6 +111,13 @@ def _check_teacher_cv(args, y_train, task):
             )
 
 
+def _check_grid_folds(args, y_train, task):
+    """--grid's stratified folds need GRID_CV training rows of every class."""
+    if not args.grid:
+        return
+    check_fold_counts(y_train, GRID_CV, task, f"--grid (its {GRID_CV} folds)")
+
+
 def _extra_params(args):
     """Distiller parameters given on the command line only."""
     extra = {"random_state": args.random_state}
@@ -123,7 +130,7 @@ def _extra_params(args):
     return extra
 
 
-def _make_distilled(task, teacher, student, args, extra, memory):
+def _make_distilled(task, teacher, student, student_name, args, extra, memory):
     if task == "regression":
         from ._regressor import DistilledRegressor
 
@@ -133,7 +140,12 @@ def _make_distilled(task, teacher, student, args, extra, memory):
     from ._classifier import DistilledClassifier
 
     return DistilledClassifier(
-        teacher, student, alpha=args.alpha, T=args.T, memory=memory, **extra
+        teacher,
+        student,
+        alpha=args.alpha,
+        T=default_temperature(student_name) if args.T is None else args.T,
+        memory=memory,
+        **extra,
     )
 
 
@@ -162,8 +174,10 @@ class GridProgress:
             shown["T"] = params["T"]
         for key, value in params.items():
             if key.startswith("student__") and key.count("__") == 1:
-                if key[len("student__") :] in {p for p, _ in GRID_PENALTY.values()}:
-                    shown[key[len("student__") :]] = value
+                name = key[len("student__") :]
+                if name in {p for p, _ in GRID_PENALTY.values()}:
+                    # a ridge's or MLP's penalty is also "alpha": its full name
+                    shown[key if name in shown else name] = value
         text = ", ".join(f"{k}={v}" for k, v in shown.items())
         if self.numbered:
             key = tuple(shown.items())
@@ -201,9 +215,10 @@ def _run(args, progress, parser, cache):
 
     X, y, preprocessor, notes, task, dataset = _load(args, progress)
     for note in notes:
-        print(f"skdistill: note: {note}", file=sys.stderr, flush=True)
+        print_note(note)
     check_task_args(parser, args, task)
     X_train, X_test, y_train, y_test = _split(X, y, args, task)
+    _check_grid_folds(args, y_train, task)
     _check_teacher_cv(args, y_train, task)
 
     student_name = args.student or (
@@ -228,7 +243,9 @@ def _run(args, progress, parser, cache):
     pipe = Pipeline(
         [
             ("preprocess", preprocessor),
-            ("distill", _make_distilled(task, teacher, student, args, extra, cache)),
+            ("distill", _make_distilled(
+                task, teacher, student, student_name, args, extra, cache
+            )),
         ]
     )
     metric = "R2" if task == "regression" else "accuracy"

@@ -21,6 +21,17 @@ GRID_PENALTY = {
 }
 GRID_ALPHA = [0.0, 0.5, 0.9]
 GRID_T = [1.0, 4.0]
+
+
+def default_temperature(student_name):
+    """-T when not given: 1 for a tree student, 4 for the others.
+
+    Measured (forest teacher, depth-3 tree, alpha=0.5, 5 splits): wine
+    0.902 at T=1 against 0.867 at T=4 and 0.889 on the labels, breast_cancer
+    0.927 against 0.913 (0.915); an RBF-SVM teacher's logistic student on
+    digits is more accurate at T=4 (the default job: 0.974 against 0.956).
+    """
+    return 1.0 if student_name == "tree" else 4.0
 GRID_CV = 3
 
 

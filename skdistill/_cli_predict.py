@@ -2,7 +2,14 @@
 
 import os
 
-from ._cli import UsageError, check_output_path, print_text, separator, write_atomically
+from ._cli import (
+    UsageError,
+    check_output_path,
+    print_note,
+    print_text,
+    separator,
+    write_atomically,
+)
 
 
 def add_predict_parser(subparsers):
@@ -16,7 +23,9 @@ def add_predict_parser(subparsers):
             "prediction per row, in the order of the file, as a CSV with a "
             "'prediction' column (and one 'proba_<class>' column per class "
             "with --proba). The columns the model was trained on are taken by "
-            "name; other columns (e.g. the target) are ignored."
+            "name; other columns (e.g. the target) are ignored. A model trained "
+            "on an embedded data set (--dataset) has no column names: the "
+            "file's columns are then taken in their order, as a note says."
         ),
     )
     parser.add_argument(
@@ -69,11 +78,11 @@ def _text_columns(model):
     ]
 
 
-def _feature_frame(model, frame, path):
+def _feature_frame(model, frame, path, sep=","):
     """The columns ``model`` was fitted on, typed as in training."""
     import numpy as np
 
-    from ._cli_data import check_finite_columns
+    from ._cli_data import _separator_hint, check_finite_columns
 
     names = getattr(model, "feature_names_in_", None)
     if names is None:
@@ -81,9 +90,14 @@ def _feature_frame(model, frame, path):
         if n is not None and frame.shape[1] != n:
             raise UsageError(
                 f"--csv: the model takes {n} columns and {path!r} has "
-                f"{frame.shape[1]}"
+                f"{frame.shape[1]}{_separator_hint(list(frame.columns), sep)}"
             )
         check_finite_columns(frame, list(frame.columns), "--csv")
+        print_note(
+            "the model has no column names (it was trained on an embedded data "
+            f"set): the {frame.shape[1]} columns of {path!r} are taken in their "
+            "order"
+        )
         return frame.to_numpy(dtype=np.float64)
     names = [str(n) for n in names]
     missing = [n for n in names if n not in frame.columns]
@@ -91,6 +105,7 @@ def _feature_frame(model, frame, path):
         raise UsageError(
             f"--csv: {path!r} lacks {len(missing)} of the model's columns: "
             + ", ".join(repr(m) for m in missing[:10])
+            + _separator_hint(list(frame.columns), sep)
         )
     X = frame[names]
     categorical = set(_categorical_columns(model))
@@ -142,7 +157,7 @@ def run_predict(args):
     frame = read_frame(args.csv, sep=args.sep, text_columns=_text_columns(model))
     if len(frame) == 0:
         raise UsageError(f"--csv: {args.csv!r} has a header but no data rows")
-    X = _feature_frame(model, frame, args.csv)
+    X = _feature_frame(model, frame, args.csv, args.sep)
     out = pd.DataFrame({"prediction": model.predict(X)})
     if args.proba:
         if not hasattr(model, "predict_proba"):

@@ -1,12 +1,13 @@
 """Command line, ``skdistill search``: the frontier of a default student space."""
 
-import sys
 
 from ._cli import (
     UsageError,
     add_source_arguments,
+    check_fold_counts,
     check_output_path,
     finite_float,
+    print_note,
     print_text,
 )
 
@@ -307,9 +308,8 @@ def run_search(args):
         X, y, preprocessor = load_embedded(name)
         notes, task, source = [], "classification", name
     for note in notes:
-        print(f"skdistill: note: {note}", file=sys.stderr, flush=True)
-    if args.cv > len(y):
-        raise UsageError(f"--cv {args.cv} exceeds the {len(y)} rows of {source}")
+        print_note(note)
+    check_fold_counts(y, args.cv, task, f"--cv {args.cv}")
     search = DistillationSearchCV(
         _teacher(args, preprocessor, task),
         default_space(preprocessor, task, args.random_state, args.students),

@@ -146,9 +146,9 @@ def _add_model_arguments(models):
         "--temperature",
         dest="T",
         type=finite_float,
-        default=4.0,
-        help="temperature applied to the teacher's logits, > 0 (default: "
-        "%(default)s; classification only)",
+        default=None,
+        help="temperature applied to the teacher's logits, > 0 (default: 1 "
+        "for the tree student, 4 for the others; classification only)",
     )
     models.add_argument(
         "--augment",
@@ -228,7 +228,7 @@ def check_args(parser, args):
     """Usage errors that argparse cannot see by itself (before any fitting)."""
     if not 0 <= args.alpha <= 1:
         parser.error(f"--alpha must be in [0, 1], got {args.alpha}")
-    if args.T <= 0:
+    if args.T is not None and args.T <= 0:
         parser.error(f"-T must be > 0, got {args.T}")
     if args.C is not None and args.C <= 0:
         parser.error(f"-C must be > 0, got {args.C}")
@@ -307,7 +307,7 @@ def check_task_args(parser, args, task):
             f"(regression): use one of {', '.join(REGRESSION_STUDENTS)}, or "
             "--task classification"
         )
-    if args.T != 4.0:
+    if args.T is not None:
         parser.error("-T applies only to classification; the target is numeric")
     if args.augment == "auto" or (
         args.augment is None and args.augment_size is not None

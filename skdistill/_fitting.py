@@ -409,7 +409,7 @@ class RoutesFitToEstimator:
         routing : MetadataRouter
             ``fit`` routes to the estimator's ``fit``.
         """
-        return MetadataRouter(owner=self).add(
+        return MetadataRouter(owner=type(self).__name__).add(
             estimator=self.estimator,
             method_mapping=MethodMapping().add(caller="fit", callee="fit"),
         )

@@ -316,6 +316,13 @@ class FrontierDisplay:
         display : FrontierDisplay
         """
         check_is_fitted(search, "cv_results_")
+        if not hasattr(search, "frontier_"):
+            raise TypeError(
+                f"search must be a fitted DistillationSearchCV; got "
+                f"{type(search).__name__}, which has no frontier_. For another "
+                "search, pass its cv_results_ (with student_bytes) to "
+                "FrontierDisplay.from_results."
+            )
         scoring = getattr(search, "scoring", None)
         if scoring is None:
             score_name = "accuracy" if is_classifier(search) else "R²"

@@ -231,28 +231,7 @@ def student_bytes(student):
     """
     from .io import prediction_model
 
-    return serialized_size(prediction_model(_without_requests(student)))
-
-
-def _without_requests(estimator):
-    """A copy of ``estimator`` without metadata requests (skops cannot store them).
-
-    The requests only say how ``fit`` receives metadata; they do not change
-    predictions, and a shipped model does not need them.
-    """
-    inner = [estimator]
-    if hasattr(estimator, "get_params"):
-        params = estimator.get_params(deep=True).values()
-        inner += [v for v in params if hasattr(v, "fit")]
-    if not any("_metadata_request" in vars(e) for e in inner if hasattr(e, "__dict__")):
-        return estimator
-    estimator = deepcopy(estimator)
-    inner = [estimator] + [
-        v for v in estimator.get_params(deep=True).values() if hasattr(v, "fit")
-    ]
-    for e in inner:
-        vars(e).pop("_metadata_request", None)
-    return estimator
+    return serialized_size(prediction_model(student))
 
 
 def _output_key(candidate, n_classes=None):
@@ -292,8 +271,9 @@ def _generation(candidate, X_train):
     seed = candidate.random_state
     if not isinstance(augment, str) or not isinstance(seed, Integral):
         return "own"
-    params = sorted((candidate.augment_params or {}).items())
-    return augment, float(size), repr(params), int(seed)
+    # hashed, not repr'd: numpy shortens the repr of a long array with "..."
+    params = joblib.hash(sorted((candidate.augment_params or {}).items()))
+    return augment, float(size), params, int(seed)
 
 
 def _prepare_split(
@@ -1322,7 +1302,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         """
         self._grids()  # a grid without students has no router to describe
         fit = MethodMapping().add(caller="fit", callee="fit")
-        router = MetadataRouter(owner=self)
+        router = MetadataRouter(owner=type(self).__name__)
         router.add(teacher=self.teacher, method_mapping=fit)
         for i, student in enumerate(self._students()):
             router.add(**{f"student{i}": student}, method_mapping=fit)
@@ -1332,8 +1312,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             .add(caller="fit", callee="score")
             .add(caller="score", callee="score"),
         )
+        # cv as given, as GridSearchCV: check_cv would use up an iterator
         router.add(
-            splitter=check_cv(self.cv),
+            splitter=self.cv,
             method_mapping=MethodMapping().add(caller="fit", callee="split"),
         )
         return router

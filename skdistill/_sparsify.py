@@ -222,6 +222,28 @@ def _fit_on_columns(estimator, X, y, columns, fit_kwargs):
     return coef, np.asarray(sub.intercept_, dtype=np.float64)
 
 
+def _check_prefit_names(estimator, selector):
+    """Refuse X whose column names differ from those ``estimator`` was fitted on.
+
+    A prefit model's coefficients follow its own columns: read over X's
+    columns in another order (or other columns), they would prune the wrong
+    features.
+    """
+    fitted = getattr(estimator, "feature_names_in_", None)
+    given = getattr(selector, "feature_names_in_", None)
+    if fitted is None or given is None:
+        return
+    if len(fitted) != len(given) or not np.array_equal(
+        np.asarray(fitted, dtype=object), np.asarray(given, dtype=object)
+    ):
+        raise ValueError(
+            "The columns of X differ from those the frozen estimator was fitted "
+            f"on ({list(fitted)[:5]} against {list(given)[:5]}, in order): its "
+            "coefficients follow its own columns. Give X the same columns in "
+            "the same order."
+        )
+
+
 class SparsifyTransformer(
     RoutesFitToEstimator, SelectorMixin, MetaEstimatorMixin, BaseEstimator
 ):
@@ -607,6 +629,7 @@ class SparsifyTransformer(
         frozen = isinstance(self.estimator, FrozenEstimator)
         if frozen:
             check_is_fitted(self.estimator.estimator)
+            _check_prefit_names(self.estimator.estimator, self)
             estimator = copy.deepcopy(self.estimator.estimator)
         else:
             estimator = clone(self.estimator).fit(X_raw, y, **fit_kwargs)
@@ -639,6 +662,12 @@ class SparsifyTransformer(
             threshold = _calculate_threshold(importances, self.threshold)
             n_final = int(np.sum(importances < threshold))
             target = n_final / n_units
+            if self.initial_sparsity > target:
+                raise ValueError(
+                    f"initial_sparsity={self.initial_sparsity!r} must not exceed "
+                    f"the sparsity that threshold={self.threshold!r} gives, "
+                    f"{target:.4g} ({n_final} of {n_units} pruned)."
+                )
         elif mode == "max_features":
             n_final = n_features - self.max_features
         else:
@@ -696,7 +725,8 @@ class SparsifyTransformer(
             ranked = np.where(pruned, -np.inf, importances)
             if keep is not None:
                 ranked[~keep.ravel()] = -np.inf
-            order = np.argsort(ranked, kind="stable")
+            # ties pruned from the last: the first are kept, as SelectFromModel
+            order = np.lexsort((-np.arange(n_units), ranked))
             pruned[order[:n_pruned]] = True
             if mode == "threshold":
                 threshold_ = threshold

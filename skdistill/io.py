@@ -99,6 +99,52 @@ def trusted_types():
     return sorted(set(_project_types()) | set(_SKLEARN_TRUSTED))
 
 
+def _reachable_estimators(obj):
+    """The estimators reachable from ``obj`` through attributes and containers.
+
+    Parameters and fitted attributes alike (a Pipeline's steps, a
+    ColumnTransformer's ``transformers_``, a distiller's ``student_``), each
+    once; metadata requests and arrays are not entered.
+    """
+    found, seen, stack = [], set(), [obj]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or isinstance(item, (str, bytes, np.ndarray)):
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif hasattr(item, "get_params") and hasattr(item, "__dict__"):
+            found.append(item)
+            stack.extend(
+                value
+                for name, value in vars(item).items()
+                if name != "_metadata_request"
+            )
+    return found
+
+
+def without_requests(model):
+    """``model``, or a copy of it without metadata requests, which skops
+    cannot store (with scikit-learn >= 1.8 a request refers to its estimator,
+    a cycle that skops follows without end).
+
+    Requests say only how ``fit`` receives metadata: predictions do not
+    change, and a loaded model that is fitted again with metadata routing
+    needs its ``set_fit_request`` again. ``model`` is not modified.
+    """
+    if not any(
+        "_metadata_request" in vars(e) for e in _reachable_estimators(model)
+    ):
+        return model
+    model = copy.deepcopy(model)
+    for estimator in _reachable_estimators(model):
+        vars(estimator).pop("_metadata_request", None)
+    return model
+
+
 def _without_teacher(model):
     """A shallow copy of a fitted distiller that keeps no fitted teacher.
 
@@ -418,7 +464,9 @@ def dumps(model, *, prediction_only=False, compresslevel=9):
     -------
     data : bytes
         A skops archive. Linear coefficients that are mostly zero are stored
-        as a CSR matrix when that gives a smaller archive.
+        as a CSR matrix when that gives a smaller archive. Metadata requests
+        (``set_fit_request``) are not stored: they do not change predictions,
+        and skops cannot store them with scikit-learn >= 1.8.
 
     Examples
     --------
@@ -437,6 +485,7 @@ def dumps(model, *, prediction_only=False, compresslevel=9):
         )
     if prediction_only:
         model = prediction_model(model)
+    model = without_requests(model)
     data = _zip_dumps(sio, model, compresslevel)
     sparse = _with_sparse_coef(model)
     if sparse is not None:

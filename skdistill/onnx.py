@@ -13,10 +13,9 @@ and :class:`~skdistill.linear_model.SoftLogisticRegression`, so that
 - a :class:`~skdistill.SparsifyTransformer` that ends a pipeline, or is
   converted alone, exports a gather of the surviving columns followed by the
   pruned model restricted to them; as an earlier step of a pipeline it
-  exports the column gather (its ``transform``); inside a
+  exports the column gather (its ``transform``), as it does inside a
   :class:`~sklearn.compose.ColumnTransformer` or a
-  :class:`~sklearn.pipeline.FeatureUnion` it would export its predictions,
-  so use a ``SelectFromModel``-like selector there instead;
+  :class:`~sklearn.pipeline.FeatureUnion`;
 - a :class:`~skdistill.QuantizedLinearModel` stores its integer codes and
   codebook in the graph and dequantizes them at run time, so the file
   shrinks with the bit width;
@@ -94,8 +93,9 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from onnx import TensorProto, numpy_helper
 from sklearn.base import is_classifier
+from sklearn.compose import ColumnTransformer
 from sklearn.multioutput import MultiOutputRegressor
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 from ._classifier import DistilledClassifier
 from ._quantize import QuantizedLinearModel, _linear_model, _predicting_model
@@ -173,26 +173,36 @@ def _parse(scope, model, inputs, custom_parsers=None):
         )
     )
     options = scope.get_options(model, dict(zipmap=True))
-    if isinstance(options["zipmap"], bool) and not options["zipmap"]:
+    if (isinstance(options["zipmap"], bool) and not options["zipmap"]) or (
+        not _has_probabilities(model)
+    ):
         return operator.outputs
     return _apply_zipmap(
         options["zipmap"], scope, model, inputs[0].type, operator.outputs
     )
 
 
-def _parse_pipeline(scope, model, inputs, custom_parsers=None):
-    """skl2onnx's pipeline parser; earlier SparsifyTransformer steps are selectors."""
-    selectors = _selectors()
-    added = {
-        id(step)
-        for _, step in model.steps[:-1]
-        if isinstance(step, SparsifyTransformer) and id(step) not in selectors
-    }
-    selectors.update(added)
-    try:
-        return _PIPELINE_PARSER(scope, model, inputs, custom_parsers=custom_parsers)
-    finally:
-        selectors.difference_update(added)
+def _selector_parser(cls, transformers):
+    """skl2onnx's parser of ``cls``, with the SparsifyTransformer among
+    ``transformers(model)`` parsed as selectors (their ``transform``)."""
+    original = sklearn_parsers_map[cls]
+    original = getattr(original, "skdistill_original", original)
+
+    def parse(scope, model, inputs, custom_parsers=None):
+        selectors = _selectors()
+        added = {
+            id(step)
+            for step in transformers(model)
+            if isinstance(step, SparsifyTransformer) and id(step) not in selectors
+        }
+        selectors.update(added)
+        try:
+            return original(scope, model, inputs, custom_parsers=custom_parsers)
+        finally:
+            selectors.difference_update(added)
+
+    parse.skdistill_original = original
+    return parse
 
 
 def _shape_selector(operator):
@@ -234,6 +244,24 @@ def _sub_estimator(scope, container, operator, inner, X):
         inner, X, op_version=opv, options=_allowed_options(inner, options)
     )
     _outputs_to(scope, container, operator, [result[0], result[1]])
+
+
+def _has_probabilities(model):
+    """Whether the classifier's second output is class probabilities.
+
+    Not for a predicting model without ``predict_proba``
+    (:class:`~sklearn.svm.LinearSVC`,
+    :class:`~sklearn.linear_model.RidgeClassifier`): skl2onnx's converter
+    gives its decision scores (one column for two classes), and no
+    ``zipmap``, which would not fit them, as skl2onnx does for them alone.
+    """
+    try:
+        final = _predicting_model(model)
+    except TypeError:  # refused by the converter, with its message
+        return True
+    if isinstance(final, Pipeline):
+        final = final.steps[-1][1]
+    return hasattr(final, "predict_proba")
 
 
 def _allowed_options(model, options):
@@ -460,6 +488,10 @@ def _shape(operator):
     kind = _operator_kind(operator)
     if kind == "classifier":
         calculate_linear_classifier_output_shapes(operator)
+        model = operator.raw_operator
+        if not _has_probabilities(model) and len(model.classes_) == 2:
+            scores = operator.outputs[1]  # one column of decision scores
+            scores.type = type(scores.type)([None, 1])
     elif kind == "regressor":
         calculate_linear_regressor_output_shapes(operator)
         n_outputs = _n_outputs(operator.raw_operator)
@@ -505,11 +537,18 @@ _CONVERTERS = {
     SoftLogisticRegression: _convert_soft_logistic,
 }
 
-# skl2onnx's own pipeline parser (also when this module is imported again).
-_PIPELINE_PARSER = getattr(
-    sklearn_parsers_map[Pipeline], "skdistill_original", sklearn_parsers_map[Pipeline]
-)
-_parse_pipeline.skdistill_original = _PIPELINE_PARSER
+# skl2onnx's own parsers of the models that use transformers (also when this
+# module is imported again), with their SparsifyTransformer as selectors: a
+# pipeline's steps but the last, a ColumnTransformer's and a FeatureUnion's
+_SELECTOR_PARSERS = {
+    Pipeline: _selector_parser(Pipeline, lambda m: [s for _, s in m.steps[:-1]]),
+    ColumnTransformer: _selector_parser(
+        ColumnTransformer, lambda m: [t for _, t, _ in m.transformers_]
+    ),
+    FeatureUnion: _selector_parser(
+        FeatureUnion, lambda m: [t for _, t in m.transformer_list]
+    ),
+}
 
 
 def register():
@@ -529,7 +568,8 @@ def register():
             parser=_parse,
             options=_CLASSIFIER_OPTIONS,
         )
-    update_registered_parser(Pipeline, _parse_pipeline)
+    for cls, parse in _SELECTOR_PARSERS.items():
+        update_registered_parser(cls, parse)
 
 
 register()

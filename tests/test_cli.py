@@ -612,7 +612,7 @@ def test_row_number_columns_get_a_note(labels_csv):
     ]
     assert len(notes) == 1
     assert "'id' looks like a row number or an identifier" in notes[0]
-    assert "--drop 'id'" in notes[0]
+    assert "--drop id to leave it out" in notes[0]
 
 
 def test_markdown_report(tmp_path):
@@ -798,3 +798,130 @@ def test_unexpected_errors_are_one_line(tmp_path):
     if result.returncode:
         errors = [line for line in result.stderr.splitlines() if "error" in line]
         assert len(errors) == 1 and errors[0].startswith("skdistill: error: ")
+
+
+def test_target_values_spelled_like_missing_values_are_classes(tmp_path):
+    # only an empty target cell is missing: "NA" and "None" are classes; in
+    # the features, "NA" is a missing value (imputed)
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    x = rng.standard_normal(240)
+    frame = pd.DataFrame(
+        {
+            "x": x.astype(object),
+            "z": rng.standard_normal(240),
+            "region": np.where(x > 0.5, "EU", np.where(x < -0.5, "NA", "None")),
+        }
+    )
+    frame.loc[:4, "x"] = "NA"
+    path = _write_csv(tmp_path / "regions.csv", frame)
+    with open(path, "a") as handle:
+        handle.write("0.1,0.2,\n")  # an empty target cell
+    result = run_cli("--csv", path, "--target", "region", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["classes"] == ["EU", "NA", "None"]
+    assert report["n_train"] + report["n_test"] == 240
+    assert "dropped 1 of 241 rows with a missing 'region'" in result.stderr
+    assert "'x'" not in result.stderr  # numbers with missing values, no note
+
+
+def test_model_of_an_embedded_data_set_takes_columns_by_name(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("skops.io")
+    from sklearn.datasets import load_iris
+
+    model_file = tmp_path / "iris.skops"
+    result = run_cli("--dataset", "iris", "--save", model_file)
+    assert result.returncode == 0, result.stderr
+    iris = load_iris(as_frame=True)
+    in_order = _write_csv(tmp_path / "in_order.csv", iris.data)
+    reversed_csv = _write_csv(tmp_path / "reversed.csv", iris.data.iloc[:, ::-1])
+    predictions = []
+    for path in (in_order, reversed_csv):
+        result = run_cli("predict", "--model", model_file, "--csv", path)
+        assert result.returncode == 0, result.stderr
+        predictions.append(result.stdout.splitlines()[1:])
+    assert predictions[0] == predictions[1]
+    assert np.mean(np.array(predictions[0], dtype=int) == iris.target) > 0.8
+
+
+def test_search_failures_are_one_line_warnings(tmp_path):
+    # a rare class: pruning's refit fails on some splits; stderr says so in
+    # one line per warning, with the error, never a traceback
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(120, 3))
+    y = np.where(rng.random(120) < 0.1, "fraud", "ok")
+    path = _write_csv(
+        tmp_path / "imbalanced.csv",
+        pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "label": y}),
+    )
+    result = run_cli(
+        "search", "--csv", path, "--target", "label", "--students", "pruned",
+        "--n-estimators", "20",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    warnings_ = [
+        line for line in result.stderr.splitlines() if "warning:" in line
+    ]
+    assert warnings_ and all(
+        line.startswith("skdistill: warning: ") for line in warnings_
+    )
+    assert any("fits failed" in line and "Error: " in line for line in warnings_)
+
+
+@pytest.mark.parametrize(
+    "n_rows, args, fragment",
+    [
+        (6, ["--grid"], "--grid (its 3 folds): the class"),
+        (12, ["search", "--cv", "7", "--students", "linear", "--n-estimators", "5"],
+         "--cv 7: the class"),
+    ],
+)
+def test_too_few_rows_per_class_for_the_folds(
+    tmp_path, capsys, n_rows, args, fragment
+):
+    rows = "\n".join(f"{i},{'yes' if i % 2 else 'no'}" for i in range(n_rows))
+    path = tmp_path / "tiny.csv"
+    path.write_text("x,label\n" + rows + "\n")
+    command = args[:1] if args[0] == "search" else []
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--csv", str(path), "--target", "label", *args[len(command):]])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert fragment in err and "stratified folds" in err
+
+
+def test_grid_progress_tells_the_students_alpha_from_the_distillers(capsys):
+    status = main(
+        ["--dataset", "iris", "--teacher", "knn", "--student", "ridge", "--grid",
+         "--verbose"]
+    )
+    assert status == 0
+    folds = [
+        line for line in capsys.readouterr().err.splitlines()
+        if "grid candidate" in line
+    ]
+    assert len(folds) == 18 * 3
+    assert all(line.split(": fold ")[1][:3] in ("1/3", "2/3", "3/3") for line in folds)
+    assert "alpha=0.0, T=1.0, student__alpha=0.1): fold 1/3" in folds[0]
+
+
+@pytest.mark.parametrize("student, T", [("tree", 1.0), ("logistic", 4.0)])
+def test_temperature_default_depends_on_the_student(student, T, capsys):
+    status = main(
+        ["--dataset", "iris", "--teacher", "knn", "--student", student, "--json"]
+    )
+    assert status == 0
+    assert json.loads(capsys.readouterr().out)["parameters"]["T"] == T
+
+
+def test_drop_suggestion_is_quoted_for_the_shell(tmp_path, capsys):
+    rows = "\n".join(f"{i},note number {i},{i % 2}" for i in range(150))
+    path = tmp_path / "notes.csv"
+    path.write_text("x,free text,label\n" + rows + "\n")
+    with pytest.raises(SystemExit):
+        main(["--csv", str(path), "--target", "label"])
+    assert "--drop 'free text' or raise" in capsys.readouterr().err

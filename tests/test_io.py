@@ -431,3 +431,29 @@ def test_a_column_selector_loads_without_a_trust_list(tmp_path):
     np.testing.assert_array_equal(
         load(path).predict_proba(frame), model.predict_proba(frame)
     )
+
+
+def test_models_with_metadata_requests_are_saved_without_them():
+    # with scikit-learn >= 1.8 a request refers to its estimator, a cycle that
+    # skops follows without end; the requests of fitted inner copies (a
+    # ColumnTransformer's transformers_) count too
+    from sklearn.compose import ColumnTransformer
+
+    X, y = _iris()
+    with sklearn.config_context(enable_metadata_routing=True):
+        scaler = StandardScaler().set_fit_request(sample_weight=False)
+        student = make_pipeline(
+            ColumnTransformer([("scale", scaler, [0, 1, 2, 3])]),
+            LogisticRegression(max_iter=500).set_fit_request(sample_weight=True),
+        )
+        clf = DistilledClassifier(
+            _forest().set_fit_request(sample_weight=True), student
+        ).fit(X, y, sample_weight=np.ones(len(y)))
+    before = pickle.dumps(clf)
+    for prediction_only in (False, True):
+        loaded = loads(dumps(clf, prediction_only=prediction_only))
+        np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert pickle.dumps(clf) == before  # the model keeps its requests
+    assert clf.student_[-1]._get_metadata_request().fit.requests == {
+        "sample_weight": True
+    }

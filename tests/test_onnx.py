@@ -403,3 +403,45 @@ def test_a_selector_parsed_in_another_thread_is_a_predictor_here():
     finally:
         done.set()
         other.join()
+
+
+@pytest.mark.parametrize("name", ["LinearSVC", "RidgeClassifier"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_pruned_models_without_probabilities(name, n_classes):
+    # as skl2onnx exports them alone: labels and decision scores, no ZipMap
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.svm import LinearSVC
+
+    X, y = make_classification(
+        300, 8, n_informative=4, n_classes=n_classes, random_state=0
+    )
+    model = {"LinearSVC": LinearSVC(), "RidgeClassifier": RidgeClassifier()}[name]
+    for fitted in (
+        SparsifyTransformer(model, sparsity=0.5).fit(X, y),
+        DistilledClassifier(LogisticRegression(), model).fit(X, y),
+    ):
+        labels, scores = _run(_onnx(fitted, X), X)
+        np.testing.assert_array_equal(labels, fitted.predict(X))
+        expected = fitted.decision_function(X)
+        np.testing.assert_allclose(
+            np.ravel(scores), np.ravel(expected), rtol=1e-4, atol=1e-4
+        )
+
+
+@pytest.mark.parametrize("container", ["ColumnTransformer", "FeatureUnion"])
+def test_pruned_selector_inside_column_transformer_and_feature_union(container):
+    # there, as in a pipeline's earlier steps, it exports its transform
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import FeatureUnion
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    selector = SparsifyTransformer(LogisticRegression(max_iter=500), max_features=4)
+    if container == "ColumnTransformer":
+        model = ColumnTransformer([("select", selector, list(range(30)))])
+    else:
+        model = FeatureUnion([("select", selector)])
+    model.fit(X, y)
+    (out,) = _run(_onnx(model, X), X)
+    np.testing.assert_allclose(out, model.transform(X), rtol=1e-5, atol=1e-5)

@@ -237,13 +237,19 @@ def test_augment_candidates(data, counting):
     # the training rows once per split; the generated rows of the one
     # augmented candidate are new rows, labeled by the split's teacher
     assert counting["predict_proba"] == 2 + 2
+    _assert_split_scores_of_grid_search(search, CountingTeacher(), grid, X, y, splits)
+
+
+def _assert_split_scores_of_grid_search(search, teacher, grid, X, y, splits):
+    """Each split's scores are GridSearchCV's with the split's teacher frozen."""
     for s, (train, test) in enumerate(splits):
-        fitted = CountingTeacher().fit(X[train], y[train])
+        frozen = FrozenEstimator(clone(teacher).fit(X[train], y[train]))
         reference = GridSearchCV(
-            DistilledClassifier(FrozenEstimator(fitted), _students()[0]),
+            DistilledClassifier(frozen, LogisticRegression()),
             grid,
             cv=[(train, test)],
             refit=False,
+            error_score="raise",
         ).fit(X, y)
         assert_allclose(
             search.cv_results_[f"split{s}_test_score"],
@@ -691,7 +697,9 @@ def test_command_line_search_usage_errors(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["search", "--dataset", "iris", "--cv", "200"])
     assert exc.value.code == 2
-    assert "--cv 200 exceeds the 150 rows of iris" in capsys.readouterr().err
+    assert "--cv 200: the class 0 has 50 rows, fewer than the 200 stratified" in (
+        capsys.readouterr().err
+    )
     with pytest.raises(SystemExit) as exc:
         main(["search", "--dataset", "iris", "--sep", ";"])
     assert exc.value.code == 2
@@ -1179,3 +1187,62 @@ def test_a_frozen_teacher_is_warned_about(data):
     grid = {"student": _students()[:1], "alpha": [0.5]}
     with pytest.warns(UserWarning, match="optimistic"):
         DistillationSearchCV(frozen, grid, cv=2).fit(X, y)
+
+
+def test_routing_leaves_an_iterator_of_splits_to_fit(data):
+    # as GridSearchCV: describing the routing does not use up cv's splits
+    X, y = data
+    with config_context(enable_metadata_routing=True):
+        search = DistillationSearchCV(
+            DecisionTreeClassifier(random_state=0).set_fit_request(
+                sample_weight=True
+            ),
+            {
+                "student": [
+                    LogisticRegression(max_iter=500).set_fit_request(
+                        sample_weight=True
+                    )
+                ],
+                "alpha": [0.5],
+            },
+            cv=(split for split in KFold(3).split(X)),
+            scoring=make_scorer(accuracy_score).set_score_request(
+                sample_weight=True
+            ),
+            refit=False,
+        )
+        search.fit(X, y, sample_weight=np.ones(len(y)))
+    assert search.n_splits_ == 3
+
+
+def test_generated_rows_are_told_apart_by_long_array_parameters(data):
+    # numpy shortens the repr of a long array: two candidates whose MUNGE
+    # masks differ only in the middle still generate their own rows
+    X, y = data
+    X = np.hstack([np.round(X), np.zeros((len(y), 1194))])  # 1,200 columns
+    mask_a = np.zeros(X.shape[1], bool)
+    mask_a[:600] = True
+    mask_b = np.zeros(X.shape[1], bool)
+    mask_b[:3] = True
+    assert repr(mask_a) == repr(mask_b)
+    grid = {
+        "student": [DecisionTreeClassifier(random_state=0)],
+        "alpha": [1.0],
+        "augment": ["munge"],
+        "augment_params": [
+            {"categorical_features": mask_a}, {"categorical_features": mask_b}
+        ],
+        "random_state": [0],
+    }
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    search = DistillationSearchCV(teacher, grid, cv=KFold(3), refit=False)
+    search.fit(X, y)
+    splits = list(KFold(3).split(X))
+    _assert_split_scores_of_grid_search(search, teacher, grid, X, y, splits)
+
+
+def test_frontier_display_refuses_another_search(data):
+    X, y = data
+    other = GridSearchCV(LogisticRegression(), {"C": [1.0]}, cv=2).fit(X, y)
+    with pytest.raises(TypeError, match="must be a fitted DistillationSearchCV"):
+        FrontierDisplay.from_search(other)

@@ -120,14 +120,46 @@ def test_unrefit_pruning_keeps_largest_magnitudes(multiclass):
     assert_array_equal(sel.estimator_.coef_[sel.coef_mask_], dense[sel.coef_mask_])
 
 
-def test_ties_are_broken_by_position():
-    # every coefficient has the same magnitude: the first ones are pruned
+def test_ties_are_broken_by_position_as_select_from_model():
+    # every coefficient has the same magnitude: the first ones are kept
     X = np.eye(6)
     y = np.arange(6) % 2
     est = FrozenEstimator(Ridge().fit(X, y))
     est.estimator.coef_ = np.ones(6)
     sel = SparsifyTransformer(est, sparsity=0.5).fit(X, y)
-    assert_array_equal(sel.coef_mask_, [False, False, False, True, True, True])
+    assert_array_equal(sel.coef_mask_, [True, True, True, False, False, False])
+    est.estimator.coef_ = np.array([1.0, 3.0, 2.0, 1.0, 3.0, 1.0])
+    for k in range(1, 6):
+        sel = SparsifyTransformer(est, max_features=k).fit(X, y)
+        reference = SelectFromModel(est, max_features=k, threshold=-np.inf)
+        assert_array_equal(sel.get_support(), reference.fit(X, y).get_support())
+
+
+def test_frozen_model_refuses_columns_other_than_its_own():
+    # its coefficients follow its own columns: reordered, they would prune
+    # the wrong features
+    pd = pytest.importorskip("pandas")
+    X, y = make_classification(200, 6, n_informative=3, random_state=0)
+    frame = pd.DataFrame(X, columns=list("abcdef"))
+    model = FrozenEstimator(LogisticRegression().fit(frame, y))
+    sel = SparsifyTransformer(model, max_features=2).fit(frame, y)
+    kept = np.array(list("abcdef"))[np.argsort(-np.abs(model.coef_[0]))[:2]]
+    assert sorted(sel.get_feature_names_out()) == sorted(kept)
+    for other in (frame[list("fedcba")], frame.set_axis(list("uvwxyz"), axis=1)):
+        with pytest.raises(ValueError, match="differ from those the frozen"):
+            SparsifyTransformer(model, max_features=2).fit(other, y)
+
+
+def test_threshold_below_the_initial_sparsity_is_refused(multiclass):
+    X, y = multiclass
+    sel = SparsifyTransformer(
+        LogisticRegression(max_iter=500),
+        threshold="mean",
+        initial_sparsity=0.95,
+        n_steps=3,
+    )
+    with pytest.raises(ValueError, match="must not exceed the sparsity that"):
+        sel.fit(X, y)
 
 
 @pytest.mark.parametrize("max_features", [1, 5, 20])
