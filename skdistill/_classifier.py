@@ -407,6 +407,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         if plain:
             # Plain supervised training: exactly clone(student).fit(X, y) on the
             # labeled rows; rows without a label have no weight at alpha=0.
+            if not labeled.any():
+                raise ValueError(
+                    "With alpha=0 the student learns from labels only, and y "
+                    f"has no labeled row (it is unlabeled={self.unlabeled!r} "
+                    "throughout)."
+                )
             if not labeled.all():
                 rows = np.flatnonzero(labeled)
                 X, y = _safe_indexing(X, rows), y[rows]
@@ -487,7 +493,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         X_new = self._augmented_rows(X)
         if X_new is not None:
             n_new = n_rows(X_new)
-            logits = np.concatenate([logits, self._teacher_logits(X_new, method)])
+            with self._on_generated_rows():
+                new_logits = self._teacher_logits(X_new, method)
+            logits = np.concatenate([logits, new_logits])
             y_encoded = np.concatenate([y_encoded, np.full(n_new, -1)])
             if sample_weight is not None:
                 sample_weight = np.concatenate([sample_weight, np.ones(n_new)])

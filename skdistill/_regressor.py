@@ -277,7 +277,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         target += (1 - self.alpha) * y
         X_new = self._augmented_rows(X)
         if X_new is not None:
-            with blame("teacher", self.teacher_, "predict"):
+            with self._on_generated_rows(), blame("teacher", self.teacher_, "predict"):
                 new_target = teacher_response(
                     self.teacher_, X_new, "predict", n_jobs=self.n_jobs
                 )

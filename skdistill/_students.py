@@ -213,9 +213,18 @@ def _fit_regressor(student, method, X, Y, sample_weight):
     :class:`~sklearn.multioutput.MultiOutputRegressor` (which has both
     ``fit`` and ``partial_fit``).
     """
+    from ._fitting import accepts_sample_weight, weight_kwargs  # imports this module
+
     Z = _centred_log_targets(Y)
+    if sample_weight is not None and not accepts_sample_weight(student):
+        # rows of weight 0 (without a label, at alpha=0) are left out; a
+        # student without sample_weight is then fitted if the others weigh 1
+        kept = np.flatnonzero(sample_weight)
+        if np.all(sample_weight[kept] == 1.0):
+            X, Z, sample_weight = _safe_indexing(X, kept), Z[kept], None
+    kwargs = weight_kwargs(student, sample_weight)  # a TypeError if it needs them
     try:
-        return getattr(student, method)(X, Z, **_fit_kwargs(sample_weight))
+        return getattr(student, method)(X, Z, **kwargs)
     except ValueError as exc:
         # the tag is False for some regressors that fit several outputs
         # (MLPRegressor): the student's own error unless it is about y's shape

@@ -142,7 +142,8 @@ def _validate_input(X, categorical_features, ensure_min_samples):
     if sparse.issparse(X):
         raise TypeError(
             "Sparse input is not supported: transfer-set generators add dense noise "
-            "to every continuous value. Convert X with X.toarray() first."
+            "to every continuous value. Convert X with X.toarray() first (or, "
+            "in a distiller, set augment=None)."
         )
     if _is_pandas_df(X):
         if X.shape[0] < ensure_min_samples or X.shape[1] < 1:
@@ -288,10 +289,10 @@ class _Output:
         values, source = values[: stop - start], source[: stop - start]
         if self.is_df:
             for k, column in enumerate(self.cont):
-                column[start:stop] = values[:, k]
+                column[start:stop] = _within(values[:, k], column.dtype)
             self.source[start:stop] = source
         else:
-            self.array[start:stop, self.cont_idx] = values
+            self.array[start:stop, self.cont_idx] = _within(values, self.array.dtype)
             self.array[start:stop, self.cat_idx] = self.X[source, self.cat_idx]
 
     def result(self):
@@ -345,6 +346,15 @@ def _column_std(X_cont):
     peak = np.max(np.abs(X_cont), axis=0)
     exponent = np.frexp(np.where(peak > 0, peak, 1.0))[1]
     return np.ldexp(np.ldexp(X_cont, -exponent).std(axis=0), exponent)
+
+
+def _within(values, dtype):
+    """``values`` clipped to the finite range of ``dtype`` (a float32 output
+    of values computed in float64 would overflow to infinity)."""
+    fmax = np.finfo(dtype).max
+    if fmax >= np.finfo(values.dtype).max:
+        return values
+    return np.clip(values, -fmax, fmax)
 
 
 def _finite(values):

@@ -480,3 +480,19 @@ def test_uniforms_stay_strictly_inside_the_unit_interval():
     assert np.all((u > 0) & (u < 1))
     assert np.all(np.isfinite(ndtri(u)))
     assert np.all(np.diff(u) > 0)  # distinct draws stay distinct, in order
+
+
+@pytest.mark.parametrize("generator", [munge, gaussian_noise])
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_float32_output_stays_finite(generator, as_frame):
+    # computed in float64, values beyond float32's range are clipped to it
+    X = (np.random.RandomState(0).standard_normal((100, 2)) * 1e38).astype(
+        np.float32
+    )
+    if as_frame:
+        X = pd.DataFrame(X, columns=["a", "b"])
+    params = {"scale": 1.0} if generator is gaussian_noise else {}
+    with np.errstate(over="ignore"):
+        X_new = np.asarray(generator(X, n_samples=1000, random_state=0, **params))
+    assert X_new.dtype == np.float32
+    assert np.isfinite(X_new).all()

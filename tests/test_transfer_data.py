@@ -837,3 +837,103 @@ def test_regressor_teacher_predicting_a_list(reg_data):
     listed = DistilledRegressor(ListRegressor(), Ridge()).fit(X, y)
     arrays = DistilledRegressor(LinearRegression(), Ridge()).fit(X, y)
     assert_allclose(listed.student_.coef_, arrays.student_.coef_)
+
+
+def test_callable_augment_must_return_rows_of_xs_kind(data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+
+    def as_array(X, n_samples, random_state):
+        return np.asarray(X)[:n_samples]
+
+    clf = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), augment=as_array, random_state=0
+    )
+    with pytest.raises(ValueError, match="returned a ndarray for a DataFrame X"):
+        clf.fit(frame, y)
+
+
+def test_callable_augment_on_a_column_of_texts():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    rng = np.random.RandomState(0)
+    texts = rng.choice(["good day", "bad night", "fine", "so so good"], 60)
+    y = (np.char.find(texts.astype(str), "good") >= 0).astype(int)
+
+    def resample(X, n_samples, random_state):
+        return np.random.RandomState(random_state).choice(X, n_samples)
+
+    clf = DistilledClassifier(
+        make_pipeline(TfidfVectorizer(), LogisticRegression()),
+        make_pipeline(TfidfVectorizer(), RecordingClassifier()),
+        augment=resample,
+        random_state=0,
+    ).fit(texts, y)
+    assert clf.augment_ is resample
+    assert clf.student_[-1].X_.shape[0] >= 2 * len(texts)  # repeated per class
+
+    def tabular(X, n_samples, random_state):
+        return np.asarray(X)[:n_samples, None]
+
+    with pytest.raises(ValueError, match=r"expected \(n,\) with n > 0"):
+        clf.set_params(augment=tabular).fit(texts, y)
+
+
+def test_augment_params_that_are_not_the_generators_options(data):
+    X, y = data
+    for augment, params in (("munge", {"scale": 0.3}), ("gaussian", {"sigma": 1.0})):
+        clf = DistilledClassifier(
+            LogisticRegression(), LogisticRegression(), augment=augment,
+            augment_params=params,
+        )
+        with pytest.raises(TypeError, match="are not options of augment="):
+            clf.fit(X, y)
+
+
+def test_generated_rows_refused_by_the_teacher_say_so(data):
+    # integer codes of a category are generated as continuous values, which
+    # a one-hot encoder that refuses unknown categories refuses
+    X, y = data
+    X = np.column_stack([X[:, :3], np.arange(len(y)) % 4])
+    encode = make_column_transformer(
+        (OneHotEncoder(), [3]), remainder="passthrough"
+    )
+    clf = DistilledClassifier(
+        make_pipeline(encode, LogisticRegression(max_iter=1000)),
+        make_pipeline(clone(encode), DecisionTreeClassifier(max_depth=3)),
+        random_state=0,
+    )
+    with pytest.raises(ValueError) as info:
+        clf.fit(X, y)
+    notes = " ".join(getattr(info.value, "__notes__", [str(info.value)]))
+    assert "augment='munge' (augment='auto')" in notes
+    assert "categorical_features" in notes
+
+
+def test_regressor_student_without_weights_at_alpha_zero(data):
+    # rows without a label weigh nothing at alpha=0: left out, the student
+    # is fitted on the labeled rows although it takes no sample_weight
+    X, y = data
+    y_partial = y.copy()
+    y_partial[::3] = -1
+    labeled = y_partial != -1
+    clf = DistilledClassifier(
+        RandomForestClassifier(5, random_state=0), KNeighborsRegressor(),
+        alpha=0.0, unlabeled=-1, augment=None,
+    ).fit(X, y_partial)
+    reference = DistilledClassifier(
+        RandomForestClassifier(5, random_state=0), KNeighborsRegressor(),
+        alpha=0.0, augment=None,
+    ).fit(X[labeled], y[labeled])
+    assert_allclose(clf.predict_proba(X), reference.predict_proba(X))
+    with pytest.raises(TypeError, match="does not accept sample_weight"):
+        clf.set_params(alpha=0.5).fit(X, y_partial)
+
+
+def test_alpha_zero_without_any_label_is_refused(data):
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    clf = DistilledClassifier(teacher, LogisticRegression(), alpha=0.0, unlabeled=-1)
+    with pytest.raises(ValueError, match="has no labeled row"):
+        clf.fit(X, np.full(len(y), -1))
