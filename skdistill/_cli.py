@@ -174,17 +174,20 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 
 
 def check_fold_counts(y, n_folds, task, what):
-    """Refuse ``n_folds`` (stratified for a classification) on too few rows."""
+    """Refuse ``n_folds`` (stratified for a classification) on too few rows.
+
+    As :class:`~sklearn.model_selection.StratifiedKFold`: an error when no
+    class has a row per fold (fewer rows in some classes only is a warning).
+    """
     import numpy as np
 
     if task == "classification":
         classes, counts = np.unique(y, return_counts=True)
-        if counts.min() < n_folds:
-            rare = classes.tolist()[int(np.argmin(counts))]
+        if counts.max() < n_folds:
+            largest = classes.tolist()[int(np.argmax(counts))]
             raise UsageError(
-                f"{what}: the class {rare!r} has {counts.min()} rows, fewer than "
-                f"the {n_folds} stratified folds (each fold needs a row of "
-                "every class)"
+                f"{what}: even the largest class, {largest!r}, has "
+                f"{counts.max()} rows, fewer than the {n_folds} stratified folds"
             )
     elif len(y) < n_folds:
         raise UsageError(f"{what}: {len(y)} rows, fewer than the {n_folds} folds")

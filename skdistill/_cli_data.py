@@ -44,12 +44,13 @@ _DEFAULT_NA = (
 )
 
 
-def read_frame(path, *, sep=",", option="--csv", text_columns=()):
+def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=()):
     """Read a CSV file into a DataFrame; ``text_columns`` are read as text.
 
-    The values of ``text_columns`` are read as written: only an empty cell is
-    missing there (a class named ``"NA"`` or ``"None"`` is a class); the other
-    columns take pandas' missing-value markers.
+    The values of the ``as_written`` columns (the target) are read as written,
+    as text: only an empty cell is missing there (a class named ``"NA"`` or
+    ``"None"`` is a class); the other columns take pandas' missing-value
+    markers.
 
     Raises
     ------
@@ -64,14 +65,16 @@ def read_frame(path, *, sep=",", option="--csv", text_columns=()):
         # Read the header first, to read the given columns as written.
         header = pd.read_csv(path, sep=sep, nrows=0)
         columns = [str(c) for c in header.columns]
-        text = {c for c in header.columns if str(c) in set(text_columns)}
+        written = {c for c in header.columns if str(c) in set(as_written)}
+        text = written | {c for c in header.columns if str(c) in set(text_columns)}
         frame = pd.read_csv(
             path,
             sep=sep,
             dtype={c: str for c in text} or None,
             keep_default_na=False,
             na_values={
-                c: [""] if c in text else list(_DEFAULT_NA) for c in header.columns
+                c: [""] if c in written else list(_DEFAULT_NA)
+                for c in header.columns
             },
         )
     except pd.errors.EmptyDataError:
@@ -125,11 +128,12 @@ def _looks_like_row_number(values):
     return np.unique(values).size == values.size
 
 
-def _numbers_but_for(values):
+def _numbers_but_for(values, target=False):
     """Why a text column looks numeric, or ``None``.
 
     A column of numbers written with a decimal comma, or of numbers but for a
-    few tokens ("?", "-") that spell out missing values.
+    few tokens ("?", "-") that spell out missing values (which, in the
+    ``target`` column, drop their rows once left empty).
     """
     import pandas as pd
 
@@ -158,7 +162,9 @@ def _numbers_but_for(values):
         return (
             f"the column {column!r} holds numbers except for {len(odd)} cell(s) "
             f"such as {odd.iloc[0]!r}; if those mark missing values, leave the "
-            "cells empty (they are then imputed)"
+            "cells empty ("
+            + ("their rows are then dropped" if target else "they are then imputed")
+            + ")"
         )
     return None
 
@@ -220,7 +226,7 @@ def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto")
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    frame = read_frame(path, sep=sep, text_columns=[target])
+    frame = read_frame(path, sep=sep, as_written=[target])
     columns = list(frame.columns)
     if target not in columns:
         raise UsageError(
@@ -281,7 +287,7 @@ def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto")
             )
         if counts.min() < 2:
             rare = classes[counts < 2]
-            odd = None if numbers is not None else _numbers_but_for(labels)
+            odd = None if numbers is not None else _numbers_but_for(labels, True)
             hint = (
                 "; if it is a quantity, use --task regression"
                 if numbers is not None

@@ -23,9 +23,10 @@ def add_predict_parser(subparsers):
             "prediction per row, in the order of the file, as a CSV with a "
             "'prediction' column (and one 'proba_<class>' column per class "
             "with --proba). The columns the model was trained on are taken by "
-            "name; other columns (e.g. the target) are ignored. A model trained "
-            "on an embedded data set (--dataset) has no column names: the "
-            "file's columns are then taken in their order, as a note says."
+            "name; other columns (e.g. the target) are ignored. A model without "
+            "column names (trained on --dataset where pandas was not "
+            "installed) takes the file's columns in their order, as a note "
+            "says."
         ),
     )
     parser.add_argument(
@@ -94,9 +95,8 @@ def _feature_frame(model, frame, path, sep=","):
             )
         check_finite_columns(frame, list(frame.columns), "--csv")
         print_note(
-            "the model has no column names (it was trained on an embedded data "
-            f"set): the {frame.shape[1]} columns of {path!r} are taken in their "
-            "order"
+            "the model has no column names (it was trained on an array): the "
+            f"{frame.shape[1]} columns of {path!r} are taken in their order"
         )
         return frame.to_numpy(dtype=np.float64)
     names = [str(n) for n in names]

@@ -182,15 +182,15 @@ def union_classes(labels, teacher_classes):
     """Sorted union of ``y``'s labels and a teacher's ``classes_``.
 
     Boolean labels stay booleans when the teacher's classes are ``0`` and
-    ``1`` (XGBoost reports ``[0, 1]`` for a boolean ``y``): numpy's union
-    would make them integers, and the distiller would predict integers for
-    a boolean ``y``.
+    ``1`` (XGBoost reports ``[0, 1]`` for a boolean ``y``; or ``0.0`` and
+    ``1.0``): numpy's union would make them numbers, and the distiller would
+    predict numbers for a boolean ``y``.
     """
     labels, teacher_classes = np.asarray(labels), np.asarray(teacher_classes)
     classes = np.union1d(labels, teacher_classes)
     if (
         labels.dtype.kind == "b"
-        and teacher_classes.dtype.kind in "iub"
+        and teacher_classes.dtype.kind in "iubf"
         and np.isin(teacher_classes, [0, 1]).all()
     ):
         classes = classes.astype(bool)

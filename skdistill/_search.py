@@ -287,11 +287,14 @@ def _prepare_split(
     scorer,
     score_params,
     generations=None,
+    split_params=None,
 ):
     """Fit the teacher on one split's training rows and compute its outputs once.
 
     ``generations`` maps ``(generation, method)`` (see :func:`_generation`)
-    to a candidate that generates those rows.
+    to a candidate that generates those rows; ``split_params`` maps the
+    :func:`joblib.hash` of a ``teacher_cv`` to the parameters routed to its
+    ``split`` (``groups``), over all rows.
 
     Returns
     -------
@@ -323,9 +326,11 @@ def _prepare_split(
                     fitted, X_train, method
                 )
         else:
+            routed = (split_params or {}).get(joblib.hash(teacher_cv), {})
             try:
                 outputs[teacher_cv, method] = _teacher.out_of_fold_response(
-                    teacher, fitted, X_train, y_train, params, method, teacher_cv
+                    teacher, fitted, X_train, y_train, params, method, teacher_cv,
+                    split_params=index_params(routed, train, n_samples),
                 )
             except ValueError as exc:
                 raise ValueError(
@@ -817,19 +822,27 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _students(self):
         """The distinct student objects of the grid, in order."""
-        students, seen = [], set()
+        return self._grid_values("student")
+
+    def _teacher_cvs(self):
+        """The distinct splitters the grid gives ``teacher_cv``, in order."""
+        return [cv for cv in self._grid_values("teacher_cv") if hasattr(cv, "split")]
+
+    def _grid_values(self, name):
+        """The distinct objects the grid gives parameter ``name``, in order."""
+        values, seen = [], set()
         try:
             grids = _grid_dicts(self.param_grid)
         except TypeError:
-            return students
+            return values
         for grid in grids:
             if not isinstance(grid, dict):
                 continue
-            for student in grid.get("student", ()):
-                if id(student) not in seen:
-                    seen.add(id(student))
-                    students.append(student)
-        return students
+            for value in grid.get(name, ()):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    values.append(value)
+        return values
 
     def _grids(self):
         """The dicts of ``param_grid``, each of which must set a student."""
@@ -873,7 +886,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         return candidates
 
     def _routed_params(self, sample_weight, params, scorer):
-        """Parameters of the teacher's fit, each student's fit, scorer, splitter."""
+        """Parameters of the teacher's fit, each student's fit, scorer, splitter,
+        and (by the hash of each teacher_cv splitter) their splits'."""
         students = self._students()
         if _routing_enabled():
             routed = route_fit(self, sample_weight, params)
@@ -882,6 +896,10 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 [dict(routed[f"student{i}"].fit) for i in range(len(students))],
                 dict(routed.scorer.score),
                 dict(routed.splitter.split),
+                {
+                    joblib.hash(cv): dict(routed[f"teacher_cv{i}"].split)
+                    for i, cv in enumerate(self._teacher_cvs())
+                },
             )
         groups = params.pop("groups", None)
         _raise_for_params(params, self, "fit")
@@ -908,6 +926,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             [student_params] * len(students),
             score_params,
             split_params,
+            {},
         )
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -985,9 +1004,13 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "DistilledClassifier(teacher, student), ...), which cuts both."
             )
         scorer = self._scorer(base)
-        teacher_params, student_params, score_params, split_params = (
-            self._routed_params(sample_weight, dict(params), scorer)
-        )
+        (
+            teacher_params,
+            student_params,
+            score_params,
+            split_params,
+            teacher_cv_params,
+        ) = self._routed_params(sample_weight, dict(params), scorer)
         student_index = {id(s): i for i, s in enumerate(self._students())}
         cv = check_cv(self.cv, y, classifier=classifier)
         splits = list(cv.split(X, y, **split_params))
@@ -1040,6 +1063,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                     )
                     if generation not in (None, "own")
                 },
+                teacher_cv_params,
             )
             for (train, test), generated in zip(splits, split_generations)
         ]
@@ -1163,13 +1187,17 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 student_index[id(self.best_params_["student"])]
             ]
             self._refit(
-                base, X, y, teacher_params, best_student, full_teacher, n_classes
+                base, X, y, teacher_params, best_student, full_teacher, n_classes,
+                teacher_cv_params,
             )
             # with the teacher's fit on all rows, done with the splits' teachers
             self.refit_time_ = teacher_time + time.perf_counter() - start
         return self
 
-    def _refit(self, base, X, y, teacher_params, student_params, teacher, n_classes):
+    def _refit(
+        self, base, X, y, teacher_params, student_params, teacher, n_classes,
+        teacher_cv_params,
+    ):
         """Fit the best candidate on all rows, the teacher fitted once there.
 
         ``teacher`` is the teacher fitted on all rows by :meth:`fit` (None
@@ -1178,8 +1206,10 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         best = clone(base).set_params(**clone(self.best_params_, safe=False))
         if _output_key(best, n_classes)[0] is not None:
             # out-of-fold targets: the distiller fits the teacher on all rows
-            # and its clones on the folds
-            best.fit(X, y, **self._candidate_fit_params(teacher_params, student_params))
+            # and its clones on the folds (which get their split's parameters)
+            params = self._candidate_fit_params(teacher_params, student_params)
+            params.update(teacher_cv_params.get(joblib.hash(best.teacher_cv), {}))
+            best.fit(X, y, **params)
             self.teacher_ = best.teacher_
         else:
             self.teacher_ = teacher
@@ -1306,6 +1336,12 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         router.add(teacher=self.teacher, method_mapping=fit)
         for i, student in enumerate(self._students()):
             router.add(**{f"student{i}": student}, method_mapping=fit)
+        # the grid's teacher_cv splitters: their split gets (groups) in fit
+        for i, cv in enumerate(self._teacher_cvs()):
+            router.add(
+                **{f"teacher_cv{i}": cv},
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
         router.add(
             scorer=self._scorer(self._base_estimator()),
             method_mapping=MethodMapping()

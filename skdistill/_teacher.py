@@ -383,10 +383,11 @@ def out_of_fold_response(
         next(iter(splitter.split(X, y, **split_params)), None)
     except (ValueError, TypeError) as exc:
         hint = (
-            ""
-            if split_params
-            else " Pass groups to fit with metadata routing enabled "
-            "(sklearn.set_config(enable_metadata_routing=True))."
+            " Pass groups to fit with metadata routing enabled "
+            "(sklearn.set_config(enable_metadata_routing=True)) and "
+            "teacher_cv.set_split_request(groups=True)."
+            if "groups" in str(exc) and not split_params
+            else ""
         )
         raise ValueError(
             f"teacher_cv={cv!r} could not split the teacher's rows: {exc}{hint}"

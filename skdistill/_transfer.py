@@ -351,6 +351,8 @@ def _column_std(X_cont):
 def _within(values, dtype):
     """``values`` clipped to the finite range of ``dtype`` (a float32 output
     of values computed in float64 would overflow to infinity)."""
+    if np.dtype(dtype).kind != "f" or values.dtype.kind != "f":
+        return values
     fmax = np.finfo(dtype).max
     if fmax >= np.finfo(values.dtype).max:
         return values

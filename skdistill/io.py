@@ -100,23 +100,31 @@ def trusted_types():
 
 
 def _reachable_estimators(obj):
-    """The estimators reachable from ``obj`` through attributes and containers.
+    """The objects that can hold metadata requests (estimators, splitters,
+    scorers) reachable from ``obj`` through attributes and containers.
 
     Parameters and fitted attributes alike (a Pipeline's steps, a
-    ColumnTransformer's ``transformers_``, a distiller's ``student_``), each
-    once; metadata requests and arrays are not entered.
+    ColumnTransformer's ``transformers_``, a distiller's ``student_`` and
+    ``teacher_cv``, a search's ``scorer_`` and the estimators in its
+    ``cv_results_``), each once; metadata requests and arrays of numbers are
+    not entered.
     """
     found, seen, stack = [], set(), [obj]
     while stack:
         item = stack.pop()
-        if id(item) in seen or isinstance(item, (str, bytes, np.ndarray)):
+        if id(item) in seen or isinstance(item, (str, bytes)):
             continue
         seen.add(id(item))
-        if isinstance(item, dict):
+        if isinstance(item, np.ndarray):
+            if item.dtype == object:  # a search's param_* columns of estimators
+                stack.extend(np.asarray(item).ravel().tolist())
+        elif isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, (list, tuple)):
             stack.extend(item)
-        elif hasattr(item, "get_params") and hasattr(item, "__dict__"):
+        elif hasattr(item, "__dict__") and (
+            hasattr(item, "get_params") or hasattr(item, "_get_metadata_request")
+        ):
             found.append(item)
             stack.extend(
                 value

@@ -182,9 +182,20 @@ def _parse(scope, model, inputs, custom_parsers=None):
     )
 
 
+def _transforming(step):
+    """``step`` and, for a Pipeline used as a transformer, its last step (and
+    so on down): each is used for its ``transform``."""
+    while True:
+        yield step
+        if not isinstance(step, Pipeline):
+            return
+        step = step.steps[-1][1]
+
+
 def _selector_parser(cls, transformers):
     """skl2onnx's parser of ``cls``, with the SparsifyTransformer among
-    ``transformers(model)`` parsed as selectors (their ``transform``)."""
+    ``transformers(model)`` (or ending a Pipeline among them) parsed as
+    selectors (their ``transform``)."""
     original = sklearn_parsers_map[cls]
     original = getattr(original, "skdistill_original", original)
 
@@ -192,7 +203,8 @@ def _selector_parser(cls, transformers):
         selectors = _selectors()
         added = {
             id(step)
-            for step in transformers(model)
+            for transformer in transformers(model)
+            for step in _transforming(transformer)
             if isinstance(step, SparsifyTransformer) and id(step) not in selectors
         }
         selectors.update(added)

@@ -457,3 +457,32 @@ def test_models_with_metadata_requests_are_saved_without_them():
     assert clf.student_[-1]._get_metadata_request().fit.requests == {
         "sample_weight": True
     }
+
+
+def test_requests_of_splitters_scorers_and_searched_students_are_not_saved():
+    from sklearn.metrics import accuracy_score, make_scorer
+    from sklearn.model_selection import GroupKFold
+
+    from skdistill import DistillationSearchCV
+
+    X, y = _iris()
+    groups = np.arange(len(y)) % 10
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = DistilledClassifier(
+            LogisticRegression(max_iter=500), LogisticRegression(max_iter=500),
+            teacher_cv=GroupKFold(3).set_split_request(groups=True),
+        ).fit(X, y, groups=groups)
+        student = LogisticRegression(max_iter=500).set_fit_request(
+            sample_weight=False
+        )
+        search = DistillationSearchCV(
+            LogisticRegression(max_iter=500).set_fit_request(sample_weight=False),
+            {"student": [student], "alpha": [0.5]},
+            cv=3,
+            scoring=make_scorer(accuracy_score).set_score_request(sample_weight=True),
+        ).fit(X, y, sample_weight=np.ones(len(y)))
+    for model in (clf, search):
+        data = dumps(model)
+        loaded = loads(data, trusted=sio.get_untrusted_types(data=data))
+        np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert "_metadata_request" in vars(search.cv_results_["param_student"][0])

@@ -445,3 +445,23 @@ def test_pruned_selector_inside_column_transformer_and_feature_union(container):
     model.fit(X, y)
     (out,) = _run(_onnx(model, X), X)
     np.testing.assert_allclose(out, model.transform(X), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("container", ["ColumnTransformer", "FeatureUnion", "Pipeline"])
+def test_pruned_selector_ending_an_inner_pipeline(container):
+    # a pipeline used as a transformer: its last step is used for transform
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import FeatureUnion
+
+    X, y = load_breast_cancer(return_X_y=True)
+    inner = make_pipeline(
+        StandardScaler(), SparsifyTransformer(Ridge(), max_features=3)
+    )
+    if container == "ColumnTransformer":
+        front = ColumnTransformer([("select", inner, list(range(30)))])
+    elif container == "FeatureUnion":
+        front = FeatureUnion([("select", inner)])
+    else:
+        front = inner
+    model = make_pipeline(front, LogisticRegression(max_iter=1000)).fit(X, y)
+    _assert_classifier_parity(model, X)

@@ -697,7 +697,7 @@ def test_command_line_search_usage_errors(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["search", "--dataset", "iris", "--cv", "200"])
     assert exc.value.code == 2
-    assert "--cv 200: the class 0 has 50 rows, fewer than the 200 stratified" in (
+    assert "--cv 200: even the largest class, 0, has 50 rows, fewer than" in (
         capsys.readouterr().err
     )
     with pytest.raises(SystemExit) as exc:
@@ -1246,3 +1246,33 @@ def test_frontier_display_refuses_another_search(data):
     other = GridSearchCV(LogisticRegression(), {"C": [1.0]}, cv=2).fit(X, y)
     with pytest.raises(TypeError, match="must be a fitted DistillationSearchCV"):
         FrontierDisplay.from_search(other)
+
+
+def test_teacher_cv_splitters_get_their_groups_by_routing(data):
+    # as GridSearchCV over a distiller whose teacher_cv requests groups
+    from sklearn.model_selection import GroupKFold
+
+    X, y = data
+    groups = np.arange(len(y)) % 10
+    with config_context(enable_metadata_routing=True):
+        teacher_cv = GroupKFold(3).set_split_request(groups=True)
+        cv = GroupKFold(3).set_split_request(groups=True)
+        grid = {
+            "student": [LogisticRegression(max_iter=500)],
+            "alpha": [0.5, 1.0],
+            "teacher_cv": [teacher_cv],
+        }
+        teacher = LogisticRegression(max_iter=500)
+        search = DistillationSearchCV(teacher, grid, cv=cv).fit(X, y, groups=groups)
+        reference = GridSearchCV(
+            DistilledClassifier(teacher, LogisticRegression(), teacher_cv=teacher_cv),
+            grid,
+            cv=cv,
+        ).fit(X, y, groups=groups)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )
+    assert_allclose(
+        search.best_estimator_.predict_proba(X),
+        reference.best_estimator_.predict_proba(X),
+    )

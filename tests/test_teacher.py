@@ -842,16 +842,20 @@ def test_out_of_fold_lightgbm_takes_eval_set_in_the_labels(data):
     assert fidelity_score(clf.teacher_.predict(X), clf.predict(X)) > 0.8
 
 
-def test_group_splitter_without_groups_names_teacher_cv(data):
+@pytest.mark.parametrize("splitter", ["GroupKFold", "KFold"])
+def test_a_splitter_that_cannot_split_is_named_as_teacher_cv(data, splitter):
+    # not as the teacher; the routing hint only when groups are missing
     from sklearn.model_selection import GroupKFold
 
     X, y = data
+    teacher_cv = GroupKFold(3) if splitter == "GroupKFold" else KFold(500)
     clf = DistilledClassifier(
-        LogisticRegression(), LogisticRegression(), teacher_cv=GroupKFold(3)
+        LogisticRegression(), LogisticRegression(), teacher_cv=teacher_cv
     )
-    with pytest.raises(ValueError, match="^teacher_cv=GroupKFold") as info:
+    with pytest.raises(ValueError, match=f"^teacher_cv={splitter}") as info:
         clf.fit(X, y)
-    assert "enable_metadata_routing" in str(info.value)
+    hinted = "enable_metadata_routing" in str(info.value)
+    assert hinted == (splitter == "GroupKFold")
 
 
 def test_boolean_labels_against_a_frozen_teacher_of_other_numbers(data):
@@ -864,3 +868,13 @@ def test_boolean_labels_against_a_frozen_teacher_of_other_numbers(data):
     clf = DistilledClassifier(binary, LogisticRegression())
     with pytest.raises(ValueError, match=r"labels in y \[2\] cannot be booleans"):
         clf.fit(X, y)
+
+
+def test_boolean_labels_stay_booleans_with_a_frozen_teacher_on_floats(data):
+    X, y = data
+    binary = y > 0
+    teacher = FrozenEstimator(LogisticRegression().fit(X, binary.astype(float)))
+    clf = DistilledClassifier(teacher, LogisticRegression()).fit(X, binary)
+    assert clf.classes_.dtype == bool
+    assert clf.predict(X).dtype == bool
+
