@@ -40,6 +40,28 @@ _SKLEARN_TRUSTED = (
     # (numpy.number: the usual dtype_include=np.number)
     "sklearn.compose._column_transformer.make_column_selector",
     "numpy.number",
+    # a distiller's teacher_cv: scikit-learn's splitters hold their settings
+    # only (numbers, a seed), no code
+    *(
+        f"sklearn.model_selection._split.{name}"
+        for name in (
+            "GroupKFold",
+            "GroupShuffleSplit",
+            "KFold",
+            "LeaveOneGroupOut",
+            "LeaveOneOut",
+            "LeavePGroupsOut",
+            "LeavePOut",
+            "PredefinedSplit",
+            "RepeatedKFold",
+            "RepeatedStratifiedKFold",
+            "ShuffleSplit",
+            "StratifiedGroupKFold",
+            "StratifiedKFold",
+            "StratifiedShuffleSplit",
+            "TimeSeriesSplit",
+        )
+    ),
 )
 
 # Coefficients are tried in CSR form only when at least this fraction is zero.
@@ -88,7 +110,8 @@ def trusted_types():
         Fully qualified type names: skdistill's estimators and the
         scikit-learn, NumPy and SciPy types that fitted teachers and students
         hold (trees, neighbour search trees, optimizer state, dtypes, CSR
-        coefficients). They hold data only.
+        coefficients), and scikit-learn's cross-validation splitters (a
+        ``teacher_cv``). They hold data only.
 
     Examples
     --------
@@ -99,7 +122,7 @@ def trusted_types():
     return sorted(set(_project_types()) | set(_SKLEARN_TRUSTED))
 
 
-def _reachable_estimators(obj):
+def _reachable_estimators(obj, object_arrays=None):
     """The objects that can hold metadata requests (estimators, splitters,
     scorers) reachable from ``obj`` through attributes and containers.
 
@@ -107,7 +130,7 @@ def _reachable_estimators(obj):
     ColumnTransformer's ``transformers_``, a distiller's ``student_`` and
     ``teacher_cv``, a search's ``scorer_`` and the estimators in its
     ``cv_results_``), each once; metadata requests and arrays of numbers are
-    not entered.
+    not entered. The arrays of objects met are appended to ``object_arrays``.
     """
     found, seen, stack = [], set(), [obj]
     while stack:
@@ -118,6 +141,8 @@ def _reachable_estimators(obj):
         if isinstance(item, np.ndarray):
             if item.dtype == object:  # a search's param_* columns of estimators
                 stack.extend(np.asarray(item).ravel().tolist())
+                if object_arrays is not None:
+                    object_arrays.append(item)
         elif isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, (list, tuple)):
@@ -143,11 +168,22 @@ def without_requests(model):
     change, and a loaded model that is fitted again with metadata routing
     needs its ``set_fit_request`` again. ``model`` is not modified.
     """
+    arrays = []
     if not any(
-        "_metadata_request" in vars(e) for e in _reachable_estimators(model)
+        "_metadata_request" in vars(e)
+        for e in _reachable_estimators(model, arrays)
     ):
         return model
-    model = copy.deepcopy(model)
+    # numpy < 1.25 deep-copies a masked array of objects without copying the
+    # objects (a search's param_* columns): those are copied here
+    memo = {}
+    for array in arrays:
+        copied = array.copy()
+        items = np.asarray(copied).reshape(-1)
+        for k, item in enumerate(np.asarray(array).reshape(-1)):
+            items[k] = copy.deepcopy(item, memo)
+        memo[id(array)] = copied
+    model = copy.deepcopy(model, memo)
     for estimator in _reachable_estimators(model):
         vars(estimator).pop("_metadata_request", None)
     return model
