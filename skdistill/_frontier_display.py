@@ -61,6 +61,24 @@ def describe_candidate(params):
     return " ".join(parts)
 
 
+def _check_frontier(frontier, n_candidates):
+    """``frontier`` as candidate indices, refused unless indices in range."""
+    frontier = np.asarray(frontier)
+    if frontier.dtype.kind == "b" or (
+        frontier.size and frontier.dtype.kind not in "iu"
+    ) or frontier.ndim != 1:
+        raise ValueError(
+            "frontier must be a 1-D sequence of candidate indices (integers), as "
+            f"DistillationSearchCV.frontier_; got {frontier!r}."
+        )
+    if frontier.size and (frontier.min() < 0 or frontier.max() >= n_candidates):
+        raise ValueError(
+            f"frontier holds indices outside 0..{n_candidates - 1}: "
+            f"{frontier.tolist()}."
+        )
+    return frontier.astype(np.intp)
+
+
 class FrontierDisplay:
     """Score against student size: the accuracy-size frontier of a search.
 
@@ -274,12 +292,19 @@ class FrontierDisplay:
                 f"must be 1-D of the same length; got {scores.shape} and "
                 f"{n_bytes.shape}."
             )
+        n_candidates = len(scores)
+        for key in ("student_latency_ms", "params"):
+            if key in cv_results and len(cv_results[key]) != n_candidates:
+                raise ValueError(
+                    f"cv_results[{key!r}] has {len(cv_results[key])} entries for "
+                    f"{n_candidates} candidates."
+                )
         if frontier is None:
             costs = [-scores, n_bytes]
             if "student_latency_ms" in cv_results:
                 costs.append(np.asarray(cv_results["student_latency_ms"], dtype=float))
             frontier = pareto_front(np.column_stack(costs))
-        frontier = np.asarray(frontier, dtype=np.intp)
+        frontier = _check_frontier(frontier, n_candidates)
         labels = None
         if "params" in cv_results:
             labels = [describe_candidate(p) for p in cv_results["params"]]

@@ -318,6 +318,11 @@ class AgreementDisplay:
                     f"{type(estimator).__name__} has no fitted teacher_; pass the "
                     "fitted teacher as teacher=."
                 )
+        if not (hasattr(estimator, "classes_") and hasattr(estimator, "predict_proba")):
+            raise TypeError(
+                f"{cls.__name__} compares class probabilities: the estimator must "
+                f"be a classifier with predict_proba; got {type(estimator).__name__}."
+            )
         classes = np.asarray(estimator.classes_)
         p_student = estimator.predict_proba(X)
         p_teacher = _teacher_proba(teacher, X_teacher, classes)

@@ -40,6 +40,11 @@ _SKLEARN_TRUSTED = (
     # (numpy.number: the usual dtype_include=np.number)
     "sklearn.compose._column_transformer.make_column_selector",
     "numpy.number",
+    # a DistillationSearchCV's default scorer_ (accuracy, or R² for a
+    # regressor teacher): scikit-learn's scorer of a scikit-learn metric
+    "sklearn.metrics._scorer._Scorer",
+    "sklearn.metrics._classification.accuracy_score",
+    "sklearn.metrics._regression.r2_score",
     # a distiller's teacher_cv: scikit-learn's splitters hold their settings
     # only (numbers, a seed), no code
     *(
@@ -81,6 +86,7 @@ def _skops_io(caller):
 
 def _project_types():
     from . import (
+        DistillationSearchCV,
         DistilledClassifier,
         DistilledRegressor,
         QuantizedLinearModel,
@@ -90,6 +96,7 @@ def _project_types():
     from ._teacher import LabelEncodedClassifier
 
     classes = (
+        DistillationSearchCV,
         DistilledClassifier,
         DistilledRegressor,
         QuantizedLinearModel,

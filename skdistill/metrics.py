@@ -362,6 +362,12 @@ def count_nonzero_parameters(estimator):
         return count_nonzero_parameters(estimator.student_)
     if hasattr(estimator, "best_estimator_"):  # a refitted search: its model
         return count_nonzero_parameters(estimator.best_estimator_)
+    if hasattr(estimator, "cv_results_"):
+        raise ValueError(
+            f"The {type(estimator).__name__} was fitted with refit=False and "
+            "holds no model to count; refit it, or count a candidate fitted on "
+            "its own."
+        )
     if hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
         transformer = getattr(estimator, "transformer_", None)
         return count_nonzero_parameters(estimator.regressor_) + (

@@ -489,3 +489,20 @@ def test_requests_of_splitters_scorers_and_searched_students_are_not_saved():
     # the caller's objects keep their requests
     assert student._get_metadata_request().fit.requests == {"sample_weight": False}
     assert clf.teacher_cv._get_metadata_request().split.requests == {"groups": True}
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_a_search_with_its_default_scorer_loads_without_a_trust_list(task):
+    from skdistill import DistillationSearchCV
+
+    if task == "classification":
+        X, y = _iris()
+        teacher, student = _forest(), LogisticRegression(max_iter=500)
+    else:
+        X, y = load_iris(return_X_y=True)
+        X, y = X[:, :3], X[:, 3]
+        teacher, student = RandomForestRegressor(10, random_state=0), Ridge()
+    search = DistillationSearchCV(teacher, {"student": [student]}, cv=2).fit(X, y)
+    loaded = loads(dumps(search))
+    np.testing.assert_allclose(loaded.predict(X), search.predict(X))
+    assert loaded.score(X, y) == pytest.approx(search.score(X, y))

@@ -295,3 +295,17 @@ def test_fidelity_score_refuses_continuous_values():
         fidelity_score([0.5, 1.25, 2.0], [0.5, 1.0, 2.0])
     # integer-valued floats are labels
     assert fidelity_score([0.0, 1.0, 2.0], [0.0, 1.0, 1.0]) == pytest.approx(2 / 3)
+
+
+def test_count_nonzero_parameters_refuses_a_search_without_refit():
+    from skdistill import DistillationSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    search = DistillationSearchCV(
+        LogisticRegression(max_iter=500),
+        {"student": [LogisticRegression(max_iter=500)], "alpha": [0.5, 1.0]},
+        cv=2,
+        refit=False,
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="refit=False and holds no model"):
+        count_nonzero_parameters(search)

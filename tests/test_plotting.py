@@ -290,3 +290,38 @@ def test_sparsity_curve_fits_the_teacher_once(iris):
         alone = SparsifyTransformer(distilled, sparsity=sparsity).fit(X[::2], y[::2])
         assert alone.estimator_.score(X[1::2], y[1::2]) == pytest.approx(score)
     assert CountingForest.n_fits == 1 + len(sparsities)
+
+
+def test_agreement_from_estimator_refuses_a_regressor():
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import Ridge
+
+    from skdistill import DistilledRegressor
+
+    X, y = make_regression(60, 4, random_state=0)
+    model = DistilledRegressor(Ridge(), Ridge()).fit(X, y)
+    with pytest.raises(TypeError, match="must be a classifier with predict_proba"):
+        AgreementDisplay.from_estimator(model, X)
+
+
+@pytest.mark.parametrize(
+    "results, frontier, match",
+    [
+        ({}, [True, False, True], "candidate indices"),
+        ({}, [0.7], "candidate indices"),
+        ({}, [-1], "outside 0..2"),
+        ({}, [5], "outside 0..2"),
+        ({"params": [{}, {}]}, None, "'params'] has 2 entries for 3"),
+        ({"student_latency_ms": [1.0]}, None, "'student_latency_ms'] has 1"),
+    ],
+)
+def test_frontier_display_refuses_bad_results(results, frontier, match):
+    from skdistill import FrontierDisplay
+
+    cv_results = {
+        "mean_test_score": [0.9, 0.8, 0.95],
+        "student_bytes": [100, 50, 400],
+        **results,
+    }
+    with pytest.raises(ValueError, match=match):
+        FrontierDisplay.from_results(cv_results, frontier=frontier)
