@@ -5,6 +5,7 @@ import io
 import json
 import os
 import re
+import sys
 import tempfile
 import zipfile
 
@@ -166,10 +167,18 @@ def _reachable_estimators(obj, object_arrays=None):
     return found
 
 
+def _is_pandas_na(value):
+    pd = sys.modules.get("pandas")
+    return pd is not None and value is pd.NA
+
+
 def without_requests(model):
-    """``model``, or a copy of it without metadata requests, which skops
-    cannot store (with scikit-learn >= 1.8 a request refers to its estimator,
-    a cycle that skops follows without end).
+    """``model``, or a copy of it in the form skops can store and load.
+
+    Without metadata requests, which skops cannot store (with scikit-learn >=
+    1.8 a request refers to its estimator, a cycle that skops follows without
+    end); and with an ``unlabeled=pd.NA`` marker as ``np.nan``, which marks
+    the same rows (skops stores ``pd.NA`` but cannot load it).
 
     Requests say only how ``fit`` receives metadata: predictions do not
     change, and a loaded model that is fitted again with metadata routing
@@ -177,7 +186,7 @@ def without_requests(model):
     """
     arrays = []
     if not any(
-        "_metadata_request" in vars(e)
+        "_metadata_request" in vars(e) or _is_pandas_na(vars(e).get("unlabeled"))
         for e in _reachable_estimators(model, arrays)
     ):
         return model
@@ -193,6 +202,8 @@ def without_requests(model):
     model = copy.deepcopy(model, memo)
     for estimator in _reachable_estimators(model):
         vars(estimator).pop("_metadata_request", None)
+        if _is_pandas_na(vars(estimator).get("unlabeled")):
+            estimator.unlabeled = np.nan
     return model
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
+from sklearn.base import clone
 from sklearn.datasets import load_digits, load_iris
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.frozen import FrozenEstimator
@@ -506,3 +507,21 @@ def test_a_search_with_its_default_scorer_loads_without_a_trust_list(task):
     loaded = loads(dumps(search))
     np.testing.assert_allclose(loaded.predict(X), search.predict(X))
     assert loaded.score(X, y) == pytest.approx(search.score(X, y))
+
+
+def test_a_pandas_na_marker_is_saved_as_nan():
+    # skops stores pd.NA but cannot load it; NaN marks the same rows
+    pd = pytest.importorskip("pandas")
+    X, y = _iris()
+    labels = pd.Series(np.array(["a", "b", "c"], dtype=object)[y], dtype=object)
+    labels[::4] = pd.NA
+    clf = DistilledClassifier(
+        LogisticRegression(max_iter=500), LogisticRegression(max_iter=500),
+        unlabeled=pd.NA,
+    ).fit(X, labels)
+    data = dumps(clf)
+    loaded = loads(data, trusted=sio.get_untrusted_types(data=data))
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+    assert np.isnan(loaded.unlabeled) and clf.unlabeled is pd.NA
+    refitted = clone(loaded).fit(X, labels)
+    np.testing.assert_allclose(refitted.predict_proba(X), clf.predict_proba(X))
