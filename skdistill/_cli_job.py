@@ -112,7 +112,7 @@ def _check_teacher_cv(args, y_train, task):
 
 
 def _check_grid_folds(args, y_train, task):
-    """--grid's stratified folds need GRID_CV training rows of every class."""
+    """--grid's GRID_CV stratified folds need that many rows of some class."""
     if not args.grid:
         return
     check_fold_counts(y_train, GRID_CV, task, f"--grid (its {GRID_CV} folds)")

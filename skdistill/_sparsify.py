@@ -233,7 +233,7 @@ def _check_prefit_names(estimator, selector):
     given = getattr(selector, "feature_names_in_", None)
     if fitted is None or given is None:
         return
-    if len(fitted) != len(given) or not np.array_equal(
+    if not np.array_equal(
         np.asarray(fitted, dtype=object), np.asarray(given, dtype=object)
     ):
         raise ValueError(
