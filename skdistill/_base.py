@@ -29,6 +29,7 @@ from ._fitting import (
     accepts_sample_weight,
     add_note,
     as_table,
+    blame,
     check_2d,
     check_nan,
     contains_nan,
@@ -295,7 +296,8 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         first_call = not hasattr(self, "student_")
         if first_call:
             self._validate_params()
-            check_is_fitted(self.teacher.estimator)
+            with blame("teacher", self.teacher, "partial_fit"):
+                check_is_fitted(self.teacher.estimator)
         X = self._check_X(X, reset=first_call)
         check_nan(X, self.teacher, self.student)
         return first_call, X, self._check_sample_weight(sample_weight, X)

@@ -13,7 +13,7 @@ from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._fitting import nan_message, nan_refusers
+from ._fitting import blame, nan_message, nan_refusers
 from ._labels import (
     check_label_overlap,
     check_no_missing_labels,
@@ -25,6 +25,7 @@ from ._labels import (
 from ._targets import blend_targets, logits_from_output, resolve_response_method, soften
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
+    _check_logistic_params,
     _effective_penalty,
     _soft_class_weight,
     _supports_soft_targets,
@@ -311,8 +312,11 @@ def _minimize_blockwise(
 
 def _check_student(student):
     """Refuse a student that is not fitted exactly from the blocks."""
-    if isinstance(student, SoftLogisticRegression) or _supports_soft_targets(student):
+    if isinstance(student, SoftLogisticRegression):
         student._validate_params()  # as its own fit would
+        return
+    if _supports_soft_targets(student):
+        _check_logistic_params(student)
         return
     raise TypeError(
         f"The student {student!r} cannot be fitted on dask arrays: only a "
@@ -331,7 +335,8 @@ def _check_teacher(teacher):
             "a sample that fits in memory, e.g. `teacher.fit(X[:n].compute(), "
             "y[:n].compute())`, and pass FrozenEstimator(teacher)."
         )
-    check_is_fitted(teacher.estimator)
+    with blame("teacher", teacher, "fit"):
+        check_is_fitted(teacher.estimator)
     if not hasattr(teacher, "classes_"):
         raise TypeError(
             f"The teacher {teacher!r} has no classes_; the teacher of a "

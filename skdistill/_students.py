@@ -202,6 +202,19 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
         return student.fit(
             _safe_indexing(X, rows), classes[cols], sample_weight=weight
         )
+    except (ValueError, TypeError) as exc:
+        from ._fitting import add_note  # imports this module
+        from ._teacher import needs_encoding
+
+        if needs_encoding(classes):
+            add_note(
+                exc,
+                f"The student is fitted on the labels {classes.tolist()!r}. A "
+                "classifier that takes only the labels 0..K-1 (XGBoost's) needs "
+                "y encoded first (sklearn.preprocessing.LabelEncoder), or a "
+                "student that takes any labels (HistGradientBoostingClassifier).",
+            )
+        raise
     finally:
         student.set_params(**{name: params[name] for name in settings})
 

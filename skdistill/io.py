@@ -95,6 +95,7 @@ def _project_types():
         SparsifyTransformer,
     )
     from ._teacher import LabelEncodedClassifier
+    from .linear_model._stream import _ChunkCurvature, _IncrementalSoftLogistic
 
     classes = (
         DistillationSearchCV,
@@ -105,6 +106,9 @@ def _project_types():
         SparsifyTransformer,
         # the fitted teacher of a distiller, for labels its model needs coded
         LabelEncodedClassifier,
+        # the state of a SoftLogisticRegression's stream (partial_fit)
+        _IncrementalSoftLogistic,
+        _ChunkCurvature,
     )
     return tuple(f"{c.__module__}.{c.__qualname__}" for c in classes)
 
@@ -258,7 +262,10 @@ def prediction_model(model):
         training reads: the solver's state, early stopping's best weights,
         the random state; ``loss_curve_`` and ``validation_scores_`` are
         emptied, and a ``partial_fit`` or warm start of it starts a new
-        solver), or any other estimator (returned as is).
+        solver), a :class:`~skdistill.linear_model.SoftLogisticRegression`
+        fitted by ``partial_fit`` (without its stream's state, which only
+        later ``partial_fit`` calls read; they then start a new stream from
+        its coefficients), or any other estimator (returned as is).
         It is not modified.
 
     Returns
@@ -306,6 +313,13 @@ def prediction_model(model):
         return small
     if isinstance(model, (MLPClassifier, MLPRegressor)):
         return _network_without_training_state(model)
+    if vars(model).get("_stream") is not None:
+        # a streamed SoftLogisticRegression: the stream's curvature and chunk
+        # points only serve later partial_fit calls (which then start a new
+        # stream from the coefficients, as after fit)
+        small = copy.copy(model)
+        small._stream = None
+        return small
     return model
 
 

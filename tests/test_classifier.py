@@ -579,6 +579,51 @@ def test_invalid_parameters_raise(data, params, match):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"C": -1.0},
+        {"C": 0.0},
+        {"C": np.nan},
+        {"max_iter": -1},
+        {"tol": -1.0},
+        {"solver": "bogus"},
+        {"penalty": "none"},
+        {"fit_intercept": "yes"},
+        {"dual": True},
+        {"penalty": "elasticnet", "l1_ratio": 0.0},
+    ],
+)
+def test_student_parameters_refused_as_its_own_fit_refuses_them(data, params, alpha):
+    # the soft-target path (alpha > 0) refuses what LogisticRegression.fit
+    # refuses (alpha = 0), naming the student
+    X, y = data
+    student = LogisticRegression(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        with pytest.raises(ValueError) as own:
+            clone(student).fit(X, y)
+        clf = DistilledClassifier(DecisionTreeClassifier(max_depth=3), student)
+        with pytest.raises(ValueError, match="student LogisticRegression") as exc:
+            clf.set_params(alpha=alpha).fit(X, y)
+    assert type(exc.value) is type(own.value)
+
+
+@pytest.mark.skipif(
+    LogisticRegression().get_params()["penalty"] != "deprecated",
+    reason="'penalty' is deprecated from scikit-learn 1.8",
+)
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_student_deprecated_penalty_warns_at_any_alpha(data, alpha):
+    X, y = data
+    clf = DistilledClassifier(
+        DecisionTreeClassifier(max_depth=3), LogisticRegression(penalty="l2")
+    )
+    with pytest.warns(FutureWarning, match="'penalty'"):
+        clf.set_params(alpha=alpha).fit(X, y)
+
+
 def test_teacher_without_response_raises(data):
     X, y = data
     clf = DistilledClassifier(NoResponseClassifier(), LogisticRegression())

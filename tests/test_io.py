@@ -30,6 +30,7 @@ from skdistill import (
     SparsifyTransformer,
     quantize,
 )
+from skdistill.linear_model import SoftLogisticRegression
 from skdistill import io as skdistill_io
 from skdistill.io import dump, dumps, load, loads, prediction_model, trusted_types
 from skdistill.metrics import serialized_size
@@ -263,6 +264,27 @@ def test_prediction_model_drops_what_only_trains_a_network(kind):
         net = loaded[-1].set_params(warm_start=True, max_iter=2)
         net.fit(loaded[0].transform(X), y)
         assert len(net.loss_curve_) == 2
+
+def test_a_streamed_student_loads_back_and_streams_on():
+    X, y = _digits()
+    teacher = FrozenEstimator(RandomForestClassifier(5, random_state=0).fit(X, y))
+    model = DistilledClassifier(teacher, SoftLogisticRegression(C=0.1), alpha=0.5)
+    for start in range(0, 400, 100):
+        model.partial_fit(X[start : start + 100], y[start : start + 100])
+    assert model.student_._stream is not None
+    loaded = loads(dumps(model))  # the stream's state is data skdistill trusts
+    for clf in (model, loaded):
+        clf.partial_fit(X[400:500], y[400:500])
+    np.testing.assert_allclose(loaded.student_.coef_, model.student_.coef_)
+    # shipped without the stream's state, which only later partial_fit reads
+    small = prediction_model(model)
+    assert small._stream is None and model.student_._stream is not None
+    assert len(dumps(model, prediction_only=True)) * 3 < len(dumps(model.student_))
+    np.testing.assert_array_equal(
+        loads(dumps(model, prediction_only=True)).predict_proba(X),
+        model.predict_proba(X),
+    )
+
 
 def test_quantize_does_not_store_the_teacher():
     X, y = _digits()

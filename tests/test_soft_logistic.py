@@ -122,7 +122,10 @@ def test_solver_float32(n_classes):
     proba = ref64.predict_proba(X)
     ours = LogisticRegression().fit(X, y)  # only to borrow predict_proba
     ours.coef_, ours.intercept_ = coef32.astype(float), intercept32.astype(float)
-    assert_allclose(ours.predict_proba(X), proba, atol=1e-4)
+    # float32 products end both solvers' line searches early, at a point that
+    # depends on the CPU's float32 kernels: scikit-learn's float32 lbfgs fit
+    # (>= 1.8) is 1.3e-4 away on some machines, as is this one
+    assert_allclose(ours.predict_proba(X), proba, atol=5e-4)
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])
@@ -340,7 +343,9 @@ def test_bridge_explicit_penalty_none_ignores_C():
     X, y = _data(2, n_samples=300, flip_y=0.3, class_sep=0.5)
     est = LogisticRegression(C=0.01, **TIGHT)
     est.penalty = None
-    _fit_logistic_regression_soft(est, X, np.eye(2)[y], np.array([0, 1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # 'penalty' (>= 1.8)
+        _fit_logistic_regression_soft(est, X, np.eye(2)[y], np.array([0, 1]))
     ref = LogisticRegression(C=np.inf, **TIGHT).fit(X, y)
     assert_allclose(est.coef_, ref.coef_, rtol=1e-4)
 

@@ -1,6 +1,7 @@
 """Tests of streaming: SoftLogisticRegression.partial_fit and the student encodings."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -106,9 +107,34 @@ def test_partial_fit_after_fit_continues_from_it():
     X, y = _data(3)
     est = SoftLogisticRegression(**TIGHT).fit(X, y)
     coef = est.coef_.copy()
-    est.partial_fit(X, y)  # the optimum of this very data: nothing to change
+    # the optimum of this very data: nothing to change; but the stream does
+    # not hold fit's rows, which it says
+    with pytest.warns(UserWarning, match="does not hold the rows fit saw"):
+        est.partial_fit(X, y)
     assert_allclose(est.coef_, coef, rtol=1e-6, atol=1e-8)
     assert est.n_iter_[0] <= 1
+
+
+def test_a_new_chunk_after_a_repeated_one_warns():
+    X, y = _data(2, n_samples=300)
+    est = SoftLogisticRegression()
+    chunks = [slice(0, 100), slice(100, 200), slice(0, 100)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for rows in chunks:  # passes over fixed chunks: no warning
+            est.partial_fit(X[rows], y[rows], classes=[0, 1])
+    with pytest.warns(UserWarning, match="identical to an earlier one"):
+        est.partial_fit(X[200:], y[200:])
+    assert len(est._stream.chunks) == 3
+
+
+def test_a_chunk_is_recognised_whatever_its_memory_layout():
+    X, y = _data(3, n_samples=200)
+    est = SoftLogisticRegression()
+    for layout in (np.ascontiguousarray, np.asfortranarray):
+        est.partial_fit(layout(X[:100]), y[:100], classes=[0, 1, 2])
+        est.partial_fit(layout(X[100:]), y[100:])
+    assert len(est._stream.chunks) == 2
 
 
 def test_state_does_not_store_rows():
@@ -140,6 +166,15 @@ def test_float32():
     assert est.coef_.dtype == est.intercept_.dtype == np.float32
     ref = SoftLogisticRegression().fit(X, y)
     assert np.mean(est.predict(X) == ref.predict(X)) >= 0.99
+
+
+def test_unfitted_frozen_teacher_is_named_in_partial_fit():
+    X, y = _data(2)
+    teacher = FrozenEstimator(RandomForestClassifier(5))
+    clf = DistilledClassifier(teacher, SoftLogisticRegression())
+    match = "teacher FrozenEstimator.RandomForestClassifier. failed in partial_fit"
+    with pytest.raises(ValueError, match=match + ": .*not fitted"):
+        clf.partial_fit(X, y, classes=[0, 1])
 
 
 def test_partial_fit_errors():

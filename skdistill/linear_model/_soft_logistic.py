@@ -197,7 +197,9 @@ def _fit_soft_logistic(
 
     tol : float, default=1e-4
         Stop when the largest absolute gradient entry falls below it (the
-        ``gtol`` of L-BFGS-B).
+        ``gtol`` of L-BFGS-B, which also stops, as scikit-learn's ``lbfgs``,
+        when a step's relative decrease of the objective is below 64 eps:
+        on badly scaled features, before the gradient reaches ``tol``).
 
     max_iter : int, default=100
         Maximum number of iterations of the optimizer (Newton steps for
@@ -438,6 +440,41 @@ def _effective_penalty(estimator):
     return penalty
 
 
+def _check_logistic_params(estimator):
+    """Refuse what ``LogisticRegression.fit`` would refuse, before the soft path.
+
+    The parameters are validated by scikit-learn's own constraints, and the
+    solver, penalty and ``dual`` must go together as scikit-learn's ``fit``
+    requires (an ``"elasticnet"`` penalty needs ``solver="saga"`` and an
+    ``l1_ratio``; ``dual=True`` needs ``"liblinear"``). An explicit
+    ``penalty``, deprecated since scikit-learn 1.8, warns as there.
+    """
+    estimator._validate_params()
+    penalty = getattr(estimator, "penalty", "deprecated")
+    solver = estimator.solver
+    if isinstance(penalty, str) and penalty == "deprecated":
+        penalty = _effective_penalty(estimator)
+    elif LogisticRegression().get_params().get("penalty") == "deprecated":
+        warnings.warn(
+            "The student's LogisticRegression sets 'penalty', which scikit-learn "
+            "deprecated in 1.8 and removes in 1.10: use 'l1_ratio' (0 for 'l2') "
+            "and C=np.inf for no penalty.",
+            FutureWarning,
+            stacklevel=3,
+        )
+    name = f"LogisticRegression(solver={solver!r})"
+    if solver not in ("liblinear", "saga") and penalty not in ("l2", None):
+        raise ValueError(
+            f"{name} supports only an 'l2' penalty or none; got {penalty!r}."
+        )
+    if solver != "liblinear" and estimator.dual:
+        raise ValueError(f"{name} supports only dual=False; got dual=True.")
+    if penalty == "elasticnet" and estimator.l1_ratio is None:
+        raise ValueError(
+            "LogisticRegression's 'elasticnet' penalty needs l1_ratio to be set."
+        )
+
+
 def _supports_soft_targets(estimator):
     """Whether ``estimator`` can be fitted exactly on soft targets.
 
@@ -553,6 +590,7 @@ def _fit_logistic_regression_soft(
     ``sum_i sample_weight_i * Y_ik`` (see scikit-learn's
     ``compute_class_weight`` for hard labels, which it generalises).
     """
+    _check_logistic_params(estimator)
     if not _supports_soft_targets(estimator):
         raise TypeError(
             "Soft targets need a LogisticRegression with an L2 penalty or none and "
@@ -632,7 +670,8 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         Whether to fit an unpenalised intercept.
 
     tol : float, default=1e-4
-        Stop when the largest absolute gradient entry is below ``tol``.
+        Stop when the largest absolute gradient entry is below ``tol`` (see
+        ``solver`` for L-BFGS-B's second rule).
 
     max_iter : int, default=100
         Maximum number of iterations of the optimizer.
@@ -641,7 +680,10 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         The optimizer: scipy's L-BFGS-B, or its Newton-CG with exact
         Hessian-vector products. ``"auto"`` is L-BFGS-B for dense ``X`` and
         Newton-CG for sparse ``X`` (faster there and lighter, see Notes).
-        Both minimise the same objective and stop by the same rule.
+        Both minimise the same objective and stop by the gradient rule of
+        ``tol``; L-BFGS-B also stops on a step's relative decrease below
+        64 eps, as scikit-learn's ``lbfgs`` (on badly scaled features the
+        two can then differ: standardize them).
 
     warm_start : bool, default=False
         Start from the previous solution when refitting with the same
@@ -890,6 +932,14 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         floats per distinct chunk, with ``n_params = n_coef_rows *
         (n_features + fit_intercept)``. A call to :meth:`fit` resets it.
 
+        A chunk identical to an earlier one (rows, targets and weights) is taken
+        as a later pass: it counts once. Rows that really occur again (one-row
+        chunks of discrete features) must come in chunks that do not repeat;
+        a new chunk after a repeated one warns. ``partial_fit`` after
+        :meth:`fit` starts from fit's coefficients, but the stream does not
+        hold fit's rows: the model becomes the fit of the chunks streamed since
+        (it warns).
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -949,7 +999,16 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         stream = getattr(self, "_stream", None)
         if stream is None:
             w0 = np.zeros(n_rows * (X.shape[1] + int(self.fit_intercept)))
-            if not first_call:  # continue from the model of fit
+            if not first_call:  # start from the model of fit
+                warnings.warn(
+                    "partial_fit after fit starts a stream from fit's "
+                    "coefficients, but the stream does not hold the rows fit saw: "
+                    "each chunk is solved exactly, so the model becomes the fit "
+                    "of the chunks streamed from now on. To keep those rows in "
+                    "the model, stream them with partial_fit instead of fit.",
+                    UserWarning,
+                    stacklevel=3,
+                )
                 n_coef = n_rows * X.shape[1]
                 w0[:n_coef] = np.ravel(self.coef_)
                 if self.fit_intercept:

@@ -1,5 +1,7 @@
 """Incremental (chunk by chunk) solver of the soft-target logistic objective."""
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 from joblib import hash as joblib_hash
@@ -130,6 +132,8 @@ class _IncrementalSoftLogistic:
         self.const = 0.0
         self.weight = 0.0
         self.chunks = {}  # key -> (w_c, chunk weight)
+        self.repeated = False  # a chunk was seen again
+        self.warned = False  # about a new chunk after a repeated one
         self.w = np.array(w0, dtype=np.float64)
 
     def _quad(self, v):
@@ -157,11 +161,27 @@ class _IncrementalSoftLogistic:
                 "The total weight of the chunk, sum_i sample_weight_i * sum_k Y_ik, "
                 f"must be positive; got {chunk_weight!r}."
             )
-        key = joblib_hash((X, Y, sw))
+        # by contents, whatever the memory layout of a dense chunk
+        key = joblib_hash((X if sp.issparse(X) else np.ascontiguousarray(X), Y, sw))
         if key in self.chunks:
             w_old, old_weight = self.chunks.pop(key)
             self._add_model(-1.0, *self._model(X, Y, sw, w_old, old_weight), w_old)
             self.weight -= old_weight
+            self.repeated = True
+        elif self.repeated and not self.warned:
+            # a new chunk after a repeated one: the repeat was not a later
+            # pass over fixed chunks, but rows that occur again
+            self.warned = True
+            warnings.warn(
+                "partial_fit got a chunk identical to an earlier one (same rows, "
+                "targets and weights), then new chunks. An identical chunk is "
+                "taken as a later pass over the same chunk: it replaces the "
+                "earlier one instead of counting twice, so rows that really "
+                "occur again in the stream count once. Group such rows into "
+                "larger chunks that do not repeat (or give them sample_weight).",
+                UserWarning,
+                stacklevel=4,
+            )
         self.weight += chunk_weight
         W = self.weight
         loss = _SoftLogisticLoss(X, Y, sw, self.C, self.fit_intercept, None, sw_sum=W)
