@@ -329,8 +329,16 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                 f"The augment generator returned shape {shape}; expected "
                 f"{wanted} with n > 0, rows of X's kind."
             )
-        self._check_X(X_new, reset=False)
-        return X_new
+        try:
+            # a list of rows becomes an array, as X does
+            return self._check_X(X_new, reset=False)
+        except ValueError as exc:
+            add_note(
+                exc,
+                f"On the rows returned by augment={self.augment_!r}: they must "
+                "have X's columns, in X's order.",
+            )
+            raise
 
     @contextlib.contextmanager
     def _on_generated_rows(self):
@@ -387,8 +395,11 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             and student_tags.input_tags.sparse
             and self.augment in (None, "auto")  # "auto" generates no sparse rows
         )
-        tags.input_tags.allow_nan = accepts_nan(self.teacher) and accepts_nan(
-            self.student
+        tags.input_tags.allow_nan = (
+            accepts_nan(self.teacher)
+            and accepts_nan(self.student)
+            # the generators need complete rows ("auto" skips X with NaN)
+            and not (isinstance(self.augment, str) and self.augment in _GENERATORS)
         )
         # a precomputed kernel: cross-validation then cuts its rows and
         # columns, as for Pipeline and GridSearchCV

@@ -615,7 +615,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     def _student_X(self, X):
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
-        check_nan(X, self.teacher, self.student)  # the rule of fit holds here too
+        # the rule of fit holds here too
+        check_nan(X, self.teacher, self.student, infinity=True)
         return X
 
     @available_if(_student_has("predict"))

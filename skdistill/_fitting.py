@@ -301,7 +301,24 @@ def _holds_estimator(value):
     return hasattr(value, "fit") and not isinstance(value, type)
 
 
-def check_nan(X, teacher, student):
+def contains_infinity(X):
+    """Whether ``X`` has an infinite number (in its numeric columns)."""
+    if hasattr(X, "select_dtypes") and hasattr(X, "iloc"):  # pandas
+        X = X.select_dtypes(include="number").to_numpy(dtype=float, na_value=0.0)
+    data = X.data if sparse.issparse(X) and hasattr(X, "data") else X
+    if sparse.issparse(data):
+        data = data.tocoo().data
+    if not hasattr(data, "dtype"):
+        try:
+            data = np.asarray(data)
+        except (ValueError, TypeError):
+            return False
+    if data.dtype.kind not in "fc":
+        return False
+    return bool(np.isinf(data).any())
+
+
+def check_nan(X, teacher, student, *, infinity=False):
     """Refuse NaN in ``X`` unless the teacher and the student both accept it.
 
     A Pipeline or ColumnTransformer whose steps do not all accept NaN (see
@@ -309,6 +326,9 @@ def check_nan(X, teacher, student):
     column that an imputer or encoder handles passes, NaN reaching a step
     that refuses it raises that step's error (naming the teacher or the
     student). A bare estimator that refuses NaN is refused here.
+
+    With ``infinity`` (at ``predict``), infinite values are refused too, as
+    scikit-learn's estimators refusing NaN refuse them.
 
     Raises
     ------
@@ -318,6 +338,9 @@ def check_nan(X, teacher, student):
     refusing = nan_refusers(teacher, student)
     if refusing and contains_nan(X):
         raise ValueError(nan_message("NaN", refusing))
+    if refusing and infinity and contains_infinity(X):
+        # at predict: fit refused it (the teacher's own check), so does predict
+        raise ValueError(nan_message("infinity", refusing))
 
 
 def nan_refusers(teacher, student, *, composite_decides=True):
@@ -341,11 +364,16 @@ def nan_message(what, refusing):
         ("does", "its allow_nan tag is") if len(refusing) == 1
         else ("do", "their allow_nan tags are")
     )
-    return (
+    message = (
         f"Input X contains {what}, which {' and '.join(refusing)} {verb} not "
-        f"accept ({tags} False). Impute the missing values, e.g. with a "
-        "student make_pipeline(SimpleImputer(), ...), or use a teacher and a "
-        "student that accept NaN (e.g. HistGradientBoostingClassifier)."
+        f"accept ({tags} False)."
+    )
+    if what == "infinity":
+        return message + " Replace the infinite values (as fit needed)."
+    return message + (
+        " Impute the missing values, e.g. with a student "
+        "make_pipeline(SimpleImputer(), ...), or use a teacher and a student "
+        "that accept NaN (e.g. HistGradientBoosting models)."
     )
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context, clone, is_regressor
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_array, get_tags
 from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import available_if
@@ -255,7 +256,8 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         check_teacher_cv(self.teacher_cv, n_rows(X), self.teacher)
 
         teacher = clone(self.teacher)
-        with blame("teacher", teacher, "fit"):
+        frozen = isinstance(teacher, FrozenEstimator)  # never fitted: queried
+        with blame("teacher", teacher, "predict" if frozen else "fit"):
             self.teacher_, output, _ = fit_teacher(
                 teacher,
                 X,
@@ -361,6 +363,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         """
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
-        check_nan(X, self.teacher, self.student)  # the rule of fit holds here too
+        # the rule of fit holds here too
+        check_nan(X, self.teacher, self.student, infinity=True)
         with blame("student", self.student_, "predict"):
             return self.student_.predict(X)

@@ -75,6 +75,8 @@ _KEPT_ATTRIBUTES = (
 _RESPONSE_METHODS = ("predict", "predict_proba", "decision_function")
 # Timed repeats of a student's prediction on 1,000 rows (the fastest kept).
 _LATENCY_REPEATS = 3
+# augment values that generate rows (dense, from complete ones)
+_GENERATED = ("munge", "gaussian")
 
 
 def _teacher_has(method):
@@ -1489,10 +1491,18 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         tags.regressor_tags = deepcopy(base_tags.regressor_tags)
         tags.target_tags = deepcopy(base_tags.target_tags)
         student_tags = [get_tags(s) for s in self._students()]
-        tags.input_tags.sparse = base_tags.input_tags.sparse and all(
-            t.input_tags.sparse for t in student_tags
+        # the grid's augment values, as the distillers' tags read theirs:
+        # generated rows are dense, and need complete ones
+        augments = self._grid_values("augment")
+        tags.input_tags.sparse = (
+            base_tags.input_tags.sparse
+            and all(t.input_tags.sparse for t in student_tags)
+            and all(a is None or a == "auto" for a in augments)
         )
-        tags.input_tags.allow_nan = base_tags.input_tags.allow_nan and all(
-            t.input_tags.allow_nan for t in student_tags
+        tags.input_tags.allow_nan = (
+            base_tags.input_tags.allow_nan
+            # as the distillers read a student (a Pipeline that imputes takes it)
+            and all(accepts_nan(s) for s in self._students())
+            and not any(isinstance(a, str) and a in _GENERATED for a in augments)
         )
         return tags

@@ -28,7 +28,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-from skdistill import DistilledClassifier, DistilledRegressor
+from skdistill import DistillationSearchCV, DistilledClassifier, DistilledRegressor
 
 pd = pytest.importorskip("pandas")
 
@@ -218,11 +218,40 @@ def test_nan_accepted_when_teacher_and_student_accept_it():
         DistilledClassifier(SVC(), LogisticRegression()).fit(X, y)
     assert not DistilledClassifier(teacher, LogisticRegression()).__sklearn_tags__(
     ).input_tags.allow_nan
+    # generated rows need complete ones: the tag says so
+    for augment in ("munge", "gaussian"):
+        assert not clone(clf).set_params(augment=augment).__sklearn_tags__(
+        ).input_tags.allow_nan
+        with pytest.raises(ValueError, match="missing values"):
+            clone(clf).set_params(augment=augment).fit(X, y)
+    search = DistillationSearchCV(teacher, {"student": [student],
+                                            "augment": [None, "munge"]})
+    assert not search.__sklearn_tags__().input_tags.allow_nan
+    search.set_params(param_grid={"student": [student], "augment": [None]})
+    assert search.__sklearn_tags__().input_tags.allow_nan
     reg = DistilledRegressor(
         HistGradientBoostingRegressor(max_iter=20),
         make_pipeline(SimpleImputer(), Ridge()),
     ).fit(X, y.astype(float))
     assert np.isfinite(reg.predict(X)).all()
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_infinity_refused_at_predict_as_at_fit(kind):
+    X, y = make_classification(n_samples=100, n_features=4, random_state=0)
+    if kind == "classifier":
+        model = DistilledClassifier(LogisticRegression(),
+                                    HistGradientBoostingClassifier(max_iter=5))
+    else:
+        y = y.astype(float)
+        model = DistilledRegressor(Ridge(), HistGradientBoostingRegressor(max_iter=5))
+    X_inf = X.copy()
+    X_inf[3, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        clone(model).fit(X_inf, y)  # the teacher refuses it
+    model.fit(X, y)
+    with pytest.raises(ValueError, match="infinity, which the teacher"):
+        model.predict(X_inf)
 
 
 def test_nan_left_to_wrappers_around_pipelines_that_impute():

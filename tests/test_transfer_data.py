@@ -180,6 +180,26 @@ def test_callable_augment_and_bad_output(data):
     with pytest.raises(ValueError, match="augment generator returned shape"):
         clf.fit(X, y)
 
+    # rows as a list, as X may be given: taken as an array, as X is
+    clf.set_params(augment=lambda X, n_samples, random_state: jitter(
+        X, n_samples, random_state).tolist())
+    assert clf.fit(X, y).student_.X_.shape[0] > 150
+
+
+def test_callable_augment_with_reordered_columns_is_named(data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    X = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+
+    def reordered(X, n_samples, random_state):
+        return X.iloc[:n_samples, ::-1]
+
+    clf = DistilledClassifier(LogisticRegression(), LogisticRegression(),
+                              augment=reordered)
+    with pytest.raises(ValueError, match="feature names") as exc:
+        clf.fit(X, y)
+    assert any("returned by augment" in note for note in exc.value.__notes__)
+
 
 @pytest.mark.parametrize(
     "params, match",
