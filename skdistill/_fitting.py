@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
+from sklearn.model_selection._search import BaseSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, TargetEncoder
 from sklearn.utils import _safe_indexing, get_tags
@@ -386,8 +387,20 @@ def accepts_sample_weight(estimator):
         # its fit hands **fit_params to its regressor (LinearRegression
         # when None)
         regressor = estimator.regressor
-        return regressor is None or accepts_sample_weight(regressor)
+        return regressor is None or _takes_bare_sample_weight(regressor)
+    if isinstance(estimator, BaseSearchCV):
+        # its fit hands **params to its estimator, split by fold
+        return _takes_bare_sample_weight(estimator.estimator)
     return has_fit_parameter(estimator, "sample_weight")
+
+
+def _takes_bare_sample_weight(estimator):
+    """Whether ``estimator.fit(X, y, sample_weight=w)`` works (without routing).
+
+    A meta-estimator hands ``sample_weight`` on as it is: a Pipeline inside it
+    refuses it (it takes ``<step>__sample_weight``).
+    """
+    return not isinstance(estimator, Pipeline) and accepts_sample_weight(estimator)
 
 
 def weight_kwargs(estimator, sample_weight, role="student"):

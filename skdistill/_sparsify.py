@@ -854,9 +854,11 @@ class SparsifyTransformer(
             )
             coef[k] = 0.0
             coef[k, rows[k]] = sub_coef.ravel()[: rows[k].sum()]
-            intercept[k] = np.ravel(sub_intercept)[0]
+            if intercept.ndim:  # without an intercept, it is the scalar 0.0
+                intercept[k] = np.ravel(sub_intercept)[0]
         estimator.coef_ = coef.astype(estimator.coef_.dtype, copy=False)
-        estimator.intercept_ = intercept
+        if intercept.ndim:
+            estimator.intercept_ = intercept
         return estimator
 
     def _get_support_mask(self):

@@ -380,7 +380,7 @@ def out_of_fold_response(
     splitter = check_cv(cv, y, classifier=classifier)
     split_params = split_params or {}
     try:  # the splitter's refusal (GroupKFold without groups) is not the teacher's
-        next(iter(splitter.split(X, y, **split_params)), None)
+        tests = [test for _, test in splitter.split(X, y, **split_params)]
     except (ValueError, TypeError) as exc:
         hint = (
             " Pass groups to fit with metadata routing enabled "
@@ -392,6 +392,9 @@ def out_of_fold_response(
         raise ValueError(
             f"teacher_cv={cv!r} could not split the teacher's rows: {exc}{hint}"
         ) from exc
+    # a splitter that leaves rows out or repeats them (TimeSeriesSplit,
+    # ShuffleSplit): cross_val_predict's refusal, named as teacher_cv's
+    _check_partition(tests, len(y), f"teacher_cv={cv!r}")
     if classifier:
         teacher = _FoldTeacher(
             teacher, np.unique(y), encoded=isinstance(fitted, LabelEncodedClassifier)
@@ -490,14 +493,19 @@ def check_teacher_cv(cv, n_samples, teacher):
         )
     if cv is None or isinstance(cv, Integral) or hasattr(cv, "split"):
         return
-    tests = [np.asarray(test).ravel() for _, test in cv]
+    _check_partition([test for _, test in cv], n_samples, "teacher_cv's splits")
+
+
+def _check_partition(tests, n_samples, what):
+    """Refuse test sets that do not hold every one of the rows exactly once."""
+    tests = [np.asarray(test).ravel() for test in tests]
     rows = np.sort(np.concatenate(tests)) if tests else np.array([], dtype=int)
     if not np.array_equal(rows, np.arange(n_samples)):
         raise ValueError(
-            f"teacher_cv's splits must partition the {n_samples} rows the "
-            "teacher is fitted on (with unlabeled, the labeled rows, numbered "
-            "in their order): every row in exactly one test set, for its "
-            "out-of-fold output."
+            f"{what} must partition the {n_samples} rows the teacher is fitted "
+            "on (with unlabeled, the labeled rows, numbered in their order): "
+            "every row in exactly one test set, for its out-of-fold output; "
+            "use KFold, StratifiedKFold or GroupKFold."
         )
 
 

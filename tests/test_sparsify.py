@@ -291,6 +291,17 @@ def test_refit_ovr_and_per_output_models(multiclass, regression, granularity):
         assert_allclose(coef[k, cols], ridge.coef_)
         assert sel.estimator_.intercept_[k] == pytest.approx(ridge.intercept_)
 
+    # without an intercept (scikit-learn's intercept_ is then the scalar 0.0)
+    sel = SparsifyTransformer(
+        Ridge(fit_intercept=False), sparsity=0.5, granularity=granularity
+    ).fit(Xr, Yr)
+    for k in range(2):
+        cols = sel.coef_mask_[k]
+        ridge = Ridge(fit_intercept=False).fit(Xr[:, cols], Yr[:, k])
+        assert_allclose(sel.estimator_.coef_[k, cols], ridge.coef_)
+    assert sel.estimator_.intercept_ == 0.0
+    assert sel.predict(Xr).shape == Yr.shape
+
 
 def test_feature_refit_of_other_models(multiclass):
     X, y = multiclass

@@ -115,6 +115,21 @@ def test_teacher_cv_one_fold_raises(data):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize("distiller", [DistilledClassifier, DistilledRegressor])
+def test_teacher_cv_splitter_that_is_not_a_partition_is_named(data, distiller):
+    from sklearn.model_selection import ShuffleSplit, TimeSeriesSplit
+
+    X, y = data
+    if distiller is DistilledRegressor:
+        teacher, student = DecisionTreeRegressor(), Ridge()
+    else:
+        teacher, student = DecisionTreeClassifier(), LogisticRegression()
+    for cv in (TimeSeriesSplit(3), ShuffleSplit(3, random_state=0)):
+        model = distiller(teacher, student, teacher_cv=cv)
+        with pytest.raises(ValueError, match="^teacher_cv=.*must partition the"):
+            model.fit(X, y)
+
+
 @pytest.mark.parametrize("augment", ["munge", "gaussian"])
 def test_augmented_rows_get_teacher_targets_only(data, augment):
     X, y = data
@@ -384,6 +399,47 @@ def test_transformed_target_regressor_takes_sample_weight(reg_data, role):
     plain = DistilledRegressor(teacher, student, alpha=0.0).fit(X, y, sample_weight=sw)
     expected = clone(student).fit(X, y, sample_weight=sw)
     assert_array_equal(plain.predict(X), expected.predict(X))
+
+
+@pytest.mark.parametrize("role", ["teacher", "student"])
+def test_a_search_takes_sample_weight_as_its_estimator(reg_data, role):
+    # GridSearchCV.fit hands **params (sample_weight, by fold) to its estimator
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = reg_data
+    sw = np.random.RandomState(0).uniform(0.0, 2.0, size=len(y))
+    search = GridSearchCV(Ridge(), {"alpha": [0.01, 100.0]}, cv=3)
+    other = Ridge()
+    teacher, student = (search, other) if role == "teacher" else (other, search)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no "fitted without it"
+        reg = DistilledRegressor(teacher, student, alpha=0.0).fit(
+            X, y, sample_weight=sw
+        )
+    expected = clone(search).fit(X, y, sample_weight=sw)
+    fitted = reg.teacher_ if role == "teacher" else reg.student_
+    assert_allclose(fitted.best_estimator_.coef_, expected.best_estimator_.coef_)
+
+
+@pytest.mark.parametrize("wrapper", ["ttr", "search"])
+def test_a_pipeline_inside_a_wrapper_takes_no_bare_sample_weight(reg_data, wrapper):
+    # the wrapper hands sample_weight on as it is, which a Pipeline refuses:
+    # a teacher is then fitted without it (with a warning), a student that
+    # needs weights is refused clearly
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = reg_data
+    sw = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y))
+    pipe = make_pipeline(StandardScaler(), Ridge())
+    if wrapper == "ttr":
+        model = TransformedTargetRegressor(pipe, func=np.arcsinh, inverse_func=np.sinh)
+    else:
+        model = GridSearchCV(pipe, {"ridge__alpha": [0.1, 1.0]}, cv=3)
+    with pytest.warns(UserWarning, match="fitted without it"):
+        DistilledRegressor(model, Ridge(), alpha=0.5).fit(X, y, sample_weight=sw)
+    with pytest.raises(TypeError, match="does not accept sample_weight"):
+        DistilledRegressor(Ridge(), model, augment="gaussian").fit(X, y)
 
 
 @pytest.mark.parametrize(
