@@ -209,10 +209,10 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
         if needs_encoding(classes):
             add_note(
                 exc,
-                f"The student is fitted on the labels {classes.tolist()!r}. A "
-                "classifier that takes only the labels 0..K-1 (XGBoost's) needs "
-                "y encoded first (sklearn.preprocessing.LabelEncoder), or a "
-                "student that takes any labels (HistGradientBoostingClassifier).",
+                f"Fitted on the labels {classes.tolist()!r}: a student that "
+                "takes only the labels 0..K-1 (XGBoost's) needs y encoded first "
+                "(sklearn.preprocessing.LabelEncoder); or use one that takes "
+                "any labels (HistGradientBoostingClassifier).",
             )
         raise
     finally:

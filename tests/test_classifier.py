@@ -624,6 +624,18 @@ def test_student_deprecated_penalty_warns_at_any_alpha(data, alpha):
         clf.set_params(alpha=alpha).fit(X, y)
 
 
+def test_student_refusing_the_labels_gets_a_hint(data):
+    xgb = pytest.importorskip("xgboost")
+    X, y = data
+    student = xgb.XGBClassifier(n_estimators=2, max_depth=2)
+    clf = DistilledClassifier(LogisticRegression(), student, alpha=0.5)
+    with pytest.raises(ValueError, match="student XGBClassifier") as exc:
+        clf.fit(X, np.array(["a", "b", "c"])[y])
+    assert any("LabelEncoder" in note for note in exc.value.__notes__)
+    clf.fit(X, y)  # its own labels 0..K-1
+    assert_array_equal(clf.classes_, [0, 1, 2])
+
+
 def test_teacher_without_response_raises(data):
     X, y = data
     clf = DistilledClassifier(NoResponseClassifier(), LogisticRegression())
