@@ -29,6 +29,21 @@ from ._fitting import (
 )
 
 
+# Fitted attributes of scikit-learn's linear models, besides coef_, that hold
+# float coefficients: SGD's averaged and unaveraged weights (the averaged
+# ones are coef_ itself), LogisticRegressionCV's per-fold paths, the Lars
+# path. Predictions never read them; a quantized model drops them, as it
+# must not store the float coefficients it replaces.
+_FLOAT_COEF_COPIES = (
+    "_average_coef",
+    "_average_intercept",
+    "_standard_coef",
+    "_standard_intercept",
+    "coef_path_",
+    "coefs_paths_",
+)
+
+
 def _code_dtype(n_bits):
     """Smallest unsigned integer dtype holding ``n_bits``-bit codes."""
     return np.dtype(np.uint8) if n_bits <= 8 else np.dtype(np.uint16)
@@ -193,6 +208,19 @@ def _linear_model(estimator):
     of a FrozenEstimator.
     """
     model = _predicting_model(estimator)
+    if isinstance(model, Pipeline):
+        # quantize() handles it (a Pipeline with its last step quantized); a
+        # QuantizedLinearModel predicts with one linear model, without steps
+        raise TypeError(
+            f"Cannot quantize {type(estimator).__name__} with a "
+            "QuantizedLinearModel: the model that predicts for it is a "
+            f"Pipeline (steps {[name for name, _ in model.steps]}), and a "
+            "QuantizedLinearModel holds a linear model only, without earlier "
+            "steps. Quantize the fitted model with skdistill.quantize (it "
+            "returns the Pipeline with its last step quantized), or make "
+            "QuantizedLinearModel(<linear model>) the last step of the "
+            "student's Pipeline."
+        )
     if not hasattr(model, "coef_"):
         raise TypeError(
             f"Cannot quantize {model!r}: it has no `coef_` (nor a `student_` or "
@@ -233,7 +261,9 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
     model that predicts for it and replaces its coefficients by ``n_bits``-bit
     codes. Predictions are exactly those of that linear model with the
     dequantized coefficients; pickling stores only the codes, the codebook and
-    the sparsity pattern, not the float coefficients.
+    the sparsity pattern, not the float coefficients (nor the float copies
+    some models keep, which are dropped: SGD's averaged weights,
+    LogisticRegressionCV's ``coefs_paths_``, a Lars ``coef_path_``).
 
     Use :func:`quantize` to compress an already fitted model.
 
@@ -386,7 +416,11 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
 
     def _quantize_fitted(self, fitted):
         """Set the fitted state from the fitted ``fitted`` estimator."""
-        model = copy.deepcopy(_linear_model(fitted))
+        # a copy without the float copies of the coefficients (never copied)
+        model = copy.copy(_linear_model(fitted))
+        for name in _FLOAT_COEF_COPIES:
+            vars(model).pop(name, None)
+        model = copy.deepcopy(model)
         coef = model.coef_
         self._coef_sparse = sp.issparse(coef)
         coef = np.asarray(coef.toarray() if self._coef_sparse else coef)

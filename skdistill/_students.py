@@ -202,7 +202,9 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
         return student.fit(
             _safe_indexing(X, rows), classes[cols], sample_weight=weight
         )
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
+        # (XGBoost with numpy < 1.25 fails on string labels with an
+        # AttributeError instead of its ValueError)
         from ._fitting import add_note  # imports this module
         from ._teacher import needs_encoding
 

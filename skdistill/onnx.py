@@ -16,18 +16,34 @@ and :class:`~skdistill.linear_model.SoftLogisticRegression`, so that
   exports the column gather (its ``transform``), as it does inside a
   :class:`~sklearn.compose.ColumnTransformer` or a
   :class:`~sklearn.pipeline.FeatureUnion`;
-- a :class:`~skdistill.QuantizedLinearModel` stores its integer codes and
-  codebook in the graph and dequantizes them at run time, so the file
-  shrinks with the bit width;
+- a :class:`~skdistill.QuantizedLinearModel` stores its codes bit-packed
+  (``n_bits`` bits per coefficient, plus one bit per coefficient for the
+  positions of the zeros of a pruned model) and its k-means codebook in the
+  graph, which dequantizes them at run time (uniform codes as ``offset +
+  scale * code``, their levels never stored), so the file shrinks with the
+  bit width; onnxruntime folds the dequantization into a constant when it
+  loads the model. Exported are the quantized models whose predictions the
+  graph computes exactly: :class:`~sklearn.linear_model.LogisticRegression`
+  and :class:`~skdistill.linear_model.SoftLogisticRegression` classifiers,
+  linear regressors (``X @ coef_.T + intercept_``) and the generalized
+  linear models (their inverse link); others
+  (:class:`~sklearn.cross_decomposition.PLSRegression`, which centres X)
+  raise NotImplementedError;
 - :class:`~skdistill.linear_model.SoftLogisticRegression` exports the
   sigmoid (binary) or softmax (multiclass) of its linear function.
+
+A distiller's :class:`~sklearn.pipeline.Pipeline` student starting with a
+:class:`~sklearn.compose.ColumnTransformer` reads the graph's several inputs
+(``to_onnx(model, df[:1])`` gives one per column of a DataFrame), as the
+student alone does.
 
 A :class:`~skdistill.DistillationSearchCV` has no converter: convert its
 ``best_estimator_``.
 
 Classifiers accept skl2onnx's ``zipmap`` option (``to_onnx(...,
 options={"zipmap": False})`` returns the probabilities as a tensor) and its
-``nocl`` option (the labels as class indices ``0..K-1``).
+``nocl`` option (the labels as class indices ``0..K-1``). Numeric labels
+(float ones too, as skl2onnx's converters give them) are int64 in the graph.
 
 Examples
 --------
@@ -49,6 +65,7 @@ Examples
 True
 """
 
+import contextlib
 import copy
 import threading
 
@@ -60,6 +77,7 @@ try:
     from skl2onnx.common._registration import get_converter
     from skl2onnx._parse import (
         _apply_zipmap,
+        _parse_sklearn,
         sklearn_parsers_map,
         update_registered_parser,
     )
@@ -67,13 +85,17 @@ try:
     from skl2onnx.algebra.onnx_ops import (
         OnnxAdd,
         OnnxArgMax,
+        OnnxBitShift,
         OnnxCast,
         OnnxConcat,
+        OnnxExp,
         OnnxGather,
         OnnxIdentity,
         OnnxMatMul,
+        OnnxMod,
         OnnxMul,
         OnnxReshape,
+        OnnxSlice,
         OnnxSoftmax,
     )
     from skl2onnx.common.data_types import (
@@ -92,8 +114,10 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from onnx import TensorProto, numpy_helper
+from sklearn import linear_model, svm
 from sklearn.base import is_classifier
 from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import FeatureUnion, Pipeline
 
@@ -104,6 +128,46 @@ from ._sparsify import SparsifyTransformer
 from .linear_model import SoftLogisticRegression
 
 __all__ = ["register"]
+
+# Regressors whose predict is X @ coef_.T + intercept_, nothing else: the
+# quantized ones exported as that formula. Others with a coef_ are refused
+# (PLSRegression centres X; the generalized linear models are exported with
+# their link, _exported_link).
+_LINEAR_REGRESSORS = tuple(
+    getattr(module, name)
+    for module, name in [(svm, "LinearSVR")]
+    + [
+        (linear_model, name)
+        for name in (
+            "ARDRegression",
+            "BayesianRidge",
+            "ElasticNet",
+            "ElasticNetCV",
+            "HuberRegressor",
+            "Lars",
+            "LarsCV",
+            "Lasso",
+            "LassoCV",
+            "LassoLars",
+            "LassoLarsCV",
+            "LassoLarsIC",
+            "LinearRegression",
+            "MultiTaskElasticNet",
+            "MultiTaskElasticNetCV",
+            "MultiTaskLasso",
+            "MultiTaskLassoCV",
+            "OrthogonalMatchingPursuit",
+            "OrthogonalMatchingPursuitCV",
+            "PassiveAggressiveRegressor",
+            "QuantileRegressor",
+            "Ridge",
+            "RidgeCV",
+            "SGDRegressor",
+            "TheilSenRegressor",
+        )
+    ]
+    if hasattr(module, name)  # across scikit-learn versions
+)
 
 _CLASSIFIER_OPTIONS = {
     "zipmap": [True, False, "columns"],
@@ -137,9 +201,17 @@ def _kind(model):
 
 
 def _operator_kind(operator):
-    """The kind :func:`_parse` gave the operator (its model's otherwise)."""
+    """The kind :func:`_parse` gave the operator (its model's otherwise).
+
+    An operator that skl2onnx parsed itself (a sub-estimator, which skips
+    :func:`_parse`) gets its model's kind when first asked, by its shape
+    calculator during that parse, while the selectors of the pipeline being
+    converted are known; it keeps it for its converter, which runs later.
+    """
     kind = getattr(operator, "skdistill_kind", None)
-    return _kind(operator.raw_operator) if kind is None else kind
+    if kind is None:
+        kind = operator.skdistill_kind = _kind(operator.raw_operator)
+    return kind
 
 
 def _float_type(operator):
@@ -154,11 +226,38 @@ def _alias(model):
     return f"Skdistill{type(model).__name__}"
 
 
+def _student_pipeline(model):
+    """The fitted Pipeline student whose graph is the predicting ``model``'s
+    (a distiller's, or a pruned one's whose pruned step ends it), or None."""
+    if isinstance(model, SparsifyTransformer) and model._support is None:
+        model = model.estimator_
+    if isinstance(model, (DistilledClassifier, DistilledRegressor)) and isinstance(
+        model.student_, Pipeline
+    ):
+        return model.student_
+    return None
+
+
 def _parse(scope, model, inputs, custom_parsers=None):
-    """Declare the model's outputs: label and probabilities, or one tensor."""
+    """Declare the model's outputs: label and probabilities, or one tensor.
+
+    The leading steps of a Pipeline student are parsed here, by skl2onnx's
+    parsers, into the model's inputs (as skl2onnx's Pipeline parser does):
+    a ColumnTransformer, which reads several inputs (the columns of a
+    DataFrame), can be parsed, not converted as a sub-estimator.
+    """
     kind = _kind(model)
+    student = None if kind == "transform" else _student_pipeline(model)
+    if student is not None:
+        steps = [s for _, s in student.steps[:-1] if s not in (None, "passthrough")]
+        with _parsed_as_selectors(steps):
+            for step in steps:
+                inputs = _parse_sklearn(
+                    scope, step, inputs, custom_parsers=custom_parsers
+                )
     operator = scope.declare_local_operator(_alias(model), model)
     operator.skdistill_kind = kind
+    operator.skdistill_parsed = student  # its last step is the converter's
     operator.inputs = inputs
     if kind != "classifier":
         variable = scope.declare_local_variable(
@@ -192,6 +291,25 @@ def _transforming(step):
         step = step.steps[-1][1]
 
 
+@contextlib.contextmanager
+def _parsed_as_selectors(transformers):
+    """Within the block, the SparsifyTransformer among ``transformers`` (or
+    ending a Pipeline among them) are parsed as selectors (their
+    ``transform``)."""
+    selectors = _selectors()
+    added = {
+        id(step)
+        for transformer in transformers
+        for step in _transforming(transformer)
+        if isinstance(step, SparsifyTransformer) and id(step) not in selectors
+    }
+    selectors.update(added)
+    try:
+        yield
+    finally:
+        selectors.difference_update(added)
+
+
 def _selector_parser(cls, transformers):
     """skl2onnx's parser of ``cls``, with the SparsifyTransformer among
     ``transformers(model)`` (or ending a Pipeline among them) parsed as
@@ -200,18 +318,8 @@ def _selector_parser(cls, transformers):
     original = getattr(original, "skdistill_original", original)
 
     def parse(scope, model, inputs, custom_parsers=None):
-        selectors = _selectors()
-        added = {
-            id(step)
-            for transformer in transformers(model)
-            for step in _transforming(transformer)
-            if isinstance(step, SparsifyTransformer) and id(step) not in selectors
-        }
-        selectors.update(added)
-        try:
+        with _parsed_as_selectors(transformers(model)):
             return original(scope, model, inputs, custom_parsers=custom_parsers)
-        finally:
-            selectors.difference_update(added)
 
     parse.skdistill_original = original
     return parse
@@ -231,29 +339,57 @@ def _outputs_to(scope, container, operator, results):
         )
 
 
-def _sub_estimator(scope, container, operator, inner, X):
-    """The graph of ``inner`` (a scikit-learn estimator) on ``X``."""
+def _one_input(inputs, model):
+    """The one tensor of ``inputs`` that ``model``'s graph reads.
+
+    A model that starts with a ColumnTransformer takes several (one per
+    column of a DataFrame); the others read one matrix.
+    """
+    if len(inputs) == 1:
+        return inputs[0]
+    names = ", ".join(getattr(i, "onnx_name", str(i)) for i in inputs)
+    raise NotImplementedError(
+        f"ONNX export of {type(model).__name__} on {len(inputs)} inputs "
+        f"({names}): its graph reads one tensor of all the features. Give "
+        "skl2onnx one input (initial_types with one tensor, or a numpy array), "
+        "or start the student with a ColumnTransformer, which reads several."
+    )
+
+
+def _sub_estimator(scope, container, operator, inner, inputs):
+    """The graph of ``inner`` (a scikit-learn estimator) on the list of
+    tensors ``inputs`` (the graph's inputs, several for a model that starts
+    with a ColumnTransformer, or one node)."""
     opv = container.target_opset
     if isinstance(inner, Pipeline):  # its steps one after the other
-        for _, step in inner.steps[:-1]:
-            if step not in (None, "passthrough"):
-                X = OnnxSubEstimator(step, X, op_version=opv)
-        inner = inner.steps[-1][1]
+        steps = [s for _, s in inner.steps[:-1] if s not in (None, "passthrough")]
+        for step in steps:
+            inputs = [OnnxSubEstimator(step, *inputs, op_version=opv)]
+        # skl2onnx parses these steps when the graph is added (in the call
+        # below), not here; the SparsifyTransformer among them are feature
+        # selectors, as skl2onnx's Pipeline parser (_SELECTOR_PARSERS) says
+        with _parsed_as_selectors(steps):
+            _sub_estimator(scope, container, operator, inner.steps[-1][1], inputs)
+        return
     # skdistill's predictors whose kind is their inner model's: written here,
     # as skl2onnx's sub-estimators take a class's kind from its base classes
     if isinstance(inner, QuantizedLinearModel):
+        X = _one_input(inputs, inner)
         _emit_quantized(scope, container, operator, inner, X)
         return
     if isinstance(inner, SparsifyTransformer):
-        _emit_pruned(scope, container, operator, inner, X)
+        _emit_pruned(scope, container, operator, inner, inputs)
+        return
+    if isinstance(inner, (DistilledClassifier, DistilledRegressor)):
+        _emit_distilled(scope, container, operator, inner, inputs)
         return
     if _operator_kind(operator) != "classifier":
-        result = OnnxSubEstimator(inner, X, op_version=opv)
+        result = OnnxSubEstimator(inner, *inputs, op_version=opv)
         _outputs_to(scope, container, operator, [result])
         return
     options = {"zipmap": False, "nocl": _nocl(scope, operator)}
     result = OnnxSubEstimator(
-        inner, X, op_version=opv, options=_allowed_options(inner, options)
+        inner, *inputs, op_version=opv, options=_allowed_options(inner, options)
     )
     _outputs_to(scope, container, operator, [result[0], result[1]])
 
@@ -305,7 +441,10 @@ def _labels_and_proba(scope, container, operator, logits, classes, *, binary):
         _outputs_to(scope, container, operator, [index, proba])
         return
     classes = np.asarray(classes)
-    if classes.dtype.kind in "iub":
+    if classes.dtype.kind in "iubf":
+        # skl2onnx declares real labels int64 (its shape calculator), as its
+        # own converters give them; float labels are whole numbers, as
+        # scikit-learn's classifiers refuse others (a "continuous" target)
         constant = classes.astype(np.int64)
     else:
         constant = np.array([str(c) for c in classes], dtype=object)
@@ -313,10 +452,23 @@ def _labels_and_proba(scope, container, operator, logits, classes, *, binary):
     _outputs_to(scope, container, operator, [label, proba])
 
 
-def _linear_graph(scope, container, operator, X, weights, intercept, classes):
+def _linear_graph(
+    scope,
+    container,
+    operator,
+    X,
+    weights,
+    intercept,
+    classes,
+    *,
+    n_outputs=1,
+    link="identity",
+):
     """``X @ weights + intercept`` then labels and probabilities or values.
 
-    ``weights`` is an ONNX node or a constant of shape (n_features, n_outputs).
+    ``weights`` is an ONNX node or a constant of shape (n_features,
+    n_outputs); ``n_outputs`` and the ``link`` (``"identity"`` or ``"log"``,
+    whose inverse gives the values) are for regressors only.
     """
     opv = container.target_opset
     proto, dtype = _float_type(operator)
@@ -329,8 +481,9 @@ def _linear_graph(scope, container, operator, X, weights, intercept, classes):
         op_version=opv,
     )
     if classes is None:
-        n_out = np.asarray(intercept).reshape(-1).size
-        if n_out == 1:
+        if link == "log":
+            scores = OnnxExp(scores, op_version=opv)
+        if n_outputs == 1:
             shape = np.array([-1, 1], dtype=np.int64)
             scores = OnnxReshape(scores, shape, op_version=opv)
         _outputs_to(scope, container, operator, [scores])
@@ -358,13 +511,20 @@ def _check_linear_logistic(model, what):
 
 def _convert_distilled(scope, operator, container):
     model = operator.raw_operator
+    _emit_distilled(scope, container, operator, model, list(operator.inputs))
+
+
+def _emit_distilled(scope, container, operator, model, inputs):
+    """The predictions of a fitted distiller ``model`` (its student's) on
+    the list of tensors ``inputs``."""
     student = model.student_
-    X = operator.inputs[0]
+    if student is getattr(operator, "skdistill_parsed", None):
+        student = student.steps[-1][1]  # its other steps made the inputs
     if isinstance(model, DistilledRegressor) or (
         is_classifier(student)
         and np.array_equal(np.asarray(student.classes_), np.asarray(model.classes_))
     ):
-        _sub_estimator(scope, container, operator, student, X)
+        _sub_estimator(scope, container, operator, student, inputs)
         return
     if is_classifier(student):
         raise NotImplementedError(
@@ -374,7 +534,7 @@ def _convert_distilled(scope, operator, container):
     # A regressor student predicts the centred log-probabilities (logits).
     opv = container.target_opset
     logits = OnnxCast(
-        OnnxSubEstimator(student, X, op_version=opv),
+        OnnxSubEstimator(student, *inputs, op_version=opv),
         to=_float_type(operator)[0],
         op_version=opv,
     )
@@ -408,25 +568,28 @@ def _reduced_model(model):
 
 def _convert_sparsify(scope, operator, container):
     model = operator.raw_operator
-    X = operator.inputs[0]
+    inputs = list(operator.inputs)
     if _operator_kind(operator) == "transform":
         opv = container.target_opset
+        X = _one_input(inputs, model)
         columns = np.flatnonzero(model.get_support()).astype(np.int64)
         gathered = OnnxGather(X, columns, axis=1, op_version=opv)
         _outputs_to(scope, container, operator, [gathered])
         return
-    _emit_pruned(scope, container, operator, model, X)
+    _emit_pruned(scope, container, operator, model, inputs)
 
 
-def _emit_pruned(scope, container, operator, model, X):
-    """The predictions of a fitted SparsifyTransformer ``model`` on ``X``."""
+def _emit_pruned(scope, container, operator, model, inputs):
+    """The predictions of a fitted SparsifyTransformer ``model`` on the list
+    of tensors ``inputs``."""
     if model._support is None:
         # the pruned coefficients are a Pipeline student's last step: no
         # column of X to select, the pruned distiller is the model
-        _sub_estimator(scope, container, operator, model.estimator_, X)
+        _sub_estimator(scope, container, operator, model.estimator_, inputs)
         return
     opv = container.target_opset
     reduced, linear, columns = _reduced_model(model)
+    X = _one_input(inputs, model)
     gathered = OnnxGather(X, columns, axis=1, op_version=opv)
     if is_classifier(model.estimator_) and not is_classifier(linear):
         raise NotImplementedError(
@@ -438,32 +601,110 @@ def _emit_pruned(scope, container, operator, model, X):
         raise NotImplementedError(
             "ONNX export of a pruned student fitted on a subset of the classes."
         )
-    _sub_estimator(scope, container, operator, reduced, gathered)
+    _sub_estimator(scope, container, operator, reduced, [gathered])
+
+
+def _packed_bits(values, n_bits):
+    """The ``n_bits`` low bits of each of the integer ``values``, most
+    significant first, one value after the other, packed by
+    :func:`numpy.packbits` (``n_bits * len(values) / 8`` bytes)."""
+    big_endian = np.asarray(values, dtype=">u2").view(np.uint8)  # bits in order
+    bits = np.unpackbits(big_endian).reshape(-1, 16)[:, 16 - n_bits :]
+    return np.packbits(bits.ravel())
+
+
+def _unpacked_bits(scope, container, packed, count):
+    """Node of the ``count`` first bits (0.0 or 1.0, as doubles) of the uint8
+    array ``packed`` (in :func:`numpy.unpackbits`' order), itself stored as a
+    uint8 initializer: one bit per bit in the file."""
+    opv = container.target_opset
+    name = scope.get_unique_variable_name("packed_bits")
+    packed = packed.reshape(-1, 1)
+    container.add_initializer(name, None, None, numpy_helper.from_array(packed, name))
+    shifts = np.arange(7, -1, -1, dtype=np.uint8).reshape(1, 8)  # MSB first
+    bits = OnnxMod(
+        OnnxBitShift(name, shifts, direction="RIGHT", op_version=opv),
+        np.array([2], dtype=np.uint8),
+        op_version=opv,
+    )
+    bits = OnnxReshape(
+        OnnxCast(bits, to=TensorProto.DOUBLE, op_version=opv),
+        np.array([-1], dtype=np.int64),
+        op_version=opv,
+    )
+    return OnnxSlice(
+        bits,
+        np.array([0], dtype=np.int64),
+        np.array([count], dtype=np.int64),
+        op_version=opv,
+    )
 
 
 def _dequantized_weights(model, scope, container, float_dtype):
-    """Node computing ``coef_.T`` (of ``float_dtype``) from the codes and the
-    codebook."""
-    size = int(np.prod(model._coef_shape))
-    codebook = np.append(model.codebook_, 0.0).astype(float_dtype)
-    zero_code = codebook.size - 1  # 2 ** 16 for 16-bit uniform codes
-    dtype = next(
-        d for d in (np.uint8, np.uint16, np.uint32) if zero_code <= np.iinfo(d).max
-    )
-    codes = np.full(size, zero_code, dtype=dtype)
-    if model.nonzero_ is None:
-        codes[:] = model.codes_
-    else:
-        nonzero = np.unpackbits(model.nonzero_, count=size).astype(bool)
-        codes[nonzero] = model.codes_
-    codes = codes.reshape(model._coef_shape)
-    codes = np.atleast_2d(codes).T.copy()  # (n_features, n_outputs)
-    # An initializer of the codes' own integer type (1 or 2 bytes per code).
-    name = scope.get_unique_variable_name("codes")
-    container.add_initializer(name, None, None, numpy_helper.from_array(codes, name))
+    """Node computing ``coef_.T`` (of ``float_dtype``) from the codes.
+
+    The graph holds the codes bit-packed (``n_bits`` bits per coefficient,
+    zeros included) and, when some coefficients are zero, their bit mask;
+    it unpacks them with shifts and computes, in double precision as
+    :class:`~skdistill.QuantizedLinearModel` does, ``offset + scale * code``
+    for uniform codes (the ``2 ** n_bits`` levels are never stored) or
+    ``codebook_[code]`` for k-means, times the mask. onnxruntime folds all
+    of it into one constant weight matrix when it loads the model (its
+    optimized graph is a float model's): the file is small, not the graph
+    that runs.
+    """
     opv = container.target_opset
-    index = OnnxCast(name, to=TensorProto.INT64, op_version=opv)
-    return OnnxGather(codebook, index, axis=0, op_version=opv)
+    shape = np.atleast_2d(np.empty(model._coef_shape)).T.shape  # (n_in, n_out)
+    size = int(np.prod(shape))
+    if model.codes_.size == 0:  # every coefficient is zero
+        return np.zeros(shape, dtype=float_dtype)
+    n_bits = model._fitted_bits()
+    nonzero = np.ones(size, dtype=bool)
+    if model.nonzero_ is not None:
+        nonzero = np.unpackbits(model.nonzero_, count=size).astype(bool)
+    codes = np.zeros(size, dtype=np.uint16)
+    codes[nonzero] = model.codes_
+    # from (n_outputs, n_features) in C order, as fitted, to the graph's layout
+    codes, nonzero = (
+        np.atleast_2d(a.reshape(model._coef_shape)).T.ravel() for a in (codes, nonzero)
+    )
+    bits = OnnxReshape(
+        _unpacked_bits(scope, container, _packed_bits(codes, n_bits), size * n_bits),
+        np.array([size, n_bits], dtype=np.int64),
+        op_version=opv,
+    )
+    powers = 2.0 ** np.arange(n_bits - 1, -1, -1).reshape(-1, 1)  # exact sums
+    codes = OnnxReshape(
+        OnnxMatMul(bits, powers, op_version=opv),
+        np.array(shape, dtype=np.int64),
+        op_version=opv,
+    )
+    grid = getattr(model, "_grid", None)
+    if grid is not None:  # the levels offset + scale * k, computed
+        offset, scale = grid
+        weights = OnnxAdd(
+            OnnxMul(codes, np.array([scale], dtype=np.float64), op_version=opv),
+            np.array([offset], dtype=np.float64),
+            op_version=opv,
+        )
+    else:
+        # the codebook in the graph's precision (half the bytes for floats)
+        index = OnnxCast(codes, to=TensorProto.INT64, op_version=opv)
+        codebook = np.asarray(model.codebook_).astype(float_dtype)
+        weights = OnnxCast(
+            OnnxGather(codebook, index, axis=0, op_version=opv),
+            to=TensorProto.DOUBLE,
+            op_version=opv,
+        )
+    if not nonzero.all():  # exact zeros where the model has zeros
+        mask = OnnxReshape(
+            _unpacked_bits(scope, container, np.packbits(nonzero), size),
+            np.array(shape, dtype=np.int64),
+            op_version=opv,
+        )
+        weights = OnnxMul(weights, mask, op_version=opv)
+    proto = TensorProto.DOUBLE if float_dtype == np.float64 else TensorProto.FLOAT
+    return OnnxCast(weights, to=proto, op_version=opv)
 
 
 def _convert_quantized(scope, operator, container):
@@ -471,13 +712,52 @@ def _convert_quantized(scope, operator, container):
     _emit_quantized(scope, container, operator, model, X)
 
 
+def _exported_link(linear):
+    """``"identity"`` or ``"log"``: the link of the quantized regressor
+    ``linear``, whose predictions are the inverse link of ``X @ coef_.T +
+    intercept_``, as the graph computes them.
+
+    Raises NotImplementedError for a model whose predictions are anything
+    else (:class:`~sklearn.cross_decomposition.PLSRegression` centres X, an
+    unknown model may do anything): its graph would be silently wrong.
+    """
+    if isinstance(linear, (PoissonRegressor, GammaRegressor)):
+        return "log"
+    if isinstance(linear, TweedieRegressor):
+        if linear.link == "auto":  # scikit-learn's choice
+            return "identity" if linear.power <= 0 else "log"
+        return linear.link
+    if isinstance(linear, _LINEAR_REGRESSORS):
+        return "identity"
+    raise NotImplementedError(
+        "QuantizedLinearModel: ONNX export supports linear regressors whose "
+        "predictions are X @ coef_.T + intercept_ (LinearRegression, Ridge, "
+        "Lasso, ElasticNet, SGDRegressor, ...) and the generalized linear "
+        "models PoissonRegressor, GammaRegressor and TweedieRegressor, not "
+        f"{type(linear).__name__}."
+    )
+
+
 def _emit_quantized(scope, container, operator, model, X):
     """The predictions of a fitted QuantizedLinearModel ``model`` on ``X``."""
     linear = model.estimator_
     _check_linear_logistic(linear, "QuantizedLinearModel")
+    link = None if is_classifier(linear) else _exported_link(linear)
     weights = _dequantized_weights(model, scope, container, _float_type(operator)[1])
     classes = linear.classes_ if is_classifier(linear) else None
-    _linear_graph(scope, container, operator, X, weights, linear.intercept_, classes)
+    shape = model._coef_shape  # its rows are the outputs (no intercept_ may say)
+    n_outputs = shape[0] if len(shape) == 2 else 1
+    _linear_graph(
+        scope,
+        container,
+        operator,
+        X,
+        weights,
+        linear.intercept_,
+        classes,
+        n_outputs=n_outputs,
+        link=link,
+    )
 
 
 def _convert_soft_logistic(scope, operator, container):

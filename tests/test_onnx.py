@@ -465,3 +465,202 @@ def test_pruned_selector_ending_an_inner_pipeline(container):
         front = inner
     model = make_pipeline(front, LogisticRegression(max_iter=1000)).fit(X, y)
     _assert_classifier_parity(model, X)
+
+
+# -- Pipeline students, quantized models, labels and inputs ------------------
+
+
+@pytest.mark.parametrize("task", ["classifier", "regressor"])
+def test_selector_step_of_a_pipeline_student(task):
+    # a SparsifyTransformer that starts a distiller's Pipeline student is a
+    # feature selector there (its transform), as in the student alone
+    if task == "classifier":
+        X, y = _iris()
+        student = make_pipeline(
+            SparsifyTransformer(LogisticRegression(), sparsity=0.5),
+            LogisticRegression(),
+        )
+        model = DistilledClassifier(_forest(), student).fit(X, y)
+        _assert_classifier_parity(model, X)
+        return
+    X, y = _diabetes()
+    student = make_pipeline(SparsifyTransformer(Ridge(), sparsity=0.5), Ridge())
+    model = DistilledRegressor(
+        RandomForestRegressor(n_estimators=10, random_state=0), student
+    ).fit(X, y)
+    (pred,) = _run(_onnx(model, X), X)
+    np.testing.assert_allclose(
+        pred.ravel(), model.predict(X), rtol=REGRESSION_RTOL, atol=1e-3
+    )
+
+
+def _glm_data():
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((200, 5))
+    y = rng.poisson(np.exp(0.3 * X[:, 0] - 0.2 * X[:, 1]))
+    return X, y + 1.0  # positive, for the Gamma and Tweedie(power=1.5) models
+
+
+@pytest.mark.parametrize("n_bits", [8, 16])
+@pytest.mark.parametrize(
+    "name", ["Poisson", "Gamma", "Tweedie-identity", "Tweedie-log"]
+)
+def test_quantized_glm_exports_its_inverse_link(name, n_bits):
+    from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
+
+    estimator = {
+        "Poisson": PoissonRegressor(),
+        "Gamma": GammaRegressor(),
+        "Tweedie-identity": TweedieRegressor(power=0),
+        "Tweedie-log": TweedieRegressor(power=1.5),
+    }[name]
+    X, y = _glm_data()
+    model = QuantizedLinearModel(estimator, n_bits=n_bits).fit(X, y)
+    (pred,) = _run(_onnx(model, X), X)
+    np.testing.assert_allclose(pred.ravel(), model.predict(X), rtol=1e-5)
+
+
+def test_quantized_model_with_another_prediction_is_refused():
+    # PLSRegression predicts from centred X: X @ coef_.T + intercept_ would
+    # be silently wrong
+    from sklearn.cross_decomposition import PLSRegression
+
+    X, y = _glm_data()
+    model = QuantizedLinearModel(PLSRegression(2), n_bits=8).fit(X, y)
+    with pytest.raises(NotImplementedError, match="PLSRegression"):
+        _onnx(model, X)
+
+
+@pytest.mark.parametrize("name", ["Ridge", "LinearRegression"])
+def test_quantized_multi_output_without_intercept(name):
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import LinearRegression
+
+    X, y = make_regression(60, 5, n_targets=3, random_state=0)
+    estimator = {"Ridge": Ridge, "LinearRegression": LinearRegression}[name]
+    model = QuantizedLinearModel(estimator(fit_intercept=False), n_bits=8)
+    model.fit(X, y)
+    (pred,) = _run(_onnx(model, X), X)
+    assert pred.shape == (60, 3)
+    np.testing.assert_allclose(pred, model.predict(X), rtol=1e-5, atol=1e-3)
+
+
+@pytest.mark.parametrize("name", ["quantized", "soft-logistic", "regressor-student"])
+def test_float_class_labels_are_int64_labels(name):
+    # as skl2onnx exports LogisticRegression on labels 0.0, 1.0, 2.0
+    X, y = _iris()
+    y = y.astype(np.float64)
+    model = {
+        "quantized": QuantizedLinearModel(LogisticRegression(), n_bits=8),
+        "soft-logistic": SoftLogisticRegression(),
+        "regressor-student": DistilledClassifier(_forest(), Ridge()),
+    }[name].fit(X, y)
+    labels, _ = _run(_onnx(model, X, zipmap=False), X)
+    assert labels.dtype == np.int64
+    _assert_classifier_parity(model, X)
+
+
+def _pruned_digits():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X[::4] / 16
+    pruned = SparsifyTransformer(LogisticRegression(max_iter=300), sparsity=0.5)
+    return X, y[::4], pruned.fit(X, y[::4])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("method", ["uniform", "kmeans"])
+@pytest.mark.parametrize("n_bits", [3, 8, 16])
+def test_bit_packed_codes_and_zeros(n_bits, method, dtype):
+    # codes of any width and the mask of the zeros, unpacked in the graph
+    X, y, pruned = _pruned_digits()
+    model = quantize(pruned, n_bits=n_bits, method=method, random_state=0)
+    assert model.nonzero_ is not None
+    onx = skl2onnx.to_onnx(model, X[:1].astype(dtype), options={"zipmap": False})
+    session = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    labels, proba = session.run(None, {"X": X.astype(dtype)})
+    np.testing.assert_array_equal(labels, model.predict(X))
+    atol = 1e-9 if dtype == np.float64 else PROBA_ATOL
+    np.testing.assert_allclose(proba, model.predict_proba(X), atol=atol)
+
+
+def test_sixteen_bit_uniform_file_is_smaller_than_the_float_one():
+    # the 2 ** 16 uniform levels are computed in the graph, never stored
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((200, 300))
+    y = rng.randint(0, 4, 200)
+    dense = LogisticRegression(max_iter=300).fit(X, y)
+    float_size = len(_onnx(dense, X, zipmap=False))  # float32 weights
+    sizes = {
+        n_bits: len(_onnx(quantize(dense, n_bits=n_bits), X, zipmap=False))
+        for n_bits in (4, 8, 16)
+    }
+    assert sizes[4] < sizes[8] < sizes[16] < 0.75 * float_size, (sizes, float_size)
+    q16 = quantize(dense, n_bits=16)
+    labels, proba = _run(_onnx(q16, X, zipmap=False), X)
+    np.testing.assert_array_equal(labels, q16.predict(X))
+    np.testing.assert_allclose(proba, q16.predict_proba(X), atol=PROBA_ATOL)
+
+
+def _frame():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(
+        {"a": rng.standard_normal(120), "color": rng.choice(["red", "blue"], 120)}
+    )
+    target = df["a"].to_numpy() + (df["color"] == "red").to_numpy()
+    return df, target
+
+
+def _column_student(last):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    columns = ColumnTransformer(
+        [("num", StandardScaler(), ["a"]), ("cat", OneHotEncoder(), ["color"])]
+    )
+    return make_pipeline(columns, last)
+
+
+def _run_frame(model, df, **options):
+    onx = skl2onnx.to_onnx(model, df[:1], options=options or None)
+    session = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    feed = {}
+    for given in session.get_inputs():
+        column = df[[given.name]].to_numpy()
+        dtype = {"tensor(string)": object, "tensor(double)": np.float64}
+        feed[given.name] = column.astype(dtype.get(given.type, np.float32))
+    return session.run(None, feed)
+
+
+@pytest.mark.parametrize(
+    "name", ["classifier", "regressor-student", "regressor", "pruned-classifier"]
+)
+def test_column_transformer_student_on_several_inputs(name):
+    # a DataFrame gives one ONNX input per column: the student's
+    # ColumnTransformer reads them all
+    df, target = _frame()
+    labels = np.where(target > 0.5, "yes", "no")
+    teacher = _column_student(_forest())
+    if name == "regressor":
+        model = DistilledRegressor(
+            _column_student(RandomForestRegressor(n_estimators=10, random_state=0)),
+            _column_student(Ridge()),
+        ).fit(df, target)
+        (pred,) = _run_frame(model, df)
+        np.testing.assert_allclose(pred.ravel(), model.predict(df), rtol=1e-5)
+        return
+    last = Ridge() if name == "regressor-student" else LogisticRegression()
+    student = _column_student(last)
+    model = DistilledClassifier(teacher, student)
+    if name == "pruned-classifier":
+        model = SparsifyTransformer(model, sparsity=0.3)
+    model.fit(df, labels)
+    got, proba = _run_frame(model, df, zipmap=False)
+    np.testing.assert_array_equal(got, model.predict(df))
+    np.testing.assert_allclose(proba, model.predict_proba(df), atol=PROBA_ATOL)

@@ -357,3 +357,46 @@ def test_models_whose_coef_is_computed_are_refused():
     ):
         with pytest.raises(TypeError, match="read-only property"):
             make()
+
+
+# LogisticRegressionCV's changing defaults (scikit-learn >= 1.8), whichever
+# version runs
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("name", ["SGDClassifier", "LogisticRegressionCV"])
+def test_float_coefficient_copies_are_not_kept(name):
+    # SGD's averaged / unaveraged weights and LogisticRegressionCV's paths
+    # are float coefficients too: neither in memory nor in the pickle
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegressionCV, SGDClassifier
+
+    X, y = make_classification(150, 40, n_informative=8, n_classes=3, random_state=0)
+    estimator = {
+        "SGDClassifier": SGDClassifier(average=True, random_state=0),
+        "LogisticRegressionCV": LogisticRegressionCV(Cs=2, cv=2, max_iter=200),
+    }[name]
+    fitted = estimator.fit(X, y)
+    model = quantize(fitted, n_bits=4)
+    loaded = pickle.loads(pickle.dumps(model))
+    copies = {"_average_coef", "_standard_coef", "coefs_paths_"}
+    for kept in (model.estimator_, loaded.estimator_):
+        assert not copies & set(vars(kept)), sorted(copies & set(vars(kept)))
+    assert len(pickle.dumps(model)) < len(pickle.dumps(fitted)) / 2
+    assert_array_equal(loaded.predict(X), model.predict(X))
+    assert_array_equal(loaded.decision_function(X), model.decision_function(X))
+    assert_array_equal(loaded.coef_, model.coef_)
+
+
+def test_pipeline_student_of_a_distiller_is_pointed_to_quantize():
+    # QuantizedLinearModel holds one linear model: a Pipeline student is
+    # quantized by quantize(), and the message says so
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[::10], y[::10]
+    student = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300))
+    distiller = DistilledClassifier(KNeighborsClassifier(), student)
+    with pytest.raises(TypeError, match=r"Pipeline.*skdistill\.quantize"):
+        QuantizedLinearModel(distiller, n_bits=4).fit(X, y)
+    quantized = quantize(distiller.fit(X, y), n_bits=4)  # what it points to
+    assert quantized.score(X, y) > 0.8
