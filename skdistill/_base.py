@@ -254,16 +254,19 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             )
         return sample_weight
 
-    def _split_params(self, sample_weight, fit_params):
+    def _split_params(self, sample_weight, fit_params, X=None):
         """Fit parameters for the teacher, sample weights for the student, and
         the parameters of ``teacher_cv``'s ``split`` (``groups``; metadata
-        routing only)."""
+        routing only). With ``X``, weights routed to the student under an
+        alias are checked as ``sample_weight`` is."""
         name = type(self).__name__
         if _routing_enabled():
             routed = route_fit(self, sample_weight, fit_params)
             teacher_params = dict(routed.teacher.fit)
             student_params = dict(routed.student.fit)
             student_weight = student_params.pop("sample_weight", None)
+            if X is not None and student_weight is not sample_weight:
+                student_weight = self._check_sample_weight(student_weight, X)
             if student_params:
                 raise TypeError(
                     f"{name} passes only sample_weight to the student; got "

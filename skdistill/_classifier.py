@@ -385,7 +385,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 )
             )
         teacher_params, student_weight, split_params = self._split_params(
-            sample_weight, fit_params
+            sample_weight, fit_params, X
         )
 
         self.teacher_, output, output_classes = self._teacher_on_labeled(

@@ -251,7 +251,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         sample_weight = self._check_sample_weight(sample_weight, X)
         check_nan(X, self.teacher, self.student)
         teacher_params, student_weight, split_params = self._split_params(
-            sample_weight, fit_params
+            sample_weight, fit_params, X
         )
         check_teacher_cv(self.teacher_cv, n_rows(X), self.teacher)
 

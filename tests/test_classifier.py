@@ -358,6 +358,24 @@ def test_routing_without_weights_when_nobody_takes_them(data):
             )
 
 
+@pytest.mark.parametrize("distiller", ["classifier", "regressor"])
+def test_weights_routed_under_an_alias_are_checked(data, distiller):
+    X, y = data
+    if distiller == "classifier":
+        model = DistilledClassifier(LogisticRegression(), LogisticRegression())
+    else:
+        from skdistill import DistilledRegressor
+
+        model = DistilledRegressor(Ridge(), Ridge())
+        y = y.astype(float)
+    with config_context(enable_metadata_routing=True):
+        model.student.set_fit_request(sample_weight="sw")
+        with pytest.raises(ValueError, match=f"expected \\({len(y)},\\)"):
+            model.fit(X, y, sw=np.ones(len(y) // 2))
+        with pytest.raises(ValueError, match="(?i)negative"):
+            model.fit(X, y, sw=-np.ones(len(y)))
+
+
 def test_regressor_routes_no_weights_of_its_own():
     # the weight alpha of generated rows is the method's, not metadata: with
     # routing on and no sample_weight, students that request nothing are
