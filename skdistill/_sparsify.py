@@ -872,6 +872,22 @@ class SparsifyTransformer(
             )
         return self._support
 
+    def transform(self, X):
+        """Keep the columns of ``X`` whose coefficients are not all zero.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, `n_features_in_`)
+            Input samples.
+
+        Returns
+        -------
+        X_r : {ndarray, sparse matrix, DataFrame} of shape (n_samples, n_kept)
+            The kept columns.
+        """
+        self._get_support_mask()  # its own error before X's validation
+        return super().transform(X)
+
     @available_if(_estimator_has("predict"))
     def predict(self, X):
         """Predict with the pruned model ``estimator_`` on the original columns.

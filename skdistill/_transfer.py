@@ -394,7 +394,9 @@ def _neighbours(X, X_cont, mask):
     if mask.any():
         cat_idx = np.flatnonzero(mask)
         X_cat = X.iloc[:, cat_idx] if _is_pandas_df(X) else X[:, cat_idx]
-        onehot = OneHotEncoder(dtype=np.float64).fit_transform(X_cat) * np.sqrt(0.5)
+        # sparse, whatever the global transform_output (pandas cannot be)
+        encoder = OneHotEncoder(dtype=np.float64).set_output(transform="default")
+        onehot = encoder.fit_transform(X_cat) * np.sqrt(0.5)
         Z = sparse.hstack([sparse.csr_matrix(Z), onehot], format="csr")
     nn = NearestNeighbors(n_neighbors=1).fit(Z)
     return nn.kneighbors(return_distance=False)[:, 0]

@@ -41,6 +41,12 @@ _SKLEARN_TRUSTED = (
     # (numpy.number: the usual dtype_include=np.number)
     "sklearn.compose._column_transformer.make_column_selector",
     "numpy.number",
+    # HistGradientBoosting with categorical_features="from_dtype" holds
+    # functools.partial(check_array, ...) in its preprocessor: a partial is
+    # loaded only around a function that is itself trusted (skops checks
+    # both), and check_array validates data only
+    "functools.partial",
+    "sklearn.utils.validation.check_array",
     # a DistillationSearchCV's default scorer_ (accuracy, or R² for a
     # regressor teacher): scikit-learn's scorer of a scikit-learn metric
     "sklearn.metrics._scorer._Scorer",

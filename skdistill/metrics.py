@@ -66,37 +66,41 @@ def fidelity_score(y_teacher, y_student, *, sample_weight=None):
     >>> fidelity_score([0, 1, 1, 2], [0, 1, 2, 2])
     0.75
     """
-    y_teacher = column_or_1d(y_teacher)
-    y_student = column_or_1d(y_student)
-    check_consistent_length(y_teacher, y_student, sample_weight)
-    if len(y_teacher) == 0:
+    return _label_agreement(
+        y_teacher, y_student, ("y_teacher", "y_student"), sample_weight
+    )
+
+
+def _label_agreement(y_a, y_b, names, sample_weight=None):
+    """Weighted fraction of equal labels, refusing what cannot be compared
+    (missing labels, continuous values, strings against numbers)."""
+    y_a, y_b = column_or_1d(y_a), column_or_1d(y_b)
+    check_consistent_length(y_a, y_b, sample_weight)
+    if len(y_a) == 0:
         raise ValueError(
-            "y_teacher and y_student are empty; fidelity_score needs at least "
-            "one sample."
+            f"{names[0]} and {names[1]} are empty; at least one sample is needed."
         )
-    for name, labels in (("y_teacher", y_teacher), ("y_student", y_student)):
+    for name, labels in zip(names, (y_a, y_b)):
         if missing_labels(labels).any():  # NaN never equals NaN: refused
             raise ValueError(f"Input {name} contains NaN (missing labels).")
         if type_of_target(labels, input_name=name) == "continuous":
             # as accuracy_score: equal floats are not a regressor's fidelity
             raise ValueError(
-                f"{name} holds continuous values; fidelity_score compares "
-                "labels. For a regressor, compare the predictions with "
+                f"{name} holds continuous values, not labels. For a "
+                "regressor, compare the predictions with "
                 "sklearn.metrics.r2_score(y_teacher, y_student), the fidelity "
                 "that compression_report and DistillationSearchCV report."
             )
     kinds = {
-        isinstance(label, str)
-        for labels in (y_teacher, y_student)
-        for label in set(labels.tolist())
+        isinstance(label, str) for labels in (y_a, y_b) for label in set(labels.tolist())
     }
-    if len(kinds) > 1:  # "1" never equals 1: an error, not a fidelity of 0
+    if len(kinds) > 1:  # "1" never equals 1: an error, not an agreement of 0
         raise ValueError(
-            "Mix of label input types (string and number) in y_teacher and "
-            "y_student; give both the same kind of labels."
+            f"Mix of label input types (string and number) in {names[0]} and "
+            f"{names[1]}; give both the same kind of labels."
         )
     sample_weight = _check_weights(sample_weight)
-    return float(np.average(y_teacher == y_student, weights=sample_weight))
+    return float(np.average(y_a == y_b, weights=sample_weight))
 
 
 def _check_weights(sample_weight):
@@ -414,8 +418,9 @@ def count_nonzero_parameters(estimator):
     if hasattr(estimator, "transformers_"):  # ColumnTransformer: its fitted parts
         return sum(
             count_nonzero_parameters(part)
-            for _, part, _ in estimator.transformers_
-            if part not in ("drop", "passthrough")
+            for _, part, columns in estimator.transformers_
+            # a part whose selector matched no column is left unfitted
+            if part not in ("drop", "passthrough") and not _no_columns(columns)
         )
     if hasattr(estimator, "estimator_") and not hasattr(estimator, "intercept_"):
         # a meta-estimator's model, e.g. a quantized model's (with its
@@ -549,6 +554,14 @@ def prediction_time(estimator, X, *, n_repeats=5):
     return best * 1000 / (n_rows * reps)
 
 
+def _no_columns(columns):
+    """Whether a ColumnTransformer's resolved column selection is empty."""
+    if isinstance(columns, (str, Integral, slice)) or callable(columns):
+        return False
+    columns = np.asarray(columns)
+    return columns.size == 0 or (columns.dtype == bool and not columns.any())
+
+
 def compression_report(
     models, X, y, *, teacher=None, n_repeats=5, print_table=False, size_method="auto"
 ):
@@ -635,7 +648,11 @@ def compression_report(
         if regression:
             row = {"r2": float(r2_score(y, predictions[name]))}
         else:
-            row = {"accuracy": float(np.mean(predictions[name] == y))}
+            row = {
+                "accuracy": _label_agreement(
+                    y, predictions[name], ("y", f"the predictions of {name!r}")
+                )
+            }
         if teacher is not None:
             if regression:
                 row["fidelity"] = float(r2_score(predictions[teacher], predictions[name]))

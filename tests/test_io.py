@@ -178,9 +178,31 @@ def test_trusted_types_are_only_known_data_types():
     names = trusted_types()
     assert "skdistill._classifier.DistilledClassifier" in names
     assert all(
-        n.startswith(("skdistill.", "sklearn.", "numpy.", "scipy.sparse.")) for n in names
+        n.startswith(("skdistill.", "sklearn.", "numpy.", "scipy.sparse."))
+        or n == "functools.partial"  # only around a trusted function
+        for n in names
     )
     assert not any("function" in n or "builtins" in n for n in names)
+
+
+def test_categorical_histogram_boosting_loads_without_a_trust_list():
+    # its preprocessor holds functools.partial(check_array, ...)
+    pd = pytest.importorskip("pandas")
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    X["kind"] = pd.Categorical(np.array(["a", "b", "c"])[np.arange(len(y)) % 3])
+    teacher = HistGradientBoostingClassifier(
+        max_iter=5, categorical_features="from_dtype"
+    )
+    model = DistilledClassifier(teacher, teacher).fit(X, y)
+    loaded = loads(dumps(model))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    # a partial around an untrusted function is still refused
+    import functools
+
+    with pytest.raises(TypeError, match="does not trust"):
+        loads(dumps(functools.partial(print, "x")))
 
 
 def test_prediction_only_drops_the_teacher():

@@ -217,6 +217,44 @@ def test_nonzero_parameters_of_quantized_models_and_column_transformers():
     ) + count_nonzero_parameters(pipe[-1])
 
 
+def test_nonzero_parameters_skip_a_column_selection_that_matched_nothing():
+    # a reusable preprocessor on an all-numeric table: its categorical part
+    # is left unfitted by ColumnTransformer, which predicts without it
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    pipe = make_pipeline(
+        make_column_transformer(
+            (StandardScaler(), make_column_selector(dtype_include="number")),
+            (OneHotEncoder(), make_column_selector(dtype_exclude="number")),
+        ),
+        LogisticRegression(max_iter=1000),
+    ).fit(X, y)
+    expected = count_nonzero_parameters(StandardScaler().fit(X)) + (
+        count_nonzero_parameters(pipe[-1])
+    )
+    assert count_nonzero_parameters(pipe) == expected
+    report = compression_report({"pipe": pipe}, X, y)
+    assert report["pipe"]["n_parameters"] == expected
+    assert isinstance(pd.DataFrame(report), pd.DataFrame)
+
+
+def test_compression_report_accuracy_refuses_labels_it_cannot_compare():
+    X, y = load_iris(return_X_y=True)
+    models = {"logistic": LogisticRegression(max_iter=500).fit(X, y)}
+    with pytest.raises(ValueError, match="Mix of label input types"):
+        compression_report(models, X, y.astype(str))
+    y_missing = y.astype(float)
+    y_missing[::10] = np.nan
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        compression_report(models, X, y_missing)
+    report = compression_report(models, X, y)
+    assert report["logistic"]["accuracy"] == models["logistic"].score(X, y)
+
+
 def test_fidelity_refuses_missing_labels():
     # NaN never equals NaN: counted, it would be a disagreement
     with pytest.raises(ValueError, match="y_teacher contains NaN"):

@@ -17,6 +17,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier
 from _checks import parametrize_with_checks
 
 from skdistill import DistilledClassifier
@@ -622,6 +623,26 @@ def test_prunes_the_last_step_of_a_pipeline_student_as_a_bare_one():
     # its coefficients are over the Pipeline's features, not X's columns
     with pytest.raises(ValueError, match="cannot select columns of X"):
         sel_piped.transform(X)
+
+
+def test_pipeline_student_transform_error_comes_first_on_a_mixed_table():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({
+        "num": pd.array(rng.randint(0, 9, 100), dtype="Int64"),
+        "color": pd.Categorical(rng.choice(["r", "g", "b"], 100)),
+    })
+    y = ((X["num"] > 4) ^ (X["color"] == "r")).astype(int)
+    pre = make_column_transformer((OneHotEncoder(), ["color"]), remainder="passthrough")
+    teacher = make_pipeline(pre, DecisionTreeClassifier(max_depth=3, random_state=0))
+    student = make_pipeline(pre, LogisticRegression())
+    sel = SparsifyTransformer(DistilledClassifier(teacher, student), sparsity=0.5)
+    sel.fit(X, y)
+    with pytest.raises(ValueError, match="cannot select columns of X"):
+        sel.transform(X)
 
 
 def test_refit_of_inner_coefficients_is_refused_with_the_way_out():

@@ -496,3 +496,16 @@ def test_float32_output_stays_finite(generator, as_frame):
         X_new = np.asarray(generator(X, n_samples=1000, random_state=0, **params))
     assert X_new.dtype == np.float32
     assert np.isfinite(X_new).all()
+
+
+def test_munge_with_categories_under_global_pandas_output():
+    # its one-hot encoding of the categories stays sparse
+    from sklearn import config_context
+
+    X = pd.DataFrame(
+        {"x": np.arange(8.0), "c": pd.Categorical(list("abab" * 2))}
+    )
+    expected = munge(X, n_samples=5, random_state=0)
+    with config_context(transform_output="pandas"):
+        rows = munge(X, n_samples=5, random_state=0)
+    pd.testing.assert_frame_equal(rows, expected)
