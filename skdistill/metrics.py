@@ -92,7 +92,9 @@ def _label_agreement(y_a, y_b, names, sample_weight=None):
                 "that compression_report and DistillationSearchCV report."
             )
     kinds = {
-        isinstance(label, str) for labels in (y_a, y_b) for label in set(labels.tolist())
+        isinstance(label, str)
+        for labels in (y_a, y_b)
+        for label in set(labels.tolist())
     }
     if len(kinds) > 1:  # "1" never equals 1: an error, not an agreement of 0
         raise ValueError(
