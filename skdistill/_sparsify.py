@@ -318,7 +318,8 @@ class SparsifyTransformer(
         which is then built on all the rows: **the final coefficients are
         then not necessarily a refit with the model's penalty** (see Notes;
         ``method_`` tells which). The ``"magnitude"`` rule applies
-        otherwise, and when ``n_steps > 1``.
+        otherwise, when ``n_steps > 1``, and with a ``threshold`` (which
+        prunes exactly the units below it).
 
     n_steps : int, default=1
         Number of magnitude prune-and-refit steps (``n_steps > 1`` prunes by
@@ -706,7 +707,9 @@ class SparsifyTransformer(
                 "the Pipeline)."
             )
         searched = None  # the searched support (one step), or None
-        search = self.method == "auto" and self.n_steps == 1
+        # a threshold names the units below it (as SelectFromModel): pruned
+        # by magnitude, not searched by their number
+        search = self.method == "auto" and self.n_steps == 1 and mode != "threshold"
         if search and do_refit and not by_feature:
             searched = search_support(
                 estimator, X, y, coef.size - n_final,

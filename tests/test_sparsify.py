@@ -151,6 +151,17 @@ def test_frozen_model_refuses_columns_other_than_its_own():
             SparsifyTransformer(model, max_features=2).fit(other, y)
 
 
+@pytest.mark.parametrize("threshold", ["mean", "1.5*mean", 0.3])
+def test_threshold_prunes_exactly_the_units_below_it_by_default(multiclass, threshold):
+    X, y = multiclass
+    model = LogisticRegression(max_iter=1000)
+    sel = SparsifyTransformer(model, threshold=threshold).fit(X, y)
+    # the decision is on the model before pruning, as SelectFromModel's
+    coef = clone(model).fit(X, y).coef_
+    assert_array_equal(sel.coef_mask_, np.abs(coef) >= sel.threshold_)
+    assert sel.method_ == "magnitude"
+
+
 def test_threshold_below_the_initial_sparsity_is_refused(multiclass):
     X, y = multiclass
     sel = SparsifyTransformer(
