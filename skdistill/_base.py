@@ -10,13 +10,16 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
 from sklearn.tree import BaseDecisionTree
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
+    MetadataRequest,
     MetadataRouter,
     MethodMapping,
     _routing_enabled,
+    get_routing_for_object,
 )
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -286,6 +289,24 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                     UserWarning,
                 )
         return teacher_params, sample_weight, {}
+
+    def _last_step_weight(self, student_weight):
+        """The user's weights as the student's last step gets them.
+
+        With metadata routing, a Pipeline student whose leading steps request
+        ``sample_weight`` gets the weights, but a last step that declines them
+        (``set_fit_request(sample_weight=False)``) is fitted without them, as
+        ``Pipeline.fit`` would (the method's own row weights still apply).
+        """
+        if student_weight is None or not _routing_enabled():
+            return student_weight
+        if not isinstance(self.student, Pipeline):
+            return student_weight  # already routed as it requests
+        routing = get_routing_for_object(innermost_step(self.student)[1])
+        if isinstance(routing, MetadataRequest):
+            if routing.fit.requests.get("sample_weight") is False:
+                return None
+        return student_weight
 
     def _start_partial_fit(self, X, sample_weight):
         """Checks of a ``partial_fit`` call: first call, X as given, weights.

@@ -422,12 +422,21 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             self.student_ = fit_plain(self.student, X, y, student_weight)
             return self
 
-        X, Y, student_weight = self._training_set(
-            X, y, labeled, output, output_classes, method, student_weight
-        )
+        last_weight = self._last_step_weight(student_weight)
+        if last_weight is student_weight:
+            X, Y, student_weight = self._training_set(
+                X, y, labeled, output, output_classes, method, student_weight
+            )
+            head_weight = last_weight = student_weight
+        else:  # routed to a Pipeline's leading steps, declined by its last
+            X, Y, head_weight, last_weight = self._training_set(
+                X, y, labeled, output, output_classes, method, student_weight,
+                last_weight=np.ones_like(student_weight),
+            )
         del output  # only Y is needed from here on (memory of large fits)
         self.student_ = fit_on_soft_targets(
-            self.student, path, X, Y, self.classes_, student_weight
+            self.student, path, X, Y, self.classes_, last_weight,
+            head_weight=head_weight,
         )
         return self
 
@@ -463,12 +472,17 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 split_params=split_params,
             )
 
-    def _training_set(self, X, y, labeled, output, output_classes, method, sample_weight):
+    def _training_set(
+        self, X, y, labeled, output, output_classes, method, sample_weight,
+        *, last_weight=None,
+    ):
         """The student's rows (as given), soft targets and row weights.
 
         Labeled rows get the blend of the teacher's ``output`` on them and
         their labels; unlabeled and generated rows get the fitted teacher's
-        targets with the weight ``alpha``.
+        targets with the weight ``alpha``. With ``last_weight`` (the user's
+        weights as a Pipeline student's last step gets them), returns the
+        last step's row weights too, built the same way.
         """
         n_samples = n_rows(X)
         y_encoded = np.full(n_samples, -1)
@@ -497,16 +511,20 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 new_logits = self._teacher_logits(X_new, method)
             logits = np.concatenate([logits, new_logits])
             y_encoded = np.concatenate([y_encoded, np.full(n_new, -1)])
-            if sample_weight is not None:
-                sample_weight = np.concatenate([sample_weight, np.ones(n_new)])
             X = stack_rows(X, X_new)
 
         Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, self.alpha)
-        if row_weight is not None:
-            sample_weight = (
-                row_weight if sample_weight is None else row_weight * sample_weight
-            )
-        return X, Y, sample_weight
+
+        def rows_weight(weight):
+            if weight is not None and X_new is not None:
+                weight = np.concatenate([weight, np.ones(n_rows(X_new))])
+            if row_weight is not None:
+                weight = row_weight if weight is None else row_weight * weight
+            return weight
+
+        if last_weight is None:
+            return X, Y, rows_weight(sample_weight)
+        return X, Y, rows_weight(sample_weight), rows_weight(last_weight)
 
     def _teacher_logits(self, X, method):
         with blame("teacher", self.teacher_, method):

@@ -525,7 +525,9 @@ def fit_last_step(student, X, y_head, fit_last, sample_weight=None):
     return student
 
 
-def fit_on_soft_targets(student, path, X, Y, classes, sample_weight=None):
+def fit_on_soft_targets(
+    student, path, X, Y, classes, sample_weight=None, *, head_weight=None
+):
     """Fit a clone of ``student`` on soft targets ``Y`` by its path.
 
     A Pipeline's leading steps are fitted on the rows of ``X`` with the label
@@ -542,12 +544,19 @@ def fit_on_soft_targets(student, path, X, Y, classes, sample_weight=None):
     Y : ndarray of shape (n_samples, n_classes)
     classes : ndarray of shape (n_classes,)
     sample_weight : ndarray of shape (n_samples,) or None
+        The rows' weights for the last step (the bare student).
+    head_weight : ndarray of shape (n_samples,) or None
+        The rows' weights for a Pipeline's leading steps, with metadata
+        routing, when they differ from ``sample_weight`` (a last step that
+        declines the user's weights).
 
     Returns
     -------
     student : estimator
         The fitted clone.
     """
+    if head_weight is None:
+        head_weight = sample_weight
     y_head = None
     if isinstance(student, Pipeline) and len(student.steps) > 1:
         y_head = classes[np.argmax(Y, axis=1)]
@@ -556,25 +565,28 @@ def fit_on_soft_targets(student, path, X, Y, classes, sample_weight=None):
         X,
         y_head,
         lambda last, Xt: fit_student(last, path, Xt, Y, classes, sample_weight),
-        sample_weight,
+        head_weight,
     )
 
 
-def fit_on_targets(student, X, y, sample_weight=None):
+def fit_on_targets(student, X, y, sample_weight=None, *, head_weight=None):
     """Fit a clone of ``student`` on ``(X, y)`` weighted by the method's own weights.
 
     ``sample_weight`` combines the user's weights with the method's (the
     weight ``alpha`` of generated rows), so it is not metadata: the bare
     student, or a Pipeline's last step, gets it whether or not it requests it
     (a student that routes metadata, such as a SparsifyTransformer, hands it
-    to its estimator); the leading steps as :func:`fit_last_step` says.
+    to its estimator); the leading steps get ``head_weight`` (by default
+    ``sample_weight``) as :func:`fit_last_step` says.
     """
 
     def fit_last(last, Xt):
         with config_context(enable_metadata_routing=False):
             return last.fit(Xt, y, **weight_kwargs(last, sample_weight))
 
-    return fit_last_step(student, X, y, fit_last, sample_weight)
+    if head_weight is None:
+        head_weight = sample_weight
+    return fit_last_step(student, X, y, fit_last, head_weight)
 
 
 def last_step_input(student, X):

@@ -48,6 +48,15 @@ def _as_targets(output, output_shape, n_samples):
     return output.reshape(n_samples, *output_shape)
 
 
+def _with_generated_rows(weight, n_samples, n_new, alpha):
+    """Row weights for the training rows then the generated rows (weight
+    ``alpha``), or None when every row weighs 1."""
+    if weight is None and alpha == 1:
+        return None
+    base = np.ones(n_samples) if weight is None else weight
+    return np.concatenate([base, np.full(n_new, alpha)])
+
+
 def _check_kinds(teacher, student):
     """Refuse a teacher or a student that is not a regressor."""
     for role, estimator in (("teacher", teacher), ("student", student)):
@@ -277,6 +286,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
 
         target = self.alpha * _as_targets(output, y.shape[1:], n_rows(X))
         target += (1 - self.alpha) * y
+        last_weight = self._last_step_weight(student_weight)
         X_new = self._augmented_rows(X)
         if X_new is not None:
             with self._on_generated_rows(), blame("teacher", self.teacher_, "predict"):
@@ -287,11 +297,16 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             target = np.concatenate(
                 [target, _as_targets(new_target, y.shape[1:], n_new)]
             )
-            if self.alpha < 1 or student_weight is not None:
-                base = np.ones(n_rows(X)) if student_weight is None else student_weight
-                student_weight = np.concatenate([base, np.full(n_new, self.alpha)])
+            head_weight, student_weight = (
+                _with_generated_rows(w, n_rows(X), n_new, self.alpha)
+                for w in (student_weight, last_weight)
+            )
             X = stack_rows(X, X_new)
-        self.student_ = fit_on_targets(self.student, X, target, student_weight)
+        else:
+            head_weight, student_weight = student_weight, last_weight
+        self.student_ = fit_on_targets(
+            self.student, X, target, student_weight, head_weight=head_weight
+        )
         return self
 
     @available_if(can_stream)

@@ -376,6 +376,45 @@ def test_weights_routed_under_an_alias_are_checked(data, distiller):
             model.fit(X, y, sw=-np.ones(len(y)))
 
 
+@pytest.mark.parametrize("distiller", ["classifier", "regressor"])
+def test_pipeline_last_step_declining_weights_is_fitted_without_them(data, distiller):
+    # with routing, the leading steps that request sample_weight get it and a
+    # last step that declines it does not, as Pipeline.fit does
+    from sklearn.pipeline import make_pipeline
+
+    from skdistill import DistilledRegressor
+
+    X, y = data
+    X = X * np.arange(1, 7) + 3
+    sw = np.random.RandomState(0).uniform(0.1, 3.0, size=len(y))
+    if distiller == "classifier":
+        teacher, last, model = LogisticRegression(), LogisticRegression(), (
+            DistilledClassifier
+        )
+    else:
+        teacher, last, model = Ridge(), Ridge(), DistilledRegressor
+        y = y.astype(float)
+    with config_context(enable_metadata_routing=True):
+        student = make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=True),
+            clone(last).set_fit_request(sample_weight=False),
+        )
+        fitted = model(
+            clone(teacher).set_fit_request(sample_weight=True), student, alpha=0.5
+        ).fit(X, y, sample_weight=sw)
+    weighted_scaler = StandardScaler().fit(X, sample_weight=sw)
+    assert_allclose(fitted.student_[0].mean_, weighted_scaler.mean_)
+    # the last step on the same targets and scaled rows, unweighted
+    expected = model(
+        FrozenEstimator(fitted.teacher_),
+        make_pipeline(FrozenEstimator(weighted_scaler), clone(last)),
+        alpha=0.5,
+    ).fit(X, y)
+    assert_allclose(
+        fitted.student_[-1].coef_, expected.student_[-1].coef_, rtol=1e-6, atol=1e-9
+    )
+
+
 def test_regressor_routes_no_weights_of_its_own():
     # the weight alpha of generated rows is the method's, not metadata: with
     # routing on and no sample_weight, students that request nothing are
