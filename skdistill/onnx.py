@@ -18,7 +18,9 @@ and :class:`~skdistill.linear_model.SoftLogisticRegression`, so that
   :class:`~sklearn.pipeline.FeatureUnion`;
 - a :class:`~skdistill.QuantizedLinearModel` stores its codes bit-packed
   (``n_bits`` bits per coefficient, plus one bit per coefficient for the
-  positions of the zeros of a pruned model) and its k-means codebook in the
+  positions of the zeros of a pruned model; one byte each instead where
+  that is smaller than the nodes unpacking them, about 700 bytes) and its
+  k-means codebook in the
   graph, which dequantizes them at run time (uniform codes as ``offset +
   scale * code``, their levels never stored), so the file shrinks with the
   bit width; onnxruntime folds the dequantization into a constant when it
@@ -613,6 +615,29 @@ def _packed_bits(values, n_bits):
     return np.packbits(bits.ravel())
 
 
+# Bytes the nodes of :func:`_unpacked_bits` add to a file (measured: 650 to
+# 700 with skl2onnx 1.17 to 1.20): packing pays when it saves more.
+_UNPACKING_BYTES = 700
+
+
+def _bytes_saved_by_packing(size, n_bits):
+    """Bytes saved by packing ``size`` values of ``n_bits`` bits rather than
+    storing one byte each (negative: store them as bytes; more than 8 bits
+    are always packed)."""
+    if n_bits > 8:
+        return 1
+    return size - (size * n_bits + 7) // 8 - _UNPACKING_BYTES
+
+
+def _byte_initializer(scope, container, values, prefix):
+    """Name of a uint8 initializer holding ``values``, one byte each (raw data:
+    a constant node would store them as varints, up to two bytes each)."""
+    name = scope.get_unique_variable_name(prefix)
+    array = np.ascontiguousarray(values, dtype=np.uint8)
+    container.add_initializer(name, None, None, numpy_helper.from_array(array, name))
+    return name
+
+
 def _unpacked_bits(scope, container, packed, count):
     """Node of the ``count`` first bits (0.0 or 1.0, as doubles) of the uint8
     array ``packed`` (in :func:`numpy.unpackbits`' order), itself stored as a
@@ -645,8 +670,10 @@ def _dequantized_weights(model, scope, container, float_dtype):
 
     The graph holds the codes bit-packed (``n_bits`` bits per coefficient,
     zeros included) and, when some coefficients are zero, their bit mask;
-    it unpacks them with shifts and computes, in double precision as
-    :class:`~skdistill.QuantizedLinearModel` does, ``offset + scale * code``
+    it unpacks them with shifts (a small model's, for which the unpacking
+    nodes would cost more than they save, are one byte each) and computes,
+    in double precision as :class:`~skdistill.QuantizedLinearModel` does,
+    ``offset + scale * code``
     for uniform codes (the ``2 ** n_bits`` levels are never stored) or
     ``codebook_[code]`` for k-means, times the mask. onnxruntime folds all
     of it into one constant weight matrix when it loads the model (its
@@ -668,17 +695,26 @@ def _dequantized_weights(model, scope, container, float_dtype):
     codes, nonzero = (
         np.atleast_2d(a.reshape(model._coef_shape)).T.ravel() for a in (codes, nonzero)
     )
-    bits = OnnxReshape(
-        _unpacked_bits(scope, container, _packed_bits(codes, n_bits), size * n_bits),
-        np.array([size, n_bits], dtype=np.int64),
-        op_version=opv,
-    )
-    powers = 2.0 ** np.arange(n_bits - 1, -1, -1).reshape(-1, 1)  # exact sums
-    codes = OnnxReshape(
-        OnnxMatMul(bits, powers, op_version=opv),
-        np.array(shape, dtype=np.int64),
-        op_version=opv,
-    )
+    if _bytes_saved_by_packing(size, n_bits) > 0:
+        bits = OnnxReshape(
+            _unpacked_bits(
+                scope, container, _packed_bits(codes, n_bits), size * n_bits
+            ),
+            np.array([size, n_bits], dtype=np.int64),
+            op_version=opv,
+        )
+        powers = 2.0 ** np.arange(n_bits - 1, -1, -1).reshape(-1, 1)  # exact sums
+        codes = OnnxReshape(
+            OnnxMatMul(bits, powers, op_version=opv),
+            np.array(shape, dtype=np.int64),
+            op_version=opv,
+        )
+    else:  # a small model: one byte per code costs less than the unpacking
+        codes = OnnxCast(
+            _byte_initializer(scope, container, codes.reshape(shape), "codes"),
+            to=TensorProto.DOUBLE,
+            op_version=opv,
+        )
     grid = getattr(model, "_grid", None)
     if grid is not None:  # the levels offset + scale * k, computed
         offset, scale = grid
@@ -697,11 +733,18 @@ def _dequantized_weights(model, scope, container, float_dtype):
             op_version=opv,
         )
     if not nonzero.all():  # exact zeros where the model has zeros
-        mask = OnnxReshape(
-            _unpacked_bits(scope, container, np.packbits(nonzero), size),
-            np.array(shape, dtype=np.int64),
-            op_version=opv,
-        )
+        if _bytes_saved_by_packing(size, 1) > 0:
+            mask = OnnxReshape(
+                _unpacked_bits(scope, container, np.packbits(nonzero), size),
+                np.array(shape, dtype=np.int64),
+                op_version=opv,
+            )
+        else:
+            mask = OnnxCast(
+                _byte_initializer(scope, container, nonzero.reshape(shape), "nonzero"),
+                to=TensorProto.DOUBLE,
+                op_version=opv,
+            )
         weights = OnnxMul(weights, mask, op_version=opv)
     proto = TensorProto.DOUBLE if float_dtype == np.float64 else TensorProto.FLOAT
     return OnnxCast(weights, to=proto, op_version=opv)
