@@ -211,6 +211,11 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         list becomes an array and a sparse matrix other than CSR or CSC a CSR
         matrix, so that rows can be selected.
         """
+        if isinstance(X, (str, bytes)):
+            raise ValueError(
+                "X is a single string; give an iterable of texts (e.g. a list of "
+                "one text) or a table of rows."
+            )
         X = as_table(X)
         if _is_text_column(X):
             # one text (or dict) per row, for a Pipeline that vectorizes it

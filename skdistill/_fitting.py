@@ -106,14 +106,22 @@ def as_table(X):
     Arrays, sparse matrices and DataFrames are returned unchanged. Anything
     else (a list of rows) becomes an ndarray, numeric when all its values are
     numbers and of dtype object otherwise, so that its rows can be selected
-    and counted without changing its values.
+    and counted without changing its values; rows of different lengths (lists
+    of tokens) become a 1-D array of objects, one per row.
     """
     if hasattr(X, "shape"):
         return X
     try:
         array = np.asarray(X)
-    except ValueError:  # ragged: let the inner estimators say it
-        return X
+    except ValueError:
+        # ragged: one object per row (documents as lists of tokens, for a
+        # vectorizer), or not rows at all (the inner estimators say it)
+        try:
+            array = np.empty(len(X), dtype=object)
+            array[:] = list(X)
+        except (TypeError, ValueError):
+            return X
+        return array
     if array.dtype.kind not in "biufc":
         array = np.asarray(X, dtype=object)
     return array

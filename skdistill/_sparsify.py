@@ -32,7 +32,7 @@ from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import _BaseDistiller
+from ._base import _BaseDistiller, _is_text_column
 from ._classifier import DistilledClassifier, soft_refit_set
 from ._regressor import DistilledRegressor
 from ._fitting import (
@@ -542,6 +542,11 @@ class SparsifyTransformer(
                 "Give only one of sparsity, threshold and max_features; got "
                 f"{', '.join(f'{n}={getattr(self, n)!r}' for n in given)}."
             )
+        if self.max_features is not None and n_features is None:
+            raise ValueError(
+                "max_features counts columns of X, which is one column of texts "
+                "or dicts; use sparsity or threshold."
+            )
         if self.max_features is not None and self.max_features > n_features:
             raise ValueError(
                 f"max_features={self.max_features} is larger than the number of "
@@ -611,8 +616,14 @@ class SparsifyTransformer(
         if isinstance(self._inner(), _BaseDistiller):
             # a distiller hands X to its teacher and student as given
             X = X_raw = as_table(X)
-            check_2d(X)
-            X = validate_data(self, X, skip_check_array=True)
+            if _is_text_column(X):
+                # one column of texts or dicts, for a Pipeline student that
+                # vectorizes them: no feature count, as for the distiller
+                for name in ("n_features_in_", "feature_names_in_"):
+                    self.__dict__.pop(name, None)
+            else:
+                check_2d(X)
+                X = validate_data(self, X, skip_check_array=True)
         else:
             allow_nan = get_tags(self).input_tags.allow_nan
             X = validate_data(
@@ -623,7 +634,7 @@ class SparsifyTransformer(
             )
             if not (hasattr(X_raw, "iloc") or sp.issparse(X_raw)):
                 X_raw = X
-        n_features = self.n_features_in_
+        n_features = getattr(self, "n_features_in_", None)  # None: texts
         mode, target = self._check_target(n_features)
         fit_kwargs, sample_weight = self._split_params(sample_weight, fit_params)
 

@@ -16,6 +16,7 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import has_fit_parameter
 
 from .linear_model._soft_logistic import (
+    SoftLogisticRegression,
     _fit_logistic_regression_soft,
     _supports_soft_targets,
 )
@@ -52,7 +53,7 @@ def student_path(student):
     """
     if isinstance(student, Pipeline) and student.steps:
         return student_path(student.steps[-1][1])
-    if _supports_soft_targets(student):
+    if isinstance(student, SoftLogisticRegression) or _supports_soft_targets(student):
         return "soft_logistic"
     if is_classifier(student):
         if has_fit_parameter(student, "sample_weight"):

@@ -693,6 +693,38 @@ def test_student_refusing_the_labels_gets_a_hint(data):
     assert_array_equal(clf.classes_, [0, 1, 2])
 
 
+@pytest.mark.parametrize("alpha", [0.0, 0.6])
+def test_soft_logistic_regression_student_is_fitted_exactly(data, alpha):
+    # as a LogisticRegression student: by the soft-target solver, no row
+    # repeated; pruning it refits it the same way
+    from skdistill import SparsifyTransformer
+    from skdistill._students import student_path
+    from skdistill.linear_model import SoftLogisticRegression
+
+    X, y = data
+    labels = np.array(["a", "b", "c"])[y]
+    sw = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y))
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    soft = SoftLogisticRegression(C=0.5, tol=1e-8, max_iter=1000)
+    assert student_path(soft) == "soft_logistic"
+    fitted = DistilledClassifier(teacher, soft, alpha=alpha).fit(
+        X, labels, sample_weight=sw
+    )
+    reference = DistilledClassifier(
+        teacher, LogisticRegression(C=0.5, tol=1e-8, max_iter=1000), alpha=alpha
+    ).fit(X, labels, sample_weight=sw)
+    assert_array_equal(fitted.student_.classes_, reference.student_.classes_)
+    assert fitted.student_.classes is None  # its parameter, as given
+    assert_allclose(fitted.student_.coef_, reference.student_.coef_, atol=1e-6)
+    pruned = [
+        SparsifyTransformer(model, sparsity=0.5, method="magnitude").fit(
+            X, labels, sample_weight=sw
+        ).estimator_.student_.coef_
+        for model in (clone(fitted), clone(reference))
+    ]
+    assert_allclose(pruned[0], pruned[1], atol=1e-6)
+
+
 def test_teacher_without_response_raises(data):
     X, y = data
     clf = DistilledClassifier(NoResponseClassifier(), LogisticRegression())

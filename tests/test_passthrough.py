@@ -626,6 +626,8 @@ def test_one_text_per_row_is_handed_to_vectorizing_pipelines():
     assert not hasattr(clf, "n_features_in_")
     assert_array_equal(clf.predict(list(X)), clf.student_.predict(X))
     assert clf.score(X, y) == 1.0
+    with pytest.raises(ValueError, match="single string; give an iterable of texts"):
+        clf.predict("good fine")
     grid = {"student": [text_model()], "alpha": [0.5]}
     search = DistillationSearchCV(text_model(), grid, cv=2).fit(X, y)
     assert search.best_score_ == 1.0
@@ -638,3 +640,17 @@ def test_one_text_per_row_is_handed_to_vectorizing_pipelines():
     # numbers in one column are still refused, with scikit-learn's message
     with pytest.raises(ValueError, match="Expected 2D array"):
         DistilledClassifier(text_model(), text_model()).fit(y.astype(float), y)
+    # documents given as lists of tokens, of different lengths
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    def tokens_model():
+        return make_pipeline(CountVectorizer(analyzer=list), LogisticRegression())
+
+    docs = [text.split() for text in X]
+    clf = DistilledClassifier(tokens_model(), tokens_model()).fit(docs, y)
+    assert_array_equal(clf.predict(docs), clf.student_.predict(docs))
+    assert_array_equal(
+        DistilledClassifier(tokens_model(), tokens_model(), alpha=0.0)
+        .fit(docs, y).student_.predict(docs),
+        tokens_model().fit(docs, y).predict(docs),
+    )

@@ -704,3 +704,30 @@ def test_jointly_fitted_rows_are_not_refitted_one_by_one(kind):
         sparsifier.fit(X, y)
     by_feature = sparsifier.set_params(granularity="feature").fit(X, y)
     assert by_feature.n_features_ <= 5  # whole features pruned, then refitted
+
+
+def test_prunes_a_distiller_fitted_on_texts():
+    # one column of texts, for Pipeline teacher and student that vectorize it
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    rng = np.random.RandomState(0)
+    words = np.array(["good", "great", "fine", "bad", "awful", "poor", "the", "a"])
+    y = rng.randint(0, 2, 120)
+    texts = np.array([
+        " ".join(rng.choice(words[:3] if label else words[3:6], 3))
+        + " " + " ".join(rng.choice(words[6:], 2))
+        for label in y
+    ])
+    distiller = DistilledClassifier(
+        make_pipeline(TfidfVectorizer(), LogisticRegression()),
+        make_pipeline(TfidfVectorizer(), LogisticRegression()),
+    )
+    sel = SparsifyTransformer(distiller, sparsity=0.5).fit(texts, y)
+    last = sel.estimator_.student_[-1]
+    n_coef = last.coef_.size
+    assert np.sum(last.coef_ == 0) == round(0.5 * n_coef) and n_coef > 4
+    assert not hasattr(sel, "n_features_in_")
+    assert_array_equal(sel.predict(texts), sel.estimator_.predict(texts))
+    assert sel.score(texts, y) > 0.9
+    with pytest.raises(ValueError, match="max_features counts columns of X"):
+        SparsifyTransformer(distiller, max_features=2).fit(texts, y)

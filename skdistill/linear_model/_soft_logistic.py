@@ -590,6 +590,8 @@ def _fit_logistic_regression_soft(
     ``sum_i sample_weight_i * Y_ik`` (see scikit-learn's
     ``compute_class_weight`` for hard labels, which it generalises).
     """
+    if isinstance(estimator, SoftLogisticRegression):
+        return _fit_soft_estimator(estimator, X, Y, classes, sample_weight, coef_mask)
     _check_logistic_params(estimator)
     if not _supports_soft_targets(estimator):
         raise TypeError(
@@ -645,6 +647,22 @@ def _fit_logistic_regression_soft(
     estimator.coef_ = np.asfortranarray(coef)
     estimator.intercept_ = intercept
     estimator.n_iter_ = np.asarray([n_iter], dtype=np.int32)
+    return estimator
+
+
+def _fit_soft_estimator(estimator, X, Y, classes, sample_weight, coef_mask):
+    """Fit a :class:`SoftLogisticRegression` in place on soft targets ``Y``
+    whose columns follow ``classes`` (its own ``classes`` parameter is left
+    as it is)."""
+    estimator._validate_params()  # as its own fit would
+    own = estimator.classes
+    estimator.classes = np.asarray(classes)
+    try:
+        estimator._fit(
+            X, Y, sample_weight, warm_start=estimator.warm_start, coef_mask=coef_mask
+        )
+    finally:
+        estimator.classes = own
     return estimator
 
 
