@@ -767,11 +767,15 @@ def soft_refit_set(distiller, X, y, sample_weight=None):
     X = distiller._check_X(X, reset=False)
     y, labeled = distiller._check_y(y, n_rows(X))
     sample_weight = distiller._check_sample_weight(sample_weight, X)
-    teacher_params, sample_weight, _ = distiller._split_params(sample_weight, {})
+    teacher_params, sample_weight, _ = distiller._split_params(sample_weight, {}, X)
+    # the weights of the last step, which the refit fits (routing: none if it
+    # declines them), as fit gave them
+    last_weight = distiller._last_step_weight(sample_weight)
     if distiller.alpha == 0:
         # plain supervised training: the student's own classes and labels
         rows = np.flatnonzero(labeled)
         X, y = _safe_indexing(X, rows), y[rows]
+        sample_weight = last_weight
         if sample_weight is not None:
             sample_weight = sample_weight[rows]
         classes = distiller.student_.classes_
@@ -793,9 +797,15 @@ def soft_refit_set(distiller, X, y, sample_weight=None):
             _, output, output_classes = distiller._teacher_on_labeled(
                 clone(distiller.teacher), X, y, labeled, teacher_params, method
             )
-        X, Y, sample_weight = distiller._training_set(
-            X, y, labeled, output, output_classes, method, sample_weight
-        )
+        if last_weight is sample_weight:
+            X, Y, sample_weight = distiller._training_set(
+                X, y, labeled, output, output_classes, method, sample_weight
+            )
+        else:
+            X, Y, _, sample_weight = distiller._training_set(
+                X, y, labeled, output, output_classes, method, sample_weight,
+                last_weight=np.ones_like(sample_weight),
+            )
         classes = distiller.classes_
     with blame("student", distiller.student_, "transform"):
         X = last_step_input(distiller.student_, X)

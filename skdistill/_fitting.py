@@ -7,11 +7,23 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 from sklearn import config_context
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
+from sklearn.ensemble import (
+    StackingClassifier,
+    StackingRegressor,
+    VotingClassifier,
+    VotingRegressor,
+)
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.model_selection._search import BaseSearchCV
+from sklearn.multioutput import (
+    ClassifierChain,
+    MultiOutputClassifier,
+    MultiOutputRegressor,
+    RegressorChain,
+)
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, TargetEncoder
 from sklearn.utils import _safe_indexing, get_tags
@@ -399,7 +411,40 @@ def accepts_sample_weight(estimator):
     if isinstance(estimator, BaseSearchCV):
         # its fit hands **params to its estimator, split by fold
         return _takes_bare_sample_weight(estimator.estimator)
+    if isinstance(estimator, _HANDS_WEIGHTS_ON):
+        # its fit takes sample_weight and hands it, as it is, to each of the
+        # estimators it wraps (their own refusal otherwise)
+        return has_fit_parameter(estimator, "sample_weight") and all(
+            _takes_bare_sample_weight(inner) for inner in _wrapped(estimator)
+        )
     return has_fit_parameter(estimator, "sample_weight")
+
+
+def _wrapped(estimator):
+    """The estimators a multi-output, chain, voting or stacking model fits."""
+    params = estimator.get_params(deep=False)
+    for name in ("estimator", "base_estimator", "final_estimator"):
+        inner = params.get(name)
+        if hasattr(inner, "fit"):
+            yield inner
+    for item in params.get("estimators") or ():
+        inner = item[1] if isinstance(item, tuple) else item
+        if hasattr(inner, "fit"):
+            yield inner
+
+
+# Meta-estimators whose fit hands sample_weight, as it is, to each estimator
+# they wrap (scikit-learn 1.6 to 1.9, without metadata routing)
+_HANDS_WEIGHTS_ON = (
+    MultiOutputClassifier,
+    MultiOutputRegressor,
+    ClassifierChain,
+    RegressorChain,
+    StackingClassifier,
+    StackingRegressor,
+    VotingClassifier,
+    VotingRegressor,
+)
 
 
 def _takes_bare_sample_weight(estimator):
@@ -444,7 +489,19 @@ def fit_plain(student, X, y, sample_weight=None):
     student = clone(student)
     kwargs = weight_kwargs(student, sample_weight)
     with blame("student", student, "fit"):
-        return student.fit(X, y, **kwargs)
+        try:
+            return student.fit(X, y, **kwargs)
+        except Exception as exc:
+            if is_classifier(student):
+                from ._students import add_label_hint  # imports this module
+
+                try:
+                    labels = np.unique(np.asarray(y))
+                except TypeError:  # labels that do not sort: not the cause
+                    labels = None
+                if labels is not None:
+                    add_label_hint(exc, labels)
+            raise
 
 
 class RoutesFitToEstimator:

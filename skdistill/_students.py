@@ -204,22 +204,36 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
             _safe_indexing(X, rows), classes[cols], sample_weight=weight
         )
     except (ValueError, TypeError, AttributeError) as exc:
-        # (XGBoost with numpy < 1.25 fails on string labels with an
-        # AttributeError instead of its ValueError)
-        from ._fitting import add_note  # imports this module
-        from ._teacher import needs_encoding
-
-        if needs_encoding(classes):
-            add_note(
-                exc,
-                f"Fitted on the labels {classes.tolist()!r}: a student that "
-                "takes only the labels 0..K-1 (XGBoost's) needs y encoded first "
-                "(sklearn.preprocessing.LabelEncoder); or use one that takes "
-                "any labels (HistGradientBoostingClassifier).",
-            )
+        add_label_hint(exc, classes)
         raise
     finally:
         student.set_params(**{name: params[name] for name in settings})
+
+
+def add_label_hint(exc, classes):
+    """Note on a student's error, when its labels are not ``0..K-1``, that
+    some classifiers take only those.
+
+    (XGBoost refuses other labels with a ValueError; with numpy < 1.25, with
+    an AttributeError on string labels.)
+    """
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from ._fitting import add_note  # imports this module
+    from ._teacher import needs_encoding
+
+    if isinstance(exc, InvalidParameterError):  # its parameters, not the labels
+        return
+    if isinstance(exc, (ValueError, TypeError, AttributeError)) and needs_encoding(
+        classes
+    ):
+        add_note(
+            exc,
+            f"Fitted on the labels {np.asarray(classes).tolist()!r}: if the "
+            "student takes only the labels 0..K-1 (XGBoost's classifiers do), "
+            "encode y first (sklearn.preprocessing.LabelEncoder), or use one "
+            "that takes any labels (HistGradientBoostingClassifier).",
+        )
 
 
 def _fit_regressor(student, method, X, Y, sample_weight):

@@ -325,6 +325,7 @@ def prediction_model(model):
         # stream from the coefficients, as after fit)
         small = copy.copy(model)
         small._stream = None
+        small._stream_dropped = True  # for the warning of a later partial_fit
         return small
     return model
 

@@ -413,6 +413,18 @@ def test_pipeline_last_step_declining_weights_is_fitted_without_them(data, disti
     assert_allclose(
         fitted.student_[-1].coef_, expected.student_[-1].coef_, rtol=1e-6, atol=1e-9
     )
+    if distiller == "classifier":
+        # pruning nothing, the pruning's refit gives the same last step
+        from skdistill import SparsifyTransformer
+
+        with config_context(enable_metadata_routing=True):
+            sel = SparsifyTransformer(
+                clone(fitted), threshold=0.0, method="magnitude"
+            ).set_fit_request(sample_weight=True)
+            sel.fit(X, y, sample_weight=sw)
+        assert_allclose(
+            sel.estimator_.student_[-1].coef_, fitted.student_[-1].coef_, atol=1e-6
+        )
 
 
 def test_regressor_routes_no_weights_of_its_own():
@@ -686,9 +698,15 @@ def test_student_refusing_the_labels_gets_a_hint(data):
     X, y = data
     student = xgb.XGBClassifier(n_estimators=2, max_depth=2)
     clf = DistilledClassifier(LogisticRegression(), student, alpha=0.5)
-    with pytest.raises(ValueError, match="student XGBClassifier") as exc:
-        clf.fit(X, y + 1)
-    assert any("LabelEncoder" in note for note in exc.value.__notes__)
+    for alpha in (0.0, 0.5):  # plain fit too
+        with pytest.raises(ValueError, match="student XGBClassifier") as exc:
+            clf.set_params(alpha=alpha).fit(X, y + 1)
+        assert any("LabelEncoder" in note for note in exc.value.__notes__)
+    # an error about the student's own parameters gets no such hint
+    bad = DistilledClassifier(LogisticRegression(), DecisionTreeClassifier(max_depth=0))
+    with pytest.raises(ValueError, match="max_depth") as exc:
+        bad.fit(X, y + 1)
+    assert not getattr(exc.value, "__notes__", [])
     clf.fit(X, y)  # its own labels 0..K-1
     assert_array_equal(clf.classes_, [0, 1, 2])
 

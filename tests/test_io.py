@@ -187,6 +187,8 @@ def test_trusted_types_are_only_known_data_types():
 
 def test_categorical_histogram_boosting_loads_without_a_trust_list():
     # its preprocessor holds functools.partial(check_array, ...)
+    if parse_version(np.__version__) < parse_version("1.25"):
+        pytest.skip("skops saves HistGradientBoosting's Generator from NumPy 1.25")
     pd = pytest.importorskip("pandas")
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -302,10 +304,11 @@ def test_a_streamed_student_loads_back_and_streams_on():
     small = prediction_model(model)
     assert small._stream is None and model.student_._stream is not None
     assert len(dumps(model, prediction_only=True)) * 3 < len(dumps(model.student_))
-    np.testing.assert_array_equal(
-        loads(dumps(model, prediction_only=True)).predict_proba(X),
-        model.predict_proba(X),
-    )
+    shipped = loads(dumps(model, prediction_only=True))
+    np.testing.assert_array_equal(shipped.predict_proba(X), model.predict_proba(X))
+    # streaming on from it starts a new stream, which it says
+    with pytest.warns(UserWarning, match="saved without its stream's state"):
+        shipped.partial_fit(X[500:600], y[500:600])
 
 
 def test_quantize_does_not_store_the_teacher():

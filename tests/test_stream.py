@@ -135,6 +135,20 @@ def test_a_chunk_is_recognised_whatever_its_memory_layout():
         est.partial_fit(layout(X[:100]), y[:100], classes=[0, 1, 2])
         est.partial_fit(layout(X[100:]), y[100:])
     assert len(est._stream.chunks) == 2
+    # sparse chunks: CSR, or the same rows as CSC or with unsorted indices
+    X[np.abs(X) < 1] = 0.0
+    est = SoftLogisticRegression()
+    first = sp.csr_matrix(X[:100])
+    unsorted = first.copy()
+    for start, stop in zip(unsorted.indptr[:-1], unsorted.indptr[1:]):
+        unsorted.indices[start:stop] = unsorted.indices[start:stop][::-1]
+        unsorted.data[start:stop] = unsorted.data[start:stop][::-1]
+    unsorted.has_sorted_indices = False
+    est.partial_fit(first, y[:100], classes=[0, 1, 2])
+    est.partial_fit(sp.csr_matrix(X[100:]), y[100:])
+    for again in (sp.csc_matrix(X[:100]), unsorted):
+        est.partial_fit(again, y[:100])
+    assert len(est._stream.chunks) == 2
 
 
 def test_state_does_not_store_rows():

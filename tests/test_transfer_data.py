@@ -421,7 +421,7 @@ def test_a_search_takes_sample_weight_as_its_estimator(reg_data, role):
     assert_allclose(fitted.best_estimator_.coef_, expected.best_estimator_.coef_)
 
 
-@pytest.mark.parametrize("wrapper", ["ttr", "search"])
+@pytest.mark.parametrize("wrapper", ["ttr", "search", "voting", "stacking"])
 def test_a_pipeline_inside_a_wrapper_takes_no_bare_sample_weight(reg_data, wrapper):
     # the wrapper hands sample_weight on as it is, which a Pipeline refuses:
     # a teacher is then fitted without it (with a warning), a student that
@@ -434,8 +434,18 @@ def test_a_pipeline_inside_a_wrapper_takes_no_bare_sample_weight(reg_data, wrapp
     pipe = make_pipeline(StandardScaler(), Ridge())
     if wrapper == "ttr":
         model = TransformedTargetRegressor(pipe, func=np.arcsinh, inverse_func=np.sinh)
-    else:
+    elif wrapper == "search":
         model = GridSearchCV(pipe, {"ridge__alpha": [0.1, 1.0]}, cv=3)
+    elif wrapper == "voting":
+        from sklearn.ensemble import VotingRegressor
+
+        model = VotingRegressor([("pipe", pipe), ("ridge", Ridge())])
+    else:
+        from sklearn.ensemble import StackingRegressor
+
+        model = StackingRegressor(
+            [("pipe", pipe), ("ridge", Ridge())], final_estimator=Ridge(), cv=3
+        )
     with pytest.warns(UserWarning, match="fitted without it"):
         DistilledRegressor(model, Ridge(), alpha=0.5).fit(X, y, sample_weight=sw)
     with pytest.raises(TypeError, match="does not accept sample_weight"):

@@ -931,6 +931,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         self.intercept_ = intercept
         self.n_iter_ = np.asarray([n_iter], dtype=np.int32)
         self._stream = None  # a later partial_fit starts a new stream from here
+        self.__dict__.pop("_stream_dropped", None)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -1017,7 +1018,18 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         stream = getattr(self, "_stream", None)
         if stream is None:
             w0 = np.zeros(n_rows * (X.shape[1] + int(self.fit_intercept)))
-            if not first_call:  # start from the model of fit
+            if not first_call and getattr(self, "_stream_dropped", False):
+                warnings.warn(
+                    "This model was saved without its stream's state "
+                    "(skdistill.io's prediction_only): partial_fit starts a new "
+                    "stream from its coefficients, which does not hold the rows "
+                    "streamed before; the model becomes the fit of the chunks "
+                    "streamed from now on. Save with prediction_only=False to "
+                    "go on with the stream.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            elif not first_call:  # start from the model of fit
                 warnings.warn(
                     "partial_fit after fit starts a stream from fit's "
                     "coefficients, but the stream does not hold the rows fit saw: "
@@ -1038,6 +1050,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         n_iter = stream.partial_fit(X, Y, sw, tol=self.tol, max_iter=self.max_iter)
         coef, intercept = stream.coef_intercept(X.dtype)
         self._stream = stream
+        self.__dict__.pop("_stream_dropped", None)
         self.classes_ = classes_
         self.coef_ = np.asfortranarray(coef)
         self.intercept_ = intercept

@@ -30,6 +30,19 @@ def _weighted_gram(X, d):
     return Xf.T @ (Xf * d[:, None])
 
 
+def _canonical(X):
+    """The chunk's values in one layout, for recognising it by its contents:
+    C-ordered if dense; canonical CSR (sorted, no duplicates) if sparse, as
+    arrays (a CSC copy or unsorted indices of the same rows then match)."""
+    if not sp.issparse(X):
+        return np.ascontiguousarray(X)
+    if X.format != "csr" or not X.has_canonical_format:
+        X = sp.csr_matrix(X, copy=True)
+        X.sum_duplicates()  # sorts the indices too
+    index = np.int64  # whatever index dtype the format gave
+    return ("csr", X.shape, X.data, X.indices.astype(index), X.indptr.astype(index))
+
+
 class _ChunkCurvature:
     """Curvature of a chunk's unnormalised loss, in parameter order.
 
@@ -161,8 +174,7 @@ class _IncrementalSoftLogistic:
                 "The total weight of the chunk, sum_i sample_weight_i * sum_k Y_ik, "
                 f"must be positive; got {chunk_weight!r}."
             )
-        # by contents, whatever the memory layout of a dense chunk
-        key = joblib_hash((X if sp.issparse(X) else np.ascontiguousarray(X), Y, sw))
+        key = joblib_hash((_canonical(X), Y, sw))
         if key in self.chunks:
             w_old, old_weight = self.chunks.pop(key)
             self._add_model(-1.0, *self._model(X, Y, sw, w_old, old_weight), w_old)
