@@ -276,16 +276,8 @@ def contains_nan(X):
     """
     if hasattr(X, "isna") and hasattr(X, "iloc"):  # pandas
         return bool(X.isna().to_numpy().any())
-    if sparse.issparse(X):
-        data = X.data if hasattr(X, "data") else X.tocoo().data
-    else:
-        data = X
-    if not hasattr(data, "dtype"):
-        try:
-            data = np.asarray(data)
-        except (ValueError, TypeError):
-            return False
-    if data.dtype.kind not in "fc":
+    data = _float_values(X)
+    if data is None:
         return False
     with np.errstate(invalid="ignore", over="ignore"):
         total = np.sum(data)  # NaN when a NaN (or +inf and -inf) is there
@@ -322,21 +314,27 @@ def _holds_estimator(value):
     return hasattr(value, "fit") and not isinstance(value, type)
 
 
-def contains_infinity(X):
-    """Whether ``X`` has an infinite number (in its numeric columns)."""
-    if hasattr(X, "select_dtypes") and hasattr(X, "iloc"):  # pandas
-        X = X.select_dtypes(include="number").to_numpy(dtype=float, na_value=0.0)
-    data = X.data if sparse.issparse(X) and hasattr(X, "data") else X
-    if sparse.issparse(data):
-        data = data.tocoo().data
+def _float_values(X):
+    """The stored values of ``X`` (a sparse matrix's non-zeros) when they are
+    floating point, else None (integers, objects, or not an array)."""
+    if sparse.issparse(X):
+        data = X.data if hasattr(X, "data") else X.tocoo().data
+    else:
+        data = X
     if not hasattr(data, "dtype"):
         try:
             data = np.asarray(data)
         except (ValueError, TypeError):
-            return False
-    if data.dtype.kind not in "fc":
-        return False
-    return bool(np.isinf(data).any())
+            return None
+    return data if data.dtype.kind in "fc" else None
+
+
+def contains_infinity(X):
+    """Whether ``X`` has an infinite number (in its numeric columns)."""
+    if hasattr(X, "select_dtypes") and hasattr(X, "iloc"):  # pandas
+        X = X.select_dtypes(include="number").to_numpy(dtype=float, na_value=0.0)
+    data = _float_values(X)
+    return data is not None and bool(np.isinf(data).any())
 
 
 def check_nan(X, teacher, student, *, infinity=False):

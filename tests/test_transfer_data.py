@@ -377,48 +377,38 @@ def test_regressor_column_y_keeps_its_shape_at_every_alpha(reg_data):
         assert reg.fit(X, y).predict(X).shape == shape
 
 
+@pytest.mark.parametrize("wrapper", ["ttr", "search"])
 @pytest.mark.parametrize("role", ["teacher", "student"])
-def test_transformed_target_regressor_takes_sample_weight(reg_data, role):
-    # its fit hands **fit_params (sample_weight) to its regressor
+def test_a_wrapper_takes_sample_weight_as_what_it_wraps(reg_data, role, wrapper):
+    # their fit hands sample_weight (TransformedTargetRegressor) or **params
+    # (a search, fold by fold) to the model they wrap
     from sklearn.compose import TransformedTargetRegressor
+    from sklearn.model_selection import GridSearchCV
 
     X, y = reg_data
     sw = np.random.RandomState(0).uniform(0.0, 2.0, size=len(y))
-    ttr = TransformedTargetRegressor(Ridge(), func=np.arcsinh, inverse_func=np.sinh)
-    other = Ridge()
-    teacher, student = (ttr, other) if role == "teacher" else (other, ttr)
+    if wrapper == "ttr":
+        model = TransformedTargetRegressor(
+            Ridge(), func=np.arcsinh, inverse_func=np.sinh
+        )
+        inner = "regressor_"
+    else:
+        model = GridSearchCV(Ridge(), {"alpha": [0.01, 100.0]}, cv=3)
+        inner = "best_estimator_"
+    teacher, student = (model, Ridge()) if role == "teacher" else (Ridge(), model)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # no "fitted without it"
         reg = DistilledRegressor(teacher, student, alpha=0.5).fit(
             X, y, sample_weight=sw
         )
-    weighted = clone(ttr).fit(X, y, sample_weight=sw)
-    fitted = reg.teacher_ if role == "teacher" else None
-    if fitted is not None:
-        assert_allclose(fitted.regressor_.coef_, weighted.regressor_.coef_)
+    if role == "teacher":
+        weighted = clone(model).fit(X, y, sample_weight=sw)
+        assert_allclose(
+            getattr(reg.teacher_, inner).coef_, getattr(weighted, inner).coef_
+        )
     plain = DistilledRegressor(teacher, student, alpha=0.0).fit(X, y, sample_weight=sw)
     expected = clone(student).fit(X, y, sample_weight=sw)
     assert_array_equal(plain.predict(X), expected.predict(X))
-
-
-@pytest.mark.parametrize("role", ["teacher", "student"])
-def test_a_search_takes_sample_weight_as_its_estimator(reg_data, role):
-    # GridSearchCV.fit hands **params (sample_weight, by fold) to its estimator
-    from sklearn.model_selection import GridSearchCV
-
-    X, y = reg_data
-    sw = np.random.RandomState(0).uniform(0.0, 2.0, size=len(y))
-    search = GridSearchCV(Ridge(), {"alpha": [0.01, 100.0]}, cv=3)
-    other = Ridge()
-    teacher, student = (search, other) if role == "teacher" else (other, search)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)  # no "fitted without it"
-        reg = DistilledRegressor(teacher, student, alpha=0.0).fit(
-            X, y, sample_weight=sw
-        )
-    expected = clone(search).fit(X, y, sample_weight=sw)
-    fitted = reg.teacher_ if role == "teacher" else reg.student_
-    assert_allclose(fitted.best_estimator_.coef_, expected.best_estimator_.coef_)
 
 
 @pytest.mark.parametrize("wrapper", ["ttr", "search", "voting", "stacking"])
