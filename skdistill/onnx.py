@@ -19,7 +19,8 @@ and :class:`~skdistill.linear_model.SoftLogisticRegression`, so that
 - a :class:`~skdistill.QuantizedLinearModel` stores its codes bit-packed
   (``n_bits`` bits per coefficient, plus one bit per coefficient for the
   positions of the zeros of a pruned model; one byte each instead where
-  that is smaller than the nodes unpacking them, about 700 bytes) and its
+  that is smaller than the nodes unpacking them, about 700 bytes, the zeros
+  then being one more code) and its
   k-means codebook in the
   graph, which dequantizes them at run time (uniform codes as ``offset +
   scale * code``, their levels never stored), so the file shrinks with the
@@ -93,6 +94,7 @@ try:
         OnnxExp,
         OnnxGather,
         OnnxIdentity,
+        OnnxLess,
         OnnxMatMul,
         OnnxMod,
         OnnxMul,
@@ -671,7 +673,8 @@ def _dequantized_weights(model, scope, container, float_dtype):
     The graph holds the codes bit-packed (``n_bits`` bits per coefficient,
     zeros included) and, when some coefficients are zero, their bit mask;
     it unpacks them with shifts (a small model's, for which the unpacking
-    nodes would cost more than they save, are one byte each) and computes,
+    nodes would cost more than they save, are one byte each, with the zeros
+    as the code ``2 ** n_bits`` up to 7 bits) and computes,
     in double precision as :class:`~skdistill.QuantizedLinearModel` does,
     ``offset + scale * code``
     for uniform codes (the ``2 ** n_bits`` levels are never stored) or
@@ -695,7 +698,13 @@ def _dequantized_weights(model, scope, container, float_dtype):
     codes, nonzero = (
         np.atleast_2d(a.reshape(model._coef_shape)).T.ravel() for a in (codes, nonzero)
     )
-    if _bytes_saved_by_packing(size, n_bits) > 0:
+    # one byte per code (a small model), with the zeros as the code 2 ** n_bits
+    # when it fits in a byte: no mask to store
+    as_bytes = _bytes_saved_by_packing(size, n_bits) <= 0
+    zero_code = 2**n_bits if as_bytes and n_bits <= 7 and not nonzero.all() else None
+    if zero_code is not None:
+        codes = np.where(nonzero, codes, zero_code)
+    if not as_bytes:
         bits = OnnxReshape(
             _unpacked_bits(
                 scope, container, _packed_bits(codes, n_bits), size * n_bits
@@ -727,12 +736,24 @@ def _dequantized_weights(model, scope, container, float_dtype):
         # the codebook in the graph's precision (half the bytes for floats)
         index = OnnxCast(codes, to=TensorProto.INT64, op_version=opv)
         codebook = np.asarray(model.codebook_).astype(float_dtype)
+        if zero_code is not None:  # the zeros' code gathers a 0
+            codebook = np.concatenate(
+                [codebook, np.zeros(zero_code + 1 - len(codebook), float_dtype)]
+            )
         weights = OnnxCast(
             OnnxGather(codebook, index, axis=0, op_version=opv),
             to=TensorProto.DOUBLE,
             op_version=opv,
         )
-    if not nonzero.all():  # exact zeros where the model has zeros
+    if zero_code is not None:
+        if grid is not None:  # exact zeros where the codes say so
+            mask = OnnxCast(
+                OnnxLess(codes, np.array([zero_code - 0.5]), op_version=opv),
+                to=TensorProto.DOUBLE,
+                op_version=opv,
+            )
+            weights = OnnxMul(weights, mask, op_version=opv)
+    elif not nonzero.all():  # exact zeros where the model has zeros
         if _bytes_saved_by_packing(size, 1) > 0:
             mask = OnnxReshape(
                 _unpacked_bits(scope, container, np.packbits(nonzero), size),
