@@ -422,17 +422,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             self.student_ = fit_plain(self.student, X, y, student_weight)
             return self
 
-        last_weight = self._last_step_weight(student_weight)
-        if last_weight is student_weight:
-            X, Y, student_weight = self._training_set(
-                X, y, labeled, output, output_classes, method, student_weight
-            )
-            head_weight = last_weight = student_weight
-        else:  # routed to a Pipeline's leading steps, declined by its last
-            X, Y, head_weight, last_weight = self._training_set(
-                X, y, labeled, output, output_classes, method, student_weight,
-                last_weight=np.ones_like(student_weight),
-            )
+        X, Y, head_weight, last_weight = self._training_set(
+            X, y, labeled, output, output_classes, method, student_weight
+        )
         del output  # only Y is needed from here on (memory of large fits)
         self.student_ = fit_on_soft_targets(
             self.student, path, X, Y, self.classes_, last_weight,
@@ -472,17 +464,16 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 split_params=split_params,
             )
 
-    def _training_set(
-        self, X, y, labeled, output, output_classes, method, sample_weight,
-        *, last_weight=None,
-    ):
+    def _training_set(self, X, y, labeled, output, output_classes, method, sample_weight):
         """The student's rows (as given), soft targets and row weights.
 
         Labeled rows get the blend of the teacher's ``output`` on them and
         their labels; unlabeled and generated rows get the fitted teacher's
-        targets with the weight ``alpha``. With ``last_weight`` (the user's
-        weights as a Pipeline student's last step gets them), returns the
-        last step's row weights too, built the same way.
+        targets with the weight ``alpha``. Returns ``(X, Y, head_weight,
+        last_weight)``: the rows' weights for a Pipeline student's leading
+        steps, and for its last step (or the bare student), which differ when
+        routing gives the user's weights to the first and not to the second
+        (see :meth:`_last_step_weight`).
         """
         n_samples = n_rows(X)
         y_encoded = np.full(n_samples, -1)
@@ -522,9 +513,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 weight = row_weight if weight is None else row_weight * weight
             return weight
 
-        if last_weight is None:
-            return X, Y, rows_weight(sample_weight)
-        return X, Y, rows_weight(sample_weight), rows_weight(last_weight)
+        head_weight = rows_weight(sample_weight)
+        if self._last_step_weight(sample_weight) is sample_weight:
+            return X, Y, head_weight, head_weight
+        return X, Y, head_weight, rows_weight(None)  # the method's weights only
 
     def _teacher_logits(self, X, method):
         with blame("teacher", self.teacher_, method):
@@ -770,12 +762,11 @@ def soft_refit_set(distiller, X, y, sample_weight=None):
     teacher_params, sample_weight, _ = distiller._split_params(sample_weight, {}, X)
     # the weights of the last step, which the refit fits (routing: none if it
     # declines them), as fit gave them
-    last_weight = distiller._last_step_weight(sample_weight)
     if distiller.alpha == 0:
         # plain supervised training: the student's own classes and labels
         rows = np.flatnonzero(labeled)
         X, y = _safe_indexing(X, rows), y[rows]
-        sample_weight = last_weight
+        sample_weight = distiller._last_step_weight(sample_weight)
         if sample_weight is not None:
             sample_weight = sample_weight[rows]
         classes = distiller.student_.classes_
@@ -797,15 +788,9 @@ def soft_refit_set(distiller, X, y, sample_weight=None):
             _, output, output_classes = distiller._teacher_on_labeled(
                 clone(distiller.teacher), X, y, labeled, teacher_params, method
             )
-        if last_weight is sample_weight:
-            X, Y, sample_weight = distiller._training_set(
-                X, y, labeled, output, output_classes, method, sample_weight
-            )
-        else:
-            X, Y, _, sample_weight = distiller._training_set(
-                X, y, labeled, output, output_classes, method, sample_weight,
-                last_weight=np.ones_like(sample_weight),
-            )
+        X, Y, _, sample_weight = distiller._training_set(
+            X, y, labeled, output, output_classes, method, sample_weight
+        )
         classes = distiller.classes_
     with blame("student", distiller.student_, "transform"):
         X = last_step_input(distiller.student_, X)

@@ -440,6 +440,11 @@ def _effective_penalty(estimator):
     return penalty
 
 
+# scikit-learn >= 1.8 deprecates LogisticRegression's penalty (its default
+# is then "deprecated")
+_PENALTY_DEPRECATED = LogisticRegression().get_params()["penalty"] == "deprecated"
+
+
 def _check_logistic_params(estimator):
     """Refuse what ``LogisticRegression.fit`` would refuse, before the soft path.
 
@@ -454,7 +459,7 @@ def _check_logistic_params(estimator):
     solver = estimator.solver
     if isinstance(penalty, str) and penalty == "deprecated":
         penalty = _effective_penalty(estimator)
-    elif LogisticRegression().get_params().get("penalty") == "deprecated":
+    elif _PENALTY_DEPRECATED:
         warnings.warn(
             "The student's LogisticRegression sets 'penalty', which scikit-learn "
             "deprecated in 1.8 and removes in 1.10: use 'l1_ratio' (0 for 'l2') "
