@@ -19,7 +19,6 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.multioutput import (
-    ClassifierChain,
     MultiOutputClassifier,
     MultiOutputRegressor,
     RegressorChain,
@@ -401,27 +400,18 @@ def accepts_sample_weight(estimator):
     if isinstance(estimator, Pipeline):
         last = estimator.steps[-1][1] if estimator.steps else None
         return last not in _SKIPPED_STEPS and accepts_sample_weight(last)
-    if isinstance(estimator, TransformedTargetRegressor):
-        # its fit hands **fit_params to its regressor (LinearRegression
-        # when None)
-        regressor = estimator.regressor
-        return regressor is None or _takes_bare_sample_weight(regressor)
-    if isinstance(estimator, BaseSearchCV):
-        # its fit hands **params to its estimator, split by fold
-        return _takes_bare_sample_weight(estimator.estimator)
     if isinstance(estimator, _HANDS_WEIGHTS_ON):
-        # its fit takes sample_weight and hands it, as it is, to each of the
-        # estimators it wraps (their own refusal otherwise)
-        return has_fit_parameter(estimator, "sample_weight") and all(
-            _takes_bare_sample_weight(inner) for inner in _wrapped(estimator)
-        )
+        # its fit hands sample_weight (or **fit_params), as it is, to each of
+        # the estimators it wraps: they decide (a search's by fold; a
+        # TransformedTargetRegressor without regressor fits a LinearRegression)
+        return all(_takes_bare_sample_weight(inner) for inner in _wrapped(estimator))
     return has_fit_parameter(estimator, "sample_weight")
 
 
 def _wrapped(estimator):
-    """The estimators a multi-output, chain, voting or stacking model fits."""
+    """The estimators that a model of ``_HANDS_WEIGHTS_ON`` fits."""
     params = estimator.get_params(deep=False)
-    for name in ("estimator", "base_estimator", "final_estimator"):
+    for name in ("estimator", "regressor", "base_estimator", "final_estimator"):
         inner = params.get(name)
         if hasattr(inner, "fit"):
             yield inner
@@ -432,11 +422,13 @@ def _wrapped(estimator):
 
 
 # Meta-estimators whose fit hands sample_weight, as it is, to each estimator
-# they wrap (scikit-learn 1.6 to 1.9, without metadata routing)
+# they wrap (scikit-learn 1.6 to 1.9, without metadata routing; not
+# ClassifierChain, whose fit takes no extra parameter without routing)
 _HANDS_WEIGHTS_ON = (
+    BaseSearchCV,
+    TransformedTargetRegressor,
     MultiOutputClassifier,
     MultiOutputRegressor,
-    ClassifierChain,
     RegressorChain,
     StackingClassifier,
     StackingRegressor,

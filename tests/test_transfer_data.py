@@ -377,12 +377,14 @@ def test_regressor_column_y_keeps_its_shape_at_every_alpha(reg_data):
         assert reg.fit(X, y).predict(X).shape == shape
 
 
-@pytest.mark.parametrize("wrapper", ["ttr", "search"])
+@pytest.mark.parametrize("wrapper", ["ttr", "search", "voting"])
 @pytest.mark.parametrize("role", ["teacher", "student"])
 def test_a_wrapper_takes_sample_weight_as_what_it_wraps(reg_data, role, wrapper):
-    # their fit hands sample_weight (TransformedTargetRegressor) or **params
-    # (a search, fold by fold) to the model they wrap
+    # their fit hands sample_weight (TransformedTargetRegressor, voting) or
+    # **params (a search, fold by fold; voting from scikit-learn 1.8) to the
+    # models they wrap
     from sklearn.compose import TransformedTargetRegressor
+    from sklearn.ensemble import VotingRegressor
     from sklearn.model_selection import GridSearchCV
 
     X, y = reg_data
@@ -392,9 +394,12 @@ def test_a_wrapper_takes_sample_weight_as_what_it_wraps(reg_data, role, wrapper)
             Ridge(), func=np.arcsinh, inverse_func=np.sinh
         )
         inner = "regressor_"
-    else:
+    elif wrapper == "search":
         model = GridSearchCV(Ridge(), {"alpha": [0.01, 100.0]}, cv=3)
         inner = "best_estimator_"
+    else:
+        model = VotingRegressor([("ridge", Ridge()), ("strong", Ridge(alpha=10.0))])
+        inner = "named_estimators_"
     teacher, student = (model, Ridge()) if role == "teacher" else (Ridge(), model)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # no "fitted without it"
@@ -403,9 +408,10 @@ def test_a_wrapper_takes_sample_weight_as_what_it_wraps(reg_data, role, wrapper)
         )
     if role == "teacher":
         weighted = clone(model).fit(X, y, sample_weight=sw)
-        assert_allclose(
-            getattr(reg.teacher_, inner).coef_, getattr(weighted, inner).coef_
-        )
+        fitted, expected = (getattr(m, inner) for m in (reg.teacher_, weighted))
+        if wrapper == "voting":
+            fitted, expected = fitted["ridge"], expected["ridge"]
+        assert_allclose(fitted.coef_, expected.coef_)
     plain = DistilledRegressor(teacher, student, alpha=0.0).fit(X, y, sample_weight=sw)
     expected = clone(student).fit(X, y, sample_weight=sw)
     assert_array_equal(plain.predict(X), expected.predict(X))
