@@ -297,15 +297,20 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             target = np.concatenate(
                 [target, _as_targets(new_target, y.shape[1:], n_new)]
             )
-            head_weight, student_weight = (
-                _with_generated_rows(w, n_rows(X), n_new, self.alpha)
-                for w in (student_weight, last_weight)
+            head_weight = _with_generated_rows(
+                student_weight, n_rows(X), n_new, self.alpha
             )
+            if last_weight is student_weight:
+                last_weight = head_weight
+            else:  # declined by the last step
+                last_weight = _with_generated_rows(
+                    last_weight, n_rows(X), n_new, self.alpha
+                )
             X = stack_rows(X, X_new)
         else:
-            head_weight, student_weight = student_weight, last_weight
+            head_weight = student_weight
         self.student_ = fit_on_targets(
-            self.student, X, target, student_weight, head_weight=head_weight
+            self.student, X, target, last_weight, head_weight=head_weight
         )
         return self
 

@@ -37,7 +37,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _teacher
-from ._base import generate_rows, resolve_augment
+from ._base import _GENERATORS, generate_rows, resolve_augment
 from ._classifier import DistilledClassifier
 from ._fitting import (
     accepts_nan,
@@ -75,8 +75,6 @@ _KEPT_ATTRIBUTES = (
 _RESPONSE_METHODS = ("predict", "predict_proba", "decision_function")
 # Timed repeats of a student's prediction on 1,000 rows (the fastest kept).
 _LATENCY_REPEATS = 3
-# augment values that generate rows (dense, from complete ones)
-_GENERATED = ("munge", "gaussian")
 
 
 def _teacher_has(method):
@@ -1503,6 +1501,6 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             base_tags.input_tags.allow_nan
             # as the distillers read a student (a Pipeline that imputes takes it)
             and all(accepts_nan(s) for s in self._students())
-            and not any(isinstance(a, str) and a in _GENERATED for a in augments)
+            and not any(isinstance(a, str) and a in _GENERATORS for a in augments)
         )
         return tags
