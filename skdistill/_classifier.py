@@ -35,6 +35,7 @@ from ._students import (
 from ._targets import (
     blend_targets,
     check_fitted_response,
+    check_single_output,
     logits_from_output,
     resolve_response_method,
     soften,
@@ -373,8 +374,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         if isinstance(teacher, FrozenEstimator):
             with blame("teacher", teacher, "fit"):
                 check_is_fitted(teacher.estimator)
+            check_single_output(teacher)
             if hasattr(teacher, "classes_"):
-                check_label_overlap(labels, teacher.classes_)
+                check_label_overlap(labels, teacher.classes_, unlabeled=self.unlabeled)
         elif len(labels) < 2:
             raise ValueError(
                 "DistilledClassifier needs samples of at least 2 classes in y; "
@@ -567,7 +569,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         if first_call:
             self.teacher_ = self.teacher
             self.augment_ = None  # chunks are fitted as they come
+            check_single_output(self.teacher_)
             known = np.asarray(self.teacher_.classes_)
+            check_label_overlap([], known, unlabeled=self.unlabeled)
             if classes is not None:
                 check_label_overlap(np.asarray(classes), known, name="classes")
                 known = np.union1d(known, np.asarray(classes))

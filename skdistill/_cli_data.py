@@ -2,6 +2,7 @@
 
 import os
 import shlex
+import warnings
 
 from ._cli import UsageError
 
@@ -52,10 +53,15 @@ def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=())
     ``"None"`` is a class); the other columns take pandas' missing-value
     markers.
 
+    The columns are those the header names: a separator ending every data
+    row (but not the header) adds no column, and rows with more values than
+    the header are refused. In a file of one column, an empty line is a row
+    whose value is missing (blank lines after the last value are not rows).
+
     Raises
     ------
     UsageError
-        Missing, unreadable or empty file.
+        Missing, unreadable or empty file, or rows longer than the header.
     """
     import pandas as pd
 
@@ -67,22 +73,40 @@ def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=())
         columns = [str(c) for c in header.columns]
         written = {c for c in header.columns if str(c) in set(as_written)}
         text = written | {c for c in header.columns if str(c) in set(text_columns)}
-        frame = pd.read_csv(
-            path,
-            sep=sep,
-            dtype={c: str for c in text} or None,
-            keep_default_na=False,
-            na_values={
-                c: [""] if c in written else list(_DEFAULT_NA)
-                for c in header.columns
-            },
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                path,
+                sep=sep,
+                dtype={c: str for c in text} or None,
+                keep_default_na=False,
+                na_values={
+                    c: [""] if c in written else list(_DEFAULT_NA)
+                    for c in header.columns
+                },
+                # never the first values as the rows' index: a trailing
+                # separator would otherwise shift every column by one
+                index_col=False,
+                skip_blank_lines=len(columns) != 1,
+            )
     except pd.errors.EmptyDataError:
         raise UsageError(f"{option}: {path!r} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
         text = str(exc).strip()
         first = text.splitlines()[0] if text else type(exc).__name__
         raise UsageError(f"{option}: cannot read {path!r}: {first}") from None
+    for warning in caught:
+        if "Length of header" in str(warning.message):
+            raise UsageError(
+                f"{option}: {path!r} has rows with more values than its header "
+                f"has columns ({len(columns)}); name every column in the header."
+            )
+        warnings.warn_explicit(
+            warning.message, warning.category, warning.filename, warning.lineno
+        )
+    if len(columns) == 1:
+        values = frame.iloc[:, 0].notna().to_numpy()
+        frame = frame.iloc[: values.nonzero()[0][-1] + 1 if values.any() else 0]
     frame.columns = columns
     return frame
 

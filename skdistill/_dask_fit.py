@@ -22,7 +22,13 @@ from ._labels import (
     missing_labels,
     union_classes,
 )
-from ._targets import blend_targets, logits_from_output, resolve_response_method, soften
+from ._targets import (
+    blend_targets,
+    check_single_output,
+    logits_from_output,
+    resolve_response_method,
+    soften,
+)
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
     _check_logistic_params,
@@ -407,7 +413,8 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
     labels = np.unique(np.concatenate(per_block)) if per_block else np.array([])
     if len(labels):
         check_classification_targets(labels)
-    check_label_overlap(labels, teacher.classes_)
+    check_single_output(teacher)
+    check_label_overlap(labels, teacher.classes_, unlabeled=unlabeled)
     classes = union_classes(labels, teacher.classes_)
     if len(classes) < 2:
         raise ValueError(

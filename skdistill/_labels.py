@@ -104,7 +104,7 @@ def label_kind(labels):
     return "mixed"
 
 
-def check_label_overlap(labels, teacher_classes, name="y"):
+def check_label_overlap(labels, teacher_classes, name="y", unlabeled=None):
     """Refuse labels that a frozen teacher cannot have produced.
 
     The labels and the teacher's ``classes_`` must be of the same kind
@@ -113,17 +113,31 @@ def check_label_overlap(labels, teacher_classes, name="y"):
     gets probability 0 in its targets), with a warning when each side has
     labels the other lacks (the sign of another encoding of the classes).
 
+    The ``unlabeled`` marker must not be one of the teacher's classes: the
+    teacher would predict it, and the distiller would learn it as a class.
+
     Raises
     ------
     ValueError
-        If the kinds differ or no label is shared.
+        If the kinds differ, no label is shared, or the teacher knows the
+        ``unlabeled`` marker as a class.
     """
     labels = np.asarray(labels)
     try:
         teacher_classes = np.asarray(teacher_classes)
     except ValueError:  # one array per output: refused where outputs are read
         return
-    if len(labels) == 0 or teacher_classes.ndim != 1:
+    if teacher_classes.ndim != 1:
+        return
+    if unlabeled is not None and len(teacher_classes):
+        if any(_is_marker(c, unlabeled) for c in teacher_classes.tolist()):
+            raise ValueError(
+                f"The frozen teacher's classes_ {teacher_classes[:5].tolist()} "
+                f"include the unlabeled marker {unlabeled!r}: it was trained with "
+                "the marker as a class, and the distiller would learn and predict "
+                "it. Fit the teacher on the labeled rows only."
+            )
+    if len(labels) == 0:
         return
     kind, teacher_kind = label_kind(labels), label_kind(teacher_classes)
     if kind != teacher_kind or kind == "mixed":
@@ -173,6 +187,13 @@ def check_label_overlap(labels, teacher_classes, name="y"):
         )
 
 
+def _is_marker(value, unlabeled):
+    """Whether the label ``value`` is the ``unlabeled`` marker."""
+    if is_missing(unlabeled):
+        return is_missing(value)
+    return label_kind([value]) == label_kind([unlabeled]) and value == unlabeled
+
+
 def _kind_name(values):
     """``"booleans"`` or ``"numbers"``, for a message."""
     return "booleans" if values.dtype.kind == "b" else "numbers"
@@ -194,4 +215,15 @@ def union_classes(labels, teacher_classes):
         and np.isin(teacher_classes, [0, 1]).all()
     ):
         classes = classes.astype(bool)
+    elif (
+        labels.dtype.kind in "iu"
+        and teacher_classes.dtype.kind in "iuf"
+        and classes.dtype != labels.dtype
+    ):
+        # numpy promotes int labels and float (or other int) classes to
+        # floats: keep y's integer type when every class is one of its values
+        with np.errstate(invalid="ignore", over="ignore"):
+            cast = classes.astype(labels.dtype)
+        if np.array_equal(cast, classes):
+            classes = cast
     return classes

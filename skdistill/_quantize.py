@@ -195,6 +195,20 @@ def _predicting_model(estimator):
                     "regressor fitted on log-probabilities, whose predictions are "
                     "not class labels. Use a linear classifier student."
                 )
+            student_classes = getattr(student, "classes_", None)
+            if is_classifier(estimator) and not (
+                student_classes is not None
+                and np.array_equal(np.asarray(student_classes), estimator.classes_)
+            ):
+                raise ValueError(
+                    f"Cannot quantize {type(estimator).__name__}: its student "
+                    f"knows the classes {np.asarray(student_classes).tolist()} "
+                    f"and the distiller {estimator.classes_.tolist()} (the "
+                    "student never saw the others, which the distiller gives "
+                    "probability 0); a quantized student would answer for its "
+                    "classes only. Quantize `student_` itself if that is "
+                    "intended."
+                )
             estimator = student
         else:
             return estimator

@@ -1,5 +1,8 @@
 """Soft targets: teacher logits aligned to the classes, temperature and blending."""
 
+import json
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import BaggingClassifier, StackingClassifier
@@ -64,6 +67,51 @@ def _final_estimator(estimator):
             estimator = estimator.estimator
         else:
             return estimator
+
+
+def check_single_output(teacher):
+    """Refuse a fitted classifier teacher trained on multilabel or multi-output y.
+
+    Some of them (one-vs-rest, MLP and ridge classifiers, XGBoost) return one
+    array of per-label values, which would be read as per-class outputs and
+    distilled silently into a model of the wrong classes; they are recognised
+    by what their fit records.
+
+    Raises
+    ------
+    ValueError
+        If the teacher was fitted on multilabel or multi-output targets.
+    """
+    estimator = _final_estimator(teacher)
+    binarizer = getattr(estimator, "_label_binarizer", None) or getattr(
+        estimator, "label_binarizer_", None
+    )
+    n_outputs = getattr(estimator, "n_outputs_", 1)
+    multiple = (
+        str(getattr(binarizer, "y_type_", "")).startswith("multilabel")
+        or getattr(estimator, "outputs_2d_", False) is True
+        or (isinstance(n_outputs, Integral) and n_outputs > 1)
+        or _xgboost_targets(estimator) > 1
+    )
+    if multiple:
+        raise ValueError(
+            f"The teacher's {type(estimator).__name__} was fitted on multilabel or "
+            "multi-output targets: a multi-output or multilabel teacher cannot "
+            "be distilled; skdistill distils one output."
+        )
+
+
+def _xgboost_targets(estimator):
+    """The number of targets an XGBoost model was fitted on (1 for others)."""
+    booster = getattr(estimator, "get_booster", None)
+    if booster is None or not type(estimator).__module__.startswith("xgboost"):
+        return 1
+    try:
+        config = json.loads(booster().save_config())
+        return int(config["learner"]["learner_model_param"]["num_target"])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        # unfitted (XGBoostError is a ValueError), or another layout
+        return 1
 
 
 def decision_is_per_class(teacher, n_classes=None):

@@ -8,6 +8,8 @@ import re
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterable
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone, is_classifier, is_regressor
@@ -562,7 +564,11 @@ def dumps(model, *, prediction_only=False, compresslevel=9):
     True
     """
     sio = _skops_io("skdistill.io.dumps")
-    if not 0 <= compresslevel <= 9:
+    if (
+        not isinstance(compresslevel, Integral)
+        or isinstance(compresslevel, bool)
+        or not 0 <= compresslevel <= 9
+    ):
         raise ValueError(
             f"compresslevel must be an integer in [0, 9]; got {compresslevel!r}."
         )
@@ -658,6 +664,17 @@ def _write_atomically(file, data):
 
 
 def _check_trust(untrusted, trusted, source):
+    if isinstance(trusted, str):
+        trusted = [trusted]  # one type name, as skops accepts it
+    elif trusted is not None and (
+        isinstance(trusted, bool) or not isinstance(trusted, Iterable)
+    ):
+        raise TypeError(
+            f"trusted must be a list of type names; got {trusted!r}. skops (and "
+            "skdistill) no longer accept trusted=True, which trusted any type: "
+            "pass the names of the types you trust, as the error of loading "
+            "without them lists."
+        )
     allowed = set(trusted_types()) | set(trusted or ())
     refused = sorted(set(untrusted) - allowed)
     if refused:

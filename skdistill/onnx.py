@@ -409,7 +409,7 @@ def _has_probabilities(model):
     """
     try:
         final = _predicting_model(model)
-    except TypeError:  # refused by the converter, with its message
+    except (TypeError, ValueError):  # refused by the converter, with its message
         return True
     if isinstance(final, Pipeline):
         final = final.steps[-1][1]

@@ -259,3 +259,19 @@ def test_labels_checked_over_all_blocks(client):
     y_unknown = da.from_array(y, chunks=100)[keep]  # chunk sizes unknown
     with pytest.raises(ValueError, match="y has unknown chunk sizes"):
         DistilledClassifier(teacher, LogisticRegression()).fit(Xd, y_unknown)
+
+
+def test_teachers_of_other_targets_refused(client):
+    # as in memory: a multilabel teacher, and one that knows the marker
+    X, y = _data(3, n_samples=300)
+    Xd = da.from_array(X, chunks=(100, 6))
+    Y = np.column_stack([y == 0, y == 1]).astype(int)
+    multilabel = FrozenEstimator(RandomForestClassifier(n_estimators=3).fit(X, Y))
+    with pytest.raises(ValueError, match="fitted on multilabel or multi-output"):
+        DistilledClassifier(multilabel, LogisticRegression()).fit(Xd, y)
+    y_semi = y.copy()
+    y_semi[::3] = -1
+    marked = FrozenEstimator(LogisticRegression().fit(X, y_semi))
+    clf = DistilledClassifier(marked, LogisticRegression(), unlabeled=-1)
+    with pytest.raises(ValueError, match="include the unlabeled marker -1"):
+        clf.fit(Xd, y_semi)

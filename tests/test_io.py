@@ -172,6 +172,12 @@ def test_unknown_types_are_refused_unless_trusted(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     with pytest.raises(TypeError, match="does not trust"):
         loads(path.read_bytes())
+    # one name as a string, as skops takes it (not its characters)
+    loaded = loads(path.read_bytes(), trusted=name)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    # skops no longer trusts everything with True: a clear error, not a bare one
+    with pytest.raises(TypeError, match="trusted must be a list of type names"):
+        load(path, trusted=True)
 
 
 def test_trusted_types_are_only_known_data_types():
@@ -402,8 +408,10 @@ def test_dump_refuses_a_folder_and_a_bad_level(tmp_path):
     model = LogisticRegression().fit(X, y)
     with pytest.raises(IsADirectoryError):
         dump(model, tmp_path)
-    with pytest.raises(ValueError, match="compresslevel"):
-        dumps(model, compresslevel=10)
+    for level in (10, 5.5, None, True):
+        with pytest.raises(ValueError, match="compresslevel"):
+            dumps(model, compresslevel=level)
+    assert loads(dumps(model, compresslevel=np.int64(5))).coef_.shape == (3, 4)
 
 
 def test_hist_gradient_boosting_needs_numpy_1_25_for_skops():

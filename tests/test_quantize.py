@@ -7,10 +7,10 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import load_digits, make_regression
+from sklearn.datasets import load_digits, make_classification, make_regression
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import get_tags
 from _checks import parametrize_with_checks
@@ -400,3 +400,24 @@ def test_pipeline_student_of_a_distiller_is_pointed_to_quantize():
         QuantizedLinearModel(distiller, n_bits=4).fit(X, y)
     quantized = quantize(distiller.fit(X, y), n_bits=4)  # what it points to
     assert quantized.score(X, y) > 0.8
+
+
+def test_distiller_whose_student_lacks_a_class_is_refused():
+    # the student never saw a class the distiller knows (a frozen teacher of
+    # two classes, alpha=1): its quantized copy lost that class silently
+    X, y = make_classification(
+        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
+    )
+    teacher = LogisticRegression().fit(X[y < 2], y[y < 2])
+    clf = DistilledClassifier(
+        FrozenEstimator(teacher), SGDClassifier(loss="log_loss", random_state=0),
+        alpha=1.0,
+    ).fit(X, y)
+    assert clf.predict_proba(X).shape == (300, 3)
+    assert_array_equal(clf.student_.classes_, [0, 1])
+    with pytest.raises(ValueError, match=r"student knows the classes \[0, 1\]"):
+        quantize(clf, n_bits=8)
+    with pytest.raises(ValueError, match=r"student knows the classes \[0, 1\]"):
+        QuantizedLinearModel(FrozenEstimator(clf)).fit(X, y)
+    # its student itself, if that is what the user wants
+    assert_array_equal(quantize(clf.student_, n_bits=8).classes_, [0, 1])

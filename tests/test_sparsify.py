@@ -731,3 +731,28 @@ def test_prunes_a_distiller_fitted_on_texts():
     assert sel.score(texts, y) > 0.9
     with pytest.raises(ValueError, match="max_features counts columns of X"):
         SparsifyTransformer(distiller, max_features=2).fit(texts, y)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # multi_class, deprecated
+def test_one_vs_rest_logistic_regression_is_not_refitted_jointly():
+    # scikit-learn < 1.8's LogisticRegression(multi_class="ovr") fits one
+    # binary model per class; refitted by the soft-target solver, it became a
+    # multinomial model that still predicted one-vs-rest probabilities
+    if "multi_class" not in LogisticRegression().get_params():
+        pytest.skip("LogisticRegression has no multi_class parameter")
+    X, y = make_classification(
+        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
+    )
+    ovr = LogisticRegression(multi_class="ovr", tol=1e-10, max_iter=1000)
+    reference = clone(ovr).fit(X, y)
+    kept = SparsifyTransformer(ovr, sparsity=0.0).fit(X, y)
+    assert_allclose(kept.estimator_.coef_, reference.coef_, atol=1e-6)
+    pruned = SparsifyTransformer(ovr, max_features=4, granularity="feature").fit(X, y)
+    by_hand = clone(ovr).fit(X[:, pruned.get_support()], y)
+    assert_allclose(
+        pruned.estimator_.coef_[:, pruned.get_support()], by_hand.coef_, atol=1e-5
+    )
+    # as a student: the one-vs-rest objective on soft targets, continuous in alpha
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    tiny = DistilledClassifier(teacher, ovr, alpha=1e-9).fit(X, y)
+    assert_allclose(tiny.student_.coef_, reference.coef_, atol=1e-4)

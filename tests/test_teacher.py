@@ -16,7 +16,7 @@ from sklearn.ensemble import (
 )
 from sklearn.feature_selection import RFE
 from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.neighbors import KNeighborsClassifier
@@ -878,3 +878,78 @@ def test_boolean_labels_stay_booleans_with_a_frozen_teacher_on_floats(data):
     assert clf.classes_.dtype == bool
     assert clf.predict(X).dtype == bool
 
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_integer_labels_stay_integers_with_a_frozen_teacher_on_floats(data, alpha):
+    # numpy's union of int labels and float classes is float: the classes and
+    # the predictions keep y's integer type, as a student fitted on y does
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y.astype(float)))
+    clf = DistilledClassifier(teacher, LogisticRegression(), alpha=alpha).fit(X, y)
+    assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.classes_.dtype == y.dtype and clf.predict(X).dtype == y.dtype
+
+
+def _multilabel_teachers():
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.neural_network import MLPClassifier
+
+    teachers = [
+        OneVsRestClassifier(LogisticRegression()),
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0),
+        RidgeClassifier(),
+        KNeighborsClassifier(),
+        DecisionTreeClassifier(max_depth=2),
+    ]
+    return [pytest.param(t, id=type(t).__name__) for t in teachers] + [
+        pytest.param("xgboost", id="XGBClassifier")
+    ]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("teacher", _multilabel_teachers())
+def test_a_frozen_multilabel_teacher_is_refused(data, teacher):
+    # some multilabel models return one array of per-label probabilities (or
+    # scores), which has the shape of per-class ones: read as classes, the
+    # student learned labels y never has
+    X, y = data
+    if teacher == "xgboost":
+        xgb = pytest.importorskip("xgboost")
+        teacher = xgb.XGBClassifier(n_estimators=5, max_depth=2, n_jobs=1)
+    Y = np.column_stack([y == 0, y == 1]).astype(int)
+    frozen = FrozenEstimator(clone(teacher).fit(X, Y))
+    clf = DistilledClassifier(frozen, LogisticRegression())
+    with pytest.raises(ValueError, match="fitted on multilabel or multi-output"):
+        clf.fit(X, Y[:, 0])
+    with pytest.raises(ValueError, match="fitted on multilabel or multi-output"):
+        DistilledClassifier(frozen, SGDClassifier(loss="log_loss")).partial_fit(
+            X, Y[:, 0]
+        )
+    # the same model fitted on one output is distilled
+    single = FrozenEstimator(clone(teacher).fit(X, Y[:, 0]))
+    assert DistilledClassifier(single, LogisticRegression()).fit(X, Y[:, 0]).score(
+        X, Y[:, 0]
+    ) > 0.8
+
+
+def test_a_frozen_teacher_that_knows_the_unlabeled_marker_is_refused(data):
+    # fitted by mistake on the semi-supervised y: the marker is one of its
+    # classes, and the distiller would learn and predict it
+    X, y = data
+    y_semi = y.copy()
+    y_semi[::3] = -1
+    teacher = LogisticRegression().fit(X, y_semi)
+    clf = DistilledClassifier(
+        FrozenEstimator(teacher), SGDClassifier(loss="log_loss"), unlabeled=-1
+    )
+    with pytest.raises(ValueError, match="include the unlabeled marker -1"):
+        clf.fit(X, y_semi)
+    with pytest.raises(ValueError, match="include the unlabeled marker -1"):
+        clone(clf).partial_fit(X, y_semi)
+    # a teacher of the labeled rows only is used
+    labeled = y_semi != -1
+    good = LogisticRegression().fit(X[labeled], y_semi[labeled])
+    clf.set_params(teacher=FrozenEstimator(good)).fit(X, y_semi)
+    assert_array_equal(clf.classes_, [0, 1, 2])

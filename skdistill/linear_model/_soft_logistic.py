@@ -494,7 +494,9 @@ def _supports_soft_targets(estimator):
         True for a :class:`~sklearn.linear_model.LogisticRegression` (not
         ``LogisticRegressionCV``, nor a subclass with its own ``fit``, which
         may mean something else) whose effective penalty is L2 or none and
-        whose solver is not ``"liblinear"`` (which penalises the intercept).
+        whose solver is not ``"liblinear"`` (which penalises the intercept),
+        nor set to ``multi_class="ovr"`` (scikit-learn < 1.8), whose classes
+        are fitted one against the rest, not jointly.
     """
     if not isinstance(estimator, LogisticRegression) or isinstance(
         estimator, LogisticRegressionCV
@@ -503,6 +505,8 @@ def _supports_soft_targets(estimator):
     if type(estimator).fit is not LogisticRegression.fit:
         return False
     if getattr(estimator, "solver", "lbfgs") == "liblinear":
+        return False
+    if getattr(estimator, "multi_class", "auto") == "ovr":
         return False
     return _effective_penalty(estimator) in ("l2", None)
 
