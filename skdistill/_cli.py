@@ -49,6 +49,19 @@ def finite_float(text):
     return value
 
 
+def seed(text):
+    """argparse type: a random seed, an integer in [0, 2**32 - 1]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer in [0, 2**32 - 1], got {text!r}"
+        )
+    return value
+
+
 def separator(text):
     """argparse type: a CSV separator; ``\\t`` and ``tab`` mean a tab."""
     if text in ("\\t", "tab", "TAB"):
@@ -276,7 +289,9 @@ def main(argv=None):
     names = _available_subcommands()
     if argv and argv[0] in names:
         parser = build_subcommand_parser(names)
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # pointing to the subcommand's help, not the main one's
+            args._parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return _run_guarded(args._parser, args._run, args)
     if argv and argv[0] == "train":  # the default command, by its name
         argv = argv[1:]

@@ -15,6 +15,24 @@ FLOAT32_MAX = 3.4028234663852886e38
 TASKS = ("auto", "classification", "regression")
 
 
+def add_encoding_arguments(group):
+    """The options of how a CSV file's target and text columns are read."""
+    group.add_argument(
+        "--task",
+        choices=TASKS,
+        default="auto",
+        help="auto: regression when every target value is a number and some "
+        "have a fractional part, else classification (default: %(default)s)",
+    )
+    group.add_argument(
+        "--max-categories",
+        type=int,
+        default=100,
+        metavar="N",
+        help="most distinct values of a one-hot encoded column (default: %(default)s)",
+    )
+
+
 def load_embedded(name):
     """``X``, ``y`` and a standardizing preprocessor for an embedded data set.
 
@@ -203,7 +221,16 @@ def _numeric_target(values):
     return numbers.to_numpy(dtype=float)
 
 
-def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto"):
+def load_csv(
+    path,
+    target,
+    *,
+    drop=(),
+    max_categories=100,
+    sep=",",
+    task="auto",
+    split="the stratified train/test split's two parts",
+):
     """Read a CSV file into ``X`` (a DataFrame), ``y`` and a preprocessor.
 
     Parameters
@@ -223,6 +250,8 @@ def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto")
     task : {"auto", "classification", "regression"}, default="auto"
         ``"auto"``: regression when every target value is a number and one
         has a fractional part, else classification.
+    split : str, default="the stratified train/test split's two parts"
+        What needs two rows per class (plural), for the message refusing fewer.
 
     Returns
     -------
@@ -319,8 +348,8 @@ def load_csv(path, target, *, drop=(), max_categories=100, sep=",", task="auto")
             )
             raise UsageError(
                 f"--target: {len(rare)} of the {len(classes)} classes of "
-                f"{target!r} have a single row (e.g. {rare[0]!r}); the stratified "
-                f"train/test split needs at least 2 rows per class{hint}"
+                f"{target!r} have a single row (e.g. {rare[0]!r}); {split} "
+                f"need at least 2 rows per class{hint}"
             )
 
     X = frame.drop(columns=[target, *drop])

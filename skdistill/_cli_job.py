@@ -211,7 +211,7 @@ def _run(args, progress, parser, cache):
     from ._cli_report import write_markdown, plot_agreement
     from ._cli_train import check_task_args
     from .io import prediction_model
-    from .metrics import compression_report
+    from .metrics import compression_report, count_nonzero_parameters
 
     X, y, preprocessor, notes, task, dataset = _load(args, progress)
     for note in notes:
@@ -317,7 +317,16 @@ def _run(args, progress, parser, cache):
         models["student, distilled, pruned"] = prediction_model(final)
 
     progress(f"measuring the report ({metric}, fidelity, size, speed)")
-    report = compression_report(models, Xt_test, y_test, teacher=teacher_name)
+    # size and speed of each model as it ships (as --save writes it and as
+    # `search` measures it): with the preprocessing, on the test rows as
+    # read; its parameters are the model's own
+    shipped = {
+        name: Pipeline([("preprocess", preprocess), ("student", model)])
+        for name, model in models.items()
+    }
+    report = compression_report(shipped, X_test, y_test, teacher=teacher_name)
+    for name, model in models.items():
+        report[name]["n_parameters"] = count_nonzero_parameters(model)
     # the student's own settings: --grid may have chosen them
     chosen_C, chosen_depth = student_settings(student_name, student)
 
@@ -363,6 +372,12 @@ def _run(args, progress, parser, cache):
         "report": report,
     }
 
+    if args.save is not None:  # first: the model is what took long
+        progress(f"saving to {args.save}")
+        from .io import dump
+
+        saved = Pipeline([("preprocess", preprocess), ("student", final)])
+        dump(saved, args.save, prediction_only=True)
     plots = {}
     if args.plot is not None:
         progress(f"plotting to {args.plot}")
@@ -371,11 +386,5 @@ def _run(args, progress, parser, cache):
     if args.report is not None:
         progress(f"writing the report to {args.report}")
         write_markdown(result, args.report, final, Xt_test, distilled.teacher_)
-    if args.save is not None:
-        progress(f"saving to {args.save}")
-        from .io import dump
-
-        saved = Pipeline([("preprocess", preprocess), ("student", final)])
-        dump(saved, args.save, prediction_only=True)
     progress("done")
     return result

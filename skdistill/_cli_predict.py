@@ -158,7 +158,20 @@ def run_predict(args):
     if len(frame) == 0:
         raise UsageError(f"--csv: {args.csv!r} has a header but no data rows")
     X = _feature_frame(model, frame, args.csv, args.sep)
-    out = pd.DataFrame({"prediction": model.predict(X)})
+    try:
+        predictions = model.predict(X)
+    except ValueError as exc:
+        missing = [str(c) for c in frame.columns if frame[c].isna().any()]
+        if "NaN" not in str(exc) or not missing:
+            raise
+        raise UsageError(
+            f"--csv: {args.csv!r} has missing values (in "
+            f"{', '.join(repr(c) for c in missing[:10])}), which the model "
+            "cannot take: it was trained without imputation (as on an embedded "
+            "data set). Fill them in, or train on a CSV file, whose missing "
+            "values are imputed."
+        ) from None
+    out = pd.DataFrame({"prediction": predictions})
     if args.proba:
         if not hasattr(model, "predict_proba"):
             raise UsageError("--proba: the model has no class probabilities")

@@ -131,6 +131,7 @@ def write_markdown(result, path, model, X, teacher):
             "",
             "## Student against teacher",
             "",
-            f"![student against teacher]({os.path.basename(image)})",
+            # in angle brackets: a link to a name with spaces (CommonMark)
+            f"![student against teacher](<{os.path.basename(image)}>)",
         ]
     write_atomically(path, "\n".join(lines) + "\n")

@@ -9,7 +9,9 @@ from ._cli import (
     finite_float,
     print_note,
     print_text,
+    seed,
 )
+from ._cli_data import add_encoding_arguments
 
 TEACHERS = ("boosting", "forest", "svm", "knn")
 STUDENTS = ("linear", "pruned", "tree", "mlp")
@@ -45,6 +47,7 @@ def add_search_parser(subparsers):
         ),
     )
     add_source_arguments(parser)
+    add_encoding_arguments(parser)
     parser.add_argument(
         "--teacher",
         choices=TEACHERS,
@@ -100,7 +103,7 @@ def add_search_parser(subparsers):
         "preprocessing, no teacher; needs skops)",
     )
     parser.add_argument(
-        "--random-state", type=int, default=0, metavar="SEED", help="(default: 0)"
+        "--random-state", type=seed, default=0, metavar="SEED", help="(default: 0)"
     )
     return parser
 
@@ -108,9 +111,12 @@ def add_search_parser(subparsers):
 def _check_args(args):
     if args.csv is not None and args.target is None:
         raise UsageError("--csv needs --target COLUMN")
-    if args.csv is None and (args.target is not None or args.drop or args.sep != ","):
-        raise UsageError("--target, --drop and --sep apply to --csv only")
+    if args.csv is None and (
+        args.target is not None or args.drop or args.sep != "," or args.task != "auto"
+    ):
+        raise UsageError("--target, --drop, --sep and --task apply to --csv only")
     for option, value, least in (
+        ("--max-categories", args.max_categories, 1),
         ("--n-estimators", args.n_estimators, 1),
         ("--cv", args.cv, 2),
         ("--max-bytes", args.max_bytes, 1),
@@ -300,7 +306,13 @@ def run_search(args):
 
     if args.csv is not None:
         X, y, preprocessor, notes, task = load_csv(
-            args.csv, args.target, drop=args.drop, sep=args.sep
+            args.csv,
+            args.target,
+            drop=args.drop,
+            max_categories=args.max_categories,
+            sep=args.sep,
+            task=args.task,
+            split="the stratified folds",
         )
         source = args.csv
     else:

@@ -377,6 +377,17 @@ def test_unencodable_column_is_an_error_unless_dropped(tmp_path):
         (["--dataset", "mnist"], "invalid choice"),
         (["--augment", "none", "--augment-size", "2"], "not --augment none"),
         (["--plot", "/no/such/folder/a.png"], "does not exist"),
+        # checked before the fit, not after it
+        (["--plot", "agreement.txt"], "--plot must name an image file"),
+        (["--plot", "agreement"], "--plot must name an image file"),
+        (["--random-state", "-1"], "--random-state: must be an integer in"),
+        (["search", "--random-state", "-1"], "--random-state: must be an integer"),
+        (["search", "--max-categories", "0"], "--max-categories must be at least"),
+        (["search", "--task", "regression"], "apply to --csv only"),
+        (["search", "--bogus"],
+         "unrecognized arguments: --bogus (see skdistill search --help)"),
+        (["predict", "--model", "m.skops", "--csv", "x.csv", "--bogus"],
+         "unrecognized arguments: --bogus (see skdistill predict --help)"),
     ],
 )
 def test_argument_errors(args, fragment, capsys):
@@ -602,6 +613,24 @@ def test_integer_target_with_rare_values_suggests_regression(tmp_path):
     )
     result = run_cli("--csv", path, "--target", "count", "--task", "regression")
     assert result.returncode == 0, result.stderr
+    # search has the options its messages name, and says what needs the rows
+    search = ("search", "--csv", path, "--target", "count", "--students", "linear",
+              "--n-estimators", "5", "--cv", "3")
+    assert_usage_error(run_cli(*search), "the stratified folds need", "--task regression")
+    result = run_cli(*search, "--task", "regression")
+    assert result.returncode == 0, result.stderr
+    assert "R²" in result.stdout
+
+
+def test_search_takes_max_categories(tmp_path):
+    rows = "\n".join(f"{i % 7},c{i % 150},{'ab'[i % 2]}" for i in range(300))
+    path = tmp_path / "many.csv"
+    path.write_text("x,cat,label\n" + rows + "\n")
+    search = ("search", "--csv", path, "--target", "label", "--students", "linear",
+              "--n-estimators", "5", "--cv", "3")
+    assert_usage_error(run_cli(*search), "raise --max-categories")
+    result = run_cli(*search, "--max-categories", "200")
+    assert result.returncode == 0, result.stderr
 
 
 def test_row_number_columns_get_a_note(labels_csv):
@@ -624,8 +653,41 @@ def test_markdown_report(tmp_path):
     assert text.startswith("# skdistill report: iris")
     assert "| model | accuracy | fidelity | parameters | bytes | ms/1000 rows |" in text
     assert "| teacher (RBF SVM) |" in text
-    assert "![student against teacher](run_agreement.png)" in text
+    assert "![student against teacher](<run_agreement.png>)" in text
     assert (tmp_path / "run_agreement.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_report_bytes_are_the_saved_files_and_the_save_comes_first(
+    tmp_path, monkeypatch
+):
+    # the table's bytes are the file --save writes (preprocessing included,
+    # as `search` measures them); the model is saved before the plots
+    pytest.importorskip("skops.io")
+    pytest.importorskip("matplotlib")
+    import skdistill._cli_report as cli_report
+
+    def failing_plot(*args, **kwargs):
+        raise RuntimeError("no plot")
+
+    monkeypatch.setattr(cli_report, "plot_agreement", failing_plot)
+    model_file = tmp_path / "m.skops"
+    status = main(["--dataset", "iris", "--save", str(model_file), "--json",
+                   "--plot", str(tmp_path / "a.png")])
+    assert status == 1 and model_file.exists()
+    monkeypatch.undo()
+    result = run_cli("--dataset", "iris", "--save", model_file, "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["role"]: row for row in json.loads(result.stdout)["models"]}
+    assert rows["distilled"]["bytes"] == model_file.stat().st_size
+    assert rows["distilled"]["n_parameters"] == 15  # the model's own
+
+
+def test_report_links_a_plot_whose_name_has_spaces(tmp_path):
+    pytest.importorskip("matplotlib")
+    report = tmp_path / "my run.md"
+    assert run_cli("--dataset", "iris", "--report", report).returncode == 0
+    assert "![student against teacher](<my run_agreement.png>)" in report.read_text()
+    assert (tmp_path / "my run_agreement.png").read_bytes()[:8] == PNG_MAGIC
 
 
 def test_grid_verbose_reports_every_candidate_and_fold():
@@ -844,6 +906,12 @@ def test_model_of_an_embedded_data_set_takes_columns_by_name(tmp_path):
         predictions.append(result.stdout.splitlines()[1:])
     assert predictions[0] == predictions[1]
     assert np.mean(np.array(predictions[0], dtype=int) == iris.target) > 0.8
+    # such a model has no imputer: a missing value is the user's to fill
+    holes = iris.data.copy()
+    holes.iloc[3, 1] = np.nan
+    result = run_cli("predict", "--model", model_file, "--csv",
+                     _write_csv(tmp_path / "holes.csv", holes))
+    assert_usage_error(result, "has missing values (in 'sepal width (cm)')")
 
 
 def test_search_failures_are_one_line_warnings(tmp_path):
@@ -969,3 +1037,49 @@ def test_a_rare_class_does_not_stop_the_folds(tmp_path):
     assert "skdistill: warning: UserWarning: The least populated class" in (
         result.stderr
     )
+
+
+def test_csv_columns_are_the_headers_whatever_the_rows_end_with(tmp_path):
+    # a separator ending every data row made pandas take the first values as
+    # the index, shifting each value under the next column's name
+    pytest.importorskip("pandas")
+    from skdistill._cli import UsageError
+    from skdistill._cli_data import read_frame
+
+    path = tmp_path / "trailing.csv"
+    path.write_text("id,x,label\n0,0.5,yes,\n1,-0.7,no,\n")
+    frame = read_frame(str(path), as_written=["label"])
+    assert list(frame.columns) == ["id", "x", "label"]
+    assert frame["id"].tolist() == [0, 1] and frame["label"].tolist() == ["yes", "no"]
+    # values beyond the header's columns are refused, not dropped
+    path.write_text("id,x,label\n0,0.5,yes,9\n1,-0.7,no,8\n")
+    with pytest.raises(UsageError, match="more values than its header"):
+        read_frame(str(path))
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_one_column_csv_keeps_its_empty_rows(tmp_path, newline, capsys):
+    # in a file of one column an empty line is a row with a missing value:
+    # skipping it shifted every later prediction by one row
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("skops.io")
+    from skdistill._cli_data import read_frame
+
+    path = tmp_path / "new.csv"
+    path.write_bytes(newline.join(["x", "0.5", "", "-0.7", "1.2", "", ""]).encode())
+    frame = read_frame(str(path))
+    assert frame["x"].isna().tolist() == [False, True, False, False]
+    rng = np.random.RandomState(0)
+    x = rng.randn(200)
+    train = _write_csv(
+        tmp_path / "train.csv", pd.DataFrame({"x": x, "y": (x > 0).astype(int)})
+    )
+    model_file = tmp_path / "m.skops"
+    assert main(["--csv", str(train), "--target", "y", "--save", str(model_file)]) in (
+        0, None
+    )
+    capsys.readouterr()
+    main(["predict", "--model", str(model_file), "--csv", str(path)])
+    lines = capsys.readouterr().out.split()
+    assert lines[0] == "prediction" and len(lines) == 5
+    assert [lines[1], lines[3], lines[4]] == ["1", "0", "1"]
