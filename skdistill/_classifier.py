@@ -364,7 +364,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         y, labeled = self._check_y(y, n_rows(X))
         sample_weight = self._check_sample_weight(sample_weight, X)
         # alpha=0 is clone(student).fit(X, y) for any classifier student
-        plain = self.alpha == 0 and not is_regressor_student(self.student)
+        plain = self.alpha == 0 and get_tags(self.student).estimator_type == (
+            "classifier"
+        )
         path = None if plain else student_path(self.student)
         check_nan(X, self.teacher, self.student)
 
@@ -562,8 +564,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         self : object
             The estimator, with ``student_`` updated.
         """
-        if not hasattr(self, "student_"):
-            student_path(self.student)  # a clear TypeError for unusable students
+        if not hasattr(self, "student_") and get_tags(
+            self.student
+        ).estimator_type not in ("classifier", "regressor"):
+            # a clear TypeError for what is neither (a classifier whose
+            # partial_fit takes no weights is streamed its rows' likeliest class)
+            student_path(self.student)
         first_call, X, sample_weight = self._start_partial_fit(X, sample_weight)
         method = resolve_response_method(self.teacher, self.teacher_response)
         if first_call:

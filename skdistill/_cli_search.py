@@ -169,6 +169,7 @@ def default_space(preprocessor, task, random_state=0, students=STUDENTS):
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import Pipeline
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+    from sklearn.utils.validation import has_fit_parameter
 
     from ._sparsify import SparsifyTransformer
 
@@ -194,9 +195,14 @@ def default_space(preprocessor, task, random_state=0, students=STUDENTS):
         linear = student(("logistic", LogisticRegression(max_iter=1000)))
         linear_grid = {"student__logistic__C": [0.1, 1.0]}
         tree = student(("tree", DecisionTreeClassifier(random_state=random_state)))
-        mlp = MLPClassifier(
-            hidden_layer_sizes=(16,), max_iter=500, random_state=random_state
+        # an MLPRegressor on the log targets where MLPClassifier.fit takes
+        # no sample_weight (scikit-learn < 1.7), as the main command does
+        network = (
+            MLPClassifier
+            if has_fit_parameter(MLPClassifier(), "sample_weight")
+            else MLPRegressor
         )
+        mlp = network(hidden_layer_sizes=(16,), max_iter=500, random_state=random_state)
         pruned = student(
             (
                 "prune",

@@ -88,6 +88,27 @@ def route_fit(owner, sample_weight, fit_params):
     return process_routing(owner, "fit", **fit_params)
 
 
+def caller_params(estimator, method, params):
+    """``params`` routed to ``estimator.<method>``, under its caller's names.
+
+    Metadata routing hands a consumer its parameters under its own names
+    (``sample_weight``), renamed from the aliases it requests
+    (``set_fit_request(sample_weight="student_weight")``). A meta-estimator
+    that routes them again (a distiller, ``cross_val_predict``) expects the
+    aliases: this undoes the renaming. A router (a Pipeline) takes its
+    caller's names already.
+    """
+    requests = getattr(
+        getattr(get_routing_for_object(estimator), method, None), "requests", None
+    )
+    if not requests:
+        return dict(params)
+    return {
+        (requests[name] if isinstance(requests.get(name), str) else name): value
+        for name, value in params.items()
+    }
+
+
 def index_params(params, indices, n_samples):
     """Rows ``indices`` of the per-row fit parameters; the others as they are.
 

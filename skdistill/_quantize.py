@@ -344,10 +344,10 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
     -----
     Zeros stay exactly zero: only the non-zero coefficients are quantized and
     the positions of the zeros are stored as a bit mask (one bit per
-    coefficient). The payload is about ``n_coef / 8 + n_nonzero * b`` bytes
-    (``b = 1`` for up to 8 bits, 2 above) plus the codebook (``8 * 2 **
-    n_bits`` bytes for k-means, 16 bytes for uniform), against ``8 * n_coef``
-    bytes for float64 coefficients. Intercepts are not quantized. A sparse
+    coefficient). The codes are bit-packed, so the payload is about
+    ``n_coef / 8 + n_nonzero * n_bits / 8`` bytes plus the codebook
+    (``8 * 2 ** n_bits`` bytes for k-means, 16 bytes for uniform), against
+    ``8 * n_coef`` bytes for float64 coefficients. Intercepts are not quantized. A sparse
     ``coef_`` (after ``sparsify()``) is rebuilt as a CSR matrix.
 
     References

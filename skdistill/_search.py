@@ -44,6 +44,7 @@ from ._fitting import (
     accepts_sample_weight,
     as_table,
     blame,
+    caller_params,
     index_params,
     is_composite,
     n_rows,
@@ -398,11 +399,31 @@ def _fit_and_score(
             "error": traceback.format_exc(),
         }
     fit_time = time.perf_counter() - start
-    student = estimator.student_
-    sizes = {
-        "bytes": student_bytes(student),
-        "n_nonzero": count_nonzero_parameters(student),
-    }
+    # the model that ships (skdistill.io's prediction_only): the student, or
+    # the distiller without its teacher where the student alone does not
+    # answer for it (a regressor student of a classifier), whose teacher
+    # parameter is then the search's, not the split's cache
+    from .io import prediction_model
+
+    estimator.set_params(teacher=base.teacher)
+    shipped = prediction_model(estimator)
+    try:
+        sizes = {
+            "bytes": student_bytes(shipped),
+            "n_nonzero": count_nonzero_parameters(estimator.student_),
+        }
+    except Exception:
+        # a student that cannot be shipped here (skops cannot save a numpy
+        # Generator before numpy 1.25): error_score, as a failed score
+        if isinstance(error_score, str) and error_score == "raise":
+            raise
+        measured = ("score_time", "fidelity", "bytes", "latency", "n_nonzero")
+        return {
+            **dict.fromkeys(measured, np.nan),
+            "fit_time": fit_time,
+            "score": error_score,
+            "score_error": traceback.format_exc(),
+        }
     start = time.perf_counter()
     try:
         score = _single_score(scorer(estimator, X_test, y_test, **score_params))
@@ -413,8 +434,8 @@ def _fit_and_score(
             fidelity = fidelity_score(y_teacher, y_student, sample_weight=weight)
         else:
             fidelity = float(r2_score(y_teacher, y_student, sample_weight=weight))
-        # the student alone: it receives X as given and answers for the distiller
-        latency = 1000 * prediction_time(student, X_test, n_repeats=_LATENCY_REPEATS)
+        # the shipped model: it receives X as given and answers for the distiller
+        latency = 1000 * prediction_time(shipped, X_test, n_repeats=_LATENCY_REPEATS)
     except Exception as exc:
         # as GridSearchCV: a score that fails (an unknown category in the
         # test rows, a log loss on a class the training rows lack) is
@@ -597,7 +618,11 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         default scorer requests it).
 
     max_bytes : int or None, default=None
-        Budget on ``student_bytes`` for the choice of the best candidate.
+        Budget on ``student_bytes`` for the choice of the best candidate. The
+        budget holds for the students fitted on the splits (their mean
+        size); a student whose size grows with its training rows (a tree
+        without ``max_depth``) may exceed it once refitted on all rows, which
+        a warning says.
 
     max_latency_ms : float or None, default=None
         Budget on ``student_latency_ms`` (milliseconds per 1,000 rows).
@@ -641,9 +666,11 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``std_test_fidelity`` (agreement with the teacher's predictions on
         the test rows; R² against them for a regressor), ``student_bytes``
         (size of the fitted student as :func:`skdistill.io.dump` writes it
-        with ``prediction_only=True``, mean over the splits),
-        ``student_latency_ms`` (prediction time per 1,000 rows, median over
-        the splits), ``n_nonzero`` (non-zero
+        with ``prediction_only=True``, mean over the splits; the distiller
+        without its teacher where the student alone does not answer for it,
+        e.g. a regressor student of a classifier), ``student_latency_ms``
+        (prediction time per 1,000 rows of that model, median over the
+        splits), ``n_nonzero`` (non-zero
         parameters of the student, mean over the splits) and
         ``within_budget``.
 
@@ -893,7 +920,12 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             routed = route_fit(self, sample_weight, params)
             return (
                 dict(routed.teacher.fit),
-                [dict(routed[f"student{i}"].fit) for i in range(len(students))],
+                # each candidate distiller routes them again to its student:
+                # under the names the student requests (its aliases)
+                [
+                    caller_params(student, "fit", routed[f"student{i}"].fit)
+                    for i, student in enumerate(students)
+                ],
                 dict(routed.scorer.score),
                 dict(routed.splitter.split),
                 {
@@ -969,6 +1001,11 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
         X, y = indexable(as_table(X), y)
         n_samples = n_rows(X)
+        if isinstance(self.teacher, FrozenEstimator):
+            # as the distiller refuses it: a frozen teacher's "out-of-fold"
+            # outputs would be its in-sample ones
+            for teacher_cv in self._grid_values("teacher_cv"):
+                _teacher.check_teacher_cv(teacher_cv, n_samples, self.teacher)
         if classifier and getattr(base, "unlabeled", None) is None:
             # before the teacher, which may accept anything on label codes
             check_no_missing_labels(
@@ -1192,6 +1229,21 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
             # with the teacher's fit on all rows, done with the splits' teachers
             self.refit_time_ = teacher_time + time.perf_counter() - start
+            if self.max_bytes is not None:
+                # the budget held for the splits' students (their mean); a
+                # student refitted on more rows may grow (a tree, a forest)
+                refitted = student_bytes(self.best_estimator_)
+                if refitted > self.max_bytes:
+                    warnings.warn(
+                        f"The best candidate, refitted on all rows, has "
+                        f"{refitted} bytes, more than max_bytes={self.max_bytes} "
+                        "(its students on the splits had "
+                        f"{results['student_bytes'][self.best_index_]:.0f} on "
+                        "average). Bound its size by its parameters (max_depth, "
+                        "max_leaf_nodes), or choose another candidate of "
+                        "cv_results_.",
+                        UserWarning,
+                    )
         return self
 
     def _refit(
@@ -1219,8 +1271,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _candidate_fit_params(self, teacher_params, student_params):
         """Fit parameters of a distiller with an unfrozen teacher."""
-        if _routing_enabled():
-            return {**teacher_params, **student_params}
+        if _routing_enabled():  # routed again by the distiller: its aliases
+            return {**caller_params(self.teacher, "fit", teacher_params), **student_params}
         return dict(student_params)
 
     def _format_results(self, candidates, n_splits, out, fitted_everywhere):

@@ -17,6 +17,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv, cross_val_predict
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import _safe_indexing, gen_batches, get_tags
+from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, check_memory
@@ -395,6 +396,12 @@ def out_of_fold_response(
     # a splitter that leaves rows out or repeats them (TimeSeriesSplit,
     # ShuffleSplit): cross_val_predict's refusal, named as teacher_cv's
     _check_partition(tests, len(y), f"teacher_cv={cv!r}")
+    from ._fitting import add_note, caller_params  # imports this module
+
+    if _routing_enabled():
+        # cross_val_predict routes them again: under the names the teacher
+        # requests (its aliases), not the names they were routed under
+        fit_params = caller_params(teacher, "fit", fit_params)
     if classifier:
         teacher = _FoldTeacher(
             teacher, np.unique(y), encoded=isinstance(fitted, LabelEncodedClassifier)
@@ -407,8 +414,6 @@ def out_of_fold_response(
             params={**fit_params, **split_params}, n_jobs=n_jobs,
         )
     except Exception as exc:  # say which setting asked for the folds
-        from ._fitting import add_note  # imports this module
-
         add_note(exc, f"In the folds of teacher_cv={cv!r} (out-of-fold outputs).")
         raise
 
@@ -440,6 +445,8 @@ class _FoldTeacher(LabelEncodedClassifier):
 
     def fit(self, X, y, **fit_params):
         """Fit the teacher on ``labels[y]``; ``classes_`` are the codes it knows."""
+        if _routing_enabled():  # from cross_val_predict, under the aliases
+            fit_params = dict(process_routing(self, "fit", **fit_params).estimator.fit)
         y = self.labels[np.asarray(y, dtype=np.intp)]
         if self.encoded:
             fitted = LabelEncodedClassifier(self.estimator).fit(X, y, **fit_params)

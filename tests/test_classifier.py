@@ -833,3 +833,16 @@ def test_elastic_net_logistic_student_takes_the_repetition_path(data):
     clf = DistilledClassifier(LogisticRegression(), l1, alpha=0.5).fit(X, y)
     assert type(clf.student_) is LogisticRegression
     assert np.any(clf.student_.coef_ == 0)
+
+
+@pytest.mark.parametrize("kind", ["KMeans", "IsolationForest"])
+def test_alpha_0_refuses_a_student_that_is_no_classifier(data, kind):
+    # alpha=0 is the student fitted on y for a classifier student; a
+    # clusterer's cluster ids (or a detector's +-1) are no class labels
+    from sklearn.cluster import KMeans
+    from sklearn.ensemble import IsolationForest
+
+    X, y = data
+    student = KMeans(n_clusters=2, n_init=1) if kind == "KMeans" else IsolationForest()
+    with pytest.raises(TypeError, match="neither a classifier nor a regressor"):
+        DistilledClassifier(LogisticRegression(), student, alpha=0.0).fit(X, y)

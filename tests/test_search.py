@@ -703,7 +703,7 @@ def test_command_line_search_usage_errors(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["search", "--dataset", "iris", "--sep", ";"])
     assert exc.value.code == 2
-    assert "--sep apply to --csv only" in capsys.readouterr().err
+    assert "--sep and --task apply to --csv only" in capsys.readouterr().err
 
 
 def test_command_line_search_notes_go_to_stderr(tmp_path, capsys):
@@ -951,6 +951,31 @@ def test_student_bytes_are_those_of_the_shipped_student():
     assert search.cv_results_["student_bytes"][0] == shipped
     # without the network's training state (its solver, its loss curve)
     assert shipped * 2 < len(dumps(fitted.student_))
+
+
+def test_a_regressor_student_of_a_classifier_ships_with_its_distiller():
+    # the regressor fitted on log-probabilities does not answer alone: what
+    # ships is the distiller without its teacher, which the budget measures
+    pytest.importorskip("skops.io")
+    from sklearn.linear_model import Ridge
+
+    from skdistill.io import dumps
+
+    X, y = make_classification(n_samples=120, n_features=6, random_state=0)
+    train, test = np.arange(90), np.arange(90, 120)
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    search = DistillationSearchCV(
+        teacher, {"student": [Ridge()], "alpha": [0.5]}, cv=[(train, test)]
+    ).fit(X, y)
+    split_teacher = FrozenEstimator(clone(teacher).fit(X[train], y[train]))
+    fitted = DistilledClassifier(split_teacher, Ridge(), alpha=0.5).fit(
+        X[train], y[train]
+    )
+    shipped = len(dumps(fitted, prediction_only=True))
+    assert shipped > len(dumps(fitted.student_, prediction_only=True))
+    assert search.cv_results_["student_bytes"][0] == shipped
+    with pytest.raises(ValueError, match="No candidate is within the budgets"):
+        clone(search).set_params(max_bytes=shipped - 1).fit(X, y)
 
 
 def test_workers_share_the_callers_warning_filters(data):
@@ -1276,3 +1301,118 @@ def test_teacher_cv_splitters_get_their_groups_by_routing(data):
         search.best_estimator_.predict_proba(X),
         reference.best_estimator_.predict_proba(X),
     )
+
+
+def test_aliased_requests_reach_the_teacher_and_the_students(data):
+    # a student requesting sample_weight as "student_weight", a teacher as
+    # "teacher_weight": routed to the candidates' distillers under those
+    # names (and to the teacher's out-of-fold clones), the scores are
+    # GridSearchCV's over the same distillers
+    X, y = data
+    rng = np.random.RandomState(0)
+    w_teacher, w_student = rng.uniform(0.1, 3, len(y)), rng.uniform(0.1, 3, len(y))
+    splits = list(KFold(2, shuffle=True, random_state=0).split(X))
+    with config_context(enable_metadata_routing=True):
+        teacher = LogisticRegression().set_fit_request(sample_weight="teacher_weight")
+        student = LogisticRegression(max_iter=500).set_fit_request(
+            sample_weight="student_weight"
+        )
+        grid = {"student": [student], "alpha": [0.5, 1.0], "teacher_cv": [None, 3]}
+        search = DistillationSearchCV(
+            teacher, grid, cv=splits, scoring="accuracy"
+        ).fit(X, y, teacher_weight=w_teacher, student_weight=w_student)
+        reference = GridSearchCV(
+            DistilledClassifier(teacher, student), grid, cv=splits, scoring="accuracy"
+        ).fit(X, y, teacher_weight=w_teacher, student_weight=w_student)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )
+    assert_allclose(
+        search.best_estimator_.predict_proba(X),
+        reference.best_estimator_.predict_proba(X),
+    )
+
+
+def test_a_frozen_teacher_with_teacher_cv_in_the_grid_is_refused(data):
+    # as the distiller refuses it: the frozen model's "out-of-fold" outputs
+    # were its in-sample ones, scored as if held out
+    X, y = data
+    frozen = FrozenEstimator(DecisionTreeClassifier(max_depth=3).fit(X, y))
+    grid = {"student": [LogisticRegression()], "teacher_cv": [None, 3]}
+    with pytest.raises(ValueError, match="teacher_cv needs a teacher that can be"):
+        DistillationSearchCV(frozen, grid, cv=2).fit(X, y)
+    DistillationSearchCV(frozen, {**grid, "teacher_cv": [None]}, cv=2).fit(X, y)
+
+
+def test_a_refitted_best_candidate_beyond_max_bytes_warns():
+    # the budget holds for the splits' students; an unbounded tree refitted
+    # on twice the rows grows beyond it, which the user is told
+    pytest.importorskip("skops.io")
+    from sklearn.ensemble import RandomForestClassifier
+
+    from skdistill.io import dumps
+
+    X, y = make_classification(
+        n_samples=1200, n_features=10, flip_y=0.2, random_state=0
+    )
+    grid = {"student": [DecisionTreeClassifier(random_state=0)], "alpha": [0.9],
+            "augment": [None]}
+    teacher = RandomForestClassifier(n_estimators=20, random_state=0)
+    probe = DistillationSearchCV(teacher, grid, cv=2, refit=False).fit(X, y)
+    budget = int(probe.cv_results_["student_bytes"][0]) + 1
+    with pytest.warns(UserWarning, match="refitted on all rows, has"):
+        search = DistillationSearchCV(teacher, grid, cv=2, max_bytes=budget).fit(X, y)
+    assert len(dumps(search.best_estimator_, prediction_only=True)) > budget
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        DistillationSearchCV(teacher, grid, cv=2, max_bytes=10**7).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_command_line_search_networks_are_fitted_on_every_version(capsys):
+    # MLPClassifier.fit takes sample_weight from scikit-learn 1.7 only: before,
+    # the default space's network is an MLPRegressor on the log targets, as
+    # the main command's, not a candidate that fails on every split
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.utils.validation import has_fit_parameter
+
+    from skdistill.__main__ import main
+
+    status = main(
+        ["search", "--dataset", "iris", "--teacher", "forest", "--n-estimators", "5",
+         "--cv", "2", "--students", "mlp"]
+    )
+    captured = capsys.readouterr()
+    assert status == 0 and "failed" not in captured.err
+    kind = (
+        "MLPClassifier"
+        if has_fit_parameter(MLPClassifier(), "sample_weight")
+        else "MLPRegressor"
+    )
+    assert kind in captured.out
+
+
+def test_a_student_that_cannot_be_measured_gets_error_score(data, monkeypatch):
+    # skops cannot save a numpy Generator before numpy 1.25 (a histogram
+    # boosting student): that candidate's splits get error_score with a
+    # warning, and the search goes on, as for a failed score
+    import skdistill._search as search_module
+
+    measure = search_module.student_bytes
+
+    def failing_for_trees(student):
+        if isinstance(student, DecisionTreeClassifier):
+            raise RuntimeError("cannot save this student here")
+        return measure(student)
+
+    monkeypatch.setattr(search_module, "student_bytes", failing_for_trees)
+    X, y = data
+    grid = {"student": [DecisionTreeClassifier(max_depth=2), LogisticRegression()]}
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    with pytest.warns(UserWarning, match="cannot save this student here"):
+        search = DistillationSearchCV(teacher, grid, cv=2).fit(X, y)
+    assert np.isnan(search.cv_results_["mean_test_score"][0])
+    assert search.cv_results_["student_bytes"][0] == -1
+    assert search.best_index_ == 1
+    with pytest.raises(RuntimeError, match="cannot save this student here"):
+        DistillationSearchCV(teacher, grid, cv=2, error_score="raise").fit(X, y)

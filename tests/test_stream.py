@@ -312,3 +312,42 @@ def test_student_without_sample_weight():
     assert_array_equal(student.seen_, classes[Y.argmax(axis=1)])
     with pytest.raises(TypeError, match="without sample_weight"):
         partial_fit_student(_NoWeightClassifier(), X, Y, classes, np.ones(20))
+
+
+class _CentroidStream(ClassifierMixin, BaseEstimator):
+    """An incremental classifier whose fit and partial_fit take no weights."""
+
+    def partial_fit(self, X, y, classes=None):
+        if not hasattr(self, "classes_"):
+            self.classes_ = np.asarray(classes)
+            self.sum_ = np.zeros((len(self.classes_), X.shape[1]))
+            self.n_ = np.zeros(len(self.classes_))
+        for k, c in enumerate(self.classes_):
+            self.sum_[k] += X[y == c].sum(axis=0)
+            self.n_[k] += np.sum(y == c)
+        return self
+
+    def fit(self, X, y):
+        return self.partial_fit(X, y, classes=np.unique(y))
+
+    def predict(self, X):
+        centroids = self.sum_ / np.maximum(self.n_, 1)[:, None]
+        return self.classes_[((X[:, None, :] - centroids) ** 2).sum(-1).argmin(1)]
+
+
+def test_a_student_whose_partial_fit_takes_no_weights_gets_the_likeliest_class():
+    # as documented; the first call refused it with the batch fit's message
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    clf = DistilledClassifier(teacher, _CentroidStream(), alpha=1.0)
+    for chunk in np.array_split(np.arange(300), 3):
+        clf.partial_fit(X[chunk], y[chunk])
+    # alpha=1: the teacher's labels, so the centroids of its predicted classes
+    by_hand = _CentroidStream().fit(X, teacher.predict(X))
+    assert_allclose(clf.student_.sum_, by_hand.sum_)
+    assert_array_equal(clf.predict(X), by_hand.predict(X))
+    # what is neither a classifier nor a regressor is refused clearly
+    from sklearn.cluster import MiniBatchKMeans
+
+    with pytest.raises(TypeError, match="neither a classifier nor a regressor"):
+        DistilledClassifier(teacher, MiniBatchKMeans(n_init=1)).partial_fit(X, y)

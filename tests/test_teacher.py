@@ -953,3 +953,25 @@ def test_a_frozen_teacher_that_knows_the_unlabeled_marker_is_refused(data):
     good = LogisticRegression().fit(X[labeled], y_semi[labeled])
     clf.set_params(teacher=FrozenEstimator(good)).fit(X, y_semi)
     assert_array_equal(clf.classes_, [0, 1, 2])
+
+
+def test_teacher_cv_folds_get_an_aliased_teachers_weights(data):
+    # cross_val_predict routes the folds' parameters again: under the alias
+    # the teacher requests, not the name they were routed under
+    from sklearn import config_context
+
+    X, y = data
+    w = np.random.RandomState(0).uniform(0.1, 3, len(y))
+    with config_context(enable_metadata_routing=True):
+        student = LogisticRegression().set_fit_request(sample_weight=False)
+        aliased = DistilledClassifier(
+            LogisticRegression().set_fit_request(sample_weight="teacher_weight"),
+            student, teacher_cv=3,
+        ).fit(X, y, teacher_weight=w)
+        plain = DistilledClassifier(
+            LogisticRegression().set_fit_request(sample_weight=True),
+            student, teacher_cv=3,
+        ).fit(X, y, sample_weight=w)
+    assert_allclose(aliased.student_.coef_, plain.student_.coef_)
+    unweighted = DistilledClassifier(LogisticRegression(), student, teacher_cv=3)
+    assert not np.allclose(unweighted.fit(X, y).student_.coef_, plain.student_.coef_)

@@ -597,7 +597,9 @@ def _fit_logistic_regression_soft(
     -----
     ``class_weight="balanced"`` is computed from the soft class totals
     ``sum_i sample_weight_i * Y_ik`` (see scikit-learn's
-    ``compute_class_weight`` for hard labels, which it generalises).
+    ``compute_class_weight`` for hard labels, which it generalises, with
+    ``sample_weight`` from scikit-learn 1.7 on; scikit-learn 1.6 counts the
+    labels unweighted).
     """
     if isinstance(estimator, SoftLogisticRegression):
         return _fit_soft_estimator(estimator, X, Y, classes, sample_weight, coef_mask)
