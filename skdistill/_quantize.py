@@ -347,8 +347,8 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
     coefficient). The codes are bit-packed, so the payload is about
     ``n_coef / 8 + n_nonzero * n_bits / 8`` bytes plus the codebook
     (``8 * 2 ** n_bits`` bytes for k-means, 16 bytes for uniform), against
-    ``8 * n_coef`` bytes for float64 coefficients. Intercepts are not quantized. A sparse
-    ``coef_`` (after ``sparsify()``) is rebuilt as a CSR matrix.
+    ``8 * n_coef`` bytes for float64 coefficients. Intercepts are not
+    quantized. A sparse ``coef_`` (after ``sparsify()``) is rebuilt as a CSR matrix.
 
     References
     ----------

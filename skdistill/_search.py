@@ -1272,7 +1272,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _candidate_fit_params(self, teacher_params, student_params):
         """Fit parameters of a distiller with an unfrozen teacher."""
         if _routing_enabled():  # routed again by the distiller: its aliases
-            return {**caller_params(self.teacher, "fit", teacher_params), **student_params}
+            teacher_params = caller_params(self.teacher, "fit", teacher_params)
+            return {**teacher_params, **student_params}
         return dict(student_params)
 
     def _format_results(self, candidates, n_splits, out, fitted_everywhere):
