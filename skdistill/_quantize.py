@@ -348,7 +348,8 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
     ``n_coef / 8 + n_nonzero * n_bits / 8`` bytes plus the codebook
     (``8 * 2 ** n_bits`` bytes for k-means, 16 bytes for uniform), against
     ``8 * n_coef`` bytes for float64 coefficients. Intercepts are not
-    quantized. A sparse ``coef_`` (after ``sparsify()``) is rebuilt as a CSR matrix.
+    quantized. A sparse ``coef_`` (after ``sparsify()``) is rebuilt as a CSR
+    matrix.
 
     References
     ----------

@@ -616,7 +616,9 @@ def test_integer_target_with_rare_values_suggests_regression(tmp_path):
     # search has the options its messages name, and says what needs the rows
     search = ("search", "--csv", path, "--target", "count", "--students", "linear",
               "--n-estimators", "5", "--cv", "3")
-    assert_usage_error(run_cli(*search), "the stratified folds need", "--task regression")
+    assert_usage_error(
+        run_cli(*search), "the stratified folds need", "--task regression"
+    )
     result = run_cli(*search, "--task", "regression")
     assert result.returncode == 0, result.stderr
     assert "R²" in result.stdout
