@@ -32,7 +32,8 @@ _DESCRIPTION = (
     "(accuracy, or R2 for a numeric target), agreement with the teacher "
     "(fidelity), non-zero parameters, size of the saved file and prediction "
     "time per 1,000 rows (both with the preprocessing) for the teacher, the "
-    "student trained on the labels alone and the distilled student. Without arguments: an RBF-SVM teacher "
+    "student trained on the labels alone and the distilled student. Without "
+    "arguments: an RBF-SVM teacher "
     "and a logistic-regression student on scikit-learn's digits data set "
     "(embedded, no download)."
 )
