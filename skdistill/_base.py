@@ -122,11 +122,17 @@ def resolve_augment(distiller, X):
     return augment, 1.0 if size is None else size
 
 
-def generate_rows(distiller, X, augment, size):
+def draw_seed(random_state):
+    """The generator's seed drawn from a distiller's ``random_state``."""
+    return check_random_state(random_state).randint(np.iinfo(np.int32).max)
+
+
+def generate_rows(distiller, X, augment, size, seed=None):
     """The rows ``augment`` generates from X for ``distiller`` (resolved already).
 
     They depend on X, ``augment``, ``size``, ``augment_params`` and
-    ``random_state`` only (the same rows for every call with an int seed).
+    ``random_state`` only (the same rows for every call with an int seed), or
+    on ``seed``, the generator's seed, when given.
     """
     if augment in _GENERATORS and contains_nan(X):
         raise ValueError(
@@ -137,7 +143,14 @@ def generate_rows(distiller, X, augment, size):
     generator = _GENERATORS.get(augment, augment)
     n_new = max(1, int(round(size * n_rows(X))))
     params = dict(distiller.augment_params or {})
-    seed = check_random_state(distiller.random_state).randint(np.iinfo(np.int32).max)
+    own = sorted({"n_samples", "random_state"} & set(params))
+    if own:
+        raise TypeError(
+            f"augment_params may not set {own}: the distiller sets them (the "
+            "number of rows from augment_size, the seed from random_state)."
+        )
+    if seed is None:
+        seed = draw_seed(distiller.random_state)
     try:
         return generator(X, n_samples=n_new, random_state=seed, **params)
     except TypeError as exc:
@@ -331,17 +344,23 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         check_nan(X, self.teacher, self.student)
         return first_call, X, self._check_sample_weight(sample_weight, X)
 
-    def _augmented_rows(self, X):
+    def _augmented_rows(self, X, seed=None):
         """Generated inputs for the teacher and the student (None without them).
 
-        Sets ``augment_`` (``augment`` resolved on X). The generator receives
-        X as given and returns rows of the same kind (a DataFrame keeps its
-        columns and dtypes).
+        Sets ``augment_`` (``augment`` resolved on X) and the generator's seed
+        (``seed``, or drawn from ``random_state``), with which a refit
+        (:func:`~skdistill._classifier.soft_refit_set`) generates the same
+        rows whatever ``random_state`` is. The generator receives X as given
+        and returns rows of the same kind (a DataFrame keeps its columns and
+        dtypes).
         """
         self.augment_, size = resolve_augment(self, X)
         if self.augment_ is None:
             return None
-        X_new = generate_rows(self, X, self.augment_, size)
+        if seed is None:
+            seed = draw_seed(self.random_state)
+        self._augment_seed = seed
+        X_new = generate_rows(self, X, self.augment_, size, seed=seed)
         if hasattr(X, "iloc") and not hasattr(X_new, "iloc"):
             raise ValueError(
                 f"The augment generator returned a {type(X_new).__name__} for a "
@@ -360,7 +379,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             )
         try:
             # a list of rows becomes an array, as X does
-            return self._check_X(X_new, reset=False)
+            X_new = self._check_X(X_new, reset=False)
         except ValueError as exc:
             add_note(
                 exc,
@@ -368,6 +387,15 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                 "have X's columns, in X's order.",
             )
             raise
+        try:
+            # as X is checked (its NaN were refused or accepted already)
+            check_nan(X_new, self.teacher, self.student, infinity=True)
+        except ValueError as exc:
+            raise ValueError(
+                f"The rows returned by augment={self.augment_!r} have missing "
+                f"or infinite values: {exc}"
+            ) from None
+        return X_new
 
     @contextlib.contextmanager
     def _on_generated_rows(self):
@@ -376,6 +404,9 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         try:
             yield
         except Exception as exc:
+            if not isinstance(self.augment_, str):  # the user's own rows
+                add_note(exc, f"On the rows returned by augment={self.augment_!r}.")
+                raise
             given = self.augment != self.augment_
             given = f" (augment={self.augment!r})" if given else ""
             add_note(

@@ -408,9 +408,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 f"the teacher know only {self.classes_.tolist()[0]!r}."
             )
 
-        if plain:
-            # Plain supervised training: exactly clone(student).fit(X, y) on the
-            # labeled rows; rows without a label have no weight at alpha=0.
+        if self.alpha == 0:
+            # rows without a label have no weight at alpha=0: out, before a
+            # Pipeline student's leading steps would see them
             if not labeled.any():
                 raise ValueError(
                     "With alpha=0 the student learns from labels only, and y "
@@ -419,9 +419,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 )
             if not labeled.all():
                 rows = np.flatnonzero(labeled)
-                X, y = _safe_indexing(X, rows), y[rows]
+                X, y, labeled = _safe_indexing(X, rows), y[rows], labeled[rows]
                 if student_weight is not None:
                     student_weight = student_weight[rows]
+        if plain:
+            # Plain supervised training: exactly clone(student).fit(X, y) on the
+            # labeled rows.
             self.augment_ = None
             self.student_ = fit_plain(self.student, X, y, student_weight)
             return self
@@ -468,7 +471,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 split_params=split_params,
             )
 
-    def _training_set(self, X, y, labeled, output, output_classes, method, sample_weight):
+    def _training_set(
+        self, X, y, labeled, output, output_classes, method, sample_weight, seed=None
+    ):
         """The student's rows (as given), soft targets and row weights.
 
         Labeled rows get the blend of the teacher's ``output`` on them and
@@ -499,7 +504,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             logits[unl] = self._teacher_logits(_safe_indexing(X, unl), method)
         del output
 
-        X_new = self._augmented_rows(X)
+        if self.alpha == 0:  # generated rows would weigh alpha = 0: none
+            self.augment_, X_new = None, None
+        else:
+            X_new = self._augmented_rows(X, seed)
         if X_new is not None:
             n_new = n_rows(X_new)
             with self._on_generated_rows():
@@ -729,13 +737,13 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             return self.student_.decision_function(X)
 
 
-def soft_refit_set(distiller, X, y, sample_weight=None):
+def soft_refit_set(distiller, X, y, sample_weight=None, fit_params=None):
     """The training set of a fitted DistilledClassifier's student, rebuilt.
 
     This and :func:`~skdistill._fitting.refit_student` are the interface through which
     :class:`~skdistill.SparsifyTransformer` fine-tunes a pruned student: the
     same teacher outputs (out of fold with ``teacher_cv``, cached with
-    ``memory``), the same generated rows (same ``random_state``) and unlabeled
+    ``memory``), the same generated rows (the seed ``fit`` drew) and unlabeled
     rows as in ``fit``.
 
     Parameters
@@ -749,6 +757,10 @@ def soft_refit_set(distiller, X, y, sample_weight=None):
         The training labels given to ``fit``.
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights, as given to ``fit``.
+    fit_params : dict, default=None
+        The other parameters given to ``fit`` (metadata routing): the
+        teacher's and ``teacher_cv``'s, so that its out-of-fold outputs are
+        those of ``fit``.
 
     Returns
     -------
@@ -769,7 +781,9 @@ def soft_refit_set(distiller, X, y, sample_weight=None):
     X = distiller._check_X(X, reset=False)
     y, labeled = distiller._check_y(y, n_rows(X))
     sample_weight = distiller._check_sample_weight(sample_weight, X)
-    teacher_params, sample_weight, _ = distiller._split_params(sample_weight, {}, X)
+    teacher_params, sample_weight, split_params = distiller._split_params(
+        sample_weight, dict(fit_params or {}), X
+    )
     # the weights of the last step, which the refit fits (routing: none if it
     # declines them), as fit gave them
     if distiller.alpha == 0:
@@ -796,10 +810,13 @@ def soft_refit_set(distiller, X, y, sample_weight=None):
             output_classes = distiller.teacher_.classes_
         elif labeled.any():  # the same out-of-fold outputs as fit (cached)
             _, output, output_classes = distiller._teacher_on_labeled(
-                clone(distiller.teacher), X, y, labeled, teacher_params, method
+                clone(distiller.teacher), X, y, labeled, teacher_params, method,
+                split_params,
             )
+        # the rows fit generated, whatever random_state is (None, an instance)
         X, Y, _, sample_weight = distiller._training_set(
-            X, y, labeled, output, output_classes, method, sample_weight
+            X, y, labeled, output, output_classes, method, sample_weight,
+            seed=getattr(distiller, "_augment_seed", None),
         )
         classes = distiller.classes_
     with blame("student", distiller.student_, "transform"):

@@ -210,8 +210,11 @@ def blame(role, estimator, method):
         yield
     except Exception as exc:
         text = str(exc)
-        # already named, or teacher_cv's splitter refusing (not the teacher)
-        if text.startswith(("The teacher", "The student", "teacher_cv=")) or any(
+        # already named, or teacher_cv's splitter or the cache refusing (not
+        # the teacher)
+        if text.startswith(
+            ("The teacher", "The student", "teacher_cv=", "memory=")
+        ) or any(
             note.startswith(("The teacher", "The student"))
             for note in getattr(exc, "__notes__", ())
         ):

@@ -691,7 +691,9 @@ class SparsifyTransformer(
         training_set = None
         if do_refit and isinstance(estimator, DistilledClassifier):
             try:
-                training_set = soft_refit_set(estimator, X_raw, y, sample_weight)
+                training_set = soft_refit_set(
+                    estimator, X_raw, y, sample_weight, fit_params=fit_kwargs
+                )
             except NotImplementedError as exc:
                 raise ValueError(
                     f"SparsifyTransformer cannot refit {self.estimator!r} with "

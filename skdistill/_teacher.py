@@ -4,6 +4,7 @@ import warnings
 from collections.abc import Iterator
 from numbers import Integral
 
+import joblib
 import numpy as np
 from scipy import sparse
 from sklearn.base import (
@@ -559,6 +560,16 @@ def fit_teacher(
         frozen teacher's ``classes_``).
     """
     cache = check_memory(memory)
+    if memory is not None:
+        try:  # the cache's key: an error here is no error of the teacher's
+            joblib.hash(teacher)
+        except Exception as exc:  # pickling fails in many ways
+            raise ValueError(
+                f"memory={memory!r} caches the teacher's fit and outputs keyed on "
+                f"the teacher, which joblib cannot hash ({type(exc).__name__}: "
+                f"{exc}); use memory=None, or a teacher that pickles (no lambda "
+                "among its parameters)."
+            ) from exc
     if isinstance(teacher, FrozenEstimator):  # cv is None (check_teacher_cv)
         respond = cache.cache(_frozen_respond, ignore=["n_jobs"])
         output = respond(teacher, X, method, n_jobs)

@@ -846,3 +846,24 @@ def test_alpha_0_refuses_a_student_that_is_no_classifier(data, kind):
     student = KMeans(n_clusters=2, n_init=1) if kind == "KMeans" else IsolationForest()
     with pytest.raises(TypeError, match="neither a classifier nor a regressor"):
         DistilledClassifier(LogisticRegression(), student, alpha=0.0).fit(X, y)
+
+
+def test_alpha_0_regressor_pipeline_student_sees_labeled_rows_only(data):
+    # rows without a label and generated rows weigh alpha = 0: a Pipeline
+    # student's scaler was fitted on them all the same
+    from sklearn.pipeline import make_pipeline
+
+    X, y = data
+    y_semi = y.copy()
+    y_semi[::3] = -1
+    student = make_pipeline(StandardScaler(), Ridge())
+    labeled = y_semi != -1
+    reference = DistilledClassifier(LogisticRegression(), student, alpha=0.0).fit(
+        X[labeled], y[labeled]
+    )
+    for params in ({"unlabeled": -1}, {"unlabeled": -1, "augment": "munge"}):
+        clf = DistilledClassifier(
+            LogisticRegression(), student, alpha=0.0, **params
+        ).fit(X, y_semi)
+        assert clf.augment_ is None
+        assert_allclose(clf.predict_proba(X), reference.predict_proba(X))

@@ -756,3 +756,68 @@ def test_one_vs_rest_logistic_regression_is_not_refitted_jointly():
     teacher = FrozenEstimator(LogisticRegression().fit(X, y))
     tiny = DistilledClassifier(teacher, ovr, alpha=1e-9).fit(X, y)
     assert_allclose(tiny.student_.coef_, reference.coef_, atol=1e-4)
+
+
+class _ShiftedTeacher(LogisticRegression):
+    """A teacher with a fit parameter of its own: the rows shifted in fit."""
+
+    def fit(self, X, y, shift=0.0):
+        self.shift_ = shift
+        return super().fit(X + shift, y)
+
+    def predict_proba(self, X):
+        return super().predict_proba(X + self.shift_)
+
+
+def test_refit_of_a_teacher_cv_distiller_gets_the_fits_routed_parameters():
+    # the refit rebuilds the student's targets: out of fold, from a teacher
+    # (and its fold clones) fitted with the parameters fit routed to them;
+    # without them it refitted on another teacher's targets (weights), or
+    # failed to split (groups)
+    from sklearn import config_context
+    from sklearn.model_selection import GroupKFold
+
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    w = np.random.RandomState(0).uniform(0.1, 3.0, len(y))
+    groups = np.arange(len(y)) % 8
+    with config_context(enable_metadata_routing=True):
+        teacher = LogisticRegression().set_fit_request(sample_weight=True)
+        student = LogisticRegression().set_fit_request(sample_weight=False)
+        shifted = _ShiftedTeacher().set_fit_request(shift=True)
+        for teacher_cv, params, teacher in (
+            (3, {"sample_weight": w}, teacher),
+            (3, {"shift": 2.0}, shifted),
+            (GroupKFold(4).set_split_request(groups=True), {"groups": groups}, teacher),
+        ):
+            distiller = DistilledClassifier(
+                teacher, student, alpha=1.0, teacher_cv=teacher_cv
+            )
+            fitted = clone(distiller).fit(X, y, **params)
+            # pruning nothing, the refit gives the fitted student back
+            sel = SparsifyTransformer(distiller, threshold=0.0, method="magnitude")
+            sel.set_fit_request(sample_weight=True).fit(X, y, **params)
+            assert_allclose(
+                sel.estimator_.student_.coef_, fitted.student_.coef_, atol=1e-5
+            )
+
+
+@pytest.mark.parametrize("random_state", [None, "instance"])
+def test_refit_uses_the_rows_fit_generated(random_state):
+    # with random_state None (or an instance) the refit drew another seed,
+    # hence other rows than those the pruning mask was chosen on
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    if random_state == "instance":
+        random_state = np.random.RandomState(3)
+    distiller = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        LogisticRegression(), augment="munge", random_state=random_state,
+    )
+    sel = SparsifyTransformer(distiller, threshold=0.0, method="magnitude").fit(X, y)
+    fitted = sel.estimator_
+    # pruning nothing: the refit on the same rows gives the student back
+    coef = fitted.student_.coef_.copy()
+    from skdistill._classifier import soft_refit_set
+    from skdistill._fitting import refit_student
+
+    refit_student(fitted, soft_refit_set(fitted, X, y), np.ones_like(coef, bool))
+    assert_allclose(fitted.student_.coef_, coef, atol=1e-5)

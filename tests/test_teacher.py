@@ -975,3 +975,16 @@ def test_teacher_cv_folds_get_an_aliased_teachers_weights(data):
     assert_allclose(aliased.student_.coef_, plain.student_.coef_)
     unweighted = DistilledClassifier(LogisticRegression(), student, teacher_cv=3)
     assert not np.allclose(unweighted.fit(X, y).student_.coef_, plain.student_.coef_)
+
+
+def test_a_teacher_the_cache_cannot_hash_is_memorys_error(data, tmp_path):
+    # a lambda among the teacher's parameters: joblib cannot key the cache on
+    # it; the error said the teacher failed in fit, which it never ran
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y = data
+    teacher = make_pipeline(FunctionTransformer(lambda Z: Z), LogisticRegression())
+    clf = DistilledClassifier(teacher, LogisticRegression(), memory=str(tmp_path))
+    with pytest.raises(ValueError, match=r"^memory=.* which joblib cannot hash"):
+        clf.fit(X, y)
+    assert clf.set_params(memory=None).fit(X, y).score(X, y) > 0.8

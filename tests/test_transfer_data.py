@@ -971,6 +971,14 @@ def test_augment_params_that_are_not_the_generators_options(data):
         )
         with pytest.raises(TypeError, match="are not options of augment="):
             clf.fit(X, y)
+    # the distiller's own: a clear refusal, not "not options" (they are)
+    for params in ({"random_state": 5}, {"n_samples": 10}):
+        clf = DistilledClassifier(
+            LogisticRegression(), LogisticRegression(), augment="munge",
+            augment_params=params,
+        )
+        with pytest.raises(TypeError, match="augment_params may not set"):
+            clf.fit(X, y)
 
 
 def test_generated_rows_refused_by_the_teacher_say_so(data):
@@ -1019,3 +1027,29 @@ def test_alpha_zero_without_any_label_is_refused(data):
     clf = DistilledClassifier(teacher, LogisticRegression(), alpha=0.0, unlabeled=-1)
     with pytest.raises(ValueError, match="has no labeled row"):
         clf.fit(X, np.full(len(y), -1))
+
+
+def test_a_callable_augments_rows_are_named_in_errors(data):
+    # NaN rows from a callable were blamed on the student, on an X without
+    # NaN; a teacher's refusal of its rows got the built-in generators' advice
+    X, y = data
+
+    def with_nan(X, n_samples, random_state):
+        rows = X[:n_samples].copy()
+        rows[0, 0] = np.nan
+        return rows
+
+    clf = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), augment=with_nan
+    )
+    with pytest.raises(ValueError, match="rows returned by augment=.* have missing"):
+        clf.fit(X, y)
+
+    def as_text(X, n_samples, random_state):
+        return np.full((n_samples, X.shape[1]), "a", dtype=object)
+
+    with pytest.raises(ValueError) as info:
+        clf.set_params(augment=as_text).fit(X, y)
+    notes = " ".join(getattr(info.value, "__notes__", []))
+    assert "On the rows returned by augment=" in notes
+    assert "categorical_features" not in notes
