@@ -189,14 +189,17 @@ def main():
             f"{describe_candidate(search.best_params_)}"
         )
         results = search.cv_results_
+        front = search.frontier_
+        # whole labels: cut, different candidates would read the same
+        labels = {i: describe_candidate(results["params"][i]) for i in front}
+        width = max([len("frontier candidate"), *map(len, labels.values())])
         print(
-            f"  {'frontier candidate':<58s} {'accuracy':>15s} {'fidelity':>8s} "
+            f"  {'frontier candidate':<{width}s} {'accuracy':>15s} {'fidelity':>8s} "
             f"{'bytes':>8s} {'ms/1000':>8s} {'nonzero':>8s}"
         )
-        front = search.frontier_
         for i in front[np.argsort(results["student_bytes"][front])]:
             print(
-                f"  {describe_candidate(results['params'][i])[:58]:<58s} "
+                f"  {labels[i]:<{width}s} "
                 f"{results['mean_test_score'][i]:.3f} ± "
                 f"{results['std_test_score'][i]:.3f} "
                 f"{results['mean_test_fidelity'][i]:8.3f} "

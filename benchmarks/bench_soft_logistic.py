@@ -277,8 +277,8 @@ def frozen_grid_search(quick):
     print(
         f"{n_candidates} candidates x {cv} folds + refit: {calls} predict_proba "
         f"calls for {n_training_sets} training sets = "
-        f"{calls / n_training_sets:.2f} per training set (target 1; "
-        f"{n_candidates} without the cache)"
+        f"{calls / n_training_sets:.2f} per training set (target 1; without "
+        f"the cache, {n_candidates} per fold, one per candidate)"
     )
 
 

@@ -235,7 +235,8 @@ def main():
     parser.add_argument(
         "--students",
         default=",".join(STUDENTS),
-        help=f"comma-separated, among: {', '.join(STUDENTS)}",
+        # argparse %-formats help: a student named "logistic 80%" needs %%
+        help="comma-separated, among: " + ", ".join(STUDENTS).replace("%", "%%"),
     )
     parser.add_argument(
         "--munge-x5",

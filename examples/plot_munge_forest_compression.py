@@ -118,13 +118,15 @@ fig.tight_layout()
 plt.show()
 
 # %%
-# Trees distilled from the forest are more accurate than trees of the same
-# depth fitted on the labels, most clearly for the deeper ones, which overfit
-# the labels. The MUNGE transfer set helps at some depths and not at others:
-# on a problem of this size the differences are of the order of the noise of
-# a 600-row test set, so do not read more into a single run. Distilled trees are also larger at a given depth (a tree fitted on soft
-# targets keeps splitting until its leaves match the teacher's probabilities,
-# not only until they are pure), so compare them at equal size, on the x axis.
+# The deeper trees distilled from the forest are more accurate than trees of
+# the same depth fitted on the labels, which overfit them; the shallowest
+# ones are not (their few leaves cannot follow the teacher's probabilities).
+# The MUNGE transfer set helps at some depths and not at others: on a problem
+# of this size the differences are of the order of the noise of a 600-row
+# test set, so do not read more into a single run. Distilled trees are also
+# larger at a given depth (a tree fitted on soft targets keeps splitting until
+# its leaves match the teacher's probabilities, not only until they are
+# pure), so compare them at equal size, on the x axis.
 #
 # A single tree stays well below the forest here. Any classifier whose ``fit``
 # takes ``sample_weight`` can be a student, e.g. a small

@@ -6,14 +6,19 @@ Pruning a distilled logistic regression
 Distillation makes the model small in kind (a linear model instead of a
 forest); pruning makes it small in size. :class:`~skdistill.SparsifyTransformer`
 wraps a :class:`~skdistill.DistilledClassifier` whose student is a
-:class:`~sklearn.linear_model.LogisticRegression`, sets the coefficients of
-smallest magnitude to exactly zero and refits the student on the same soft
-targets with the zeros held fixed. In a :class:`~sklearn.pipeline.Pipeline` it
-is the last step and predicts with the pruned model; as a transformer it keeps
-only the features that still have a non-zero coefficient.
+:class:`~sklearn.linear_model.LogisticRegression`, sets coefficients to exactly
+zero and refits the student on the same soft targets with the zeros held
+fixed. By default (``method="auto"``) it chooses which coefficients among three
+candidates (a support found along an L1 path, kept or refitted, and gradual
+magnitude pruning), by cross-validation on the training rows;
+``method="magnitude"`` prunes the coefficients of smallest magnitude. In a
+:class:`~sklearn.pipeline.Pipeline` it is the last step and predicts with the
+pruned model; as a transformer it keeps only the features that still have a
+non-zero coefficient.
 
 This example plots the test accuracy against the fraction of zero
-coefficients, with and without the refit, and with a gradual schedule.
+coefficients: the default, and magnitude pruning with and without the refit
+and with a gradual schedule.
 """
 
 # %%
@@ -58,16 +63,19 @@ print(f"sparsity {sparsifier.sparsity_:.2f}: {sparsifier.n_features_} of "
 # %%
 # Accuracy against sparsity
 # -------------------------
-# ``refit=False`` only zeroes the small coefficients (one-shot magnitude
-# pruning); ``refit=True`` (the default) refits the student on the same
-# blended targets with the pruned coefficients held at zero; ``n_steps=3``
-# reaches the sparsity gradually on the cubic schedule of Zhu & Gupta (2017),
-# with a refit after each step.
+# The default chooses its sparse model by cross-validation (``method_`` says
+# which). With ``method="magnitude"``, ``refit=False`` only zeroes the small
+# coefficients (one-shot magnitude pruning); ``refit=True`` refits the student
+# on the same blended targets with the pruned coefficients held at zero;
+# ``n_steps=3`` reaches the sparsity gradually on the cubic schedule of Zhu &
+# Gupta (2017), with a refit after each step.
 sparsities = [0.0, 0.5, 0.8, 0.9, 0.95]
+magnitude = dict(method="magnitude")
 variants = {
-    "no refit": dict(refit=False),
-    "prune + refit": dict(refit=True),
-    "gradual, 3 steps": dict(refit=True, n_steps=3),
+    "default": {},
+    "magnitude, no refit": dict(magnitude, refit=False),
+    "magnitude + refit": dict(magnitude, refit=True),
+    "gradual magnitude, 3 steps": dict(magnitude, refit=True, n_steps=3),
 }
 curves = {}
 tic = time.perf_counter()
@@ -87,7 +95,7 @@ print(f"{len(variants) * len(sparsities)} pruned models in "
       f"{time.perf_counter() - tic:.1f} s")
 
 fig, ax = plt.subplots(figsize=(6, 4))
-for (name, (achieved, scores)), marker in zip(curves.items(), "osd"):
+for (name, (achieved, scores)), marker in zip(curves.items(), "^osd"):
     ax.plot(achieved, scores, marker=marker, label=name)
 ax.set_xlabel("sparsity (fraction of zero coefficients)")
 ax.set_ylabel("test accuracy")

@@ -1,7 +1,6 @@
 """Soft targets: teacher logits aligned to the classes, temperature and blending."""
 
 import json
-from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone
@@ -86,11 +85,11 @@ def check_single_output(teacher):
     binarizer = getattr(estimator, "_label_binarizer", None) or getattr(
         estimator, "label_binarizer_", None
     )
-    n_outputs = getattr(estimator, "n_outputs_", 1)
+    # (not n_outputs_: a network's is its number of output units)
     multiple = (
         str(getattr(binarizer, "y_type_", "")).startswith("multilabel")
         or getattr(estimator, "outputs_2d_", False) is True
-        or (isinstance(n_outputs, Integral) and n_outputs > 1)
+        or isinstance(getattr(estimator, "classes_", None), list)  # per output
         or _xgboost_targets(estimator) > 1
     )
     if multiple:

@@ -927,11 +927,11 @@ def test_a_frozen_multilabel_teacher_is_refused(data, teacher):
         DistilledClassifier(frozen, SGDClassifier(loss="log_loss")).partial_fit(
             X, Y[:, 0]
         )
-    # the same model fitted on one output is distilled
-    single = FrozenEstimator(clone(teacher).fit(X, Y[:, 0]))
-    assert DistilledClassifier(single, LogisticRegression()).fit(X, Y[:, 0]).score(
-        X, Y[:, 0]
-    ) > 0.8
+    # the same model fitted on one output is distilled, binary or multiclass
+    for target in (Y[:, 0], y):
+        single = FrozenEstimator(clone(teacher).fit(X, target))
+        fitted = DistilledClassifier(single, LogisticRegression()).fit(X, target)
+        assert fitted.score(X, target) > 0.7
 
 
 def test_a_frozen_teacher_that_knows_the_unlabeled_marker_is_refused(data):
