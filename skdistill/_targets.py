@@ -86,10 +86,12 @@ def check_single_output(teacher):
         estimator, "label_binarizer_", None
     )
     # (not n_outputs_: a network's is its number of output units)
+    classes = getattr(estimator, "classes_", None)
     multiple = (
         str(getattr(binarizer, "y_type_", "")).startswith("multilabel")
         or getattr(estimator, "outputs_2d_", False) is True
-        or isinstance(getattr(estimator, "classes_", None), list)  # per output
+        # one array of classes per output (a list of labels is one output)
+        or isinstance(classes, list) and any(np.ndim(c) == 1 for c in classes)
         or _xgboost_targets(estimator) > 1
     )
     if multiple:
