@@ -389,8 +389,13 @@ def _neighbours(X, X_cont, mask):
         Index of the nearest neighbour of each row, never the row itself.
     """
     std = _column_std(X_cont)
-    std[std == 0] = 1.0
-    Z = (X_cont / std) - (X_cont / std).mean(axis=0)
+    constant = std == 0
+    std[constant] = 1.0
+    Z = X_cont / std  # a new array
+    # a constant column adds nothing to the distances (and its mean, summed
+    # over the rows, could overflow: a column of 1e306)
+    Z[:, constant] = 0.0
+    Z -= Z.mean(axis=0)
     if mask.any():
         cat_idx = np.flatnonzero(mask)
         X_cat = X.iloc[:, cat_idx] if _is_pandas_df(X) else X[:, cat_idx]

@@ -946,3 +946,29 @@ def test_classes_must_be_one_dimensional():
     )
     with pytest.raises(ValueError, match="1-D array of labels"):
         SoftLogisticRegression(classes=[[0, 1, 2]]).fit(X, y)
+
+
+def test_newton_cg_hessian_products_overflowing_float32_hand_over_to_lbfgs():
+    # sparse X is fitted by Newton-CG, whose Hessian products are in X's
+    # dtype: float32 features of 1e14 overflow them, and the fit stopped at
+    # its start (all-zero coefficients) with a misleading warning
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 8)
+    X[rng.rand(300, 8) < 0.5] = 0
+    y = (X[:, 0] + X[:, 1] + 0.3 * rng.randn(300) > 0).astype(int)
+    X = (X * 1e14).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dense = SoftLogisticRegression().fit(X, y)
+        sparse = SoftLogisticRegression().fit(sp.csr_matrix(X), y)
+    assert np.all(np.isfinite(sparse.coef_)) and np.any(sparse.coef_ != 0)
+    assert sparse.score(X, y) > 0.8
+    assert np.mean(sparse.predict(X) == dense.predict(X)) > 0.97
+
+
+@pytest.mark.parametrize("rtol", [np.nan, -1e-3, np.inf, "1e-3", True])
+def test_check_soft_targets_refuses_a_bad_tolerance(rtol):
+    # NaN accepted any row sum (every comparison with NaN is False)
+    with pytest.raises(ValueError, match="rtol must be a finite number"):
+        check_soft_targets([[0.5, 0.5], [5.0, 6.0]], rtol=rtol)
+

@@ -509,3 +509,11 @@ def test_munge_with_categories_under_global_pandas_output():
     with config_context(transform_output="pandas"):
         rows = munge(X, n_samples=5, random_state=0)
     pd.testing.assert_frame_equal(rows, expected)
+
+
+def test_munge_ignores_a_constant_column_of_huge_values():
+    # its mean over the rows overflowed: "X contains infinity" on a finite X
+    X = np.column_stack([np.random.RandomState(0).randn(200, 3), np.full(200, 1e306)])
+    rows = munge(X, n_samples=50, random_state=0)
+    assert np.isfinite(rows).all()
+    np.testing.assert_array_equal(rows[:, 3], 1e306)

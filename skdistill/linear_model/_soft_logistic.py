@@ -83,6 +83,12 @@ def check_soft_targets(Y, *, n_classes=None, rtol=1e-6):
         ...
     ValueError: ...
     """
+    if (
+        not isinstance(rtol, Real)
+        or isinstance(rtol, bool)
+        or not 0 <= rtol < np.inf  # NaN too
+    ):
+        raise ValueError(f"rtol must be a finite number >= 0; got {rtol!r}.")
     if sp.issparse(Y):
         Y = Y.toarray()
     try:
@@ -123,7 +129,7 @@ def check_soft_targets(Y, *, n_classes=None, rtol=1e-6):
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"Rows of the soft targets Y must sum to 1; {int(bad.sum())} row(s) do "
-            f"not (e.g. row {i} sums to {row_sums[i]!r})."
+            f"not (e.g. row {i} sums to {float(row_sums[i])!r})."
         )
     return Y_arr
 
@@ -361,6 +367,10 @@ class _GradientTolReached(Exception):
     """Raised by :func:`_newton_cg`'s callback to stop scipy's Newton-CG."""
 
 
+class _CurvatureNotFinite(Exception):
+    """Raised by :func:`_newton_cg`'s Hessian products when they overflow."""
+
+
 def _newton_cg(loss, w0, *, tol, max_iter, verbose):
     """Minimise ``loss`` with scipy's Newton-CG and the loss's ``hessp``.
 
@@ -372,7 +382,9 @@ def _newton_cg(loss, w0, *, tol, max_iter, verbose):
     ``(n_samples, n_classes)`` curvature only when it is no larger than two
     of them. A vanishing step (at gradients of about 1e-8,
     where the relative decrease stops L-BFGS-B) also ends it, as converged.
-    Returns ``(w, n_iter, failure)`` as :func:`_lbfgs`.
+    When a Hessian product is not finite (it overflows float32 on features
+    of about 1e14), L-BFGS-B takes over from the last point. Returns
+    ``(w, n_iter, failure)`` as :func:`_lbfgs`.
     """
     state = {"w": None, "gmax": np.inf, "it": 0}
 
@@ -394,6 +406,12 @@ def _newton_cg(loss, w0, *, tol, max_iter, verbose):
         if state["gmax"] <= tol:
             raise _GradientTolReached
 
+    def hessp(w, v):
+        product = loss.hessp(w, v)
+        if not np.isfinite(product).all():
+            raise _CurvatureNotFinite
+        return product
+
     fun(w0)
     if state["gmax"] <= tol:
         return state["w"], 0, None
@@ -403,13 +421,20 @@ def _newton_cg(loss, w0, *, tol, max_iter, verbose):
             w0,
             method="Newton-CG",
             jac=True,
-            hessp=loss.hessp,
+            hessp=hessp,
             callback=callback,
             # only a vanishing step ends it (xtol=0 never starts scipy < 1.11)
             options={"maxiter": max_iter, "xtol": np.finfo(float).tiny},
         )
     except _GradientTolReached:
         return state["w"], state["it"], None
+    except _CurvatureNotFinite:
+        # the Hessian products overflow X's dtype (float32 features of 1e14
+        # and more): L-BFGS, which needs gradients only, goes on from here
+        w, n_iter, failure = _lbfgs(
+            loss, state["w"], tol=tol, max_iter=max_iter, verbose=verbose
+        )
+        return w, state["it"] + n_iter, failure
     n_iter = min(int(res.nit), max_iter)
     if res.status == 0:
         # the step vanished: its conjugate gradients stop at a curvature below
