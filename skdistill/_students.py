@@ -143,6 +143,18 @@ def fit_student(student, path, X, Y, classes, sample_weight=None):
 _HGB_AUTO_EARLY_STOPPING_ROWS = 10_000
 
 
+def _weighs_positive_rows(student):
+    """Whether ``student``'s ``class_weight`` weighs only the rows of the class
+    in each of its one-vs-rest problems (liblinear's and SGD's), which row
+    weights cannot express."""
+    from sklearn.linear_model import Perceptron, SGDClassifier
+    from sklearn.svm import LinearSVC
+
+    return isinstance(student, (LinearSVC, SGDClassifier, Perceptron)) or (
+        type(student).__name__ == "PassiveAggressiveClassifier"
+    )
+
+
 def _fit_repeated(student, X, Y, classes, sample_weight):
     """``student.fit`` on the rows repeated once per class (see :func:`_repeated_rows`).
 
@@ -152,7 +164,10 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     - ``class_weight`` (a dict, ``"balanced"`` or ``"balanced_subsample"``):
       applied to the repeated rows' weights, the class masses of
       ``"balanced"`` being the sums of the targets times the row weights (on
-      the repeated rows themselves every class would count ``n`` times);
+      the repeated rows themselves every class would count ``n`` times); a
+      one-vs-rest linear model (``LinearSVC``, ``SGDClassifier``,
+      ``Perceptron``), whose class weights weigh only the class's own rows
+      in its binary problems, keeps them as a dict instead;
     - ``min_samples_leaf`` of a tree or tree ensemble: as
       ``min_weight_fraction_leaf``, so that a leaf holds that many of the
       student's rows when they weigh the same (otherwise that many rows' worth
@@ -179,8 +194,17 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
             per_class = np.ones(len(classes))
             present = mass > 0
             per_class[present] = mass.sum() / (present.sum() * mass[present])
-        weight = weight * per_class[cols]
-        settings["class_weight"] = None
+        if _weighs_positive_rows(student) and class_weight != "balanced_subsample":
+            # its class weights are no row weights: given as a dict (the
+            # balanced ones from the targets' masses), as a plain fit's
+            if not isinstance(class_weight, dict):
+                labels = np.unique(cols)
+                settings["class_weight"] = dict(
+                    zip(classes[labels].tolist(), per_class[labels].tolist())
+                )
+        else:
+            weight = weight * per_class[cols]
+            settings["class_weight"] = None
     leaf = params.get("min_samples_leaf")
     if "min_weight_fraction_leaf" in params and leaf is not None and leaf != 1:
         n_leaf = leaf if isinstance(leaf, Integral) else math.ceil(leaf * n_samples)
@@ -198,16 +222,30 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
         student, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
     ):
         settings["early_stopping"] = n_samples > _HGB_AUTO_EARLY_STOPPING_ROWS
-    student.set_params(**settings)
+    if settings:  # (CatBoost refuses any set_params, even empty, once fitted)
+        student.set_params(**settings)
     try:
         return student.fit(
             _safe_indexing(X, rows), classes[cols], sample_weight=weight
         )
     except (ValueError, TypeError, AttributeError) as exc:
         add_label_hint(exc, classes)
+        unused = np.setdiff1d(np.arange(len(classes)), cols)
+        if unused.size:
+            from ._fitting import add_note  # imports this module
+
+            add_note(
+                exc,
+                f"The soft targets give no weight to the classes "
+                f"{classes[unused].tolist()!r}, so the student is fitted on the "
+                "others only; a student that needs every label 0..K-1 "
+                "(XGBoost) refuses that. A higher T or a lower alpha gives "
+                "every class some weight.",
+            )
         raise
     finally:
-        student.set_params(**{name: params[name] for name in settings})
+        if settings:
+            student.set_params(**{name: params[name] for name in settings})
 
 
 def add_label_hint(exc, classes):

@@ -867,3 +867,57 @@ def test_alpha_0_regressor_pipeline_student_sees_labeled_rows_only(data):
         ).fit(X, y_semi)
         assert clf.augment_ is None
         assert_allclose(clf.predict_proba(X), reference.predict_proba(X))
+
+
+def test_catboost_student_is_fitted_on_repeated_rows():
+    # its fit takes sample_weight; restoring no parameter after the fit was
+    # still a set_params call, which a fitted CatBoost model refuses
+    catboost = pytest.importorskip("catboost")
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    student = catboost.CatBoostClassifier(
+        iterations=10, verbose=0, allow_writing_files=False, thread_count=1
+    )
+    clf = DistilledClassifier(LogisticRegression(), student, alpha=0.5).fit(X, y)
+    assert isinstance(clf.student_, catboost.CatBoostClassifier)
+    assert clf.score(X, y) > 0.8
+
+
+@pytest.mark.parametrize("kind", ["LinearSVC", "SGDClassifier"])
+@pytest.mark.parametrize("class_weight", [{0: 1.0, 1: 3.0, 2: 10.0}, "balanced"])
+def test_one_vs_rest_students_keep_their_class_weights(kind, class_weight):
+    # their class weights weigh only the class's rows in its binary problem:
+    # made row weights, they fitted another model (alpha near 0 against 0)
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.svm import LinearSVC
+
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=4, n_classes=3,
+        weights=[0.6, 0.3, 0.1], random_state=0,
+    )
+    student = (
+        LinearSVC(class_weight=class_weight, random_state=0)
+        if kind == "LinearSVC"
+        else SGDClassifier(class_weight=class_weight, random_state=0)
+    )
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    plain = DistilledClassifier(teacher, student, alpha=0.0).fit(X, y)
+    tiny = DistilledClassifier(teacher, student, alpha=1e-12).fit(X, y)
+    assert_allclose(tiny.student_.coef_, plain.student_.coef_, atol=1e-5)
+    assert tiny.student_.get_params()["class_weight"] == class_weight
+
+
+def test_xgboost_student_told_why_a_class_is_missing():
+    # the targets gave a class no weight: XGBoost, which needs every label,
+    # said only "Invalid classes inferred", with labels already 0..K-1
+    xgb = pytest.importorskip("xgboost")
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    teacher = FrozenEstimator(LogisticRegression().fit(X[y != 1], y[y != 1]))
+    clf = DistilledClassifier(
+        teacher, xgb.XGBClassifier(n_estimators=5, n_jobs=1), alpha=1.0
+    )
+    with pytest.raises(ValueError) as info:
+        clf.fit(X, y)
+    notes = " ".join(getattr(info.value, "__notes__", []))
+    assert "give no weight to the classes [1]" in notes
