@@ -609,6 +609,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 if not np.isin(y[labeled], self.classes_).any():
                     # the error says why: another kind, or no shared label
                     check_label_overlap(np.unique(y[labeled]), self.teacher_.classes_)
+                # y's integer type against a teacher's float classes, as fit
+                typed = union_classes(np.unique(y[labeled]), self.classes_)
+                if len(typed) == len(self.classes_):
+                    self.classes_ = typed
             unknown = np.setdiff1d(y[labeled], self.classes_)
             if unknown.size:
                 raise ValueError(

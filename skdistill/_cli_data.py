@@ -72,14 +72,15 @@ def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=())
     markers.
 
     The columns are those the header names: a separator ending every data
-    row (but not the header) adds no column, and rows with more values than
-    the header are refused. In a file of one column, an empty line is a row
-    whose value is missing (blank lines after the last value are not rows).
+    row (but not the header) adds no column, and a first value beyond the
+    header's names is the row's name (R's ``write.table``), not a column. In
+    a file of one column, an empty line is a row whose value is missing
+    (blank lines after the last value are not rows).
 
     Raises
     ------
     UsageError
-        Missing, unreadable or empty file, or rows longer than the header.
+        Missing, unreadable or empty file.
     """
     import pandas as pd
 
@@ -91,9 +92,9 @@ def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=())
         columns = [str(c) for c in header.columns]
         written = {c for c in header.columns if str(c) in set(as_written)}
         text = written | {c for c in header.columns if str(c) in set(text_columns)}
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(
+
+        def read(**options):
+            return pd.read_csv(
                 path,
                 sep=sep,
                 dtype={c: str for c in text} or None,
@@ -102,11 +103,19 @@ def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=())
                     c: [""] if c in written else list(_DEFAULT_NA)
                     for c in header.columns
                 },
-                # never the first values as the rows' index: a trailing
-                # separator would otherwise shift every column by one
-                index_col=False,
-                skip_blank_lines=len(columns) != 1,
+                **options,
             )
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            # never the first values as the rows' index: a trailing separator
+            # would otherwise shift every column by one
+            frame = read(index_col=False, skip_blank_lines=len(columns) != 1)
+        longer = [w for w in caught if "Length of header" in str(w.message)]
+        if longer:
+            # values beyond the header's that are not an empty trailing field:
+            # row names (R's write.table), pandas' index of the rows
+            frame = read(skip_blank_lines=len(columns) != 1).reset_index(drop=True)
     except pd.errors.EmptyDataError:
         raise UsageError(f"{option}: {path!r} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
@@ -114,17 +123,17 @@ def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=())
         first = text.splitlines()[0] if text else type(exc).__name__
         raise UsageError(f"{option}: cannot read {path!r}: {first}") from None
     for warning in caught:
-        if "Length of header" in str(warning.message):
-            raise UsageError(
-                f"{option}: {path!r} has rows with more values than its header "
-                f"has columns ({len(columns)}); name every column in the header."
+        if warning not in longer:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
             )
-        warnings.warn_explicit(
-            warning.message, warning.category, warning.filename, warning.lineno
-        )
-    if len(columns) == 1:
-        values = frame.iloc[:, 0].notna().to_numpy()
-        frame = frame.iloc[: values.nonzero()[0][-1] + 1 if values.any() else 0]
+    if len(columns) == 1:  # blank lines at the end of the file are no rows
+        with open(path, "rb") as file:
+            lines = file.read().splitlines()
+        blank = 0
+        while blank < len(lines) and not lines[len(lines) - 1 - blank].strip():
+            blank += 1
+        frame = frame.iloc[: max(len(frame) - blank, 0)]
     frame.columns = columns
     return frame
 

@@ -327,8 +327,8 @@ def _check_student(student):
     raise TypeError(
         f"The student {student!r} cannot be fitted on dask arrays: only a "
         "LogisticRegression with an L2 penalty or none (solver other than "
-        "'liblinear') and a SoftLogisticRegression are fitted exactly from the "
-        "blocks. " + _STREAMING_HINT
+        "'liblinear', multi_class other than 'ovr') and a SoftLogisticRegression "
+        "are fitted exactly from the blocks. " + _STREAMING_HINT
     )
 
 

@@ -1045,7 +1045,6 @@ def test_csv_columns_are_the_headers_whatever_the_rows_end_with(tmp_path):
     # a separator ending every data row made pandas take the first values as
     # the index, shifting each value under the next column's name
     pytest.importorskip("pandas")
-    from skdistill._cli import UsageError
     from skdistill._cli_data import read_frame
 
     path = tmp_path / "trailing.csv"
@@ -1053,10 +1052,13 @@ def test_csv_columns_are_the_headers_whatever_the_rows_end_with(tmp_path):
     frame = read_frame(str(path), as_written=["label"])
     assert list(frame.columns) == ["id", "x", "label"]
     assert frame["id"].tolist() == [0, 1] and frame["label"].tolist() == ["yes", "no"]
-    # values beyond the header's columns are refused, not dropped
-    path.write_text("id,x,label\n0,0.5,yes,9\n1,-0.7,no,8\n")
-    with pytest.raises(UsageError, match="more values than its header"):
-        read_frame(str(path))
+    # a first value beyond the header's names is the row's name (R's
+    # write.table), as pandas reads it
+    path.write_text("a,b,label\n1,0.5,1,yes\n2,-0.7,2,no\n")
+    frame = read_frame(str(path), as_written=["label"])
+    assert frame["a"].tolist() == [0.5, -0.7] and frame["label"].tolist() == [
+        "yes", "no"
+    ]
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
@@ -1071,6 +1073,10 @@ def test_one_column_csv_keeps_its_empty_rows(tmp_path, newline, capsys):
     path.write_bytes(newline.join(["x", "0.5", "", "-0.7", "1.2", "", ""]).encode())
     frame = read_frame(str(path))
     assert frame["x"].isna().tolist() == [False, True, False, False]
+    # a last value written as missing is a row; only blank lines are not
+    ends_missing = tmp_path / "ends_missing.csv"
+    ends_missing.write_bytes(newline.join(["x", "1.0", "NA", "", ""]).encode())
+    assert read_frame(str(ends_missing))["x"].isna().tolist() == [False, True]
     rng = np.random.RandomState(0)
     x = rng.randn(200)
     train = _write_csv(

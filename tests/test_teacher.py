@@ -889,6 +889,11 @@ def test_integer_labels_stay_integers_with_a_frozen_teacher_on_floats(data, alph
     clf = DistilledClassifier(teacher, LogisticRegression(), alpha=alpha).fit(X, y)
     assert_array_equal(clf.classes_, [0, 1, 2])
     assert clf.classes_.dtype == y.dtype and clf.predict(X).dtype == y.dtype
+    streamed = DistilledClassifier(
+        teacher, SGDClassifier(loss="log_loss", random_state=0), alpha=alpha
+    ).partial_fit(X, y)
+    assert streamed.classes_.dtype == y.dtype
+    assert streamed.predict(X).dtype == y.dtype
 
 
 def _multilabel_teachers():

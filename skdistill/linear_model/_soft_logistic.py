@@ -631,8 +631,9 @@ def _fit_logistic_regression_soft(
     _check_logistic_params(estimator)
     if not _supports_soft_targets(estimator):
         raise TypeError(
-            "Soft targets need a LogisticRegression with an L2 penalty or none and "
-            f"a solver other than 'liblinear'; got {estimator!r}."
+            "Soft targets need a LogisticRegression with an L2 penalty or none, "
+            "a solver other than 'liblinear' and multi_class other than 'ovr'; "
+            f"got {estimator!r}."
         )
     classes = np.asarray(classes)
     if classes.ndim != 1 or len(np.unique(classes)) != len(classes):
