@@ -230,6 +230,19 @@ def _numeric_target(values):
     return numbers.to_numpy(dtype=float)
 
 
+def load_csv_of(args, **options):
+    """:func:`load_csv` of the command line's ``--csv`` with its options."""
+    return load_csv(
+        args.csv,
+        args.target,
+        drop=args.drop,
+        max_categories=args.max_categories,
+        sep=args.sep,
+        task=args.task,
+        **options,
+    )
+
+
 def load_csv(
     path,
     target,

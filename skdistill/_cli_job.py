@@ -30,18 +30,11 @@ def run_job(args, progress, parser):
 
 
 def _load(args, progress):
-    from ._cli_data import load_csv, load_embedded
+    from ._cli_data import load_csv_of, load_embedded
 
     if args.csv is not None:
         progress(f"loading {args.csv}")
-        X, y, preprocessor, notes, task = load_csv(
-            args.csv,
-            args.target,
-            drop=args.drop,
-            max_categories=args.max_categories,
-            sep=args.sep,
-            task=args.task,
-        )
+        X, y, preprocessor, notes, task = load_csv_of(args)
         return X, y, preprocessor, notes, task, os.path.basename(args.csv)
     dataset = args.dataset or "digits"
     progress(f"loading {dataset}")

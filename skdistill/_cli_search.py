@@ -307,18 +307,12 @@ def run_search(args):
 
     from sklearn.exceptions import ConvergenceWarning
 
-    from ._cli_data import load_csv, load_embedded
+    from ._cli_data import load_csv_of, load_embedded
     from ._search import DistillationSearchCV
 
     if args.csv is not None:
-        X, y, preprocessor, notes, task = load_csv(
-            args.csv,
-            args.target,
-            drop=args.drop,
-            max_categories=args.max_categories,
-            sep=args.sep,
-            task=args.task,
-            split="the stratified folds",
+        X, y, preprocessor, notes, task = load_csv_of(
+            args, split="the stratified folds"
         )
         source = args.csv
     else:
