@@ -195,11 +195,10 @@ def _predicting_model(estimator):
                     "regressor fitted on log-probabilities, whose predictions are "
                     "not class labels. Use a linear classifier student."
                 )
-            student_classes = getattr(student, "classes_", None)
-            if is_classifier(estimator) and not (
-                student_classes is not None
-                and np.array_equal(np.asarray(student_classes), estimator.classes_)
-            ):
+            from .io import _student_answers_alone  # io imports skops lazily
+
+            if not _student_answers_alone(estimator):
+                student_classes = getattr(student, "classes_", None)
                 raise ValueError(
                     f"Cannot quantize {type(estimator).__name__}: its student "
                     f"knows the classes {np.asarray(student_classes).tolist()} "

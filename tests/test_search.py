@@ -1273,6 +1273,17 @@ def test_frontier_display_refuses_another_search(data):
         FrontierDisplay.from_search(other)
 
 
+def _assert_same_search(search, reference, X):
+    """The same scores and best model as a GridSearchCV over the distillers."""
+    assert_allclose(
+        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )
+    assert_allclose(
+        search.best_estimator_.predict_proba(X),
+        reference.best_estimator_.predict_proba(X),
+    )
+
+
 def test_teacher_cv_splitters_get_their_groups_by_routing(data):
     # as GridSearchCV over a distiller whose teacher_cv requests groups
     from sklearn.model_selection import GroupKFold
@@ -1294,13 +1305,7 @@ def test_teacher_cv_splitters_get_their_groups_by_routing(data):
             grid,
             cv=cv,
         ).fit(X, y, groups=groups)
-    assert_allclose(
-        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
-    )
-    assert_allclose(
-        search.best_estimator_.predict_proba(X),
-        reference.best_estimator_.predict_proba(X),
-    )
+    _assert_same_search(search, reference, X)
 
 
 def test_aliased_requests_reach_the_teacher_and_the_students(data):
@@ -1324,13 +1329,7 @@ def test_aliased_requests_reach_the_teacher_and_the_students(data):
         reference = GridSearchCV(
             DistilledClassifier(teacher, student), grid, cv=splits, scoring="accuracy"
         ).fit(X, y, teacher_weight=w_teacher, student_weight=w_student)
-    assert_allclose(
-        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
-    )
-    assert_allclose(
-        search.best_estimator_.predict_proba(X),
-        reference.best_estimator_.predict_proba(X),
-    )
+    _assert_same_search(search, reference, X)
 
 
 def test_a_frozen_teacher_with_teacher_cv_in_the_grid_is_refused(data):
