@@ -106,7 +106,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         The small model. A :class:`~sklearn.linear_model.LogisticRegression`
         with an L2 penalty (or none) is fitted exactly on the soft targets; any
         other classifier whose ``fit`` accepts ``sample_weight`` is fitted on
-        rows repeated once per class, weighted by the target; a multi-output
+        rows repeated once per class, weighted by the target (a Gini decision
+        tree is grown as the regression tree of the targets, the same tree
+        without the repetition); a multi-output
         regressor is fitted on the row-centred log targets (logit matching).
         A :class:`~sklearn.pipeline.Pipeline` whose last step is one of these
         is fitted the same way: its leading steps on the student's rows, its

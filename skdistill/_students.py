@@ -4,6 +4,8 @@ import math
 from numbers import Integral
 
 import numpy as np
+import sklearn
+from scipy import sparse
 from scipy.special import log_softmax, softmax
 from sklearn import config_context
 from sklearn.base import is_classifier, is_regressor
@@ -21,6 +23,11 @@ from .linear_model._soft_logistic import (
     _supports_soft_targets,
 )
 
+# Before 1.9, a regression tree's leaves could disagree with a classifier's
+# on rows with missing values (scikit-learn's missing-value fixes of 1.9)
+_TREES_AGREE_ON_MISSING = tuple(
+    int(part) for part in sklearn.__version__.split(".")[:2]
+) >= (1, 9)
 # Targets below this value are dropped by the row-repetition path.
 MIN_TARGET = 1e-8
 # Floor of the targets before the logarithm of the regressor path: the
@@ -155,8 +162,136 @@ def _weighs_positive_rows(student):
     )
 
 
+def _weighs_classes(class_weight):
+    return isinstance(class_weight, dict) or class_weight in (
+        "balanced",
+        "balanced_subsample",
+    )
+
+
+def _class_factors(class_weight, classes, masses):
+    """The factor of each class in ``class_weight`` (a dict or balanced).
+
+    ``masses()`` gives the classes' masses (the sums of their targets times
+    the row weights), from which the balanced factors are computed: on the
+    repeated rows themselves every class would count ``n`` times.
+    """
+    if isinstance(class_weight, dict):
+        return np.array([class_weight.get(c, 1.0) for c in classes.tolist()])
+    mass = masses()
+    # a class without mass (its rows weigh 0) keeps weight 1, as in the
+    # soft-target solver: 0 * inf would be NaN
+    per_class = np.ones(len(classes))
+    present = mass > 0
+    per_class[present] = mass.sum() / (present.sum() * mass[present])
+    return per_class
+
+
+def _may_miss_values(X):
+    """Whether ``X`` has missing values (or is not numeric: it cannot tell)."""
+    try:
+        values = X.data if sparse.issparse(X) else np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        return True
+    return bool(np.isnan(values).any())
+
+
+def _fit_tree(student, X, Y, classes, sample_weight):
+    """A Gini decision tree grown on soft targets as a regression tree, or None.
+
+    On the repeated rows, a node's class masses are ``m_k = sum_i w_i Y_ik``
+    and its Gini impurity is ``1 - sum_k (m_k / m)^2``. The squared error of
+    the targets, summed over the classes, is that impurity plus
+    ``sum_k mean(Y_k^2) - 1``, whose weighted sum over a node's two children
+    is the node's own: both criteria rank every split alike, and a leaf's
+    mean targets are its class proportions. So a multi-output regression
+    tree on the ``n`` rows grows the tree that row repetition grows on
+    ``nnz(Y)`` rows (up to ties and rounding; it makes no split that leaves
+    both sides' proportions unchanged), several times faster, and its nodes
+    become a classifier's. Its rows are the student's own, so
+    ``min_samples_leaf`` and ``min_samples_split`` count them.
+
+    ``DecisionTreeClassifier`` and ``ExtraTreeClassifier`` themselves (not
+    subclasses) with ``criterion="gini"`` and no monotonic constraints; None
+    for other students, and when the regression tree refuses a setting or
+    the rows (the repeated rows then give the student's own answer); also
+    None for rows with missing values before scikit-learn 1.9, whose
+    regression trees could place them apart from a classifier's.
+    """
+    from sklearn.tree import (
+        DecisionTreeClassifier,
+        DecisionTreeRegressor,
+        ExtraTreeClassifier,
+        ExtraTreeRegressor,
+    )
+    from sklearn.tree._tree import Tree
+
+    regressor = {
+        DecisionTreeClassifier: DecisionTreeRegressor,
+        ExtraTreeClassifier: ExtraTreeRegressor,
+    }.get(type(student))
+    if regressor is None:
+        return None
+    params = student.get_params(deep=False)
+    class_weight = params["class_weight"]
+    if (
+        params["criterion"] != "gini"
+        or params.get("monotonic_cst") is not None
+        or not (class_weight is None or _weighs_classes(class_weight))
+    ):
+        return None
+    student._validate_params()  # its own errors, not the regression tree's
+    if not _TREES_AGREE_ON_MISSING and _may_miss_values(X):
+        return None
+    # as the repeated rows: targets up to MIN_TARGET dropped, the classes
+    # without any left out of the tree
+    kept = Y > MIN_TARGET
+    present = kept.any(axis=0)
+    mass = np.where(kept, Y, 0.0)[:, present]
+    if sample_weight is not None:
+        mass *= sample_weight[:, None]
+    if class_weight is not None:
+        mass *= _class_factors(class_weight, classes[present], lambda: mass.sum(0))
+    weight = mass.sum(axis=1)
+    targets = np.divide(
+        mass, weight[:, None], out=np.zeros_like(mass), where=weight[:, None] > 0
+    )
+    n_classes = targets.shape[1]
+    # the squared error is averaged over the outputs: its decreases are the
+    # Gini decreases divided by the number of classes
+    settings = {
+        name: value
+        for name, value in params.items()
+        if name in regressor().get_params()
+    }
+    settings["criterion"] = "squared_error"
+    for name in ("min_impurity_decrease", "ccp_alpha"):
+        settings[name] = params[name] / n_classes
+    try:
+        grown = regressor(**settings).fit(X, targets, sample_weight=weight)
+    except (ValueError, TypeError):
+        return None
+    state = grown.tree_.__getstate__()
+    values = np.ascontiguousarray(state["values"].transpose(0, 2, 1))
+    nodes = state["nodes"].copy()
+    nodes["impurity"] = 1.0 - np.einsum("nk,nk->n", values[:, 0], values[:, 0])
+    tree = Tree(grown.n_features_in_, np.array([n_classes], dtype=np.intp), 1)
+    tree.__setstate__({**state, "nodes": nodes, "values": values})
+    for name, value in vars(grown).items():
+        if name.endswith("_") and not name.startswith("_"):
+            setattr(student, name, value)
+    student.tree_ = tree
+    student.n_outputs_ = 1
+    student.classes_ = classes[present]
+    student.n_classes_ = np.intp(n_classes)
+    return student
+
+
 def _fit_repeated(student, X, Y, classes, sample_weight):
     """``student.fit`` on the rows repeated once per class (see :func:`_repeated_rows`).
+
+    A Gini decision tree is grown as the same tree without the repetition
+    (:func:`_fit_tree`).
 
     The student's settings that count or weigh rows are carried over to the
     repeated rows, for the fit only (its parameters are restored after):
@@ -176,24 +311,20 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     - ``early_stopping="auto"`` of histogram gradient boosting: decided on the
       student's number of rows, not on their repetitions.
     """
+    tree = _fit_tree(student, X, Y, classes, sample_weight)
+    if tree is not None:
+        return tree
     rows, cols, weight = _repeated_rows(Y, sample_weight)
     n_samples = Y.shape[0]
     params = student.get_params(deep=False)
     settings = {}
     class_weight = params.get("class_weight")
-    if isinstance(class_weight, dict) or class_weight in (
-        "balanced",
-        "balanced_subsample",
-    ):
-        if isinstance(class_weight, dict):
-            per_class = np.array([class_weight.get(c, 1.0) for c in classes.tolist()])
-        else:
-            mass = np.bincount(cols, weights=weight, minlength=len(classes))
-            # a class without mass (its rows weigh 0) keeps weight 1, as in
-            # the soft-target solver: 0 * inf would be NaN
-            per_class = np.ones(len(classes))
-            present = mass > 0
-            per_class[present] = mass.sum() / (present.sum() * mass[present])
+    if _weighs_classes(class_weight):
+        per_class = _class_factors(
+            class_weight,
+            classes,
+            lambda: np.bincount(cols, weights=weight, minlength=len(classes)),
+        )
         if _weighs_positive_rows(student) and class_weight != "balanced_subsample":
             # its class weights are no row weights: given as a dict (the
             # balanced ones from the targets' masses), as a plain fit's

@@ -8,6 +8,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
 from skdistill import (
     DistilledClassifier,
@@ -148,6 +149,11 @@ def _classifiers():
             distilled(make_pipeline(StandardScaler(), LogisticRegression())),
         ),
         ("distilled-ridge-student", distilled(Ridge())),
+        # grown as a regression tree, shipped as a classifier tree
+        (
+            "distilled-tree-student",
+            distilled(DecisionTreeClassifier(max_depth=4, random_state=0), T=2.0),
+        ),
         ("sparsify", pruned(_iris)),
         ("sparsify-binary", pruned(_binary)),
         ("sparsify-in-pipeline", selector_pipeline),

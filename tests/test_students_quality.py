@@ -1,5 +1,7 @@
 """How non-linear students are fitted on soft targets and on generated rows."""
 
+import pickle
+
 import numpy as np
 import pytest
 from scipy.special import softmax
@@ -7,13 +9,19 @@ from sklearn.base import clone
 from sklearn.datasets import load_digits, load_wine, make_blobs, make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.tree import (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    ExtraTreeClassifier,
+    export_text,
+)
 
-from skdistill import DistilledClassifier, munge
+from skdistill import DistilledClassifier, _students, munge
 from skdistill.metrics import fidelity_score
 
 # the floor of the teacher's probabilities before their logarithm
@@ -58,21 +66,28 @@ def _blended_targets(teacher, X, y, alpha, T):
     return alpha * softmax(logits / T, axis=1) + (1 - alpha) * onehot
 
 
-@pytest.mark.parametrize("min_samples_leaf", [7, 0.1, 100])
-def test_min_samples_leaf_counts_the_students_rows(wine, min_samples_leaf):
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"min_samples_leaf": 7},
+        {"min_samples_leaf": 0.1},
+        {"min_samples_leaf": 100},
+        {"min_samples_split": 30},
+        {"min_samples_split": 0.3},
+    ],
+)
+def test_row_counts_of_a_tree_are_the_students_rows(wine, setting):
     # not their repetitions: the tree is the regression tree on the soft
-    # targets with the same min_samples_leaf (100 of 178 rows: no split). A
-    # linear teacher: no two rows have the same targets (a forest's tied
-    # outputs make tied splits, which the two trees may break differently)
+    # targets with the same setting (100 of 178 rows: no split). A linear
+    # teacher: no two rows have the same targets (a forest's tied outputs make
+    # tied splits, which the two trees may break differently)
     X, y = wine
-    tree = DecisionTreeClassifier(min_samples_leaf=min_samples_leaf, random_state=0)
+    tree = DecisionTreeClassifier(**setting, random_state=0)
     distilled = DistilledClassifier(
         _linear_teacher(), tree, alpha=0.5, T=2.0, augment=None
     ).fit(X, y)
     Y = _blended_targets(distilled.teacher_, X, y, 0.5, 2.0)
-    regression = DecisionTreeRegressor(
-        min_samples_leaf=min_samples_leaf, random_state=0
-    ).fit(X, Y)
+    regression = DecisionTreeRegressor(**setting, random_state=0).fit(X, Y)
     assert distilled.student_.get_n_leaves() == regression.get_n_leaves()
     np.testing.assert_allclose(
         distilled.predict_proba(X), regression.predict(X), atol=1e-12
@@ -227,3 +242,177 @@ def test_generated_rows_make_a_tree_more_faithful_than_the_hard_labels():
             - fidelity_score(reference, hard.predict(X_test))
         )
     assert np.mean(gains) > 0
+
+
+def _by_repetition(monkeypatch):
+    """Make the tree students go through row repetition (the reference)."""
+    monkeypatch.setattr(_students, "_fit_tree", lambda *args: None)
+
+
+def _continuous_problem(n_samples=300, n_classes=3, seed=0):
+    # continuous features, a linear teacher: no two splits tie, so both
+    # paths choose the same ones
+    X, y = make_classification(
+        n_samples=n_samples, n_features=8, n_informative=5, n_classes=n_classes,
+        random_state=seed,
+    )
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        DecisionTreeClassifier(max_depth=4, random_state=0),
+        DecisionTreeClassifier(max_leaf_nodes=9, random_state=0),
+        DecisionTreeClassifier(max_depth=3, max_features=3, random_state=0),
+        DecisionTreeClassifier(ccp_alpha=0.01, random_state=0),
+        DecisionTreeClassifier(min_impurity_decrease=0.005, random_state=0),
+        DecisionTreeClassifier(
+            max_depth=4, class_weight={0: 2.0, 1: 1.0, 2: 0.5}, random_state=0
+        ),
+        ExtraTreeClassifier(max_depth=3, random_state=0),
+    ],
+    ids=["depth", "leaves", "features", "ccp", "decrease", "weights", "extra"],
+)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_tree_grown_on_the_rows_is_the_tree_of_the_repeated_rows(
+    monkeypatch, tree, weighted
+):
+    # a Gini tree is grown as the regression tree of the soft targets on the
+    # n rows, not on the nnz(Y) repeated rows: the same tree, as a classifier.
+    # Two features that part a node's rows alike tie (in nodes of a few rows),
+    # and either is chosen: the same partition of the training rows. (Trees
+    # that draw features or thresholds at random draw the same ones down to
+    # the first node of one row, which the repeated rows try to split.)
+    X, y = _continuous_problem()
+    sw = np.random.RandomState(2).uniform(0.5, 2.0, len(y)) if weighted else None
+    distilled = DistilledClassifier(
+        _linear_teacher(), tree, alpha=0.5, T=2.0, augment=None
+    )
+    fast = clone(distilled).fit(X, y, sample_weight=sw)
+    # each node holds the student's rows, not their repetitions
+    assert fast.student_.tree_.n_node_samples[0] == len(y)
+    _by_repetition(monkeypatch)
+    repeated = clone(distilled).fit(X, y, sample_weight=sw)
+    assert repeated.student_.tree_.n_node_samples[0] > len(y)
+    fast_tree, repeated_tree = fast.student_, repeated.student_
+    assert type(fast_tree) is type(tree)
+    assert fast_tree.get_params() == tree.get_params()
+    for attribute in ("n_classes_", "n_outputs_", "n_features_in_", "max_features_"):
+        assert getattr(fast_tree, attribute) == getattr(repeated_tree, attribute)
+    np.testing.assert_array_equal(fast_tree.classes_, repeated_tree.classes_)
+    assert fast_tree.tree_.node_count == repeated_tree.tree_.node_count
+    np.testing.assert_allclose(
+        fast.predict_proba(X), repeated.predict_proba(X), atol=1e-10
+    )
+    # the same nodes (a tie may swap two children): weights, Gini impurities
+    for name in ("weighted_n_node_samples", "impurity"):
+        np.testing.assert_allclose(
+            np.sort(getattr(fast_tree.tree_, name)),
+            np.sort(getattr(repeated_tree.tree_, name)),
+            atol=1e-10,
+        )
+
+
+def test_tree_of_a_class_without_mass_leaves_it_out(monkeypatch):
+    # the teacher never gives class 2 any probability and alpha=1: the tree
+    # knows classes 0 and 1, as on the repeated rows, and the distiller
+    # answers 0 for class 2
+    X, y = _continuous_problem()
+    proba = np.column_stack([np.linspace(0.1, 0.9, len(y)), np.zeros(len(y))])
+    proba[:, 1] = 1 - proba[:, 0]
+    teacher = FrozenEstimator(DecisionTreeClassifier(max_depth=1).fit(X, y % 2))
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0)
+    distilled = DistilledClassifier(teacher, tree, alpha=1.0, augment=None)
+    fast = clone(distilled).fit(X, y)
+    _by_repetition(monkeypatch)
+    repeated = clone(distilled).fit(X, y)
+    np.testing.assert_array_equal(fast.student_.classes_, [0, 1])
+    np.testing.assert_array_equal(fast.student_.classes_, repeated.student_.classes_)
+    assert fast.student_.n_classes_ == 2
+    np.testing.assert_allclose(fast.predict_proba(X), repeated.predict_proba(X))
+    assert (fast.predict_proba(X)[:, 2] == 0).all()
+
+
+def test_tree_on_sparse_missing_and_named_features(monkeypatch):
+    pd = pytest.importorskip("pandas")
+    from scipy import sparse
+
+    X, y = _continuous_problem()
+    X_missing = X.copy()
+    X_missing[np.random.RandomState(0).uniform(size=X.shape) < 0.1] = np.nan
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    teacher = make_pipeline(
+        SimpleImputer(), StandardScaler(with_mean=False), LogisticRegression(C=0.1)
+    )
+    tree = DecisionTreeClassifier(max_depth=4, random_state=0)
+    cases = [sparse.csr_matrix(np.where(X > 0.5, X, 0.0)), X_missing, frame]
+    fitted = {}
+    for reference in (False, True):
+        if reference:
+            _by_repetition(monkeypatch)
+        fitted[reference] = [
+            DistilledClassifier(teacher, tree, alpha=0.5, augment=None).fit(Xc, y)
+            for Xc in cases
+        ]
+    # before scikit-learn 1.9, rows with missing values go through repetition
+    grown = [True, _students._TREES_AGREE_ON_MISSING, True]
+    for Xc, fast, repeated, rows in zip(cases, *fitted.values(), grown):
+        assert (fast.student_.tree_.n_node_samples[0] == len(y)) == rows
+        np.testing.assert_allclose(
+            fast.predict_proba(Xc), repeated.predict_proba(Xc), atol=1e-10
+        )
+    np.testing.assert_array_equal(
+        fitted[False][2].student_.feature_names_in_, frame.columns
+    )
+
+
+def test_tree_student_is_a_whole_classifier():
+    # what users do with a fitted tree: read it, walk it, save it
+    X, y = _continuous_problem()
+    distilled = DistilledClassifier(
+        _linear_teacher(), DecisionTreeClassifier(max_depth=3, random_state=0),
+        alpha=0.5, augment=None,
+    ).fit(X, y)
+    tree = distilled.student_
+    leaves = tree.apply(X)
+    assert tree.decision_path(X).shape == (len(X), tree.tree_.node_count)
+    proba = tree.tree_.value[leaves, 0]
+    np.testing.assert_allclose(proba, tree.predict_proba(X))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert "class: " in export_text(tree)
+    again = pickle.loads(pickle.dumps(tree))
+    np.testing.assert_array_equal(again.predict_proba(X), tree.predict_proba(X))
+    # Gini impurity at the root, of the weighted class proportions
+    root = tree.tree_.value[0, 0]
+    assert tree.tree_.impurity[0] == pytest.approx(1 - root @ root)
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        DecisionTreeClassifier(criterion="entropy", max_depth=3, random_state=0),
+        DecisionTreeClassifier(monotonic_cst=[1] + [0] * 7, max_depth=3),
+    ],
+    ids=["entropy", "monotonic"],
+)
+def test_trees_beyond_the_gini_case_are_fitted_on_repeated_rows(tree):
+    X, y = _continuous_problem(n_classes=2)
+    distilled = DistilledClassifier(
+        _linear_teacher(), tree, alpha=0.5, augment=None
+    ).fit(X, y)
+    assert distilled.student_.tree_.n_node_samples[0] > len(y)
+
+
+def test_tree_with_an_invalid_setting_fails_as_the_student():
+    X, y = _continuous_problem()
+    distilled = DistilledClassifier(
+        _linear_teacher(), DecisionTreeClassifier(max_depth=-1), augment=None
+    )
+    with pytest.raises(
+        ValueError,
+        match="student DecisionTreeClassifier failed in fit: The 'max_depth' "
+        "parameter of DecisionTreeClassifier",
+    ) as info:
+        distilled.fit(X, y)
+    assert "Regressor" not in str(info.value)
