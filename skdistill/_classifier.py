@@ -40,7 +40,13 @@ from ._targets import (
     resolve_response_method,
     soften,
 )
-from ._teacher import check_teacher_cv, fit_teacher, stack_rows, teacher_response
+from ._teacher import (
+    check_teacher_cv,
+    fit_teacher,
+    out_of_fold_response,
+    stack_rows,
+    teacher_response,
+)
 
 
 def _student_has(attr):
@@ -442,11 +448,15 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         return self
 
     def _teacher_on_labeled(
-        self, teacher, X, y, labeled, teacher_params, method, split_params=None
+        self, teacher, X, y, labeled, teacher_params, method, split_params=None,
+        fitted=None,
     ):
         """Fit the teacher on the labeled rows; its outputs there (maybe out of fold).
 
-        A frozen teacher with no labeled row gives no output (``None``).
+        A frozen teacher with no labeled row gives no output (``None``). Given
+        the teacher ``fitted`` on them (by ``fit``), with ``teacher_cv`` and
+        no ``memory``, only the folds' clones are fitted for the out-of-fold
+        outputs (with ``memory``, the cache gives both back).
         """
         frozen = isinstance(teacher, FrozenEstimator)
         if frozen and not labeled.any():
@@ -460,6 +470,13 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             params = index_params(teacher_params, rows, len(y))
             split_params = index_params(split_params, rows, len(y))
         check_teacher_cv(self.teacher_cv, n_rows(X_lab), teacher)
+        if fitted is not None and self.teacher_cv is not None and self.memory is None:
+            with blame("teacher", teacher, "fit"):
+                output = out_of_fold_response(
+                    teacher, fitted, X_lab, y_lab, params, method, self.teacher_cv,
+                    self.n_jobs, split_params,
+                )
+            return fitted, output, np.unique(y_lab)
         with blame("teacher", teacher, method if frozen else "fit"):
             return fit_teacher(
                 teacher,
@@ -814,10 +831,10 @@ def soft_refit_set(distiller, X, y, sample_weight=None, fit_params=None):
                     n_jobs=distiller.n_jobs,
                 )
             output_classes = distiller.teacher_.classes_
-        elif labeled.any():  # the same out-of-fold outputs as fit (cached)
+        elif labeled.any():  # the same out-of-fold outputs as fit
             _, output, output_classes = distiller._teacher_on_labeled(
                 clone(distiller.teacher), X, y, labeled, teacher_params, method,
-                split_params,
+                split_params, fitted=distiller.teacher_,
             )
         # the rows fit generated, whatever random_state is (None, an instance)
         X, Y, _, sample_weight = distiller._training_set(

@@ -821,3 +821,32 @@ def test_refit_uses_the_rows_fit_generated(random_state):
 
     refit_student(fitted, soft_refit_set(fitted, X, y), np.ones_like(coef, bool))
     assert_allclose(fitted.student_.coef_, coef, atol=1e-5)
+
+
+class _CountingTeacher(LogisticRegression):
+    n_fits = 0
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).n_fits += 1
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("memory", [False, True])
+def test_refit_of_a_teacher_cv_distiller_fits_the_folds_only(tmp_path, memory):
+    # the refit needs fit's out-of-fold outputs: the folds' clones again (or
+    # the cache), not the teacher on all rows, which fit left in teacher_
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    distiller = DistilledClassifier(
+        _CountingTeacher(), LogisticRegression(), alpha=1.0, teacher_cv=3,
+        memory=str(tmp_path) if memory else None,
+    )
+    _CountingTeacher.n_fits = 0
+    fitted = clone(distiller).fit(X, y)
+    assert _CountingTeacher.n_fits == 1 + 3
+    _CountingTeacher.n_fits = 0
+    sel = SparsifyTransformer(distiller, threshold=0.0, method="magnitude").fit(X, y)
+    # the distiller's fit, then its refit's folds again; with memory, both
+    # are the first fit's, from the cache
+    assert _CountingTeacher.n_fits == (0 if memory else 1 + 3 + 3)
+    # pruning nothing, the refit on fit's targets gives the student back
+    assert_allclose(sel.estimator_.student_.coef_, fitted.student_.coef_, atol=1e-5)
