@@ -123,7 +123,9 @@ def _extra_params(args):
     return extra
 
 
-def _make_distilled(task, teacher, student, student_name, args, extra, memory):
+def _make_distilled(
+    task, teacher, student, student_name, args, extra, memory, n_classes=None
+):
     if task == "regression":
         from ._regressor import DistilledRegressor
 
@@ -136,7 +138,7 @@ def _make_distilled(task, teacher, student, student_name, args, extra, memory):
         teacher,
         student,
         alpha=args.alpha,
-        T=default_temperature(student_name) if args.T is None else args.T,
+        T=default_temperature(student_name, n_classes) if args.T is None else args.T,
         memory=memory,
         **extra,
     )
@@ -237,7 +239,8 @@ def _run(args, progress, parser, cache):
         [
             ("preprocess", preprocessor),
             ("distill", _make_distilled(
-                task, teacher, student, student_name, args, extra, cache
+                task, teacher, student, student_name, args, extra, cache,
+                n_classes=np.unique(y_train).size,
             )),
         ]
     )

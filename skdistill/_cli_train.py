@@ -137,8 +137,9 @@ def _add_model_arguments(models):
         dest="T",
         type=finite_float,
         default=None,
-        help="temperature applied to the teacher's logits, > 0 (default: 1 "
-        "for the tree student, 4 for the others; classification only)",
+        help="temperature applied to the teacher's logits, > 0 (default: 4 "
+        "with ten classes or more, except for the tree student; else 1; "
+        "classification only)",
     )
     models.add_argument(
         "--augment",
