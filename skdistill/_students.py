@@ -15,6 +15,7 @@ from sklearn.ensemble import (
 )
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import has_fit_parameter
 
 from .linear_model._soft_logistic import (
@@ -177,7 +178,9 @@ def _class_factors(class_weight, classes, masses):
     repeated rows themselves every class would count ``n`` times.
     """
     if isinstance(class_weight, dict):
-        return np.array([class_weight.get(c, 1.0) for c in classes.tolist()])
+        # scikit-learn's own reading: keys that are no class are refused when
+        # a class has no weight (a typo, or labels written as strings)
+        return compute_class_weight(class_weight, classes=classes, y=classes)
     mass = masses()
     # a class without mass (its rows weigh 0) keeps weight 1, as in the
     # soft-target solver: 0 * inf would be NaN
@@ -209,7 +212,10 @@ def _fit_tree(student, X, Y, classes, sample_weight):
     ``nnz(Y)`` rows (up to ties and rounding; it makes no split that leaves
     both sides' proportions unchanged), several times faster, and its nodes
     become a classifier's. Its rows are the student's own, so
-    ``min_samples_leaf`` and ``min_samples_split`` count them.
+    ``min_samples_leaf`` and ``min_samples_split`` count them, a node of one
+    row is not split (a tree that draws features at random draws the same
+    ones until then only), and a missing value unseen in training goes to
+    the child with more of them.
 
     ``DecisionTreeClassifier`` and ``ExtraTreeClassifier`` themselves (not
     subclasses) with ``criterion="gini"`` and no monotonic constraints; None

@@ -416,3 +416,23 @@ def test_tree_with_an_invalid_setting_fails_as_the_student():
     ) as info:
         distilled.fit(X, y)
     assert "Regressor" not in str(info.value)
+
+
+@pytest.mark.parametrize("class_weight", [{"0": 10.0}, {0: 10.0, 7: 1.0}])
+@pytest.mark.parametrize(
+    "student",
+    [DecisionTreeClassifier(max_depth=3), HistGradientBoostingClassifier(max_iter=5)],
+    ids=["tree", "boosting"],
+)
+def test_class_weight_keys_that_are_no_class_are_refused(student, class_weight):
+    # as scikit-learn reads them: labels written as strings, or a typo, with
+    # a class left without weight; before, the keys were ignored silently
+    X, y = _continuous_problem()
+    with pytest.raises(ValueError, match="are not in class_weight"):
+        clone(student).set_params(class_weight=class_weight).fit(X, y)
+    distilled = DistilledClassifier(
+        _linear_teacher(), clone(student).set_params(class_weight=class_weight),
+        augment=None,
+    )
+    with pytest.raises(ValueError, match="student .* failed in fit: The classes"):
+        distilled.fit(X, y)
