@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted, check_memory, column_or_1d
 
 from ._base import _BaseDistiller, can_stream, undo_first_call_on_error
 from ._fitting import (
@@ -455,8 +455,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
 
         A frozen teacher with no labeled row gives no output (``None``). Given
         the teacher ``fitted`` on them (by ``fit``), with ``teacher_cv`` and
-        no ``memory``, only the folds' clones are fitted for the out-of-fold
-        outputs (with ``memory``, the cache gives both back).
+        no cache (``memory`` None, or a Memory without location), only the
+        folds' clones are fitted for the out-of-fold outputs (a cache gives
+        both back).
         """
         frozen = isinstance(teacher, FrozenEstimator)
         if frozen and not labeled.any():
@@ -470,7 +471,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             params = index_params(teacher_params, rows, len(y))
             split_params = index_params(split_params, rows, len(y))
         check_teacher_cv(self.teacher_cv, n_rows(X_lab), teacher)
-        if fitted is not None and self.teacher_cv is not None and self.memory is None:
+        if (
+            fitted is not None
+            and self.teacher_cv is not None
+            and getattr(check_memory(self.memory), "location", "") is None
+        ):
             with blame("teacher", teacher, "fit"):
                 output = out_of_fold_response(
                     teacher, fitted, X_lab, y_lab, params, method, self.teacher_cv,

@@ -5,7 +5,6 @@ from numbers import Integral
 
 import numpy as np
 import sklearn
-from scipy import sparse
 from scipy.special import log_softmax, softmax
 from sklearn import config_context
 from sklearn.base import is_classifier, is_regressor
@@ -15,12 +14,12 @@ from sklearn.ensemble import (
 )
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import has_fit_parameter
 
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
     _fit_logistic_regression_soft,
+    _soft_class_weight,
     _supports_soft_targets,
 )
 
@@ -170,33 +169,17 @@ def _weighs_classes(class_weight):
     )
 
 
-def _class_factors(class_weight, classes, masses):
-    """The factor of each class in ``class_weight`` (a dict or balanced).
-
-    ``masses()`` gives the classes' masses (the sums of their targets times
-    the row weights), from which the balanced factors are computed: on the
-    repeated rows themselves every class would count ``n`` times.
+def _class_factors(class_weight, classes, Y, sample_weight):
+    """The factor of each class of ``class_weight`` (a dict, or balanced on
+    the soft class masses ``sum_i w_i Y_ik`` of the targets above
+    ``MIN_TARGET``: on the repeated rows every class would count ``n`` times).
     """
-    if isinstance(class_weight, dict):
-        # scikit-learn's own reading: keys that are no class are refused when
-        # a class has no weight (a typo, or labels written as strings)
-        return compute_class_weight(class_weight, classes=classes, y=classes)
-    mass = masses()
-    # a class without mass (its rows weigh 0) keeps weight 1, as in the
-    # soft-target solver: 0 * inf would be NaN
-    per_class = np.ones(len(classes))
-    present = mass > 0
-    per_class[present] = mass.sum() / (present.sum() * mass[present])
-    return per_class
-
-
-def _may_miss_values(X):
-    """Whether ``X`` has missing values (or is not numeric: it cannot tell)."""
-    try:
-        values = X.data if sparse.issparse(X) else np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        return True
-    return bool(np.isnan(values).any())
+    kept = np.where(Y > MIN_TARGET, Y, 0.0)
+    if sample_weight is None:
+        sample_weight = np.ones(len(Y))
+    if class_weight == "balanced_subsample":  # a forest's: balanced, once
+        class_weight = "balanced"
+    return _soft_class_weight(class_weight, classes, kept, sample_weight)
 
 
 def _fit_tree(student, X, Y, classes, sample_weight):
@@ -230,7 +213,6 @@ def _fit_tree(student, X, Y, classes, sample_weight):
         ExtraTreeClassifier,
         ExtraTreeRegressor,
     )
-    from sklearn.tree._tree import Tree
 
     regressor = {
         DecisionTreeClassifier: DecisionTreeRegressor,
@@ -247,8 +229,11 @@ def _fit_tree(student, X, Y, classes, sample_weight):
     ):
         return None
     student._validate_params()  # its own errors, not the regression tree's
-    if not _TREES_AGREE_ON_MISSING and _may_miss_values(X):
-        return None
+    if not _TREES_AGREE_ON_MISSING:
+        from ._fitting import contains_nan  # imports this module
+
+        if contains_nan(X):
+            return None
     # as the repeated rows: targets up to MIN_TARGET dropped, the classes
     # without any left out of the tree
     kept = Y > MIN_TARGET
@@ -256,8 +241,8 @@ def _fit_tree(student, X, Y, classes, sample_weight):
     mass = np.where(kept, Y, 0.0)[:, present]
     if sample_weight is not None:
         mass *= sample_weight[:, None]
-    if class_weight is not None:
-        mass *= _class_factors(class_weight, classes[present], lambda: mass.sum(0))
+    if class_weight is not None:  # read against every class, as repetition
+        mass *= _class_factors(class_weight, classes, Y, sample_weight)[present]
     weight = mass.sum(axis=1)
     targets = np.divide(
         mass, weight[:, None], out=np.zeros_like(mass), where=weight[:, None] > 0
@@ -281,7 +266,9 @@ def _fit_tree(student, X, Y, classes, sample_weight):
     values = np.ascontiguousarray(state["values"].transpose(0, 2, 1))
     nodes = state["nodes"].copy()
     nodes["impurity"] = 1.0 - np.einsum("nk,nk->n", values[:, 0], values[:, 0])
-    tree = Tree(grown.n_features_in_, np.array([n_classes], dtype=np.intp), 1)
+    tree = type(grown.tree_)(
+        grown.n_features_in_, np.array([n_classes], dtype=np.intp), 1
+    )
     tree.__setstate__({**state, "nodes": nodes, "values": values})
     for name, value in vars(grown).items():
         if name.endswith("_") and not name.startswith("_"):
@@ -326,11 +313,7 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     settings = {}
     class_weight = params.get("class_weight")
     if _weighs_classes(class_weight):
-        per_class = _class_factors(
-            class_weight,
-            classes,
-            lambda: np.bincount(cols, weights=weight, minlength=len(classes)),
-        )
+        per_class = _class_factors(class_weight, classes, Y, sample_weight)
         if _weighs_positive_rows(student) and class_weight != "balanced_subsample":
             # its class weights are no row weights: given as a dict (the
             # balanced ones from the targets' masses), as a plain fit's

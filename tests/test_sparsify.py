@@ -3,6 +3,7 @@
 import itertools
 import pickle
 
+import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -831,14 +832,14 @@ class _CountingTeacher(LogisticRegression):
         return super().fit(X, y, sample_weight=sample_weight)
 
 
-@pytest.mark.parametrize("memory", [False, True])
+@pytest.mark.parametrize("memory", [False, "no location", True])
 def test_refit_of_a_teacher_cv_distiller_fits_the_folds_only(tmp_path, memory):
     # the refit needs fit's out-of-fold outputs: the folds' clones again (or
     # the cache), not the teacher on all rows, which fit left in teacher_
     X, y = make_classification(n_samples=200, n_features=6, random_state=0)
     distiller = DistilledClassifier(
         _CountingTeacher(), LogisticRegression(), alpha=1.0, teacher_cv=3,
-        memory=str(tmp_path) if memory else None,
+        memory={True: str(tmp_path), "no location": joblib.Memory(None)}.get(memory),
     )
     _CountingTeacher.n_fits = 0
     fitted = clone(distiller).fit(X, y)
@@ -847,6 +848,6 @@ def test_refit_of_a_teacher_cv_distiller_fits_the_folds_only(tmp_path, memory):
     sel = SparsifyTransformer(distiller, threshold=0.0, method="magnitude").fit(X, y)
     # the distiller's fit, then its refit's folds again; with memory, both
     # are the first fit's, from the cache
-    assert _CountingTeacher.n_fits == (0 if memory else 1 + 3 + 3)
+    assert _CountingTeacher.n_fits == (0 if memory is True else 1 + 3 + 3)
     # pruning nothing, the refit on fit's targets gives the student back
     assert_allclose(sel.estimator_.student_.coef_, fitted.student_.coef_, atol=1e-5)

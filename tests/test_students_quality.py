@@ -72,8 +72,8 @@ def _blended_targets(teacher, X, y, alpha, T):
         {"min_samples_leaf": 7},
         {"min_samples_leaf": 0.1},
         {"min_samples_leaf": 100},
+        {"min_samples_split": 12},
         {"min_samples_split": 30},
-        {"min_samples_split": 0.3},
     ],
 )
 def test_row_counts_of_a_tree_are_the_students_rows(wine, setting):
@@ -299,7 +299,9 @@ def test_tree_grown_on_the_rows_is_the_tree_of_the_repeated_rows(
     assert type(fast_tree) is type(tree)
     assert fast_tree.get_params() == tree.get_params()
     for attribute in ("n_classes_", "n_outputs_", "n_features_in_", "max_features_"):
-        assert getattr(fast_tree, attribute) == getattr(repeated_tree, attribute)
+        fast_value = getattr(fast_tree, attribute)
+        assert fast_value == getattr(repeated_tree, attribute)
+        assert type(fast_value) is type(getattr(repeated_tree, attribute))
     np.testing.assert_array_equal(fast_tree.classes_, repeated_tree.classes_)
     assert fast_tree.tree_.node_count == repeated_tree.tree_.node_count
     np.testing.assert_allclose(
@@ -319,14 +321,22 @@ def test_tree_of_a_class_without_mass_leaves_it_out(monkeypatch):
     # knows classes 0 and 1, as on the repeated rows, and the distiller
     # answers 0 for class 2
     X, y = _continuous_problem()
-    proba = np.column_stack([np.linspace(0.1, 0.9, len(y)), np.zeros(len(y))])
-    proba[:, 1] = 1 - proba[:, 0]
     teacher = FrozenEstimator(DecisionTreeClassifier(max_depth=1).fit(X, y % 2))
     tree = DecisionTreeClassifier(max_depth=3, random_state=0)
     distilled = DistilledClassifier(teacher, tree, alpha=1.0, augment=None)
     fast = clone(distilled).fit(X, y)
+    assert fast.student_.tree_.n_node_samples[0] == len(y)
+    # a class_weight dict may name the class without mass, as a plain fit's
+    weighted = clone(distilled).set_params(
+        student__class_weight={0: 2.0, 2: 5.0}
+    ).fit(X, y)
+    assert weighted.student_.tree_.n_node_samples[0] == len(y)
     _by_repetition(monkeypatch)
     repeated = clone(distilled).fit(X, y)
+    repeated_weighted = clone(weighted).fit(X, y)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated_weighted.predict_proba(X), atol=1e-10
+    )
     np.testing.assert_array_equal(fast.student_.classes_, [0, 1])
     np.testing.assert_array_equal(fast.student_.classes_, repeated.student_.classes_)
     assert fast.student_.n_classes_ == 2
@@ -436,3 +446,25 @@ def test_class_weight_keys_that_are_no_class_are_refused(student, class_weight):
     )
     with pytest.raises(ValueError, match="student .* failed in fit: The classes"):
         distilled.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "student",
+    [DecisionTreeClassifier(max_depth=3), HistGradientBoostingClassifier(max_iter=5)],
+    ids=["tree", "boosting"],
+)
+def test_class_weight_keyed_by_labels_that_read_as_numbers(student):
+    # labels "1", "2", "3" keyed as written: every class has its weight (the
+    # logistic student reads them so too)
+    X, y = _continuous_problem()
+    labels = np.array(["1", "2", "3"])[y]
+    class_weight = {"1": 1.0, "2": 2.0, "3": 0.5}
+    distilled = DistilledClassifier(
+        _linear_teacher(), clone(student).set_params(class_weight=class_weight),
+        augment=None,
+    ).fit(X, labels)
+    unweighted = DistilledClassifier(
+        _linear_teacher(), clone(student), augment=None
+    ).fit(X, labels)
+    np.testing.assert_array_equal(distilled.classes_, ["1", "2", "3"])
+    assert not np.allclose(distilled.predict_proba(X), unweighted.predict_proba(X))
