@@ -358,7 +358,10 @@ class SparsifyTransformer(
     estimator_ : estimator
         The pruned (and refitted) model, with exact zeros in its coefficients;
         it predicts on the original columns. For a frozen estimator, a
-        :func:`copy.deepcopy` of the inner estimator.
+        :func:`copy.deepcopy` of the inner estimator. When it was fitted
+        without column names and the selector with them (a model prefit on
+        an array, pruned on a DataFrame), the selector's ``predict`` and
+        other methods check the names of ``X``, as ``transform`` does.
 
     coef_mask_ : ndarray of bool, shape of the coefficients
         ``False`` marks the pruned coefficients.
@@ -904,6 +907,17 @@ class SparsifyTransformer(
         self._get_support_mask()  # its own error before X's validation
         return super().transform(X)
 
+    def _model_X(self, X):
+        """``X`` for ``estimator_``, its column names checked here when the
+        selector was fitted with names and ``estimator_`` without (prefit on
+        an array), as ``transform`` checks them."""
+        check_is_fitted(self)
+        if hasattr(self, "feature_names_in_") and not hasattr(
+            self.estimator_, "feature_names_in_"
+        ):
+            validate_data(self, X, reset=False, skip_check_array=True)
+        return X
+
     @available_if(_estimator_has("predict"))
     def predict(self, X):
         """Predict with the pruned model ``estimator_`` on the original columns.
@@ -918,7 +932,7 @@ class SparsifyTransformer(
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions of ``estimator_``.
         """
-        check_is_fitted(self)
+        X = self._model_X(X)
         return self.estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
@@ -935,7 +949,7 @@ class SparsifyTransformer(
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities of ``estimator_``.
         """
-        check_is_fitted(self)
+        X = self._model_X(X)
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
@@ -952,7 +966,7 @@ class SparsifyTransformer(
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities of ``estimator_``.
         """
-        check_is_fitted(self)
+        X = self._model_X(X)
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
@@ -969,7 +983,7 @@ class SparsifyTransformer(
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Decision function of ``estimator_``.
         """
-        check_is_fitted(self)
+        X = self._model_X(X)
         return self.estimator_.decision_function(X)
 
     @available_if(_estimator_has("score"))
@@ -992,7 +1006,7 @@ class SparsifyTransformer(
         score : float
             ``estimator_.score(X, y)`` (accuracy or R^2).
         """
-        check_is_fitted(self)
+        X = self._model_X(X)
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         return self.estimator_.score(X, y, **kwargs)
 

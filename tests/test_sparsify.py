@@ -851,3 +851,30 @@ def test_refit_of_a_teacher_cv_distiller_fits_the_folds_only(tmp_path, memory):
     assert _CountingTeacher.n_fits == (0 if memory is True else 1 + 3 + 3)
     # pruning nothing, the refit on fit's targets gives the student back
     assert_allclose(sel.estimator_.student_.coef_, fitted.student_.coef_, atol=1e-5)
+
+
+def test_prefit_model_without_names_answers_for_the_selectors_names():
+    # a model prefit on an array, the selector fitted on a DataFrame: its
+    # predictions refuse reordered columns and warn on an array, as its
+    # transform does (before, they read reordered columns silently)
+    pd = pytest.importorskip("pandas")
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = make_classification(n_samples=200, n_features=4, random_state=0)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    model = LogisticRegression().fit(X, y)
+    sel = SparsifyTransformer(FrozenEstimator(model), sparsity=0.5).fit(frame, y)
+    reordered = frame[["d", "c", "b", "a"]]
+    methods = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+    for method in methods:
+        with pytest.raises(ValueError, match="feature names should match"):
+            getattr(sel, method)(reordered)
+        with pytest.warns(UserWarning, match="X does not have valid feature names"):
+            on_array = getattr(sel, method)(X)
+        with pytest.warns(UserWarning, match="fitted without feature names"):
+            # the pruned model's own warning: it was fitted on an array
+            assert_allclose(getattr(sel, method)(frame), on_array)
+    with pytest.raises(ValueError, match="feature names should match"):
+        sel.score(reordered, y)
+    with pytest.raises(ValueError, match="feature names should match"):
+        sel.transform(reordered)
