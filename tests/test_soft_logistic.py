@@ -618,6 +618,51 @@ def test_loss_shifted_and_unshifted_forms_agree(n_classes, fmt, weights, monkeyp
         assert_allclose(grad, results[1][1], rtol=grad_rtol, atol=1e-12)
 
 
+@pytest.mark.parametrize("weights", ["varied", "equal"])
+@pytest.mark.parametrize("intercept", [0.0, 40.0, -40.0])
+@pytest.mark.parametrize("scale", [0.01, 1.0, 30.0, 90.0])
+def test_binary_loss_with_the_intercept_folded_and_grouped_logs(
+    scale, intercept, weights, monkeypatch
+):
+    # two classes, logits within exp's range: the intercept is folded into
+    # exp(-b) + exp(X w), and with equal weights one logarithm is taken per
+    # group of rows (up to 64, fewer as the logits' bound grows to 500);
+    # the same value as the objective written with scipy.special, and the
+    # same gradient as the shifted form, which does neither
+    from skdistill.linear_model import _loss
+
+    X, Y, sw, w = _loss_inputs(2, "dense", n_samples=1000, scale=scale, weights=weights)
+    w[-1] = intercept
+    loss = _loss._SoftLogisticLoss(X, Y, sw, 3.0, True, None)
+    bound = max(loss._row_norm) * np.abs(w[:-1]).sum() + abs(intercept)
+    if scale < 90.0:
+        assert bound <= _loss._UNSHIFTED_LOGIT_BOUND
+    value, grad = loss(w)
+    assert_allclose(value, _reference_loss(X, Y, sw, w, 3.0), rtol=1e-12)
+    monkeypatch.setattr(_loss, "_UNSHIFTED_LOGIT_BOUND", -1.0)
+    shifted_value, shifted_grad = _loss._SoftLogisticLoss(X, Y, sw, 3.0, True, None)(w)
+    assert_allclose(value, shifted_value, rtol=1e-12)
+    assert_allclose(grad, shifted_grad, rtol=1e-10, atol=1e-12)
+
+
+def test_sum_of_logs_in_groups():
+    from skdistill.linear_model._loss import _sum_of_logs
+
+    rng = np.random.RandomState(0)
+    for bound in (0.5, 10.0, 100.0, 349.0, 499.0):
+        # factors as large and as small as the bound allows, and a length
+        # that the groups do not divide
+        d = np.exp(rng.uniform(-bound, bound + 0.69, size=1001))
+        work = np.empty_like(d)
+        expected = np.log(d).sum()
+        assert_allclose(_sum_of_logs(d, work, bound), expected, rtol=1e-13, atol=1e-9)
+        d_max = np.full(1001, np.exp(bound + 0.69))
+        assert np.isfinite(_sum_of_logs(d_max, work, bound))
+        assert_allclose(_sum_of_logs(d_max, work, bound), 1001 * (bound + 0.69))
+        d_min = np.full(1001, np.exp(-bound))
+        assert_allclose(_sum_of_logs(d_min, work, bound), -1001 * bound)
+
+
 def test_loss_with_extreme_intercepts():
     # intercepts far beyond exp's range are folded into the normaliser as
     # exp(b - max(b)): a class whose term underflows has probability ~0

@@ -1,5 +1,7 @@
 """Loss and gradient of the soft-target logistic objective, evaluated by row blocks."""
 
+import math
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
@@ -80,6 +82,30 @@ _UNSHIFTED_LOGIT_BOUND = 500.0
 _FOLDED_LOGIT_BOUND = 300.0
 
 
+# Most rows whose factors exp(-b) + exp(X w) are multiplied before one
+# logarithm (fewer when the logits' bound is above 10)
+_LOG_GROUP = 64
+
+
+def _sum_of_logs(d, work, bound):
+    """``sum(log(d))``, a logarithm per group of rows of their product.
+
+    ``d`` (positive, float64) has ``|log(d_i)| <= bound + 1``: the product of
+    ``k`` rows, ``k (bound + 1) <= 700``, neither overflows nor underflows.
+    ``work`` is a buffer of ``d``'s length.
+    """
+    k = _LOG_GROUP if bound is None else min(_LOG_GROUP, int(700.0 // (bound + 1.0)))
+    if bound is None or k < 2:
+        return float(np.log(d, out=work).sum())
+    m = d.shape[0]
+    q = m // k
+    products = np.multiply.reduce(d[: q * k].reshape(k, q), axis=0, out=work[:q])
+    total = float(np.log(products, out=products).sum())
+    if q * k < m:
+        total += float(np.log(d[q * k :], out=work[: m - q * k]).sum())
+    return total
+
+
 def _row_norm_max(Xb):
     """Largest Euclidean norm of a row of ``Xb`` (dense or CSR), as float64."""
     if Xb.shape[0] == 0:
@@ -119,16 +145,18 @@ class _SoftLogisticLoss:
     is ``(ws * softmax(Z)).T X - A`` (binary: ``(ws * expit(z)).T X - a``).
 
     The rows are processed in blocks: each block's logits, one ``exp`` per
-    entry (plus one ``log1p`` per row for two classes, or one ``log`` per row
-    of the normaliser otherwise) and its gradient contribution are computed
-    while the block is in cache, in work arrays allocated once and reused by
-    every evaluation. The row-maximum shift of the log-sum-exp is skipped when
-    a bound on the block's logits (``max_i ||x_i|| * max_k ||coef_k|| +
-    max |intercept|``) shows that ``exp`` cannot overflow; otherwise the shifted,
-    overflow-free form is used. With several classes (float64), the intercepts
-    are not added to the logits but folded into the normaliser,
-    ``sum_k exp(Z_ik) exp(b_k - max b)``, and the bound is on ``X coef.T``
-    alone. Neither ``X`` nor ``Y`` is copied or written.
+    entry (plus one ``log`` per row of the normaliser; for two classes with
+    equal weights, one per group of up to 64 rows, of the product of their
+    normalisers) and its gradient contribution are computed while the block
+    is in cache, in work arrays allocated once and reused by every
+    evaluation. The row-maximum shift of the log-sum-exp is skipped when a
+    bound on the block's logits (``max_i ||x_i|| * max_k ||coef_k|| + max
+    |intercept|``) shows that ``exp`` cannot overflow; otherwise the shifted,
+    overflow-free form is used. The intercepts are then not added to the
+    logits but folded into the normaliser: ``sum_k exp(Z_ik) exp(b_k - max
+    b)`` with several classes (float64), whose bound is on ``X coef.T``
+    alone, and ``exp(-b) + exp(X w)`` (times ``exp(b)``) for two. Neither
+    ``X`` nor ``Y`` is copied or written.
     For float32 ``X``, whose products are computed in float32, the gradient
     of the coefficients is instead the product of the float64 residual
     ``ws * softmax(Z) - Yw`` with ``X`` (rounded to float32 once): the
@@ -342,9 +370,12 @@ class _SoftLogisticLoss:
                     folded=folded,
                 )
                 continue
-            shift = not r * coef_norm + intercept_norm <= _UNSHIFTED_LOGIT_BOUND
+            bound = r * coef_norm + intercept_norm
+            shift = not bound <= _UNSHIFTED_LOGIT_BOUND
+            extra = (bound,) if self.binary else ()
             loss += block(
-                start, stop, Xb, XbT, W, intercept, acc, grad_intercept, shift
+                start, stop, Xb, XbT, W, intercept, acc, grad_intercept, shift,
+                *extra,
             )
         if acc is not grad_coef:
             grad_coef[...] = acc
@@ -476,15 +507,22 @@ class _SoftLogisticLoss:
         return W
 
     def _binary_block(
-        self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift
+        self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift,
+        bound=None,
     ):
         """``sum_i ws_i softplus(z_i)`` of rows ``start:stop``; adds their gradient.
 
         With ``z = X w + b``, ``softplus(z) = log1p(exp(z))`` and the gradient
         in ``z`` is ``ws_i expit(z_i)`` with ``expit(z) = e / (1 + e)``,
-        ``e = exp(z)``. When ``shift``, ``e = exp(-|z|)`` instead (which cannot
-        overflow): ``softplus(z) = max(z, 0) + log1p(e)`` and ``expit(z) = 1/2
-        + sign(z) (1 / (1 + e) - 1/2)``.
+        ``e = exp(z)``. Unless ``shift``, the intercept is folded into the
+        sum: with ``e = exp(X w)``, ``1 + exp(z) = exp(b) (exp(-b) + e)``, so
+        ``softplus(z) = b + log(exp(-b) + e)`` and ``expit(z) = e / (exp(-b)
+        + e)``, which saves adding ``b`` to every row; with equal weights the
+        logarithms of groups of rows are taken of their products, whose
+        factors ``bound`` (at least the rows' ``|z|`` bound) keeps in range.
+        When ``shift``, ``e = exp(-|z|)`` instead (which cannot overflow):
+        ``softplus(z) = max(z, 0) + log1p(e)`` and ``expit(z) = 1/2 + sign(z)
+        (1 / (1 + e) - 1/2)``.
         """
         m = stop - start
         ws = self.ws[start:stop]
@@ -497,21 +535,23 @@ class _SoftLogisticLoss:
             np.dot(Xb, w, out=z)
         else:
             np.copyto(z, np.dot(Xb, w, out=low))
-        if intercept is not None:
-            z += intercept[0]
         # equal weights (no sample_weight): sums instead of weighted sums,
         # and the gradient scaled once, on its (n_features,) product
         c = self._ws_const if self._residual is None else 0.0
         if not shift:
+            b = 0.0 if intercept is None else float(intercept[0])
             np.exp(z, out=e)
-            np.add(e, 1.0, out=d)
-            # softplus(z) as log(1 + e), as 1 + e is needed for expit anyway:
-            # where log1p would differ (e below one ulp of 1), the term is
-            # below 2.3e-16, and the total is a sum of terms of its magnitude
-            np.log(d, out=z)
-            loss = c * float(z.sum()) if c else float(ws @ z)
+            # softplus(z) as b + log(exp(-b) + e), as the sum is needed for
+            # expit anyway: where log1p would differ (exp(z) below one ulp of
+            # 1), the term is below 2.3e-16, and the total is a sum of terms
+            # of its magnitude
+            np.add(e, math.exp(-b), out=d)
+            loss = b * (c * m if c else float(ws.sum()))
+            loss += c * _sum_of_logs(d, z, bound) if c else float(ws @ np.log(d, out=z))
             np.divide(e, d, out=d)  # expit(z)
         else:
+            if intercept is not None:
+                z += intercept[0]
             np.abs(z, out=e)
             # sum ws max(z, 0), with max(z, 0) = (z + |z|) / 2
             if c:
