@@ -645,6 +645,28 @@ def test_binary_loss_with_the_intercept_folded_and_grouped_logs(
     assert_allclose(grad, shifted_grad, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("intercept", [-23.0, 23.0])
+def test_binary_loss_keeps_tiny_terms_with_a_large_intercept(intercept, monkeypatch):
+    # near-hard targets and logits far on their side: each row's term is
+    # about 1e-10; folding an intercept of 23 into log(exp(-b) + exp(X w))
+    # would cost |b| ulp per row (the total off by about 1e-7). The shifted
+    # form, log1p of exp(-|z|), is the accurate reference
+    from skdistill.linear_model import _loss
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 5))
+    q = np.full(len(X), 1e-10)
+    Y = np.column_stack([1 - q, q]) if intercept < 0 else np.column_stack([q, 1 - q])
+    w = np.r_[0.01 * rng.normal(size=5), intercept]
+    sw = np.ones(len(X))
+    value, grad = _loss._SoftLogisticLoss(X, Y, sw, 1.0, True, None)(w)
+    monkeypatch.setattr(_loss, "_UNSHIFTED_LOGIT_BOUND", -1.0)
+    shifted_value, shifted_grad = _loss._SoftLogisticLoss(X, Y, sw, 1.0, True, None)(w)
+    assert_allclose(value, shifted_value, rtol=1e-9)
+    # the intercept's gradient is a difference of sums of about 1e-10 per row
+    assert_allclose(grad, shifted_grad, rtol=1e-9, atol=1e-17)
+
+
 def test_sum_of_logs_in_groups():
     from skdistill.linear_model._loss import _sum_of_logs
 

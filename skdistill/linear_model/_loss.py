@@ -85,6 +85,10 @@ _FOLDED_LOGIT_BOUND = 300.0
 # Most rows whose factors exp(-b) + exp(X w) are multiplied before one
 # logarithm (fewer when the logits' bound is above 10)
 _LOG_GROUP = 64
+# Largest |intercept| folded into the binary loss's sum exp(-b) + exp(X w):
+# the log of that sum is the loss term plus -b, whose rounding (|b| ulp of
+# 1) would swamp terms near zero (rows far on their side) for a larger b
+_FOLDED_BINARY_INTERCEPT = 1.0
 
 
 def _sum_of_logs(d, work, bound):
@@ -146,16 +150,17 @@ class _SoftLogisticLoss:
 
     The rows are processed in blocks: each block's logits, one ``exp`` per
     entry (plus one ``log`` per row of the normaliser; for two classes with
-    equal weights, one per group of up to 64 rows, of the product of their
-    normalisers) and its gradient contribution are computed while the block
-    is in cache, in work arrays allocated once and reused by every
-    evaluation. The row-maximum shift of the log-sum-exp is skipped when a
+    equal weights and float64 ``X``, one per group of up to 64 rows, of the
+    product of their normalisers) and its gradient contribution are computed
+    while the block is in cache, in work arrays allocated once and reused by
+    every evaluation. The row-maximum shift of the log-sum-exp is skipped when a
     bound on the block's logits (``max_i ||x_i|| * max_k ||coef_k|| + max
     |intercept|``) shows that ``exp`` cannot overflow; otherwise the shifted,
     overflow-free form is used. The intercepts are then not added to the
     logits but folded into the normaliser: ``sum_k exp(Z_ik) exp(b_k - max
     b)`` with several classes (float64), whose bound is on ``X coef.T``
-    alone, and ``exp(-b) + exp(X w)`` (times ``exp(b)``) for two. Neither
+    alone, and ``exp(-b) + exp(X w)`` (times ``exp(b)``) for two, when
+    ``|b| <= 1``. Neither
     ``X`` nor ``Y`` is copied or written.
     For float32 ``X``, whose products are computed in float32, the gradient
     of the coefficients is instead the product of the float64 residual
@@ -514,12 +519,13 @@ class _SoftLogisticLoss:
 
         With ``z = X w + b``, ``softplus(z) = log1p(exp(z))`` and the gradient
         in ``z`` is ``ws_i expit(z_i)`` with ``expit(z) = e / (1 + e)``,
-        ``e = exp(z)``. Unless ``shift``, the intercept is folded into the
-        sum: with ``e = exp(X w)``, ``1 + exp(z) = exp(b) (exp(-b) + e)``, so
-        ``softplus(z) = b + log(exp(-b) + e)`` and ``expit(z) = e / (exp(-b)
-        + e)``, which saves adding ``b`` to every row; with equal weights the
-        logarithms of groups of rows are taken of their products, whose
-        factors ``bound`` (at least the rows' ``|z|`` bound) keeps in range.
+        ``e = exp(z)``. Unless ``shift``, an intercept of at most 1 in
+        magnitude is folded into the sum: with ``e = exp(X w)``, ``1 + exp(z)
+        = exp(b) (exp(-b) + e)``, so ``softplus(z) = b + log(exp(-b) + e)``
+        and ``expit(z) = e / (exp(-b) + e)``, which saves adding ``b`` to
+        every row; with equal weights the logarithms of groups of rows are
+        taken of their products, whose factors ``bound`` (at least the rows'
+        ``|z|`` bound) keeps in range.
         When ``shift``, ``e = exp(-|z|)`` instead (which cannot overflow):
         ``softplus(z) = max(z, 0) + log1p(e)`` and ``expit(z) = 1/2 + sign(z)
         (1 / (1 + e) - 1/2)``.
@@ -540,13 +546,17 @@ class _SoftLogisticLoss:
         c = self._ws_const if self._residual is None else 0.0
         if not shift:
             b = 0.0 if intercept is None else float(intercept[0])
+            # the intercept folded in while b + log(exp(-b) + e) loses no more
+            # than log(1 + e) does (|b| ulp): added to the logits beyond
+            folded = abs(b) <= _FOLDED_BINARY_INTERCEPT
+            if not folded:
+                z += b
             np.exp(z, out=e)
-            # softplus(z) as b + log(exp(-b) + e), as the sum is needed for
-            # expit anyway: where log1p would differ (exp(z) below one ulp of
-            # 1), the term is below 2.3e-16, and the total is a sum of terms
-            # of its magnitude
-            np.add(e, math.exp(-b), out=d)
-            loss = b * (c * m if c else float(ws.sum()))
+            # softplus as the log of the sum that expit needs anyway: where
+            # log1p would differ (exp(z) below one ulp of 1), the term is
+            # below 2.3e-16, and the total is a sum of terms of its magnitude
+            np.add(e, math.exp(-b) if folded else 1.0, out=d)
+            loss = b * (c * m if c else float(ws.sum())) if folded else 0.0
             loss += c * _sum_of_logs(d, z, bound) if c else float(ws @ np.log(d, out=z))
             np.divide(e, d, out=d)  # expit(z)
         else:
