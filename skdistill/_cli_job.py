@@ -124,7 +124,7 @@ def _extra_params(args):
 
 
 def _make_distilled(
-    task, teacher, student, student_name, args, extra, memory, n_classes=None
+    task, teacher, student, student_name, args, extra, memory, *, n_classes
 ):
     if task == "regression":
         from ._regressor import DistilledRegressor

@@ -169,14 +169,19 @@ def _weighs_classes(class_weight):
     )
 
 
-def _class_factors(class_weight, classes, Y, sample_weight):
+def _kept_targets(Y):
+    """``Y`` with the targets the repeated rows drop (up to ``MIN_TARGET``) at 0."""
+    return np.where(Y > MIN_TARGET, Y, 0.0)
+
+
+def _class_factors(class_weight, classes, kept, sample_weight):
     """The factor of each class of ``class_weight`` (a dict, or balanced on
-    the soft class masses ``sum_i w_i Y_ik`` of the targets above
-    ``MIN_TARGET``: on the repeated rows every class would count ``n`` times).
+    the soft class masses ``sum_i w_i Y_ik`` of the kept targets, see
+    :func:`_kept_targets`: on the repeated rows every class would count
+    ``n`` times).
     """
-    kept = np.where(Y > MIN_TARGET, Y, 0.0)
     if sample_weight is None:
-        sample_weight = np.ones(len(Y))
+        sample_weight = np.ones(len(kept))
     if class_weight == "balanced_subsample":  # a forest's: balanced, once
         class_weight = "balanced"
     return _soft_class_weight(class_weight, classes, kept, sample_weight)
@@ -236,13 +241,13 @@ def _fit_tree(student, X, Y, classes, sample_weight):
             return None
     # as the repeated rows: targets up to MIN_TARGET dropped, the classes
     # without any left out of the tree
-    kept = Y > MIN_TARGET
-    present = kept.any(axis=0)
-    mass = np.where(kept, Y, 0.0)[:, present]
+    kept = _kept_targets(Y)
+    present = (kept > 0).any(axis=0)
+    mass = kept[:, present]
     if sample_weight is not None:
         mass *= sample_weight[:, None]
     if class_weight is not None:  # read against every class, as repetition
-        mass *= _class_factors(class_weight, classes, Y, sample_weight)[present]
+        mass *= _class_factors(class_weight, classes, kept, sample_weight)[present]
     weight = mass.sum(axis=1)
     targets = np.divide(
         mass, weight[:, None], out=np.zeros_like(mass), where=weight[:, None] > 0
@@ -313,7 +318,9 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     settings = {}
     class_weight = params.get("class_weight")
     if _weighs_classes(class_weight):
-        per_class = _class_factors(class_weight, classes, Y, sample_weight)
+        per_class = _class_factors(
+            class_weight, classes, _kept_targets(Y), sample_weight
+        )
         if _weighs_positive_rows(student) and class_weight != "balanced_subsample":
             # its class weights are no row weights: given as a dict (the
             # balanced ones from the targets' masses), as a plain fit's
