@@ -1081,7 +1081,10 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         for train, _ in splits:
             X_train = _safe_indexing(X, train)
             split_generations.append([_generation(c, X_train) for c in built])
-        parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
+        # one task per dispatch: joblib's automatic batches, grown on the
+        # quick candidates (a linear student), would bundle slow ones (a
+        # network) in one worker's batch while the others wait at the end
+        parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, batch_size=1)
         jobs = [
             delayed(_prepare_split)(
                 self.teacher,
