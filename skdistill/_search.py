@@ -1,5 +1,6 @@
 """Search over students with the teacher fitted once per split; their frontier."""
 
+import pickle
 import time
 import traceback
 import warnings
@@ -301,10 +302,13 @@ def _prepare_split(
     -------
     fitted : estimator
         The teacher fitted on the training rows.
-    outputs : dict
-        ``(teacher_cv, method) -> output`` on the training rows (in sample for
-        ``teacher_cv=None``, else out of fold), and ``(generation, method) ->
-        (X_new, output)`` for the generated rows.
+    responses : list
+        The output for each ``(teacher_cv, method)`` of ``keys``, in their
+        order, on the training rows (in sample for ``teacher_cv=None``, else
+        out of fold): a list, not keyed by the splitters, which compare by
+        identity and come back from a worker as copies.
+    generated : dict
+        ``(generation, method) -> (X_new, output)`` for the generated rows.
     y_teacher : ndarray
         The teacher's predictions on the test rows.
     score : float
@@ -319,25 +323,24 @@ def _prepare_split(
         fitted = _teacher._fit_clone(teacher, X_train, y_train, params)
     for _, method in keys:
         check_fitted_response(fitted, method)
-    outputs = {}
+    responses = []
     for teacher_cv, method in keys:
         if teacher_cv is None:
             with blame("teacher", fitted, method):
-                outputs[teacher_cv, method] = _teacher.teacher_response(
-                    fitted, X_train, method
-                )
+                responses.append(_teacher.teacher_response(fitted, X_train, method))
         else:
             routed = (split_params or {}).get(joblib.hash(teacher_cv), {})
             try:
-                outputs[teacher_cv, method] = _teacher.out_of_fold_response(
+                responses.append(_teacher.out_of_fold_response(
                     teacher, fitted, X_train, y_train, params, method, teacher_cv,
                     split_params=index_params(routed, train, n_samples),
-                )
+                ))
             except ValueError as exc:
                 raise ValueError(
                     f"teacher_cv={teacher_cv!r} failed on a split's "
                     f"{n_rows(X_train)} training rows: {exc}"
                 ) from exc
+    generated = {}
     for (generation, method), candidate in (generations or {}).items():
         try:
             X_new = generate_rows(candidate, X_train, *generation[:2])
@@ -346,7 +349,7 @@ def _prepare_split(
             # not cached: the candidates that generate these rows fail in
             # their own fit, where error_score applies to them alone
             continue
-        outputs[generation, method] = X_new, output
+        generated[generation, method] = X_new, output
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     y_teacher = np.asarray(fitted.predict(X_test))
     scored = _SplitTeacher.wrap(fitted, {"predict": [(X_test, y_teacher)]})
@@ -360,7 +363,7 @@ def _prepare_split(
         # e.g. a scoring on probabilities and a teacher without predict_proba:
         # the teacher is a reference only, the candidates are still scored
         score, failure = np.nan, f"{type(exc).__name__}: {exc}"
-    return fitted, outputs, y_teacher, score, failure
+    return fitted, responses, generated, y_teacher, score, failure
 
 
 def _fit_and_score(
@@ -635,8 +638,13 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         teacher fitted once on all rows.
 
     n_jobs : int, default=None
-        Parallel jobs (joblib) over the splits' teachers and the candidates.
-        ``None`` means 1 unless in a :func:`joblib.parallel_config` context.
+        Parallel jobs (joblib) over the splits' teachers and the candidates,
+        one task at a time. ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context. With worker processes (the
+        default backend), each split's teacher comes back fitted from its
+        worker, so it must pickle once fitted; a teacher that cannot (it
+        holds a lock or a connection) runs with ``n_jobs=1`` or in threads
+        (``joblib.parallel_config(backend="threading")``).
 
     verbose : int, default=0
         Progress messages.
@@ -1113,11 +1121,14 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             jobs.append(
                 delayed(_timed)(_teacher._fit_clone, self.teacher, X, y, teacher_params)
             )
-        prepared = parallel(jobs)
+        prepared = self._run_teachers(parallel, jobs)
         full_teacher, teacher_time = (
             prepared[n_splits] if len(prepared) > n_splits else (None, 0.0)
         )
-        prepared = prepared[:n_splits]
+        prepared = [
+            (fitted, {**dict(zip(keys, responses)), **generated}, *rest)
+            for fitted, responses, generated, *rest in prepared[:n_splits]
+        ]
 
         tasks = []
         for (train, test), (fitted, outputs, y_teacher, *_), generated in zip(
@@ -1248,6 +1259,29 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                         UserWarning,
                     )
         return self
+
+    def _run_teachers(self, parallel, jobs):
+        """``parallel(jobs)``: the splits' teachers (and the refit's).
+
+        Each comes back fitted from its worker process; one that cannot be
+        pickled once fitted makes joblib raise a bare pickling error, which
+        is reworded to say why the search needs it.
+        """
+        try:
+            return parallel(jobs)
+        except (TypeError, AttributeError, pickle.PicklingError) as exc:
+            if "pickl" not in str(exc).lower():
+                raise
+            raise TypeError(
+                f"An object could not be pickled between the search's worker "
+                f"processes (n_jobs={self.n_jobs}): {type(exc).__name__}: {exc}. "
+                "Each split's teacher is fitted in a worker and sent back to the "
+                "search, which hands its outputs to every candidate, so the "
+                f"teacher {type(self.teacher).__name__} must pickle once fitted, "
+                "as well as before (GridSearchCV never sends a fitted one back). "
+                "Use n_jobs=1, or threads: with joblib.parallel_config("
+                "backend='threading'): search.fit(X, y)."
+            ) from exc
 
     def _refit(
         self, base, X, y, teacher_params, student_params, teacher, n_classes,

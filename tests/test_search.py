@@ -3,6 +3,7 @@
 import warnings
 from collections import Counter
 
+import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -1415,3 +1416,54 @@ def test_a_student_that_cannot_be_measured_gets_error_score(data, monkeypatch):
     assert search.best_index_ == 1
     with pytest.raises(RuntimeError, match="cannot save this student here"):
         DistillationSearchCV(teacher, grid, cv=2, error_score="raise").fit(X, y)
+
+
+def test_splitter_teacher_cv_in_parallel():
+    # the teachers' outputs come back from the workers keyed by position, not
+    # by the splitter (compared by identity, copied on the way back)
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    grid = {
+        "student": [LogisticRegression()],
+        "alpha": [0.5, 0.9],
+        "teacher_cv": [KFold(3, shuffle=True, random_state=0), 3],
+    }
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    serial = DistillationSearchCV(teacher, grid, cv=3, n_jobs=1).fit(X, y)
+    parallel = DistillationSearchCV(teacher, grid, cv=3, n_jobs=2).fit(X, y)
+    assert_allclose(
+        parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
+    assert_array_equal(parallel.predict(X), serial.predict(X))
+
+
+class _LockedState:
+    """Fitted state that refuses to be pickled, as a lock does."""
+
+    def __reduce__(self):
+        raise TypeError("cannot pickle '_LockedState' object")
+
+
+class LockedTeacher(CountingTeacher):
+    """A teacher whose fitted state cannot be pickled (a lock, a connection)."""
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight=sample_weight)
+        self.lock_ = _LockedState()
+        return self
+
+
+def test_unpicklable_fitted_teacher_in_parallel():
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    teacher = LockedTeacher()
+    grid = {"student": [LogisticRegression()], "alpha": [0.5, 0.9]}
+    search = DistillationSearchCV(teacher, grid, cv=3, n_jobs=2)
+    with pytest.raises(TypeError, match="must pickle once fitted") as info:
+        search.fit(X, y)
+    assert "_LockedState" in str(info.value)
+    # what the message suggests: threads, which pickle nothing
+    serial = DistillationSearchCV(teacher, grid, cv=3, n_jobs=1).fit(X, y)
+    with joblib.parallel_config(backend="threading"):
+        threaded = clone(search).fit(X, y)
+    assert_allclose(
+        threaded.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
