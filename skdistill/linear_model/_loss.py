@@ -95,7 +95,8 @@ def _sum_of_logs(d, work, bound):
     """``sum(log(d))``, a logarithm per group of rows of their product.
 
     ``d`` (positive, float64) has ``|log(d_i)| <= bound + 1``: the product of
-    ``k`` rows, ``k (bound + 1) <= 700``, neither overflows nor underflows.
+    ``k`` rows, ``k (bound + 1) <= 700``, neither overflows nor underflows
+    (nor does that of the fewer than ``k`` last rows, one more group).
     ``work`` is a buffer of ``d``'s length.
     """
     k = _LOG_GROUP if bound is None else min(_LOG_GROUP, int(700.0 // (bound + 1.0)))
@@ -103,11 +104,12 @@ def _sum_of_logs(d, work, bound):
         return float(np.log(d, out=work).sum())
     m = d.shape[0]
     q = m // k
-    products = np.multiply.reduce(d[: q * k].reshape(k, q), axis=0, out=work[:q])
-    total = float(np.log(products, out=products).sum())
+    np.multiply.reduce(d[: q * k].reshape(k, q), axis=0, out=work[:q])
     if q * k < m:
-        total += float(np.log(d[q * k :], out=work[: m - q * k]).sum())
-    return total
+        work[q] = np.multiply.reduce(d[q * k :])
+        q += 1
+    products = work[:q]
+    return float(np.log(products, out=products).sum())
 
 
 def _row_norm_max(Xb):
@@ -271,6 +273,17 @@ class _SoftLogisticLoss:
         self._low = None  # X's dtype, for the products with float32 X
         if self.dtype != np.float64:
             self._low = np.empty(n_rows * size, dtype=self.dtype)
+        # binary: each block's rows, work arrays and weights, in the order
+        # _binary_block reads them
+        self._binary_views = []
+        if self.binary:
+            for start, stop, Xb, XbT in self.blocks:
+                m = stop - start
+                low = None if self._low is None else self._low[:m]
+                z, e, d = (buf[:m] for buf in self._buf)
+                self._binary_views.append(
+                    (start, stop, Xb, XbT, z, e, d, low, self.ws[start:stop])
+                )
         # the dense products' buffer (a sparse product allocates its result)
         self._gtmp = None if self.sparse else np.empty((n_rows, n_features))
         # hessp's curvature, kept when no larger than two parameter vectors,
@@ -347,21 +360,68 @@ class _SoftLogisticLoss:
             # optimizer evaluates the loss elsewhere (its line search)
             self._curv = self._curv_w = None
         coef, intercept = self.split(w)
-        W = self._operand(coef)
         grad = np.zeros_like(w)
         grad_coef = self.split(grad)[0]
         grad_intercept = grad[self.n_coef :]
-        block = self._binary_block if self.binary else self._multinomial_block
+        if self.binary:
+            loss = self._binary_terms(coef, intercept, grad_coef, grad_intercept)
+        else:
+            loss = self._multinomial_terms(coef, intercept, grad_coef, grad_intercept)
+        # the linear part, and the penalty
+        loss -= float(np.vdot(self._lin_coef, coef))
+        if self._residual is None:
+            grad_coef -= self._lin_coef
+        if intercept is not None:
+            loss -= float(self._lin_intercept @ intercept)
+            grad_intercept -= self._lin_intercept
+        if self.l2:
+            loss += 0.5 * self.l2 * float(w[: self.n_coef] @ w[: self.n_coef])
+            grad_coef += self.l2 * coef
+        if self.mask is not None:
+            grad[: self.n_coef][self.mask] = 0.0
+        return float(loss), grad
+
+    def _binary_terms(self, coef, intercept, grad_coef, grad_intercept):
+        """``sum_i ws_i softplus(z_i)``; adds its gradient (see :meth:`_binary_block`).
+
+        With equal weights (no sample_weight) the rows' terms are summed
+        unweighted and scaled by the weight once, with the gradient.
+        """
+        W = self._operand(coef)[0]
+        coef_norm = math.sqrt(float(coef[0] @ coef[0]))
+        b = None if intercept is None else float(intercept[0])
+        b_norm = 0.0 if b is None else abs(b)
+        c = self._ws_const if self._residual is None else 0.0
+        g = grad_coef[0]
+        loss = g_b = 0.0
+        for block, r in zip(self._binary_views, self._row_norm):
+            bound = r * coef_norm + b_norm
+            part, part_b = self._binary_block(
+                block, W, b, g, not bound <= _UNSHIFTED_LOGIT_BOUND, bound, c
+            )
+            loss += part
+            g_b += part_b
+        if c:
+            loss *= c
+            g_b *= c
+            g *= c
+        if b is not None:
+            grad_intercept += g_b
+        return loss
+
+    def _multinomial_terms(self, coef, intercept, grad_coef, grad_intercept):
+        """``sum_i ws_i logsumexp(Z_i)``; adds its gradient (see
+        :meth:`_multinomial_block`)."""
+        W = self._operand(coef)
         coef_norm, intercept_norm = self._logit_bound(coef, intercept)
         acc = self._accumulator(grad_coef)
-        # several classes, float64: the intercepts are folded into the
-        # normaliser, exp(Z + b) = exp(Z) * exp(b), which saves a pass over
-        # the logits, when the bound holds on every block; the gradient is
-        # then scaled by exp(b) once
+        # float64: the intercepts are folded into the normaliser, exp(Z + b)
+        # = exp(Z) * exp(b), which saves a pass over the logits, when the
+        # bound holds on every block; the gradient is then scaled by exp(b)
+        # once
         folded = None
         if (
-            not self.binary
-            and intercept is not None
+            intercept is not None
             and self._residual is None
             and max(self._row_norm, default=0.0) * coef_norm <= _FOLDED_LOGIT_BOUND
         ):
@@ -376,30 +436,16 @@ class _SoftLogisticLoss:
                 )
                 continue
             bound = r * coef_norm + intercept_norm
-            shift = not bound <= _UNSHIFTED_LOGIT_BOUND
-            extra = (bound,) if self.binary else ()
-            loss += block(
-                start, stop, Xb, XbT, W, intercept, acc, grad_intercept, shift,
-                *extra,
+            loss += self._multinomial_block(
+                start, stop, Xb, XbT, W, intercept, acc, grad_intercept,
+                not bound <= _UNSHIFTED_LOGIT_BOUND,
             )
         if acc is not grad_coef:
             grad_coef[...] = acc
         if folded is not None:
             grad_coef *= folded[0][:, None]
             grad_intercept *= folded[0]
-        # the linear part, and the penalty
-        loss -= float(np.einsum("kj,kj->", self._lin_coef, coef))
-        if self._residual is None:
-            grad_coef -= self._lin_coef
-        if intercept is not None:
-            loss -= float(self._lin_intercept @ intercept)
-            grad_intercept -= self._lin_intercept
-        if self.l2:
-            loss += 0.5 * self.l2 * float(w[: self.n_coef] @ w[: self.n_coef])
-            grad_coef += self.l2 * coef
-        if self.mask is not None:
-            grad[: self.n_coef][self.mask] = 0.0
-        return float(loss), grad
+        return loss
 
     def hessp(self, w, v):
         """Product of the objective's Hessian at ``w`` with the vector ``v``.
@@ -511,67 +557,65 @@ class _SoftLogisticLoss:
             W = np.ascontiguousarray(W.T).T
         return W
 
-    def _binary_block(
-        self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift,
-        bound=None,
-    ):
-        """``sum_i ws_i softplus(z_i)`` of rows ``start:stop``; adds their gradient.
+    def _binary_block(self, block, W, b, g, shift, bound, c):
+        """``(sum_i v_i softplus(z_i), sum_i v_i expit(z_i))`` of a block of rows;
+        adds ``sum_i v_i expit(z_i) x_i`` (less the targets' part with
+        float32 X) to ``g``.
 
-        With ``z = X w + b``, ``softplus(z) = log1p(exp(z))`` and the gradient
-        in ``z`` is ``ws_i expit(z_i)`` with ``expit(z) = e / (1 + e)``,
-        ``e = exp(z)``. Unless ``shift``, an intercept of at most 1 in
-        magnitude is folded into the sum: with ``e = exp(X w)``, ``1 + exp(z)
-        = exp(b) (exp(-b) + e)``, so ``softplus(z) = b + log(exp(-b) + e)``
-        and ``expit(z) = e / (exp(-b) + e)``, which saves adding ``b`` to
-        every row; with equal weights the logarithms of groups of rows are
-        taken of their products, whose factors ``bound`` (at least the rows'
-        ``|z|`` bound) keeps in range.
+        ``v_i = ws_i``, or 1 with equal weights ``c`` (then scaled by the
+        caller). With ``z = X w + b``, ``softplus(z) = log1p(exp(z))`` and
+        the gradient in ``z`` is ``expit(z) = e / (1 + e)``, ``e = exp(z)``.
+        Unless ``shift``, an intercept of at most 1 in magnitude is folded
+        into the sum: with ``e = exp(X w)``, ``1 + exp(z) = exp(b) (exp(-b) +
+        e)``, so ``softplus(z) = b + log(exp(-b) + e)`` and ``expit(z) = e /
+        (exp(-b) + e)``, which saves adding ``b`` to every row; with equal
+        weights the logarithms of groups of rows are taken of their
+        products, whose factors ``bound`` (at least the rows' ``|z|`` bound)
+        keeps in range.
         When ``shift``, ``e = exp(-|z|)`` instead (which cannot overflow):
         ``softplus(z) = max(z, 0) + log1p(e)`` and ``expit(z) = 1/2 + sign(z)
         (1 / (1 + e) - 1/2)``.
         """
-        m = stop - start
-        ws = self.ws[start:stop]
-        z, e, d = (buf[:m] for buf in self._buf)
-        low = None if self._low is None else self._low[:m]
-        w = W[0]
+        start, stop, Xb, XbT, z, e, d, low, ws = block
         if self.sparse:
-            z[...] = Xb @ w
+            z[...] = Xb @ W
         elif low is None:
-            np.dot(Xb, w, out=z)
+            np.dot(Xb, W, out=z)
         else:
-            np.copyto(z, np.dot(Xb, w, out=low))
-        # equal weights (no sample_weight): sums instead of weighted sums,
-        # and the gradient scaled once, on its (n_features,) product
-        c = self._ws_const if self._residual is None else 0.0
+            np.copyto(z, np.dot(Xb, W, out=low))
         if not shift:
-            b = 0.0 if intercept is None else float(intercept[0])
             # the intercept folded in while b + log(exp(-b) + e) loses no more
             # than log(1 + e) does (|b| ulp): added to the logits beyond
-            folded = abs(b) <= _FOLDED_BINARY_INTERCEPT
+            folded = b is None or abs(b) <= _FOLDED_BINARY_INTERCEPT
             if not folded:
                 z += b
             np.exp(z, out=e)
             # softplus as the log of the sum that expit needs anyway: where
             # log1p would differ (exp(z) below one ulp of 1), the term is
             # below 2.3e-16, and the total is a sum of terms of its magnitude
-            np.add(e, math.exp(-b) if folded else 1.0, out=d)
-            loss = b * (c * m if c else float(ws.sum())) if folded else 0.0
-            loss += c * _sum_of_logs(d, z, bound) if c else float(ws @ np.log(d, out=z))
+            np.add(e, math.exp(-b) if folded and b else 1.0, out=d)
+            if c:
+                loss = _sum_of_logs(d, z, bound)
+                if folded and b:
+                    loss += b * (stop - start)
+            else:
+                loss = float(ws @ np.log(d, out=z))
+                if folded and b:
+                    loss += b * float(ws.sum())
             np.divide(e, d, out=d)  # expit(z)
         else:
-            if intercept is not None:
-                z += intercept[0]
+            if b is not None:
+                z += b
             np.abs(z, out=e)
             # sum ws max(z, 0), with max(z, 0) = (z + |z|) / 2
             if c:
-                loss = 0.5 * c * (float(e.sum()) + float(z.sum()))
+                loss = 0.5 * (float(e.sum()) + float(z.sum()))
             else:
                 loss = 0.5 * float(ws @ e) + 0.5 * float(ws @ z)
             np.negative(e, out=e)
             np.exp(e, out=e)
             np.log1p(e, out=d)  # log(1 + exp(-|z|))
-            loss += c * float(d.sum()) if c else float(ws @ d)
+            loss += float(d.sum()) if c else float(ws @ d)
             e += 1.0
             np.reciprocal(e, out=d)  # expit(|z|), in [1/2, 1]
             d -= 0.5  # exact (Sterbenz), as is 1/2 + (-(r - 1/2)) = 1 - r
@@ -579,22 +623,18 @@ class _SoftLogisticLoss:
             d += 0.5  # expit(z)
         if not c:
             d *= ws
-        if intercept is not None:
-            grad_intercept += (c or 1.0) * float(d.sum())
+        loss_b = 0.0 if b is None else float(d.sum())
         if self._residual is not None:
             Y, scale, _ = self._residual
             d -= Y[start:stop, 1] * scale[start:stop]
         if self.sparse:
-            product = XbT @ d
+            g += XbT @ d
         elif low is None:
-            product = np.dot(d, Xb, out=self._gtmp[0])
+            g += np.dot(d, Xb, out=self._gtmp[0])
         else:
             np.copyto(low, d)
-            product = np.dot(low, Xb)
-        if c:
-            product *= c
-        grad_coef[0] += product
-        return loss
+            g += np.dot(low, Xb)
+        return loss, loss_b
 
     def _multinomial_block(
         self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift,
