@@ -137,7 +137,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         when the teacher has it, else ``decision_function``. Probabilities
         become ``log(max(p, tiny))``, ``tiny`` being the smallest normal
         float64 (about ``2.2e-308``); a binary decision score ``s`` becomes
-        the logits ``[0, s]``.
+        the logits ``[0, s]`` (a two-class ``OneVsOneClassifier``'s, a vote
+        share, ``[1 - s, s]``).
 
     teacher_cv : int, cross-validation splitter, list of splits or None, default=None
         With ``None``, the soft targets on the training rows are the teacher's

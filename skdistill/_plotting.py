@@ -9,7 +9,7 @@ from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from ._targets import resolve_response_method
+from ._targets import centred_binary_scores, resolve_response_method
 from .metrics import _check_pair, fidelity_score
 
 __all__ = ["AgreementDisplay", "SparsityCurveDisplay"]
@@ -38,7 +38,8 @@ def _teacher_proba(teacher, X, classes):
     """Teacher probabilities over ``classes``, aligned by label.
 
     ``predict_proba`` when the teacher has it, else the softmax of its
-    decision function (a binary score ``s`` becomes the logits ``[0, s]``),
+    decision function (a binary score ``s`` becomes the logits ``[0, s]``; a
+    two-class ``OneVsOneClassifier``'s vote share ``[1 - s, s]``),
     as for the distillation targets at ``T=1``. Classes the teacher does not
     know get probability 0.
     """
@@ -48,7 +49,9 @@ def _teacher_proba(teacher, X, classes):
     if method == "predict_proba":
         proba = np.asarray(teacher.predict_proba(X), dtype=np.float64)
     else:
-        scores = np.asarray(teacher.decision_function(X), dtype=np.float64)
+        scores = centred_binary_scores(
+            teacher, np.asarray(teacher.decision_function(X), dtype=np.float64), method
+        )
         if scores.ndim == 1 or scores.shape[1] == 1:
             scores = scores.reshape(-1)
             scores = np.column_stack([np.zeros_like(scores), scores])

@@ -148,6 +148,11 @@ class _SplitTeacher(FrozenEstimator):
     know, it raises.
     """
 
+    # its outputs are the split teacher's as _teacher.teacher_response gives
+    # them (a two-class one-vs-one vote share centred), which it does not
+    # transform again
+    _outputs_centred = True
+
     @classmethod
     def wrap(cls, estimator, cache, *, light=False):
         self = cls(_TeacherShell.of(estimator) if light else estimator)
@@ -209,7 +214,7 @@ class _SplitTeacher(FrozenEstimator):
                 f"The search's precomputed teacher was asked for {method} on rows "
                 "it has not computed; this is a bug in DistillationSearchCV."
             )
-        return getattr(self.estimator, method)(X)
+        return _teacher.teacher_response(self.estimator, X, method)
 
     @available_if(_teacher_has("predict"))
     def predict(self, X):

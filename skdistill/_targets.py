@@ -8,6 +8,7 @@ from sklearn.ensemble import BaggingClassifier, StackingClassifier
 from sklearn.feature_selection import RFE
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsOneClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.utils.extmath import softmax
@@ -22,7 +23,7 @@ from ._teacher import LabelEncodedClassifier
 PROBA_FLOOR = np.finfo(np.float64).tiny
 
 
-def _final_estimator(estimator):
+def _final_estimator(estimator, grids=None):
     """The estimator that produces the outputs of ``estimator``.
 
     Looks through :class:`~sklearn.frozen.FrozenEstimator`, the
@@ -32,7 +33,9 @@ def _final_estimator(estimator):
     (:class:`~sklearn.semi_supervised.SelfTrainingClassifier`,
     :class:`~sklearn.feature_selection.RFE` and ``RFECV``) or its average
     (:class:`~sklearn.ensemble.BaggingClassifier`), and the final estimator of
-    a :class:`~sklearn.ensemble.StackingClassifier`.
+    a :class:`~sklearn.ensemble.StackingClassifier`. The parameter grids (or
+    distributions) of the unfitted searches it looks through are appended to
+    the list ``grids`` when one is given.
     """
     while True:
         if isinstance(estimator, FrozenEstimator):
@@ -63,6 +66,11 @@ def _final_estimator(estimator):
         elif hasattr(estimator, "param_grid") or hasattr(
             estimator, "param_distributions"
         ):  # an unfitted search
+            if grids is not None:
+                grid = getattr(estimator, "param_grid", None)
+                if grid is None:
+                    grid = estimator.param_distributions
+                grids.extend(grid if isinstance(grid, (list, tuple)) else [grid])
             estimator = estimator.estimator
         else:
             return estimator
@@ -122,7 +130,9 @@ def decision_is_per_class(teacher, n_classes=None):
     score; one-vs-one scores (one column per pair of classes, e.g.
     :class:`~sklearn.svm.SVC` with ``decision_function_shape="ovo"``) are not,
     even when there are as many pairs as classes (three classes). With two
-    classes, one-vs-one is the binary score.
+    classes, one-vs-one is the binary score. An unfitted search whose grid
+    sets ``decision_function_shape`` shows its shape once fitted only: True
+    until then (:func:`check_fitted_response` checks the fitted teacher).
 
     Parameters
     ----------
@@ -134,11 +144,36 @@ def decision_is_per_class(teacher, n_classes=None):
     -------
     per_class : bool
     """
-    final = _final_estimator(teacher)
+    grids = []
+    final = _final_estimator(teacher, grids)
     if getattr(final, "decision_function_shape", "ovr") != "ovo":
         return True
+    if any(
+        name.endswith("decision_function_shape") for grid in grids for name in grid
+    ):
+        return True  # an unfitted search that sets it: checked once fitted
     classes = getattr(final, "classes_", None)
     return (n_classes if classes is None else len(classes)) == 2
+
+
+def centred_binary_scores(teacher, output, method):
+    """``output`` of the teacher's ``method``, a two-class vote share centred.
+
+    With two classes, scikit-learn's
+    :class:`~sklearn.multiclass.OneVsOneClassifier` returns the second
+    class's per-class score ``s`` (its vote, 0 or 1, plus a confidence in
+    (-1/3, 1/3)), whose complement ``1 - s`` is the first class's: not a
+    margin centred on zero. Its logits ``[1 - s, s]`` are the binary score
+    ``2 s - 1``, which this returns (a new array: ``output`` is not
+    written); every other output is returned as it is.
+    """
+    if (
+        method == "decision_function"
+        and np.ndim(output) == 1
+        and isinstance(_final_estimator(teacher), OneVsOneClassifier)
+    ):
+        output = 2.0 * np.asarray(output, dtype=np.float64) - 1.0
+    return output
 
 
 def resolve_response_method(teacher, teacher_response, n_classes=None):

@@ -45,18 +45,28 @@ def teacher_response(teacher, X, method, *, n_jobs=None, chunk_size=CHUNK_SIZE):
     Returns
     -------
     output : ndarray
-        The teacher's output for all rows, identical to one call on ``X``; a
-        new array that the caller owns (it may overwrite it).
+        The teacher's output for all rows, identical to one call on ``X``
+        (but a two-class one-vs-one vote share, centred: see
+        :func:`~skdistill._targets.centred_binary_scores`); a new array that
+        the caller owns (it may overwrite it).
     """
+    from ._targets import centred_binary_scores  # imports this module
+
     n_samples = X.shape[0]
     func = getattr(teacher, method)
     if n_samples <= chunk_size:
-        return np.array(_single_output(func(X), method), copy=True)
-    chunks = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(func)(_safe_indexing(X, batch))
-        for batch in gen_batches(n_samples, chunk_size)
-    )
-    return np.concatenate([np.asarray(_single_output(c, method)) for c in chunks], axis=0)
+        output = np.array(_single_output(func(X), method), copy=True)
+    else:
+        chunks = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(func)(_safe_indexing(X, batch))
+            for batch in gen_batches(n_samples, chunk_size)
+        )
+        output = np.concatenate(
+            [np.asarray(_single_output(c, method)) for c in chunks], axis=0
+        )
+    if getattr(type(teacher), "_outputs_centred", False):
+        return output  # a search split's teacher: centred when computed
+    return centred_binary_scores(teacher, output, method)
 
 
 def _single_output(output, method):

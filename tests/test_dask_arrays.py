@@ -7,6 +7,7 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.multiclass import OneVsOneClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
@@ -95,6 +96,20 @@ def test_fit_on_dask_equals_in_memory(client, n_classes, student, alpha):
     if alpha == 0:  # plain supervised training
         plain = LogisticRegression(C=0.5, **TIGHT).fit(X, y)
         assert_allclose(remote.student_.coef_, plain.coef_, rtol=1e-4, atol=1e-6)
+
+
+def test_binary_one_vs_one_teacher_on_dask_equals_in_memory(client):
+    # its two-class score, a vote share, is centred on the workers as in memory
+    X, y = _data(2)
+    ovo = OneVsOneClassifier(LinearSVC(random_state=0)).fit(X[:300], y[:300])
+    teacher = FrozenEstimator(ovo)
+    Xd = da.from_array(X, chunks=(400, 6))
+    yd = da.from_array(y, chunks=400)
+    student = LogisticRegression(**TIGHT)
+    remote = DistilledClassifier(teacher, student, alpha=1.0).fit(Xd, yd)
+    local = DistilledClassifier(teacher, student, alpha=1.0).fit(X, y)
+    _assert_same_student(remote, local)
+    assert np.mean(remote.predict(X) == ovo.predict(X)) > 0.95
 
 
 def test_empty_blocks_are_skipped(client):

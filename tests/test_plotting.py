@@ -6,8 +6,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsOneClassifier
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
+from sklearn.svm import SVC, LinearSVC
 
 from skdistill import DistilledClassifier
 from skdistill._plotting import AgreementDisplay, SparsityCurveDisplay
@@ -134,6 +135,20 @@ def test_agreement_refuses_one_vs_one_teacher_scores(iris):
     student = LogisticRegression(max_iter=1000).fit(X, y)
     with pytest.raises(ValueError, match="one-vs-one"):
         AgreementDisplay.from_estimator(student, X, teacher=teacher)
+
+
+def test_agreement_centres_binary_one_vs_one_scores():
+    # two classes: OneVsOneClassifier's score s is a vote share, the logits
+    # [1 - s, s], as for the distillation targets
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    teacher = OneVsOneClassifier(LinearSVC(random_state=0)).fit(X, y)
+    student = LogisticRegression().fit(X, y)
+    display = AgreementDisplay.from_estimator(student, X, teacher=teacher)
+    p_second = 1.0 / (1.0 + np.exp(1.0 - 2.0 * teacher.decision_function(X)))
+    np.testing.assert_allclose(
+        display.teacher_confidence, np.maximum(p_second, 1.0 - p_second)
+    )
 
 
 @pytest.mark.parametrize("order", [[1, 0, 2], [2, 0, 1]])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_blobs, make_classification
 from sklearn.ensemble import (
     BaggingClassifier,
     RandomForestClassifier,
@@ -17,13 +17,18 @@ from sklearn.ensemble import (
 from sklearn.feature_selection import RFE
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    ParameterGrid,
+    cross_val_predict,
+)
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.semi_supervised import SelfTrainingClassifier
-from sklearn.svm import SVC, NuSVC
+from sklearn.svm import SVC, LinearSVC, NuSVC
 from sklearn.tree import DecisionTreeClassifier
 
 from skdistill import DistillationSearchCV, DistilledClassifier, SparsifyTransformer
@@ -457,6 +462,82 @@ def test_binary_one_vs_one_teacher_gives_per_class_scores(frozen):
     clf = DistilledClassifier(teacher, LogisticRegression(), alpha=1.0).fit(X, y)
     ovr = DistilledClassifier(SVC(), LogisticRegression(), alpha=1.0).fit(X, y)
     assert_allclose(clf.predict_proba(X), ovr.predict_proba(X))
+
+
+class CentredScores(ClassifierMixin, BaseEstimator):
+    """A two-class teacher whose margin is ``2 s - 1``, ``s`` another's score."""
+
+    def __init__(self, fitted):
+        self.fitted = fitted
+
+    def fit(self, X, y):
+        self.classes_ = self.fitted.classes_
+        return self
+
+    def predict(self, X):
+        return self.fitted.predict(X)
+
+    def decision_function(self, X):
+        return 2.0 * self.fitted.decision_function(X) - 1.0
+
+
+def test_binary_one_vs_one_classifier_scores_are_centred():
+    # with two classes OneVsOneClassifier returns the second class's score s
+    # (a vote plus a confidence in (-1/3, 1/3)), whose complement 1 - s is the
+    # first class's: the logits [1 - s, s], not [0, s] (which made uncertain
+    # rows lean to the second class and the student disagree with the teacher)
+    X, y = make_blobs(
+        n_samples=300, centers=2, n_features=4, cluster_std=4.0, random_state=0
+    )
+    labels = np.array(["spam", "ham"])[y]
+    ovo = OneVsOneClassifier(LinearSVC(random_state=0)).fit(X, labels)
+    scores = ovo.decision_function(X)
+    assert scores.ndim == 1 and np.all((scores > -0.5) & (scores < 1.5))
+    reference = CentredScores(ovo).fit(X, labels)
+    grid = {"alpha": [0.5, 1.0], "T": [1.0, 3.0]}
+    for teacher in (FrozenEstimator(ovo), make_pipeline(clone(ovo))):
+        for params in ParameterGrid(grid):
+            clf = DistilledClassifier(teacher, LogisticRegression(), **params)
+            clf.fit(X, labels)
+            ref = DistilledClassifier(
+                FrozenEstimator(reference), LogisticRegression(), **params
+            ).fit(X, labels)
+            assert_allclose(clf.predict_proba(X), ref.predict_proba(X), rtol=1e-6)
+    distilled = DistilledClassifier(
+        FrozenEstimator(ovo), LogisticRegression(), alpha=1.0
+    ).fit(X, labels)
+    assert fidelity_score(ovo.predict(X), distilled.predict(X)) > 0.95
+    # the search's teachers (outputs computed once per split) agree with the
+    # distillers fitted one by one
+    search = DistillationSearchCV(
+        FrozenEstimator(ovo), {"student": [LogisticRegression()], **grid}, cv=3
+    ).fit(X, labels)
+    one_by_one = GridSearchCV(
+        DistilledClassifier(FrozenEstimator(ovo), LogisticRegression()), grid, cv=3
+    ).fit(X, labels)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], one_by_one.cv_results_["mean_test_score"]
+    )
+
+
+def test_unfitted_search_that_tries_per_class_scores_is_checked_once_fitted(data):
+    # the base SVC gives one-vs-one scores, the grid tries only one-vs-rest:
+    # the fitted search's scores are per class, and read
+    X, y = data
+    teacher = GridSearchCV(
+        SVC(decision_function_shape="ovo"),
+        {"decision_function_shape": ["ovr"], "C": [0.5, 1.0]},
+        cv=2,
+    )
+    assert decision_is_per_class(teacher)
+    clf = DistilledClassifier(
+        teacher, LogisticRegression(), alpha=1.0, teacher_response="decision_function"
+    ).fit(X, y)
+    assert fidelity_score(clf.teacher_.predict(X), clf.predict(X)) > 0.9
+    # and one that tries one-vs-one is refused once fitted, as before
+    teacher.set_params(param_grid={"decision_function_shape": ["ovo"]})
+    with pytest.raises(ValueError, match="fitted teacher GridSearchCV .*one-vs-one"):
+        DistilledClassifier(teacher, LogisticRegression()).fit(X, y)
 
 
 @pytest.mark.filterwarnings("ignore:The `probability` parameter:FutureWarning")
