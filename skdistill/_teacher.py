@@ -413,20 +413,24 @@ def out_of_fold_response(
         # cross_val_predict routes them again: under the names the teacher
         # requests (its aliases), not the names they were routed under
         fit_params = caller_params(teacher, "fit", fit_params)
+    from ._targets import centred_binary_scores  # imports this module
+
+    folds_teacher = teacher
     if classifier:
-        teacher = _FoldTeacher(
+        folds_teacher = _FoldTeacher(
             teacher, np.unique(y), encoded=isinstance(fitted, LabelEncodedClassifier)
         )
     # routed split parameters (groups) go with the fit parameters:
     # cross_val_predict routes each to what requests it
     try:
-        return cross_val_predict(
-            teacher, X, y, cv=splitter, method=method,
+        output = cross_val_predict(
+            folds_teacher, X, y, cv=splitter, method=method,
             params={**fit_params, **split_params}, n_jobs=n_jobs,
         )
     except Exception as exc:  # say which setting asked for the folds
         add_note(exc, f"In the folds of teacher_cv={cv!r} (out-of-fold outputs).")
         raise
+    return centred_binary_scores(teacher, output, method)  # as teacher_response
 
 
 class _FoldTeacher(LabelEncodedClassifier):

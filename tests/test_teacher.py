@@ -507,6 +507,11 @@ def test_binary_one_vs_one_classifier_scores_are_centred():
         FrozenEstimator(ovo), LogisticRegression(), alpha=1.0
     ).fit(X, labels)
     assert fidelity_score(ovo.predict(X), distilled.predict(X)) > 0.95
+    # out-of-fold outputs too (the folds' clones' scores, centred alike)
+    folds = DistilledClassifier(
+        clone(ovo), LogisticRegression(), alpha=1.0, teacher_cv=3
+    )
+    assert fidelity_score(ovo.predict(X), folds.fit(X, labels).predict(X)) > 0.95
     # the search's teachers (outputs computed once per split) agree with the
     # distillers fitted one by one
     search = DistillationSearchCV(
