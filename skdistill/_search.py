@@ -336,10 +336,17 @@ def _prepare_split(
         else:
             routed = (split_params or {}).get(joblib.hash(teacher_cv), {})
             try:
-                responses.append(_teacher.out_of_fold_response(
+                output = _teacher.out_of_fold_response(
                     teacher, fitted, X_train, y_train, params, method, teacher_cv,
                     split_params=index_params(routed, train, n_samples),
-                ))
+                )
+                # in the sorted labels' order: the candidates read the columns
+                # by the split teacher's classes_, in its own order
+                if is_classifier(teacher):
+                    output = _teacher.columns_in_order(
+                        output, np.unique(y_train), fitted.classes_
+                    )
+                responses.append(output)
             except ValueError as exc:
                 raise ValueError(
                     f"teacher_cv={teacher_cv!r} failed on a split's "

@@ -433,6 +433,21 @@ def out_of_fold_response(
     return centred_binary_scores(teacher, output, method)  # as teacher_response
 
 
+def columns_in_order(output, labels, order):
+    """A classifier's ``output``, columns following ``labels``, put in ``order``.
+
+    ``order`` is a permutation of ``labels``. A binary 1-D score (of the
+    second label against the first) is negated when the two are swapped.
+    """
+    labels, order = np.asarray(labels), np.asarray(order)
+    if np.array_equal(labels, order):
+        return output
+    if np.ndim(output) == 1:
+        return -np.asarray(output)
+    position = {label: k for k, label in enumerate(labels.tolist())}
+    return np.asarray(output)[:, [position[label] for label in order.tolist()]]
+
+
 class _FoldTeacher(LabelEncodedClassifier):
     """The teacher in one fold of ``cross_val_predict``, fitted on the labels.
 
@@ -440,7 +455,11 @@ class _FoldTeacher(LabelEncodedClassifier):
     (over all rows) and places its output columns by its ``classes_``; this
     wrapper turns the codes back into ``labels`` for the teacher's ``fit``
     (by :func:`_fit_clone`, or on the fold's own codes when ``encoded``) and
-    reports the codes of the classes it was fitted on.
+    reports the codes of the classes it was fitted on, sorted, with the
+    columns of its outputs in their order: ``cross_val_predict`` reorders
+    columns only when a fold lacks a class, and reads them as sorted
+    otherwise (a teacher may keep its classes in its own order, as
+    CatBoost's ``class_names`` do).
 
     Parameters
     ----------
@@ -479,7 +498,11 @@ class _FoldTeacher(LabelEncodedClassifier):
                 "classes from y."
             )
         self.estimator_ = fitted
-        self.classes_ = codes
+        order = np.argsort(codes, kind="stable")
+        self.classes_ = codes[order]
+        # the teacher's columns in the order of the sorted codes (None: as
+        # they are)
+        self.order_ = None if np.all(order == np.arange(len(order))) else order
         return self
 
     def predict(self, X):
@@ -487,6 +510,32 @@ class _FoldTeacher(LabelEncodedClassifier):
         check_is_fitted(self)
         labels = np.asarray(self.estimator_.predict(X)).reshape(-1)
         return np.searchsorted(self.labels, labels)
+
+    def _sorted_columns(self, output):
+        """The teacher's ``output`` with its columns in the order of ``classes_``."""
+        if self.order_ is None:
+            return output
+        output = np.asarray(output)
+        if output.ndim == 2:
+            return output[:, self.order_]
+        # a binary score, of the teacher's second class against its first:
+        # their order reversed, the sorted second class's is its negative
+        return -output
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """The teacher's probabilities, columns in the order of ``classes_``."""
+        return self._sorted_columns(super().predict_proba(X))
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """The teacher's log-probabilities, columns in the order of ``classes_``."""
+        return self._sorted_columns(super().predict_log_proba(X))
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """The teacher's scores, columns in the order of ``classes_``."""
+        return self._sorted_columns(super().decision_function(X))
 
 
 def _frozen_respond(teacher, X, method, n_jobs):

@@ -525,6 +525,57 @@ def test_binary_one_vs_one_classifier_scores_are_centred():
     )
 
 
+class ReversedClasses(ClassifierMixin, BaseEstimator):
+    """A logistic regression that keeps its classes in reverse order (as
+    CatBoost's ``class_names`` may), its outputs' columns following them."""
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression(C=self.C).fit(X, y)
+        self.classes_ = self.model_.classes_[::-1]
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)[:, ::-1]
+
+    def decision_function(self, X):
+        scores = self.model_.decision_function(X)
+        return -scores if scores.ndim == 1 else scores[:, ::-1]
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("teacher_response", ["predict_proba", "decision_function"])
+def test_out_of_fold_outputs_of_a_teacher_with_unsorted_classes(
+    n_classes, teacher_response
+):
+    # cross_val_predict reads the folds' columns as sorted unless a fold
+    # lacks a class: they are put in that order, not read by position
+    X, y = make_classification(
+        n_samples=150, n_informative=3, n_classes=n_classes, random_state=0
+    )
+    labels = np.array(["zeta", "alpha", "mu"])[y]
+    params = dict(alpha=1.0, teacher_cv=3, teacher_response=teacher_response)
+    student = LogisticRegression()
+    reversed_ = DistilledClassifier(ReversedClasses(), student, **params).fit(X, labels)
+    plain = DistilledClassifier(LogisticRegression(), student, **params).fit(X, labels)
+    assert_allclose(reversed_.predict_proba(X), plain.predict_proba(X), rtol=1e-6)
+    assert fidelity_score(plain.teacher_.predict(X), reversed_.predict(X)) > 0.8
+    grid = {"student": [student], "alpha": [1.0], "teacher_cv": [3]}
+    grid["teacher_response"] = [teacher_response]
+    scores = [
+        DistillationSearchCV(teacher, grid, cv=3).fit(X, labels).cv_results_[
+            "mean_test_score"
+        ]
+        for teacher in (ReversedClasses(), LogisticRegression())
+    ]
+    assert_allclose(scores[0], scores[1])
+
+
 def test_unfitted_search_that_tries_per_class_scores_is_checked_once_fitted(data):
     # the base SVC gives one-vs-one scores, the grid tries only one-vs-rest:
     # the fitted search's scores are per class, and read
