@@ -77,11 +77,17 @@ def is_regressor_student(student):
 
 
 def _expand_proba(proba, student_classes, classes):
-    """Place a student's probability columns at their labels in ``classes``."""
+    """Place a student's probability columns at their labels in ``classes``.
+
+    A student fitted on one class predicts it with probability 1, whatever
+    it returns (``MLPClassifier`` and ``HistGradientBoostingClassifier``
+    then give two columns).
+    """
     if len(student_classes) == len(classes):
         return proba
     out = np.zeros((proba.shape[0], len(classes)), dtype=proba.dtype)
-    out[:, np.searchsorted(classes, student_classes)] = proba
+    columns = np.searchsorted(classes, student_classes)
+    out[:, columns] = 1.0 if len(student_classes) == 1 else proba
     return out
 
 
@@ -134,7 +140,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     teacher_response : {"auto", "predict_proba", "decision_function"}, \
             default="auto"
         Teacher output turned into logits. ``"auto"`` uses ``predict_proba``
-        when the teacher has it, else ``decision_function``. Probabilities
+        when the teacher has it, else ``decision_function``, as the teacher
+        is given (before it is fitted: a search is judged by its base
+        estimator, and its fitted best model is asked for the same output). Probabilities
         become ``log(max(p, tiny))``, ``tiny`` being the smallest normal
         float64 (about ``2.2e-308``); a binary decision score ``s`` becomes
         the logits ``[0, s]`` (a two-class ``OneVsOneClassifier``'s, a vote
@@ -364,6 +372,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         self : object
             Fitted estimator.
         """
+        self._response_method = None  # read from the fitted teacher (dask)
         if hasattr(X, "__dask_graph__"):  # a dask array: the rows stay on the workers
             from ._dask_fit import fit_on_dask
 
@@ -405,6 +414,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             teacher, X, y, labeled, teacher_params, method, split_params
         )
         check_fitted_response(self.teacher_, method)
+        # the method read, decided before the teacher was fitted: the refit
+        # of soft_refit_set reads the same (a search teacher may answer
+        # otherwise once fitted)
+        self._response_method = method
         if not hasattr(self.teacher_, "classes_"):
             raise TypeError(
                 f"The teacher {self.teacher!r} has no classes_ after fit; the "
@@ -605,6 +618,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             student_path(self.student)
         first_call, X, sample_weight = self._start_partial_fit(X, sample_weight)
         method = resolve_response_method(self.teacher, self.teacher_response)
+        self._response_method = method
         if first_call:
             self.teacher_ = self.teacher
             self.augment_ = None  # chunks are fitted as they come
@@ -825,7 +839,11 @@ def soft_refit_set(distiller, X, y, sample_weight=None, fit_params=None):
         classes = distiller.student_.classes_
         Y = (y[:, None] == classes[None, :]).astype(np.float64)
     else:
-        method = resolve_response_method(distiller.teacher_, distiller.teacher_response)
+        method = getattr(distiller, "_response_method", None)
+        if method is None:  # fitted on dask arrays: its frozen teacher decides
+            method = resolve_response_method(
+                distiller.teacher_, distiller.teacher_response
+            )
         output = output_classes = None
         if distiller.teacher_cv is None and labeled.any():
             rows = np.flatnonzero(labeled)

@@ -365,9 +365,12 @@ def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs, split_params
     output_classes : ndarray or None
         Original labels of the output columns of a classifier.
     """
+    from ._fitting import blame  # imports this module
+
     fitted = _fit_clone(teacher, X, y, fit_params)
     if cv is None:
-        output = teacher_response(fitted, X, method, n_jobs=n_jobs)
+        with blame("teacher", fitted, method):  # not its fit's failure
+            output = teacher_response(fitted, X, method, n_jobs=n_jobs)
         return fitted, output, getattr(fitted, "classes_", None)
     output = out_of_fold_response(
         teacher, fitted, X, y, fit_params, method, cv, n_jobs, split_params
@@ -522,20 +525,27 @@ class _FoldTeacher(LabelEncodedClassifier):
         # their order reversed, the sorted second class's is its negative
         return -output
 
+    def _respond(self, method, X):
+        """The teacher's ``method`` on ``X``, columns in the order of ``classes_``."""
+        from ._fitting import blame  # imports this module
+
+        with blame("teacher", self.estimator, method):  # not its fit's failure
+            return self._sorted_columns(getattr(super(), method)(X))
+
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
         """The teacher's probabilities, columns in the order of ``classes_``."""
-        return self._sorted_columns(super().predict_proba(X))
+        return self._respond("predict_proba", X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """The teacher's log-probabilities, columns in the order of ``classes_``."""
-        return self._sorted_columns(super().predict_log_proba(X))
+        return self._respond("predict_log_proba", X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
         """The teacher's scores, columns in the order of ``classes_``."""
-        return self._sorted_columns(super().decision_function(X))
+        return self._respond("decision_function", X)
 
 
 def _frozen_respond(teacher, X, method, n_jobs):

@@ -14,11 +14,12 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_classification
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 from sklearn.model_selection import GridSearchCV
+from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -527,6 +528,32 @@ def test_no_decision_function_from_a_student_of_fewer_classes(data):
     assert clf.predict_proba(X).shape == (len(y), len(clf.classes_))
     clf.fit(X, y)  # every class: available again
     assert clf.decision_function(X).shape == (len(y), len(clf.classes_))
+
+
+@pytest.mark.parametrize(
+    "student",
+    [
+        HistGradientBoostingClassifier(max_iter=5),
+        DecisionTreeClassifier(max_depth=2),
+    ],
+    ids=["HistGradientBoosting", "tree"],
+)
+def test_student_of_one_class_predicts_it_with_probability_one(student):
+    # a frozen teacher certain of one class on every row the student sees: a
+    # student fitted on one class may still return two columns (scikit-learn's
+    # boosting and networks do); the class it knows has probability 1
+    rng = np.random.RandomState(0)
+    X_lab = np.r_[rng.randn(50, 2) - 10, rng.randn(50, 2) + 10]
+    teacher = FrozenEstimator(GaussianNB().fit(X_lab, np.repeat([0, 1], 50)))
+    X = rng.randn(60, 2) - 10
+    clf = DistilledClassifier(
+        teacher, student, alpha=1.0, unlabeled=-1, augment=None
+    ).fit(X, np.full(60, -1))
+    assert_array_equal(clf.student_.classes_, [0])
+    assert_array_equal(clf.predict(X), 0)
+    assert_array_equal(clf.predict_proba(X), np.tile([1.0, 0.0], (60, 1)))
+    if hasattr(student, "predict_log_proba"):  # not the boosting
+        assert_array_equal(clf.predict_log_proba(X)[:, 0], 0.0)
 
 
 def test_string_labels_and_score(data):

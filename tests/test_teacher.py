@@ -576,6 +576,52 @@ def test_out_of_fold_outputs_of_a_teacher_with_unsorted_classes(
     assert_allclose(scores[0], scores[1])
 
 
+class ProbaFails(ClassifierMixin, BaseEstimator):
+    """A teacher whose fit works and whose predict_proba raises."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def predict_proba(self, X):
+        raise ValueError("predict_proba is broken on this input")
+
+
+@pytest.mark.parametrize("teacher_cv", [None, 3])
+def test_teacher_output_failure_is_named_as_such(data, teacher_cv):
+    X, y = data
+    clf = DistilledClassifier(ProbaFails(), LogisticRegression(), teacher_cv=teacher_cv)
+    with pytest.raises(
+        ValueError, match="The teacher ProbaFails failed in predict_proba: .*broken"
+    ):
+        clf.fit(X, y)
+
+
+def test_refit_reads_the_teacher_output_that_fit_read(data):
+    # "auto" is decided on the unfitted teacher: a hinge model's scores; the
+    # search then fits log-loss models, which also have predict_proba. The
+    # refit of a pruning (soft_refit_set) rebuilds fit's targets, not others
+    from scipy.special import softmax
+
+    from skdistill._classifier import soft_refit_set
+
+    X, y = data
+    teacher = GridSearchCV(
+        SGDClassifier(loss="hinge", random_state=0), {"loss": ["log_loss"]}, cv=2
+    )
+    clf = DistilledClassifier(teacher, LogisticRegression(), alpha=1.0).fit(X, y)
+    assert hasattr(clf.teacher_, "predict_proba")
+    expected = softmax(clf.teacher_.decision_function(X), axis=1)
+    assert_allclose(soft_refit_set(clf, X, y).Y, expected, atol=1e-12)
+    pruned = SparsifyTransformer(clf, sparsity=0.0).fit(X, y)
+    assert_allclose(
+        pruned.estimator_.predict_proba(X), clf.predict_proba(X), atol=1e-6
+    )
+
+
 def test_unfitted_search_that_tries_per_class_scores_is_checked_once_fitted(data):
     # the base SVC gives one-vs-one scores, the grid tries only one-vs-rest:
     # the fitted search's scores are per class, and read
