@@ -289,14 +289,15 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         last_weight = self._last_step_weight(student_weight)
         X_new = self._augmented_rows(X)
         if X_new is not None:
-            with self._on_generated_rows(), blame("teacher", self.teacher_, "predict"):
-                new_target = teacher_response(
-                    self.teacher_, X_new, "predict", n_jobs=self.n_jobs
-                )
             n_new = n_rows(X_new)
-            target = np.concatenate(
-                [target, _as_targets(new_target, y.shape[1:], n_new)]
-            )
+            # its output checked there too: a NaN on generated rows is theirs
+            with self._on_generated_rows():
+                with blame("teacher", self.teacher_, "predict"):
+                    new_target = teacher_response(
+                        self.teacher_, X_new, "predict", n_jobs=self.n_jobs
+                    )
+                new_target = _as_targets(new_target, y.shape[1:], n_new)
+            target = np.concatenate([target, new_target])
             head_weight = _with_generated_rows(
                 student_weight, n_rows(X), n_new, self.alpha
             )
