@@ -1,7 +1,9 @@
 """Knowledge distillation of a classifier teacher into a small student."""
 
+import warnings
 from numbers import Real
 
+import joblib
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context, clone
 from sklearn.frozen import FrozenEstimator
@@ -413,6 +415,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         self.teacher_, output, output_classes = self._teacher_on_labeled(
             teacher, X, y, labeled, teacher_params, method, split_params
         )
+        # the out-of-fold outputs' fingerprint (before the targets overwrite
+        # them): the refit of soft_refit_set, which computes them again,
+        # says when they differ (an unseeded teacher or splitter)
+        self._out_of_fold_hash = None
+        if self.teacher_cv is not None and output is not None:
+            self._out_of_fold_hash = (joblib.hash(y[labeled]), joblib.hash(output))
         check_fitted_response(self.teacher_, method)
         # the method read, decided before the teacher was fitted: the refit
         # of soft_refit_set reads the same (a search teacher may answer
@@ -780,6 +788,24 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             return self.student_.decision_function(X)
 
 
+def _check_same_out_of_fold(distiller, y_labeled, output):
+    """Warn when the out-of-fold outputs computed again for a refit are not
+    fit's, on fit's rows (the teacher's folds drawn again without a seed)."""
+    fingerprint = getattr(distiller, "_out_of_fold_hash", None)
+    if fingerprint is None or joblib.hash(y_labeled) != fingerprint[0]:
+        return  # not known, or other rows than fit's
+    if joblib.hash(output) != fingerprint[1]:
+        warnings.warn(
+            f"The refit computed the out-of-fold outputs of teacher_cv="
+            f"{distiller.teacher_cv!r} again, and they differ from those fit "
+            "used: the teacher's clones or the folds are drawn at random "
+            "without a seed (random_state=None). The refitted student is "
+            "fitted on these. Seed the teacher and teacher_cv, or set memory= "
+            "so that the refit reads fit's outputs from the cache.",
+            UserWarning,
+        )
+
+
 def soft_refit_set(distiller, X, y, sample_weight=None, fit_params=None):
     """The training set of a fitted DistilledClassifier's student, rebuilt.
 
@@ -860,6 +886,7 @@ def soft_refit_set(distiller, X, y, sample_weight=None, fit_params=None):
                 clone(distiller.teacher), X, y, labeled, teacher_params, method,
                 split_params, fitted=distiller.teacher_,
             )
+            _check_same_out_of_fold(distiller, y[labeled], output)
         # the rows fit generated, whatever random_state is (None, an instance)
         X, Y, _, sample_weight = distiller._training_set(
             X, y, labeled, output, output_classes, method, sample_weight,

@@ -622,6 +622,24 @@ def test_refit_reads_the_teacher_output_that_fit_read(data):
     )
 
 
+def test_refit_says_when_out_of_fold_outputs_are_drawn_again(data):
+    # without a cache, the refit of a pruning computes the out-of-fold
+    # outputs again: an unseeded teacher gives others than fit's, which it
+    # says; a seeded one gives fit's
+    from skdistill._classifier import soft_refit_set
+
+    X, y = data
+    for seed, expect_warning in ((None, True), (0, False)):
+        teacher = RandomForestClassifier(n_estimators=10, random_state=seed)
+        clf = DistilledClassifier(teacher, LogisticRegression(), teacher_cv=3)
+        clf.fit(X, y)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            soft_refit_set(clf, X, y)
+        said = [w for w in caught if "differ from those fit used" in str(w.message)]
+        assert bool(said) == expect_warning
+
+
 def test_unfitted_search_that_tries_per_class_scores_is_checked_once_fitted(data):
     # the base SVC gives one-vs-one scores, the grid tries only one-vs-rest:
     # the fitted search's scores are per class, and read
