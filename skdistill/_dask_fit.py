@@ -24,12 +24,12 @@ from ._labels import (
 )
 from ._targets import (
     blend_targets,
-    centred_binary_scores,
     check_single_output,
     logits_from_output,
     resolve_response_method,
     soften,
 )
+from ._teacher import teacher_response
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
     _check_logistic_params,
@@ -156,7 +156,7 @@ def _block_targets(
     if alpha == 0 or len(y) == 0:  # an empty block asks the teacher nothing
         soft = np.zeros((len(y), n_classes), order="F")
     else:
-        output = centred_binary_scores(teacher, getattr(teacher, method)(X), method)
+        output = teacher_response(teacher, X, method)  # as in memory
         logits = logits_from_output(output, teacher.classes_, classes, method)
         soft = soften(logits, T)
     Y, row_weight = blend_targets(soft, y_encoded, alpha)

@@ -9,7 +9,8 @@ from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from ._targets import centred_binary_scores, resolve_response_method
+from ._targets import resolve_response_method
+from ._teacher import teacher_response
 from .metrics import _check_pair, fidelity_score
 
 __all__ = ["AgreementDisplay", "SparsityCurveDisplay"]
@@ -46,12 +47,12 @@ def _teacher_proba(teacher, X, classes):
     teacher_classes = np.asarray(teacher.classes_)
     # one-vs-one scores are refused, as by the distillers: never read by shape
     method = resolve_response_method(teacher, "auto", len(teacher_classes))
+    # as the distillers ask it (a two-class one-vs-one vote share centred)
+    output = np.asarray(teacher_response(teacher, X, method), dtype=np.float64)
     if method == "predict_proba":
-        proba = np.asarray(teacher.predict_proba(X), dtype=np.float64)
+        proba = output
     else:
-        scores = centred_binary_scores(
-            teacher, np.asarray(teacher.decision_function(X), dtype=np.float64), method
-        )
+        scores = output
         if scores.ndim == 1 or scores.shape[1] == 1:
             scores = scores.reshape(-1)
             scores = np.column_stack([np.zeros_like(scores), scores])
