@@ -418,6 +418,25 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             )
             raise
 
+    @contextlib.contextmanager
+    def _on_out_of_fold_rows(self):
+        """Say in an error on the teacher's outputs on the user's rows that,
+        with ``teacher_cv``, they come from the folds' clones (in a
+        :class:`DistillationSearchCV` candidate, whose ``teacher_cv`` the
+        search's precomputed outputs replace, ``_outputs_teacher_cv``)."""
+        cv = getattr(self, "_outputs_teacher_cv", self.teacher_cv)
+        try:
+            yield
+        except ValueError as exc:
+            if cv is not None:
+                add_note(
+                    exc,
+                    f"These outputs are out of fold (teacher_cv={cv!r}): "
+                    "each row's come from a clone of the teacher fitted on the "
+                    "other folds, which never saw it.",
+                )
+            raise
+
     def get_metadata_routing(self):
         """Get metadata routing of this object.
 

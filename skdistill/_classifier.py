@@ -535,17 +535,19 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         if labeled.all():
             y_encoded[:] = np.searchsorted(self.classes_, y)
             # the teacher's output is ours (a fresh array): overwrite it
-            logits = logits_from_output(
-                output, output_classes, self.classes_, method, overwrite=True
-            )
+            with self._on_out_of_fold_rows():
+                logits = logits_from_output(
+                    output, output_classes, self.classes_, method, overwrite=True
+                )
         else:
             rows = np.flatnonzero(labeled)
             y_encoded[rows] = np.searchsorted(self.classes_, y[rows])
             logits = np.empty((n_samples, len(self.classes_)))
             if rows.size:
-                logits[rows] = logits_from_output(
-                    output, output_classes, self.classes_, method, overwrite=True
-                )
+                with self._on_out_of_fold_rows():
+                    logits[rows] = logits_from_output(
+                        output, output_classes, self.classes_, method, overwrite=True
+                    )
             unl = np.flatnonzero(~labeled)
             logits[unl] = self._teacher_logits(_safe_indexing(X, unl), method)
         del output

@@ -284,7 +284,8 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             self.student_ = fit_plain(self.student, X, y_given, student_weight)
             return self
 
-        target = self.alpha * _as_targets(output, y.shape[1:], n_rows(X))
+        with self._on_out_of_fold_rows():
+            target = self.alpha * _as_targets(output, y.shape[1:], n_rows(X))
         target += (1 - self.alpha) * y
         last_weight = self._last_step_weight(student_weight)
         X_new = self._augmented_rows(X)

@@ -399,6 +399,9 @@ def _fit_and_score(
     traceback.
     """
     estimator = clone(base).set_params(**clone(params, safe=False))
+    # the split's outputs replace teacher_cv's folds; an error on them says
+    # they are out of fold
+    estimator._outputs_teacher_cv = estimator.teacher_cv
     estimator.set_params(teacher=teacher, teacher_cv=None)
     start = time.perf_counter()
     try:
@@ -414,6 +417,7 @@ def _fit_and_score(
             "error": traceback.format_exc(),
         }
     fit_time = time.perf_counter() - start
+    del estimator._outputs_teacher_cv  # not part of the model that ships
     # the model that ships (skdistill.io's prediction_only): the student, or
     # the distiller without its teacher where the student alone does not
     # answer for it (a regressor student of a classifier), whose teacher

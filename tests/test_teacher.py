@@ -7,7 +7,7 @@ import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.ensemble import (
     BaggingClassifier,
@@ -16,7 +16,7 @@ from sklearn.ensemble import (
 )
 from sklearn.feature_selection import RFE
 from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.model_selection import (
     GridSearchCV,
     KFold,
@@ -31,7 +31,12 @@ from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm import SVC, LinearSVC, NuSVC
 from sklearn.tree import DecisionTreeClassifier
 
-from skdistill import DistillationSearchCV, DistilledClassifier, SparsifyTransformer
+from skdistill import (
+    DistillationSearchCV,
+    DistilledClassifier,
+    DistilledRegressor,
+    SparsifyTransformer,
+)
 from skdistill._targets import (
     decision_is_per_class,
     logits_from_output,
@@ -1194,3 +1199,68 @@ def test_a_teacher_the_cache_cannot_hash_is_memorys_error(data, tmp_path):
     with pytest.raises(ValueError, match=r"^memory=.* which joblib cannot hash"):
         clf.fit(X, y)
     assert clf.set_params(memory=None).fit(X, y).score(X, y) > 0.8
+
+
+class _UnseenRowsNaN(BaseEstimator):
+    """A teacher whose outputs are NaN on the rows it was not fitted on."""
+
+    def fit(self, X, y):
+        self.seen_ = {row.tobytes() for row in np.asarray(X)}
+        self.classes_ = np.unique(y)
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def _unseen(self, X):
+        return np.array([row.tobytes() not in self.seen_ for row in np.asarray(X)])
+
+
+class _UnseenNaNClassifier(ClassifierMixin, _UnseenRowsNaN):
+    def predict_proba(self, X):
+        P = np.full((len(X), len(self.classes_)), 1.0 / len(self.classes_))
+        P[self._unseen(X)] = np.nan
+        return P
+
+    def predict(self, X):
+        return self.classes_[np.zeros(len(X), dtype=int)]
+
+
+class _UnseenNaNRegressor(RegressorMixin, _UnseenRowsNaN):
+    def predict(self, X):
+        return np.where(self._unseen(X), np.nan, self.mean_)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor", "search"])
+def test_refused_teacher_output_says_it_is_out_of_fold(data, kind):
+    # NaN on the rows the teacher did not see: with teacher_cv, on every row
+    X, y = data
+    if kind == "regressor":
+        y = X[:, 0]
+
+    def make(teacher_cv):
+        if kind == "regressor":
+            return DistilledRegressor(
+                _UnseenNaNRegressor(), Ridge(), teacher_cv=teacher_cv
+            )
+        return DistilledClassifier(
+            _UnseenNaNClassifier(), LogisticRegression(), teacher_cv=teacher_cv
+        )
+
+    make(None).fit(X, y)  # in sample: no NaN
+    estimator = make(3)
+    if kind == "search":
+        grid = {"student": [LogisticRegression()], "teacher_cv": [3]}
+        estimator = DistillationSearchCV(
+            estimator.teacher, grid, cv=3, error_score="raise"
+        )
+    with pytest.raises(ValueError, match="NaN") as info:
+        estimator.fit(X, y)
+    assert "out of fold (teacher_cv=3)" in _text_and_notes(info.value)
+
+
+def test_refused_teacher_output_in_sample_has_no_out_of_fold_note(data):
+    X, y = data
+    teacher = _UnseenNaNClassifier().fit(X[:10], y[:10])
+    clf = DistilledClassifier(FrozenEstimator(teacher), LogisticRegression())
+    with pytest.raises(ValueError, match="NaN") as info:
+        clf.fit(X, y)
+    assert "out of fold" not in _text_and_notes(info.value)
