@@ -21,11 +21,7 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     get_routing_for_object,
 )
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._fitting import (
     accepts_nan,
@@ -35,6 +31,7 @@ from ._fitting import (
     blame,
     check_2d,
     check_nan,
+    check_sample_weight,
     contains_nan,
     innermost_step,
     n_rows,
@@ -262,18 +259,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         return X
 
     def _check_sample_weight(self, sample_weight, X):
-        if sample_weight is None:
-            return None
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        # scikit-learn >= 1.7 refuses all-zero weights in _check_sample_weight;
-        # 1.6 accepts them, and the fits would divide by a zero total weight
-        if not np.any(sample_weight):
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number."
-            )
-        return sample_weight
+        return check_sample_weight(sample_weight, X)
 
     def _split_params(self, sample_weight, fit_params, X=None):
         """Fit parameters for the teacher, sample weights for the student, and

@@ -33,7 +33,7 @@ from sklearn.utils.metadata_routing import (
     get_routing_for_object,
     process_routing,
 )
-from sklearn.utils.validation import has_fit_parameter
+from sklearn.utils.validation import _check_sample_weight, has_fit_parameter
 
 from ._students import fit_student
 from .linear_model._soft_logistic import _fit_logistic_regression_soft
@@ -236,6 +236,23 @@ def blame(role, estimator, method):
         for note in getattr(exc, "__notes__", ()):
             add_note(new, note)
         raise new from exc
+
+
+def check_sample_weight(sample_weight, X, non_negative=True):
+    """``sample_weight`` as a float64 array of one (``non_negative``) weight
+    per row of ``X`` (a scalar: that weight for every row), or None.
+
+    All-zero weights are refused, as scikit-learn >= 1.7 does; 1.6 accepts
+    them, and the fits would divide by a zero total weight.
+    """
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=non_negative
+    )
+    if not np.any(sample_weight):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return sample_weight
 
 
 def add_note(exc, note):

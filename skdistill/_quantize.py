@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._fitting import (
     RoutesFitToEstimator,
     check_coef_settable,
+    check_sample_weight,
     route_fit,
     unfitted_on_error,
 )
@@ -418,13 +419,10 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
                 fit_params = dict(routed.estimator.fit)
             elif sample_weight is not None:
                 fit_params["sample_weight"] = sample_weight
-            weight = fit_params.get("sample_weight")
-            # scikit-learn >= 1.7 estimators refuse all-zero weights; on 1.6
-            # LogisticRegression fits them into all-zero coefficients
-            if weight is not None and not np.any(np.asarray(weight)):
-                raise ValueError(
-                    "Sample weights must contain at least one non-zero number."
-                )
+            # all-zero weights refused as scikit-learn >= 1.7 estimators do (on
+            # 1.6 LogisticRegression fits them into all-zero coefficients); the
+            # estimator is handed the weights as given
+            check_sample_weight(fit_params.get("sample_weight"), X, non_negative=False)
             fitted = clone(self.estimator).fit(X, y, **fit_params)
         return self._quantize_fitted(fitted)
 

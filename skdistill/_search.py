@@ -35,7 +35,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from . import _teacher
 from ._base import _GENERATORS, generate_rows, resolve_augment
@@ -46,6 +46,7 @@ from ._fitting import (
     as_table,
     blame,
     caller_params,
+    check_sample_weight,
     index_params,
     is_composite,
     n_rows,
@@ -371,9 +372,11 @@ def _prepare_split(
         failure = None
     except _ScoringError as exc:
         raise TypeError(str(exc)) from None
-    except (AttributeError, TypeError, ValueError) as exc:
-        # e.g. a scoring on probabilities and a teacher without predict_proba:
-        # the teacher is a reference only, the candidates are still scored
+    except (AttributeError, TypeError, ValueError, ZeroDivisionError) as exc:
+        # e.g. a scoring on probabilities and a teacher without predict_proba,
+        # or test rows that all weigh 0 (scikit-learn 1.6's accuracy_score
+        # divides by their total): the teacher is a reference only, the
+        # candidates are still scored
         score, failure = np.nan, f"{type(exc).__name__}: {exc}"
     return fitted, responses, generated, y_teacher, score, failure
 
@@ -1039,10 +1042,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "DistilledClassifier(..., unlabeled=np.nan) in a GridSearchCV.",
             )
             check_classification_targets(y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
+        sample_weight = check_sample_weight(sample_weight, X)
         if isinstance(self.teacher, FrozenEstimator):
             warnings.warn(
                 "The teacher is a FrozenEstimator, so it is not fitted on each "

@@ -40,6 +40,7 @@ from ._fitting import (
     as_table,
     check_2d,
     check_coef_settable,
+    check_sample_weight,
     refit_student,
     route_fit,
     unfitted_on_error,
@@ -578,16 +579,20 @@ class SparsifyTransformer(
             return np.abs(coef)
         return np.linalg.norm(coef, axis=0, ord=self.norm_order)
 
-    def _split_params(self, sample_weight, fit_params):
-        """Parameters of the estimator's ``fit`` and the refit's sample weights."""
+    def _split_params(self, sample_weight, fit_params, X):
+        """Parameters of the estimator's ``fit`` (the weights as given) and
+        the refit's sample weights (an array of one per row of ``X``)."""
         if _routing_enabled():
             routed = route_fit(self, sample_weight, fit_params)
             params = dict(routed.estimator.fit)
-            return params, params.get("sample_weight")
-        params = dict(fit_params)
-        if sample_weight is not None:
-            params["sample_weight"] = sample_weight
-        return params, sample_weight
+            sample_weight = params.get("sample_weight")
+        else:
+            params = dict(fit_params)
+            if sample_weight is not None:
+                params["sample_weight"] = sample_weight
+        # negative weights are the estimator's to refuse (LogisticRegression
+        # accepts them)
+        return params, check_sample_weight(sample_weight, X, non_negative=False)
 
     @_fit_context(prefer_skip_nested_validation=False)
     @unfitted_on_error
@@ -639,7 +644,7 @@ class SparsifyTransformer(
                 X_raw = X
         n_features = getattr(self, "n_features_in_", None)  # None: texts
         mode, target = self._check_target(n_features)
-        fit_kwargs, sample_weight = self._split_params(sample_weight, fit_params)
+        fit_kwargs, sample_weight = self._split_params(sample_weight, fit_params, X_raw)
 
         frozen = isinstance(self.estimator, FrozenEstimator)
         if frozen:

@@ -421,3 +421,13 @@ def test_distiller_whose_student_lacks_a_class_is_refused():
         QuantizedLinearModel(FrozenEstimator(clf)).fit(X, y)
     # its student itself, if that is what the user wants
     assert_array_equal(quantize(clf.student_, n_bits=8).classes_, [0, 1])
+
+
+def test_weights_that_are_not_numbers_are_refused_as_the_estimator_does():
+    # numpy 1.24 gave a bare UFuncTypeError from the all-zero check
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    weight = np.array(["a"] * 60)
+    with pytest.raises(ValueError, match="could not convert"):
+        LogisticRegression().fit(X, y, sample_weight=weight)
+    with pytest.raises(ValueError, match="could not convert"):
+        QuantizedLinearModel(LogisticRegression()).fit(X, y, sample_weight=weight)

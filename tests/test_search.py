@@ -530,6 +530,21 @@ def test_sample_weight_without_routing(data):
         assert_allclose(search.cv_results_[f"split{s}_test_score"], expected)
 
 
+def test_zero_weights_are_refused_or_fail_the_split_scores(data):
+    X, y = data
+    grid = {"student": _students()[:1], "alpha": [0.5]}
+    teacher = DecisionTreeClassifier(max_depth=4, random_state=0)
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        DistillationSearchCV(teacher, grid, cv=3).fit(X, y, sample_weight=np.zeros(len(y)))
+    # test rows that all weigh 0: every split score fails (scikit-learn 1.6's
+    # accuracy_score divided by their total weight inside the teacher's score)
+    w = np.ones(len(y))
+    w[: len(y) // 3] = 0
+    with pytest.warns(UserWarning, match="teacher could not be scored"):
+        with pytest.raises(ValueError, match="Every candidate failed"):
+            DistillationSearchCV(teacher, grid, cv=KFold(3)).fit(X, y, sample_weight=w)
+
+
 def test_metadata_routing_of_sample_weight(data, counting):
     X, y = data
     w = np.random.RandomState(0).uniform(0.1, 2.0, len(y))

@@ -878,3 +878,26 @@ def test_prefit_model_without_names_answers_for_the_selectors_names():
         sel.score(reordered, y)
     with pytest.raises(ValueError, match="feature names should match"):
         sel.transform(reordered)
+
+
+@pytest.mark.parametrize("method", ["auto", "magnitude"])
+def test_scalar_sample_weight_is_that_weight_for_every_row(method):
+    # as LogisticRegression takes it; "auto" indexed it by the folds' rows
+    X, y = make_classification(n_samples=150, n_features=10, random_state=0)
+    make = lambda: SparsifyTransformer(LogisticRegression(), sparsity=0.5, method=method)
+    scalar = make().fit(X, y, sample_weight=2.0)
+    array = make().fit(X, y, sample_weight=np.full(len(y), 2.0))
+    assert_allclose(scalar.estimator_.coef_, array.estimator_.coef_)
+    assert np.count_nonzero(scalar.estimator_.coef_) == 5
+
+
+@pytest.mark.parametrize(
+    "weight, match",
+    [(np.zeros(150), "at least one non-zero"), (np.ones(149), "sample_weight")],
+)
+def test_refit_weights_are_checked(weight, match):
+    X, y = make_classification(n_samples=150, n_features=10, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        SparsifyTransformer(LogisticRegression(), sparsity=0.5).fit(
+            X, y, sample_weight=weight
+        )
