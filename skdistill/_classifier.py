@@ -93,6 +93,20 @@ def _expand_proba(proba, student_classes, classes):
     return out
 
 
+def check_two_classes(labels):
+    """Refuse fewer than two labels (``np.unique`` of the labeled rows') for
+    a teacher fitted on them."""
+    if len(labels) < 2:
+        raise ValueError(
+            "DistilledClassifier needs samples of at least 2 classes in y; "
+            + (
+                f"got only one class: {labels.tolist()[0]!r}."
+                if len(labels)
+                else "got no labeled sample."
+            )
+        )
+
+
 class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     """Classifier distilled from a teacher into a small student.
 
@@ -399,15 +413,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             check_single_output(teacher)
             if hasattr(teacher, "classes_"):
                 check_label_overlap(labels, teacher.classes_, unlabeled=self.unlabeled)
-        elif len(labels) < 2:
-            raise ValueError(
-                "DistilledClassifier needs samples of at least 2 classes in y; "
-                + (
-                    f"got only one class: {labels.tolist()[0]!r}."
-                    if len(labels)
-                    else "got no labeled sample."
-                )
-            )
+        else:
+            check_two_classes(labels)
         teacher_params, student_weight, split_params = self._split_params(
             sample_weight, fit_params, X
         )

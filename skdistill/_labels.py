@@ -146,7 +146,7 @@ def check_label_overlap(labels, teacher_classes, name="y", unlabeled=None):
             f"frozen teacher's classes_ are {teacher_kind}s "
             f"({teacher_classes[:5].tolist()}); they must be labels of the same "
             f"kind. Encode {name} as the teacher was trained, or fit the teacher "
-            "on these labels."
+            f"on these labels.{_codes_hint(labels, teacher_classes)}"
         )
     for bools, numbers, what in (
         (labels, teacher_classes, "frozen teacher's classes_"),
@@ -170,6 +170,7 @@ def check_label_overlap(labels, teacher_classes, name="y", unlabeled=None):
             f"frozen teacher's classes_ ({teacher_classes[:5].tolist()}); the "
             "teacher's outputs would not describe any of them. Encode "
             f"{name} as the teacher was trained, or fit the teacher on these labels."
+            f"{_codes_hint(labels, teacher_classes)}"
         )
     unused = teacher_classes[~np.isin(teacher_classes, labels)]
     if not known.all() and len(unused):
@@ -182,9 +183,27 @@ def check_label_overlap(labels, teacher_classes, name="y", unlabeled=None):
             f"{unused[:5].tolist()} are not in {name}. The teacher's outputs are "
             "aligned by label: if it was trained on another encoding of the "
             f"same classes (e.g. 0..K-1 for 1..K), encode {name} as the teacher "
-            "was trained.",
+            f"was trained.{_codes_hint(labels, teacher_classes)}",
             UserWarning,
         )
+
+
+def _codes_hint(labels, teacher_classes):
+    """A sentence for labels that look like codes ``0..K-1`` of the teacher's
+    classes: scikit-learn tools that label-encode y hand them to the distiller."""
+    values = np.unique(labels)
+    if values.dtype.kind not in "iuf" or not np.all(np.mod(values, 1) == 0):
+        return ""
+    if not np.all((values >= 0) & (values < len(teacher_classes))):
+        return ""
+    return (
+        " scikit-learn tools that fit their estimators on the codes 0..K-1 of y "
+        "(StackingClassifier, VotingClassifier, BaggingClassifier, "
+        "CalibratedClassifierCV(ensemble=False), cross_val_predict with a "
+        "probability method) hand a distiller those codes: give such a tool "
+        "the fitted distiller as FrozenEstimator(distiller), or the distiller "
+        "an unfitted teacher."
+    )
 
 
 def _is_marker(value, unlabeled):

@@ -39,7 +39,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _teacher
 from ._base import _GENERATORS, generate_rows, resolve_augment
-from ._classifier import DistilledClassifier
+from ._classifier import DistilledClassifier, check_two_classes
 from ._fitting import (
     accepts_nan,
     accepts_sample_weight,
@@ -1028,6 +1028,14 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
         X, y = indexable(as_table(X), y)
         n_samples = n_rows(X)
+        # the user's input refused as a distiller refuses it (the search hands
+        # X and y through), not as a failure of the teacher fitted first
+        X = base._check_X(X, reset=True)
+        if not classifier:
+            base._check_y(y, n_samples)
+        elif not isinstance(self.teacher, FrozenEstimator):
+            checked, labeled = base._check_y(y, n_samples)
+            check_two_classes(np.unique(checked[labeled]))
         if isinstance(self.teacher, FrozenEstimator):
             # as the distiller refuses it: a frozen teacher's "out-of-fold"
             # outputs would be its in-sample ones

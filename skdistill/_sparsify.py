@@ -208,6 +208,16 @@ def _onehot(y, classes):
     return (np.asarray(y)[:, None] == np.asarray(classes)[None, :]).astype(np.float64)
 
 
+def _intercept_like(values, original):
+    """``values`` shaped and typed as the estimator's ``intercept_`` was (an
+    array, a numpy scalar of X's dtype, or a Python float)."""
+    values = np.asarray(values).reshape(np.shape(original))
+    values = values.astype(np.result_type(original), copy=False)
+    if isinstance(original, np.ndarray):
+        return values
+    return values[()] if isinstance(original, np.generic) else values.item()
+
+
 def _fit_on_columns(estimator, X, y, columns, fit_kwargs):
     """Fit ``clone(estimator)`` on the columns of ``X`` where ``columns`` is True.
 
@@ -838,7 +848,7 @@ class SparsifyTransformer(
                 ..., : rows[0].sum()
             ]
             estimator.coef_ = coef.astype(estimator.coef_.dtype, copy=False)
-            estimator.intercept_ = sub_intercept.reshape(intercept.shape)
+            estimator.intercept_ = _intercept_like(sub_intercept, estimator.intercept_)
             return estimator
 
         base = self.estimator
@@ -882,7 +892,7 @@ class SparsifyTransformer(
                 intercept[k] = np.ravel(sub_intercept)[0]
         estimator.coef_ = coef.astype(estimator.coef_.dtype, copy=False)
         if intercept.ndim:
-            estimator.intercept_ = intercept
+            estimator.intercept_ = _intercept_like(intercept, estimator.intercept_)
         return estimator
 
     def _get_support_mask(self):

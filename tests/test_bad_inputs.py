@@ -4,6 +4,8 @@ Each case asserts either the right result or an error whose message names the
 problem. The data are tiny so that the whole matrix runs in seconds.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -519,6 +521,31 @@ def test_frozen_teacher_with_overlapping_labels_is_used():
         clf.fit(_X(), y)
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2, 3])
     _finite_predictions(clf, _X())
+
+
+@pytest.mark.parametrize("labels", [["a", "b", "c"], [1, 2, 3]])
+def test_frozen_teacher_given_codes_by_a_tool_says_so(labels):
+    # StackingClassifier fits its estimators on the codes 0..K-1 of y: refused
+    # (strings), or warned about before scikit-learn fails on the columns
+    from sklearn.ensemble import StackingClassifier
+
+    y = np.asarray(labels)[_y()]
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0).fit(_X(), y)
+    clf = DistilledClassifier(FrozenEstimator(teacher), LogisticRegression())
+    stack = StackingClassifier([("distilled", clf)], cv=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(Exception) as info:
+            stack.fit(_X(), y)
+    said = [str(info.value), *(str(w.message) for w in caught)]
+    assert any("FrozenEstimator(distiller)" in text for text in said)
+    # what the message suggests works: the stack reads the distiller's
+    # probabilities, columns in the labels' order
+    clf.fit(_X(), y)
+    stack = StackingClassifier([("distilled", FrozenEstimator(clf))], cv=3)
+    stack.fit(_X(), y)
+    np.testing.assert_array_equal(stack.classes_, np.unique(y))
+    np.testing.assert_allclose(stack.transform(_X()), clf.predict_proba(_X()))
 
 
 # --- transfer-set generators --------------------------------------------------

@@ -24,6 +24,7 @@ from _checks import parametrize_with_checks
 from skdistill import (
     DistillationSearchCV,
     DistilledClassifier,
+    DistilledRegressor,
     FrontierDisplay,
     QuantizedLinearModel,
     SparsifyTransformer,
@@ -535,7 +536,9 @@ def test_zero_weights_are_refused_or_fail_the_split_scores(data):
     grid = {"student": _students()[:1], "alpha": [0.5]}
     teacher = DecisionTreeClassifier(max_depth=4, random_state=0)
     with pytest.raises(ValueError, match="at least one non-zero"):
-        DistillationSearchCV(teacher, grid, cv=3).fit(X, y, sample_weight=np.zeros(len(y)))
+        DistillationSearchCV(teacher, grid, cv=3).fit(
+            X, y, sample_weight=np.zeros(len(y))
+        )
     # test rows that all weigh 0: every split score fails (scikit-learn 1.6's
     # accuracy_score divided by their total weight inside the teacher's score)
     w = np.ones(len(y))
@@ -1482,3 +1485,32 @@ def test_unpicklable_fitted_teacher_in_parallel():
     assert_allclose(
         threaded.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
     )
+
+
+@pytest.mark.parametrize(
+    "case", ["one class", "y with NaN", "1-D X", "3-D X", "no column"]
+)
+def test_bad_input_is_refused_as_the_distiller_refuses_it(case):
+    # not as a failure of the teacher, which the search fits first
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    teacher, student = LogisticRegression(), LogisticRegression()
+    distiller = DistilledClassifier
+    if case == "one class":
+        y = np.zeros(60, dtype=int)
+    elif case == "y with NaN":
+        teacher, student = DecisionTreeRegressor(), Ridge()
+        distiller = DistilledRegressor
+        y = np.r_[np.nan, X[1:, 0]]
+    elif case == "1-D X":
+        X = X[:, 0]
+    elif case == "3-D X":
+        X = X.reshape(60, 2, 2)
+    else:
+        X = X[:, :0]
+    with pytest.raises(ValueError) as expected:
+        distiller(teacher, student).fit(X, y)
+    search = DistillationSearchCV(teacher, {"student": [student]}, cv=3)
+    with pytest.raises(ValueError) as info:
+        search.fit(X, y)
+    assert str(info.value) == str(expected.value)
+    assert "teacher" not in str(info.value).lower()

@@ -13,7 +13,13 @@ from sklearn.datasets import load_digits, make_classification, make_regression
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.feature_selection import SelectFromModel
 from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
+from sklearn.linear_model import (
+    Lasso,
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    SGDClassifier,
+)
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -884,9 +890,9 @@ def test_prefit_model_without_names_answers_for_the_selectors_names():
 def test_scalar_sample_weight_is_that_weight_for_every_row(method):
     # as LogisticRegression takes it; "auto" indexed it by the folds' rows
     X, y = make_classification(n_samples=150, n_features=10, random_state=0)
-    make = lambda: SparsifyTransformer(LogisticRegression(), sparsity=0.5, method=method)
-    scalar = make().fit(X, y, sample_weight=2.0)
-    array = make().fit(X, y, sample_weight=np.full(len(y), 2.0))
+    pruner = SparsifyTransformer(LogisticRegression(), sparsity=0.5, method=method)
+    scalar = clone(pruner).fit(X, y, sample_weight=2.0)
+    array = clone(pruner).fit(X, y, sample_weight=np.full(len(y), 2.0))
     assert_allclose(scalar.estimator_.coef_, array.estimator_.coef_)
     assert np.count_nonzero(scalar.estimator_.coef_) == 5
 
@@ -901,3 +907,30 @@ def test_refit_weights_are_checked(weight, match):
         SparsifyTransformer(LogisticRegression(), sparsity=0.5).fit(
             X, y, sample_weight=weight
         )
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("granularity, n_targets", [("feature", 1), ("coef", 2)])
+@pytest.mark.parametrize("make", [Ridge, LinearRegression, Lasso])
+def test_refit_keeps_the_intercept_as_the_estimator_has_it(
+    make, granularity, n_targets, fit_intercept
+):
+    # a float64 intercept made predict float64 on float32 X
+    X, y = make_regression(
+        n_samples=80, n_features=6, n_targets=n_targets, random_state=0
+    )
+    X = X.astype(np.float32)
+    alone = make(fit_intercept=fit_intercept).fit(X, y)
+    pruner = SparsifyTransformer(
+        make(fit_intercept=fit_intercept), sparsity=0.5, granularity=granularity
+    ).fit(X, y)
+    refitted = pruner.estimator_
+    assert type(refitted.intercept_) is type(alone.intercept_)
+    assert np.asarray(refitted.intercept_).dtype == np.asarray(alone.intercept_).dtype
+    assert np.shape(refitted.intercept_) == np.shape(alone.intercept_)
+    assert refitted.predict(X).dtype == alone.predict(X).dtype
+    # the refit is a refit: on the kept columns, the estimator fitted alone
+    kept = refitted.coef_.reshape(n_targets, -1) != 0
+    if granularity == "feature" and fit_intercept:
+        sub = make().fit(X[:, kept[0]], y)
+        assert_allclose(refitted.intercept_, sub.intercept_, rtol=1e-5)
