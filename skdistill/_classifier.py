@@ -634,7 +634,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             # partial_fit takes no weights is streamed its rows' likeliest class)
             student_path(self.student)
         first_call, X, sample_weight = self._start_partial_fit(X, sample_weight)
-        method = resolve_response_method(self.teacher, self.teacher_response)
+        # the teacher of the first call labels every chunk (teacher_, as the
+        # student it trains), its output chosen on it
+        teacher = self.teacher if first_call else self.teacher_
+        method = resolve_response_method(teacher, self.teacher_response)
         self._response_method = method
         if first_call:
             self.teacher_ = self.teacher

@@ -394,18 +394,28 @@ def _fit_and_score(
     score_params,
     y_teacher,
     error_score="raise",
+    response_method=None,
 ):
     """Fit one candidate on one split with the split's teacher; measure it.
+
+    ``response_method``: the teacher output the candidate reads (a
+    classifier's), as resolved on the teacher as given, which the split's
+    fitted teacher may not give by the same rule (a search whose fitted best
+    model has ``predict_proba`` while its base estimator has not).
 
     When the fit fails and ``error_score`` is a number, the split's score is
     ``error_score``, its measurements NaN, and ``"error"`` holds the
     traceback.
     """
     estimator = clone(base).set_params(**clone(params, safe=False))
+    given = {"teacher": base.teacher, "teacher_cv": estimator.teacher_cv}
     # the split's outputs replace teacher_cv's folds; an error on them says
     # they are out of fold
     estimator._outputs_teacher_cv = estimator.teacher_cv
     estimator.set_params(teacher=teacher, teacher_cv=None)
+    if response_method is not None:
+        given["teacher_response"] = estimator.teacher_response
+        estimator.set_params(teacher_response=response_method)
     start = time.perf_counter()
     try:
         estimator.fit(X_train, y_train, **fit_params)
@@ -423,11 +433,11 @@ def _fit_and_score(
     del estimator._outputs_teacher_cv  # not part of the model that ships
     # the model that ships (skdistill.io's prediction_only): the student, or
     # the distiller without its teacher where the student alone does not
-    # answer for it (a regressor student of a classifier), whose teacher
-    # parameter is then the search's, not the split's cache
+    # answer for it (a regressor student of a classifier), whose parameters
+    # are then the candidate's, not the split's cache
     from .io import prediction_model
 
-    estimator.set_params(teacher=base.teacher)
+    estimator.set_params(**given)
     shipped = prediction_model(estimator)
     try:
         sizes = {
@@ -721,9 +731,10 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     best_estimator_ : estimator
         The best candidate refitted on all rows, with the teacher fitted on
-        all rows (wrapped in :class:`~sklearn.frozen.FrozenEstimator`, or as
-        the candidate's teacher when it uses ``teacher_cv``). Only with
-        ``refit=True``.
+        all rows (wrapped in :class:`~sklearn.frozen.FrozenEstimator`, and
+        ``teacher_response`` set to the output ``"auto"`` chose on the
+        teacher as given, or as the candidate's teacher when it uses
+        ``teacher_cv``). Only with ``refit=True``.
 
     teacher_ : estimator
         The teacher fitted on all rows. Only with ``refit=True``.
@@ -797,7 +808,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "teacher": [HasMethods(["fit", "predict"])],
+        "teacher": [HasMethods(["fit"])],  # as the distillers: predict may need fitting
         "param_grid": [dict, list],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
@@ -1197,6 +1208,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                         fit_params,
                         index_params(score_params, test, n_samples),
                         y_teacher,
+                        method if classifier else None,
                     )
                 )
         # candidate-major order of the results, as GridSearchCV
@@ -1208,9 +1220,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         out = parallel(
             delayed(_fit_and_score)(
                 base, params_, teacher, X_tr, y_tr, X_te, y_te, fp, scorer, sp, y_t,
-                self.error_score,
+                self.error_score, method,
             )
-            for params_, teacher, X_tr, y_tr, X_te, y_te, fp, sp, y_t in (
+            for params_, teacher, X_tr, y_tr, X_te, y_te, fp, sp, y_t, method in (
                 tasks[i] for i in order
             )
         )
@@ -1317,7 +1329,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         when every candidate reads out-of-fold outputs).
         """
         best = clone(base).set_params(**clone(self.best_params_, safe=False))
-        if _output_key(best, n_classes)[0] is not None:
+        teacher_cv, method = _output_key(best, n_classes)  # on the teacher as given
+        if teacher_cv is not None:
             # out-of-fold targets: the distiller fits the teacher on all rows
             # and its clones on the folds (which get their split's parameters)
             params = self._candidate_fit_params(teacher_params, student_params)
@@ -1327,6 +1340,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         else:
             self.teacher_ = teacher
             best.set_params(teacher=FrozenEstimator(self.teacher_), teacher_cv=None)
+            if is_classifier(best):
+                best.set_params(teacher_response=method)
             best.fit(X, y, **student_params)
         self.best_estimator_ = best
 

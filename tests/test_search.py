@@ -1514,3 +1514,52 @@ def test_bad_input_is_refused_as_the_distiller_refuses_it(case):
         search.fit(X, y)
     assert str(info.value) == str(expected.value)
     assert "teacher" not in str(info.value).lower()
+
+
+@pytest.mark.parametrize("augment", [None, "gaussian"])
+def test_auto_output_is_chosen_on_the_teacher_as_given(augment):
+    # a search teacher: its base model has no predict_proba, its fitted best
+    # model has; "auto" reads decision_function, as the distiller does
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import LinearSVC
+
+    X, y = make_classification(
+        n_samples=120, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    base = Pipeline([("model", LinearSVC())])
+    teacher = GridSearchCV(base, {"model": [LogisticRegression()]}, cv=3)
+    grid = {"student": [LogisticRegression()], "alpha": [1.0], "augment": [augment]}
+    if augment:  # a seed the search cannot key rows by: no light teacher
+        grid["random_state"] = [np.random.RandomState(0)]
+    search = DistillationSearchCV(teacher, grid, cv=3, error_score="raise").fit(X, y)
+    distiller = DistilledClassifier(teacher, LogisticRegression())
+    reference = GridSearchCV(distiller, grid, cv=3).fit(X, y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )
+    best = search.best_estimator_
+    assert best._response_method == "decision_function"
+    fresh = clone(distiller).set_params(**search.best_params_).fit(X, y)
+    assert fresh._response_method == "decision_function"
+    if augment is None:
+        assert_allclose(best.predict_proba(X), fresh.predict_proba(X), atol=1e-8)
+
+
+def test_a_teacher_whose_predict_appears_once_fitted_is_accepted():
+    # StackingClassifier hides predict until fitted (final_estimator=None),
+    # as the distillers accept it
+    from sklearn.ensemble import StackingClassifier
+
+    X, y = make_classification(
+        n_samples=150, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    teacher = StackingClassifier(
+        [("tree", DecisionTreeClassifier(max_depth=3, random_state=0))], cv=3
+    )
+    grid = {"student": [LogisticRegression()], "alpha": [0.5, 1.0]}
+    search = DistillationSearchCV(teacher, grid, cv=3, error_score="raise").fit(X, y)
+    distiller = DistilledClassifier(teacher, LogisticRegression())
+    reference = GridSearchCV(distiller, grid, cv=3).fit(X, y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )

@@ -355,3 +355,24 @@ def test_a_student_whose_partial_fit_takes_no_weights_gets_the_likeliest_class()
 
     with pytest.raises(TypeError, match="neither a classifier nor a regressor"):
         DistilledClassifier(teacher, MiniBatchKMeans(n_init=1)).partial_fit(X, y)
+
+
+def test_the_first_calls_teacher_labels_every_chunk():
+    # a teacher set between calls, with other outputs (decision_function
+    # only), was read through its own output method from the first teacher
+    from sklearn.svm import LinearSVC
+
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    first = FrozenEstimator(LogisticRegression().fit(X, y))
+    other = FrozenEstimator(LinearSVC().fit(X, y))
+    chunks = [slice(0, 100), slice(100, 200)]
+    clf = DistilledClassifier(first, SoftLogisticRegression(), alpha=1.0)
+    clf.partial_fit(X[chunks[0]], y[chunks[0]])
+    clf.set_params(teacher=other)
+    clf.partial_fit(X[chunks[1]], y[chunks[1]])
+    reference = DistilledClassifier(first, SoftLogisticRegression(), alpha=1.0)
+    for rows in chunks:
+        reference.partial_fit(X[rows], y[rows])
+    assert clf.teacher_ is first
+    assert clf._response_method == "predict_proba"
+    assert_allclose(clf.student_.coef_, reference.student_.coef_)
