@@ -306,6 +306,9 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
       student's rows when they weigh the same (otherwise that many rows' worth
       of the average row weight), not of their repetitions (a row's
       repetitions all fall in the same leaf);
+    - ``min_samples_leaf`` of histogram gradient boosting (which has no
+      weighted leaf size): multiplied by the average number of repetitions
+      of a row;
     - ``early_stopping="auto"`` of histogram gradient boosting: decided on the
       student's number of rows, not on their repetitions.
     """
@@ -345,9 +348,16 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
         settings["min_weight_fraction_leaf"] = max(
             params["min_weight_fraction_leaf"], fraction
         )
-    if params.get("early_stopping") == "auto" and isinstance(
+    histogram = isinstance(
         student, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
-    ):
+    )
+    if histogram and isinstance(leaf, Integral) and len(rows) > n_samples:
+        # no weighted leaf size: min_samples_leaf in the rows' repetitions on
+        # average (a row's all fall in the same leaf), so that a leaf holds
+        # about that many of the student's rows; counted in repetitions,
+        # leaves of a few rows of tiny weight (many classes) got huge values
+        settings["min_samples_leaf"] = math.ceil(leaf * len(rows) / n_samples)
+    if histogram and params.get("early_stopping") == "auto":
         settings["early_stopping"] = n_samples > _HGB_AUTO_EARLY_STOPPING_ROWS
     if settings:  # (CatBoost refuses any set_params, even empty, once fitted)
         student.set_params(**settings)

@@ -430,6 +430,19 @@ def out_of_fold_response(
             folds_teacher, X, y, cv=splitter, method=method,
             params={**fit_params, **split_params}, n_jobs=n_jobs,
         )
+    except ValueError as exc:
+        if "class/es in training fold" not in str(exc):
+            add_note(exc, f"In the folds of teacher_cv={cv!r} (out-of-fold outputs).")
+            raise
+        # cross_val_predict's refusal to place a fold's binary scores among
+        # more classes: not the teacher's failure
+        raise ValueError(
+            f"teacher_cv={cv!r}: a fold's training rows lack a class, and the "
+            f"teacher's {method} outputs of such a fold cannot be placed among "
+            f"the classes of y ({str(exc).rstrip('.')}). Use a splitter that "
+            "keeps every class in every fold (StratifiedKFold, fewer folds), or "
+            "teacher_response='predict_proba'."
+        ) from exc
     except Exception as exc:  # say which setting asked for the folds
         add_note(exc, f"In the folds of teacher_cv={cv!r} (out-of-fold outputs).")
         raise

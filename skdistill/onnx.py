@@ -360,6 +360,17 @@ def _one_input(inputs, model):
     )
 
 
+def _per_row(predictions, regressor, opv):
+    """The node ``predictions`` of a multi-output ``regressor`` as one row of
+    outputs per sample: skl2onnx's MLPRegressor converter flattens them to
+    one column (n_samples * n_outputs, 1), in row order."""
+    n_outputs = _n_outputs(regressor)
+    if n_outputs < 2:
+        return predictions
+    shape = np.array([-1, n_outputs], dtype=np.int64)
+    return OnnxReshape(predictions, shape, op_version=opv)
+
+
 def _sub_estimator(scope, container, operator, inner, inputs):
     """The graph of ``inner`` (a scikit-learn estimator) on the list of
     tensors ``inputs`` (the graph's inputs, several for a model that starts
@@ -388,7 +399,7 @@ def _sub_estimator(scope, container, operator, inner, inputs):
         _emit_distilled(scope, container, operator, inner, inputs)
         return
     if _operator_kind(operator) != "classifier":
-        result = OnnxSubEstimator(inner, *inputs, op_version=opv)
+        result = _per_row(OnnxSubEstimator(inner, *inputs, op_version=opv), inner, opv)
         _outputs_to(scope, container, operator, [result])
         return
     options = {"zipmap": False, "nocl": _nocl(scope, operator)}
@@ -538,7 +549,7 @@ def _emit_distilled(scope, container, operator, model, inputs):
     # A regressor student predicts the centred log-probabilities (logits).
     opv = container.target_opset
     logits = OnnxCast(
-        OnnxSubEstimator(student, *inputs, op_version=opv),
+        _per_row(OnnxSubEstimator(student, *inputs, op_version=opv), student, opv),
         to=_float_type(operator)[0],
         op_version=opv,
     )

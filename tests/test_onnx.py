@@ -1,9 +1,12 @@
 """ONNX export of every public estimator, against onnxruntime."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
@@ -683,3 +686,36 @@ def test_column_transformer_student_on_several_inputs(name):
     got, proba = _run_frame(model, df, zipmap=False)
     np.testing.assert_array_equal(got, model.predict(df))
     np.testing.assert_allclose(proba, model.predict_proba(df), atol=PROBA_ATOL)
+
+
+@pytest.mark.parametrize("data", [_iris, _binary])
+def test_network_regressor_student_gives_a_row_of_logits_per_sample(data):
+    # skl2onnx's MLPRegressor converter flattens several outputs into one
+    # column: n_samples * K labels, silently, before the logits were reshaped
+    from sklearn.neural_network import MLPRegressor
+
+    X, y = data()
+    X = X[:200]
+    y = y[:200]
+    network = MLPRegressor(hidden_layer_sizes=(4,), max_iter=300, random_state=0)
+    student = make_pipeline(StandardScaler(), network)
+    model = DistilledClassifier(LogisticRegression(max_iter=1000), student, T=2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    _assert_classifier_parity(model, X)
+
+
+def test_network_regressor_student_of_several_outputs():
+    from sklearn.neural_network import MLPRegressor
+
+    X, y = _diabetes()
+    Y = np.column_stack([y, -0.5 * y])
+    student = MLPRegressor(hidden_layer_sizes=(4,), max_iter=300, random_state=0)
+    model = DistilledRegressor(Ridge(), student)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, Y)
+    (predictions,) = _run(_onnx(model, X), X)
+    assert predictions.shape == (len(X), 2)
+    np.testing.assert_allclose(predictions, model.predict(X), rtol=1e-4, atol=1e-3)

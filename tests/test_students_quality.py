@@ -164,6 +164,43 @@ def test_histogram_boosting_early_stopping_is_decided_on_the_students_rows():
     assert distilled.student_.early_stopping == "auto"
 
 
+def test_histogram_boosting_leaves_hold_the_students_rows():
+    # 100 classes: rows repeated about 9 times; min_samples_leaf counted in
+    # repetitions let leaves of a few rows of tiny weight take huge values,
+    # and the distilled student fell to chance (0.10 against 0.55)
+    K = 100
+    X, y = make_blobs(
+        n_samples=20 * K, centers=K, n_features=10, cluster_std=3.0, random_state=0
+    )
+    X_tr, X_te, y_tr, y_te = train_test_split(
+        X, y, test_size=0.5, stratify=y, random_state=0
+    )
+    student = HistGradientBoostingClassifier(max_iter=10, random_state=0)
+    hard = clone(student).fit(X_tr, y_tr)
+    teacher = RandomForestClassifier(n_estimators=20, random_state=0)
+    distilled = DistilledClassifier(teacher, student, alpha=0.5, augment=None)
+    distilled.fit(X_tr, y_tr)
+    assert distilled.score(X_te, y_te) >= hard.score(X_te, y_te) - 0.05
+    assert distilled.student_.min_samples_leaf == 20  # the user's, restored
+    # what it is: min_samples_leaf times the rows' average repetitions
+    rows, cols, weight = _students._repeated_rows(
+        _blend(distilled.teacher_.predict_proba(X_tr), y_tr, 0.5), None
+    )
+    leaf = int(np.ceil(20 * len(rows) / len(y_tr)))
+    by_hand = clone(student).set_params(min_samples_leaf=leaf)
+    by_hand.fit(X_tr[rows], cols, sample_weight=weight)
+    np.testing.assert_allclose(
+        distilled.student_.predict_proba(X_te), by_hand.predict_proba(X_te)
+    )
+
+
+def _blend(P, y, alpha):
+    """The training targets at temperature 1: alpha P + (1 - alpha) onehot."""
+    Y = alpha * P
+    Y[np.arange(len(y)), y] += 1 - alpha
+    return Y
+
+
 def test_alpha_zero_tree_is_the_hard_label_tree(wine):
     X, y = wine
     tree = DecisionTreeClassifier(max_depth=3, random_state=0)

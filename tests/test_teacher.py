@@ -1004,7 +1004,7 @@ def test_a_fold_failure_names_teacher_cv():
         warnings.simplefilter("ignore", UserWarning)  # fewer members than folds
         with pytest.raises(ValueError) as info:
             clf.fit(X, y)
-    assert "In the folds of teacher_cv=3" in _text_and_notes(info.value)
+    assert str(info.value).startswith("teacher_cv=3: a fold's training rows lack")
 
 
 def test_out_of_fold_teachers_read_options_keyed_by_label(data):
@@ -1264,3 +1264,18 @@ def test_refused_teacher_output_in_sample_has_no_out_of_fold_note(data):
     with pytest.raises(ValueError, match="NaN") as info:
         clf.fit(X, y)
     assert "out of fold" not in _text_and_notes(info.value)
+
+
+def test_a_fold_lacking_a_class_is_not_the_teachers_failure():
+    # cross_val_predict refuses a fold's binary scores among three classes;
+    # the fold's fit succeeded
+    from sklearn.model_selection import KFold
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 3)
+    y = np.r_[np.zeros(15, int), np.ones(14, int), [2]]
+    clf = DistilledClassifier(LinearSVC(), LogisticRegression(), teacher_cv=KFold(3))
+    with pytest.raises(ValueError, match=r"^teacher_cv=KFold.*lack a class") as info:
+        clf.fit(X, y)
+    assert "failed in fit" not in _text_and_notes(info.value)
+    assert "predict_proba" in str(info.value)
