@@ -410,8 +410,9 @@ def _fit_and_score(
     estimator = clone(base).set_params(**clone(params, safe=False))
     given = {"teacher": base.teacher, "teacher_cv": estimator.teacher_cv}
     # the split's outputs replace teacher_cv's folds; an error on them says
-    # they are out of fold
-    estimator._outputs_teacher_cv = estimator.teacher_cv
+    # whether they are out of fold (at alpha=0 the search gives in-sample ones)
+    in_sample = estimator.alpha == 0
+    estimator._outputs_teacher_cv = None if in_sample else estimator.teacher_cv
     estimator.set_params(teacher=teacher, teacher_cv=None)
     if response_method is not None:
         given["teacher_response"] = estimator.teacher_response
@@ -1042,11 +1043,6 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         # the user's input refused as a distiller refuses it (the search hands
         # X and y through), not as a failure of the teacher fitted first
         X = base._check_X(X, reset=True)
-        if not classifier:
-            base._check_y(y, n_samples)
-        elif not isinstance(self.teacher, FrozenEstimator):
-            checked, labeled = base._check_y(y, n_samples)
-            check_two_classes(np.unique(checked[labeled]))
         if isinstance(self.teacher, FrozenEstimator):
             # as the distiller refuses it: a frozen teacher's "out-of-fold"
             # outputs would be its in-sample ones
@@ -1061,6 +1057,11 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "DistilledClassifier(..., unlabeled=np.nan) in a GridSearchCV.",
             )
             check_classification_targets(y)
+        if not classifier:
+            base._check_y(y, n_samples)
+        elif not isinstance(self.teacher, FrozenEstimator):
+            checked, labeled = base._check_y(y, n_samples)
+            check_two_classes(np.unique(checked[labeled]))
         sample_weight = check_sample_weight(sample_weight, X)
         if isinstance(self.teacher, FrozenEstimator):
             warnings.warn(

@@ -436,12 +436,17 @@ def out_of_fold_response(
             raise
         # cross_val_predict's refusal to place a fold's binary scores among
         # more classes: not the teacher's failure
+        probabilities = (
+            ", or teacher_response='predict_proba'"
+            if hasattr(teacher, "predict_proba") and method != "predict_proba"
+            else ""
+        )
         raise ValueError(
             f"teacher_cv={cv!r}: a fold's training rows lack a class, and the "
             f"teacher's {method} outputs of such a fold cannot be placed among "
             f"the classes of y ({str(exc).rstrip('.')}). Use a splitter that "
-            "keeps every class in every fold (StratifiedKFold, fewer folds), or "
-            "teacher_response='predict_proba'."
+            "keeps every class in every fold (StratifiedKFold, fewer "
+            f"folds){probabilities}."
         ) from exc
     except Exception as exc:  # say which setting asked for the folds
         add_note(exc, f"In the folds of teacher_cv={cv!r} (out-of-fold outputs).")

@@ -1516,6 +1516,17 @@ def test_bad_input_is_refused_as_the_distiller_refuses_it(case):
     assert "teacher" not in str(info.value).lower()
 
 
+def test_missing_labels_get_the_searchs_own_advice():
+    # the distiller's check (suggesting unlabeled=, which the search refuses)
+    # ran first
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    y = y.astype(float)
+    y[:5] = np.nan
+    search = DistillationSearchCV(LogisticRegression(), {"student": [Ridge()]}, cv=3)
+    with pytest.raises(ValueError, match="in a GridSearchCV"):
+        search.fit(X, y)
+
+
 @pytest.mark.parametrize("augment", [None, "gaussian"])
 def test_auto_output_is_chosen_on_the_teacher_as_given(augment):
     # a search teacher: its base model has no predict_proba, its fitted best

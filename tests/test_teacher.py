@@ -1278,4 +1278,28 @@ def test_a_fold_lacking_a_class_is_not_the_teachers_failure():
     with pytest.raises(ValueError, match=r"^teacher_cv=KFold.*lack a class") as info:
         clf.fit(X, y)
     assert "failed in fit" not in _text_and_notes(info.value)
-    assert "predict_proba" in str(info.value)
+    assert "predict_proba" not in str(info.value)  # LinearSVC has none
+    # a teacher that has probabilities is told to use them
+    clf.set_params(teacher=LogisticRegression(), teacher_response="decision_function")
+    with pytest.raises(ValueError, match="teacher_response='predict_proba'"):
+        clf.fit(X, y)
+
+
+class _SeenNaNClassifier(_UnseenNaNClassifier):
+    """NaN on the rows it was fitted on (its in-sample outputs) only."""
+
+    def predict_proba(self, X):
+        P = np.full((len(X), len(self.classes_)), 1.0 / len(self.classes_))
+        P[~self._unseen(X)] = np.nan
+        return P
+
+
+def test_in_sample_outputs_at_alpha_zero_are_not_said_out_of_fold(data):
+    # at alpha=0 the search hands a candidate the split's in-sample outputs,
+    # whatever its teacher_cv
+    X, y = data
+    grid = {"student": [Ridge()], "alpha": [0.0], "teacher_cv": [3]}
+    search = DistillationSearchCV(_SeenNaNClassifier(), grid, cv=3, error_score="raise")
+    with pytest.raises(ValueError, match="NaN") as info:
+        search.fit(X, y)
+    assert "out of fold" not in _text_and_notes(info.value)
