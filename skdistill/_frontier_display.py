@@ -300,7 +300,9 @@ class FrontierDisplay:
                     f"{n_candidates} candidates."
                 )
         if frontier is None:
-            costs = [-scores, n_bytes]
+            # a size that is no size (the search's -1 of a candidate that
+            # failed on every split) keeps its candidate off the front
+            costs = [-scores, np.where(n_bytes > 0, n_bytes, np.nan)]
             if "student_latency_ms" in cv_results:
                 costs.append(np.asarray(cv_results["student_latency_ms"], dtype=float))
             frontier = pareto_front(np.column_stack(costs))

@@ -44,6 +44,12 @@ def _teacher_proba(teacher, X, classes):
     as for the distillation targets at ``T=1``. Classes the teacher does not
     know get probability 0.
     """
+    if not is_classifier(teacher) and not hasattr(teacher, "classes_"):
+        raise TypeError(
+            "AgreementDisplay compares class probabilities: the teacher must be a "
+            f"fitted classifier; got {type(teacher).__name__}."
+        )
+    check_is_fitted(teacher)
     teacher_classes = np.asarray(teacher.classes_)
     # one-vs-one scores are refused, as by the distillers: never read by shape
     method = resolve_response_method(teacher, "auto", len(teacher_classes))
@@ -217,6 +223,10 @@ class AgreementDisplay:
     def from_predictions(cls, p_teacher, p_student, *, name=None, ax=None, **kwargs):
         """Plot the agreement from the two models' class probabilities.
 
+        Each model's predicted class is the argmax of its probabilities
+        (:meth:`from_estimator` asks the models' ``predict``, which may differ,
+        as an ``SVC``'s Platt-scaled probabilities do).
+
         Parameters
         ----------
         p_teacher : array-like of shape (n_samples, n_classes)
@@ -328,10 +338,25 @@ class AgreementDisplay:
                 f"be a classifier with predict_proba; got {type(estimator).__name__}."
             )
         classes = np.asarray(estimator.classes_)
-        p_student = estimator.predict_proba(X)
         p_teacher = _teacher_proba(teacher, X_teacher, classes)
-        name = type(estimator).__name__ if name is None else name
-        return cls.from_predictions(p_teacher, p_student, name=name, ax=ax, **kwargs)
+        p_teacher, p_student, _ = _check_pair(
+            p_teacher, estimator.predict_proba(X), None
+        )
+        # the classes the two predict (a teacher's predict may differ from the
+        # argmax of its probabilities: SVC's Platt scaling), as fidelity_score
+        y_teacher = np.asarray(teacher.predict(X_teacher)).reshape(-1)
+        y_student = np.asarray(estimator.predict(X)).reshape(-1)
+        position = {label: k for k, label in enumerate(classes.tolist())}
+        teacher_class = np.array([position[label] for label in y_teacher.tolist()])
+        rows = np.arange(len(teacher_class))
+        display = cls(
+            teacher_confidence=p_teacher[rows, teacher_class],
+            student_proba=p_student[rows, teacher_class],
+            agree=y_teacher == y_student,
+            fidelity=fidelity_score(y_teacher, y_student),
+            name=type(estimator).__name__ if name is None else name,
+        )
+        return display.plot(ax=ax, **kwargs)
 
 
 def _with_teacher_cache(sparsifier, cache):

@@ -294,7 +294,10 @@ def kl_divergence(p_teacher, p_student, *, sample_weight=None):
 
 
 def _fitted_array_attributes(estimator):
+    """Fitted numeric arrays of ``estimator``, its labels (``classes_``) aside."""
     for name, value in vars(estimator).items():
+        if name == "classes_":
+            continue
         if name.endswith("_") and not name.startswith("_") or name == "_fit_X":
             if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
                 yield name, value

@@ -347,3 +347,14 @@ def test_count_nonzero_parameters_refuses_a_search_without_refit():
     ).fit(X, y)
     with pytest.raises(ValueError, match="refit=False and holds no model"):
         count_nonzero_parameters(search)
+
+
+def test_count_nonzero_parameters_does_not_count_the_labels():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X = np.random.RandomState(0).uniform(1, 2, size=(50, 4))
+    counts = []
+    for labels in ([0, 1], [10, 20], [0, 1, 2, 3, 4]):
+        y = np.asarray(labels)[np.arange(50) % len(labels)]
+        counts.append(count_nonzero_parameters(KNeighborsClassifier().fit(X, y)))
+    assert counts == [200, 200, 200]  # the stored rows' non-zero values

@@ -340,3 +340,64 @@ def test_frontier_display_refuses_bad_results(results, frontier, match):
     }
     with pytest.raises(ValueError, match=match):
         FrontierDisplay.from_results(cv_results, frontier=frontier)
+
+
+class _LowThresholdTeacher(LogisticRegression):
+    """Predicts the second class from a probability of 0.3: its predict
+    differs from the argmax of its probabilities (as SVC's Platt scaling)."""
+
+    def predict(self, X):
+        return self.classes_[(self.predict_proba(X)[:, 1] > 0.3).astype(int)]
+
+
+def test_agreement_from_estimator_compares_the_predicted_classes():
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from skdistill.metrics import fidelity_score
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    teacher = _LowThresholdTeacher(C=0.01).fit(X, y)
+    assert np.any(teacher.predict(X) != teacher.predict_proba(X).argmax(axis=1))
+    student = LogisticRegression(C=0.001).fit(X, y)
+    display = AgreementDisplay.from_estimator(student, X, teacher=teacher)
+    agree = teacher.predict(X) == student.predict(X)
+    np.testing.assert_array_equal(display.agree, agree)
+    assert display.fidelity == fidelity_score(teacher.predict(X), student.predict(X))
+    # the confidence is the teacher's probability of the class it predicts
+    rows = np.arange(len(y))
+    predicted = teacher.predict(X)
+    np.testing.assert_allclose(
+        display.teacher_confidence, teacher.predict_proba(X)[rows, predicted]
+    )
+    plt.close("all")
+
+
+@pytest.mark.parametrize("make", ["regressor", "unfitted"])
+def test_agreement_refuses_a_teacher_that_is_no_fitted_classifier(make):
+    pytest.importorskip("matplotlib")
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import Ridge
+
+    X, y = load_iris(return_X_y=True)
+    student = LogisticRegression(max_iter=1000).fit(X, y)
+    if make == "regressor":
+        teacher, error = Ridge().fit(X, y), TypeError
+    else:
+        teacher, error = RandomForestClassifier(n_estimators=5), NotFittedError
+    with pytest.raises(error):
+        AgreementDisplay.from_estimator(student, X, teacher=teacher)
+
+
+def test_frontier_keeps_a_candidate_without_a_size_off_the_front():
+    # the search's student_bytes of -1: a candidate that failed on every split
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from skdistill import FrontierDisplay
+
+    cv_results = {"mean_test_score": [0.75, 0.0, 0.7], "student_bytes": [1500, -1, 900]}
+    display = FrontierDisplay.from_results(cv_results)
+    assert display.frontier.tolist() == [0, 2]
+    plt.close("all")
