@@ -349,9 +349,12 @@ def _prepare_split(
                     )
                 responses.append(output)
             except ValueError as exc:
+                prefix = f"teacher_cv={teacher_cv!r}"
+                # named already (a fold lacking a class): said once
+                text = str(exc).removeprefix(f"{prefix}: ")
                 raise ValueError(
-                    f"teacher_cv={teacher_cv!r} failed on a split's "
-                    f"{n_rows(X_train)} training rows: {exc}"
+                    f"{prefix} failed on a split's {n_rows(X_train)} training "
+                    f"rows: {text}"
                 ) from exc
     generated = {}
     for (generation, method), candidate in (generations or {}).items():

@@ -1574,3 +1574,17 @@ def test_a_teacher_whose_predict_appears_once_fitted_is_accepted():
     assert_allclose(
         search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
     )
+
+
+def test_a_teacher_cv_refusal_is_named_once():
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    y = np.r_[np.zeros(15, int), np.ones(14, int), [2], np.arange(30) % 3]
+    split = [(np.arange(30), np.arange(30, 60))]  # KFold(3) of its rows lacks 2
+    grid = {"student": [LogisticRegression()], "teacher_cv": [KFold(3)]}
+    search = DistillationSearchCV(LinearSVC(), grid, cv=split)
+    with pytest.raises(ValueError, match="lack a class") as info:
+        search.fit(X, y)
+    assert str(info.value).count("teacher_cv=") == 1
