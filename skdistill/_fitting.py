@@ -610,6 +610,14 @@ def fit_last_step(student, X, y_head, fit_last, sample_weight=None):
             ):
                 params = {"sample_weight": sample_weight}
             Xt = head.fit_transform(X, y_head, **params)
+            if n_rows(Xt) != n_rows(X):
+                # the last step's targets are X's rows': refused, as
+                # scikit-learn refuses labels of another length
+                raise ValueError(
+                    f"The Pipeline's leading steps turned {n_rows(X)} rows into "
+                    f"{n_rows(Xt)}; a student's steps must keep the rows (one "
+                    "target per row)."
+                )
             head_steps = head.steps
         else:
             Xt, head_steps = X, []

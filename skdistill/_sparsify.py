@@ -139,6 +139,13 @@ class _CoefAccess:
                 self.owner, self.name = student, "coef_"
             if self.owner is not None:
                 check_coef_settable(self.owner, "SparsifyTransformer")
+            elif isinstance(student, Pipeline):
+                raise TypeError(
+                    "SparsifyTransformer prunes the last step of a Pipeline "
+                    f"student; the student of {type(estimator).__name__} ends in "
+                    "another Pipeline. Give the student as one flat Pipeline "
+                    "(sklearn.pipeline.make_pipeline of all its steps)."
+                )
             else:
                 raise TypeError(
                     f"SparsifyTransformer needs a linear model with coefficients: "

@@ -55,24 +55,30 @@ def teacher_response(teacher, X, method, *, n_jobs=None, chunk_size=CHUNK_SIZE):
     n_samples = X.shape[0]
     func = getattr(teacher, method)
     if n_samples <= chunk_size:
-        output = np.array(_single_output(func(X), method), copy=True)
+        output = np.array(_single_output(func(X), method, n_samples), copy=True)
     else:
+        batches = list(gen_batches(n_samples, chunk_size))
         chunks = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(func)(_safe_indexing(X, batch))
-            for batch in gen_batches(n_samples, chunk_size)
+            delayed(func)(_safe_indexing(X, batch)) for batch in batches
         )
         output = np.concatenate(
-            [np.asarray(_single_output(c, method)) for c in chunks], axis=0
+            [
+                np.asarray(_single_output(c, method, b.stop - b.start))
+                for c, b in zip(chunks, batches)
+            ],
+            axis=0,
         )
     if getattr(type(teacher), "_outputs_centred", False):
         return output  # a search split's teacher: centred when computed
     return centred_binary_scores(teacher, output, method)
 
 
-def _single_output(output, method):
-    """Refuse the list of 2-D arrays of a multi-output or multilabel model.
+def _single_output(output, method, n_samples=None):
+    """Refuse the list of 2-D arrays of a multi-output or multilabel model,
+    and an output of another number of rows than the ``n_samples`` asked.
 
-    Other lists (of values, or of rows) are one output, as an array.
+    Other lists (of values, or of rows) are one output, as an array; a
+    sparse matrix, a dense array.
     """
     if isinstance(output, (list, tuple)):
         if output and all(np.ndim(item) == 2 for item in output):
@@ -81,7 +87,14 @@ def _single_output(output, method):
                 "multi-output or multilabel teacher cannot be distilled; "
                 "skdistill distils one output"
             )
-        return np.asarray(output)
+        output = np.asarray(output)
+    elif sparse.issparse(output):
+        output = output.toarray()
+    if n_samples is not None and np.shape(output)[:1] != (n_samples,):
+        raise ValueError(
+            f"{method} returned {np.shape(output)[0] if np.ndim(output) else 0} "
+            f"rows for {n_samples} rows of X; a teacher must answer once per row."
+        )
     return output
 
 
@@ -547,8 +560,10 @@ class _FoldTeacher(LabelEncodedClassifier):
         """The teacher's ``method`` on ``X``, columns in the order of ``classes_``."""
         from ._fitting import blame  # imports this module
 
+        n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
         with blame("teacher", self.estimator, method):  # not its fit's failure
-            return self._sorted_columns(getattr(super(), method)(X))
+            output = _single_output(getattr(super(), method)(X), method, n_samples)
+            return self._sorted_columns(output)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):

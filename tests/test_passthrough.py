@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.compose import make_column_selector, make_column_transformer
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import (
@@ -654,3 +654,33 @@ def test_one_text_per_row_is_handed_to_vectorizing_pipelines():
         .fit(docs, y).student_.predict(docs),
         tokens_model().fit(docs, y).predict(docs),
     )
+
+
+class _DropsRows(TransformerMixin, BaseEstimator):
+    """A step that drops (or adds) rows: no student's leading step."""
+
+    def __init__(self, extra=-10):
+        self.extra = extra
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X)
+        if self.extra < 0:
+            return X[: len(X) + self.extra]
+        return np.vstack([X, X[: self.extra]])
+
+
+@pytest.mark.parametrize("extra", [-10, 50])
+@pytest.mark.parametrize(
+    "last", [DecisionTreeClassifier(max_depth=2), SVC(), LogisticRegression()]
+)
+def test_leading_steps_must_keep_the_rows(extra, last):
+    # the tree and repetition paths paired rows with other rows' targets
+    # (silently, with rows added) or crashed in indexing
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    student = make_pipeline(_DropsRows(extra), last)
+    clf = DistilledClassifier(LogisticRegression(), student, augment=None)
+    with pytest.raises(ValueError, match="leading steps turned 120 rows into"):
+        clf.fit(X, y)

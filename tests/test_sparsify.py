@@ -934,3 +934,15 @@ def test_refit_keeps_the_intercept_as_the_estimator_has_it(
     if granularity == "feature" and fit_intercept:
         sub = make().fit(X[:, kept[0]], y)
         assert_allclose(refitted.intercept_, sub.intercept_, rtol=1e-5)
+
+
+def test_a_nested_pipeline_student_is_refused_saying_why():
+    from sklearn.decomposition import PCA
+
+    X, y = make_classification(n_samples=100, n_features=8, random_state=0)
+    student = make_pipeline(
+        StandardScaler(), make_pipeline(PCA(5), LogisticRegression())
+    )
+    distiller = DistilledClassifier(LogisticRegression(), student)
+    with pytest.raises(TypeError, match="ends in another Pipeline"):
+        SparsifyTransformer(distiller, sparsity=0.5).fit(X, y)

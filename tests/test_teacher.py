@@ -1303,3 +1303,56 @@ def test_in_sample_outputs_at_alpha_zero_are_not_said_out_of_fold(data):
     with pytest.raises(ValueError, match="NaN") as info:
         search.fit(X, y)
     assert "out of fold" not in _text_and_notes(info.value)
+
+
+class _RowsOff(ClassifierMixin, BaseEstimator):
+    """Answers with ``extra`` rows more (or fewer) than it is asked about."""
+
+    def __init__(self, extra=1):
+        self.extra = extra
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        n = max(len(X) + self.extra, 0)
+        return np.full((n, len(self.classes_)), 1.0 / len(self.classes_))
+
+    def predict(self, X):
+        return self.classes_[np.zeros(len(X), dtype=int)]
+
+
+@pytest.mark.parametrize("teacher_cv", [None, 3])
+@pytest.mark.parametrize("extra", [-1, 3])
+def test_a_teacher_answering_other_rows_is_refused_as_the_teachers(
+    data, extra, teacher_cv
+):
+    # n - 1 rows gave an IndexError, n + 3 blamed the student (or, in the
+    # folds, passed silently)
+    X, y = data
+    clf = DistilledClassifier(
+        _RowsOff(extra), LogisticRegression(), teacher_cv=teacher_cv
+    )
+    with pytest.raises(ValueError, match="_RowsOff failed in predict_proba.*rows"):
+        clf.fit(X, y)
+
+
+class _SparseProba(LogisticRegression):
+    """A teacher whose probabilities come as a scipy sparse matrix."""
+
+    def predict_proba(self, X):
+        import scipy.sparse as sp
+
+        return sp.csr_matrix(super().predict_proba(X))
+
+
+@pytest.mark.parametrize("teacher_cv", [None, 3])
+def test_sparse_probabilities_are_read_as_the_dense_ones(data, teacher_cv):
+    X, y = data
+    student = LogisticRegression()
+    sparse = DistilledClassifier(_SparseProba(), student, teacher_cv=teacher_cv)
+    dense = DistilledClassifier(LogisticRegression(), student, teacher_cv=teacher_cv)
+    assert_allclose(
+        sparse.fit(X, y).predict_proba(X), dense.fit(X, y).predict_proba(X)
+    )
