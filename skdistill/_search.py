@@ -754,6 +754,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     scorer_ : callable
         The scorer used.
 
+    multimetric_ : bool
+        False: one scoring (a callable returning several metrics is refused).
+
     n_splits_ : int
         Number of splits.
 
@@ -1233,6 +1236,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         _warn_or_raise_about_failures(out)
 
         self.scorer_ = scorer
+        self.multimetric_ = False  # one scoring, as GridSearchCV says it
         self.n_splits_ = n_splits
         self.teacher_test_scores_ = np.array([p[3] for p in prepared])
         self.teacher_score_ = float(np.mean(self.teacher_test_scores_))
@@ -1387,6 +1391,11 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             results[f"mean_{name}"] = values.mean(axis=1)
             results[f"std_{name}"] = values.std(axis=1)
         means = results["mean_test_score"]
+        if not np.isfinite(means).all():  # as GridSearchCV warns
+            warnings.warn(
+                f"One or more of the test scores are non-finite: {means}",
+                category=UserWarning,
+            )
         filled = np.where(np.isnan(means), np.nanmin(means) - 1, means) if (
             not np.isnan(means).all()
         ) else np.zeros_like(means)

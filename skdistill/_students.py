@@ -8,13 +8,13 @@ import sklearn
 from scipy.special import log_softmax, softmax
 from sklearn import config_context
 from sklearn.base import is_classifier, is_regressor
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
-from sklearn.utils.validation import has_fit_parameter
 
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
@@ -63,8 +63,6 @@ def student_path(student):
     if isinstance(student, SoftLogisticRegression) or _supports_soft_targets(student):
         return "soft_logistic"
     if is_classifier(student):
-        if has_fit_parameter(student, "sample_weight"):
-            return "repeat"
         if type(student).__name__.endswith("SearchCV"):
             raise TypeError(
                 f"The student {type(student).__name__} is a search: fitted on "
@@ -73,11 +71,13 @@ def student_path(student):
                 "GridSearchCV(DistilledClassifier(teacher, student), "
                 "{'student__C': [...]}), or with skdistill.DistillationSearchCV."
             )
+        if _fits_with_weights(student):
+            return "repeat"
         raise TypeError(
             f"The student {student!r} is a classifier whose fit does not accept "
-            "sample_weight, so it cannot be fitted on soft targets. Use a "
-            "LogisticRegression, a classifier whose fit takes sample_weight, "
-            "or a regressor."
+            "sample_weight (or does not hand it to the estimator it wraps), so "
+            "it cannot be fitted on soft targets. Use a LogisticRegression, a "
+            "classifier whose fit takes sample_weight, or a regressor."
         )
     if is_regressor(student):
         return "regressor"
@@ -85,6 +85,23 @@ def student_path(student):
         f"The student {student!r} is neither a classifier nor a regressor; "
         "skdistill cannot fit it on soft targets."
     )
+
+
+def _fits_with_weights(student):
+    """Whether the classifier ``student`` is fitted with ``sample_weight``.
+
+    Its ``fit`` takes it, or hands it to every estimator it wraps (a voting
+    or stacking model, whose ``fit(X, y, **fit_params)`` takes it from
+    scikit-learn 1.9); a calibrated model fits its estimator with the weights
+    only when that estimator takes them (its calibrators alone would see
+    them otherwise).
+    """
+    from ._fitting import accepts_sample_weight  # imports this module
+
+    if isinstance(student, CalibratedClassifierCV):
+        inner = student.estimator  # None: a LinearSVC, which takes them
+        return inner is None or accepts_sample_weight(inner)
+    return accepts_sample_weight(student)
 
 
 def _fit_kwargs(sample_weight):

@@ -948,3 +948,42 @@ def test_xgboost_student_told_why_a_class_is_missing():
         clf.fit(X, y)
     notes = " ".join(getattr(info.value, "__notes__", []))
     assert "give no weight to the classes [1]" in notes
+
+
+def test_a_voting_student_is_fitted_on_the_repeated_rows():
+    # scikit-learn 1.9's VotingClassifier.fit(X, y, **fit_params) takes
+    # sample_weight, which its signature no longer shows
+    from sklearn.ensemble import VotingClassifier
+
+    from skdistill import _students
+
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    student = VotingClassifier(
+        [("nb", GaussianNB()), ("tree", DecisionTreeClassifier(max_depth=2))],
+        voting="soft",
+    )
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    clf = DistilledClassifier(teacher, student, alpha=0.5, augment=None).fit(X, y)
+    Y = 0.5 * teacher.predict_proba(X)
+    Y[np.arange(len(y)), y] += 0.5
+    rows, cols, weight = _students._repeated_rows(Y, None)
+    by_hand = clone(student).fit(X[rows], cols, sample_weight=weight)
+    assert_allclose(clf.student_.predict_proba(X), by_hand.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "inner, accepted", [(KNeighborsClassifier(), False), (LinearSVC(), True)]
+)
+def test_a_calibrated_student_needs_an_estimator_that_takes_weights(inner, accepted):
+    # CalibratedClassifierCV fits a KNN without the weights (its calibrators
+    # alone see them): the soft targets would never reach it
+    from sklearn.calibration import CalibratedClassifierCV
+
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    student = CalibratedClassifierCV(inner, cv=3)
+    clf = DistilledClassifier(LogisticRegression(), student, alpha=0.5)
+    if accepted:
+        assert clf.fit(X, y).score(X, y) > 0.7
+    else:
+        with pytest.raises(TypeError, match="does not hand it to the estimator"):
+            clf.fit(X, y)
