@@ -408,9 +408,9 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
     def _on_out_of_fold_rows(self):
         """Say in an error on the teacher's outputs on the user's rows that,
         with ``teacher_cv``, they come from the folds' clones (in a
-        :class:`DistillationSearchCV` candidate, whose ``teacher_cv`` the
-        search's precomputed outputs replace, ``_outputs_teacher_cv``)."""
-        cv = getattr(self, "_outputs_teacher_cv", self.teacher_cv)
+        :class:`DistillationSearchCV` candidate, the split teacher whose
+        precomputed outputs replace ``teacher_cv`` says which folds)."""
+        cv = getattr(self.teacher, "_outputs_teacher_cv", self.teacher_cv)
         try:
             yield
         except ValueError as exc:

@@ -33,7 +33,6 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
@@ -155,8 +154,11 @@ class _SplitTeacher(FrozenEstimator):
     _outputs_centred = True
 
     @classmethod
-    def wrap(cls, estimator, cache, *, light=False):
+    def wrap(cls, estimator, cache, *, light=False, teacher_cv=None):
         self = cls(_TeacherShell.of(estimator) if light else estimator)
+        # the folds its training-row outputs come from (None: in sample), for
+        # the candidates' errors on them
+        self._outputs_teacher_cv = teacher_cv
         self._methods = tuple(m for m in _RESPONSE_METHODS if hasattr(estimator, m))
         self._tags = _teacher_tags(estimator)
         self._light = light
@@ -412,10 +414,7 @@ def _fit_and_score(
     """
     estimator = clone(base).set_params(**clone(params, safe=False))
     given = {"teacher": base.teacher, "teacher_cv": estimator.teacher_cv}
-    # the split's outputs replace teacher_cv's folds; an error on them says
-    # whether they are out of fold (at alpha=0 the search gives in-sample ones)
-    in_sample = estimator.alpha == 0
-    estimator._outputs_teacher_cv = None if in_sample else estimator.teacher_cv
+    # the split's outputs replace teacher_cv's folds
     estimator.set_params(teacher=teacher, teacher_cv=None)
     if response_method is not None:
         given["teacher_response"] = estimator.teacher_response
@@ -434,7 +433,6 @@ def _fit_and_score(
             "error": traceback.format_exc(),
         }
     fit_time = time.perf_counter() - start
-    del estimator._outputs_teacher_cv  # not part of the model that ships
     # the model that ships (skdistill.io's prediction_only): the student, or
     # the distiller without its teacher where the student alone does not
     # answer for it (a regressor student of a classifier), whose parameters
@@ -1054,20 +1052,18 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             # outputs would be its in-sample ones
             for teacher_cv in self._grid_values("teacher_cv"):
                 _teacher.check_teacher_cv(teacher_cv, n_samples, self.teacher)
-        if classifier and getattr(base, "unlabeled", None) is None:
-            # before the teacher, which may accept anything on label codes
+        if classifier:
+            # the search's own advice, before the distiller's check (which
+            # suggests unlabeled=, a parameter the grid cannot set)
             check_no_missing_labels(
                 missing_labels(np.asarray(y).reshape(-1)),
                 f"{type(self).__name__} fits the teacher on every row of a "
                 "split, so rows need a label: drop them, or use "
                 "DistilledClassifier(..., unlabeled=np.nan) in a GridSearchCV.",
             )
-            check_classification_targets(y)
-        if not classifier:
-            base._check_y(y, n_samples)
-        elif not isinstance(self.teacher, FrozenEstimator):
-            checked, labeled = base._check_y(y, n_samples)
-            check_two_classes(np.unique(checked[labeled]))
+        checked = base._check_y(y, n_samples)  # labels: classification targets
+        if classifier and not isinstance(self.teacher, FrozenEstimator):
+            check_two_classes(np.unique(checked[0]))
         sample_weight = check_sample_weight(sample_weight, X)
         if isinstance(self.teacher, FrozenEstimator):
             warnings.warn(
@@ -1197,7 +1193,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                     # fitted teacher, whose own error the candidate reports
                     light = generation is None or (generation, method) in outputs
                     teachers[key, generation] = _SplitTeacher.wrap(
-                        fitted, cache, light=light
+                        fitted, cache, light=light, teacher_cv=key[0]
                     )
                 fit_params = index_params(
                     student_params[student_index[id(params_["student"])]],

@@ -532,11 +532,8 @@ class _FoldTeacher(LabelEncodedClassifier):
                 "classes from y."
             )
         self.estimator_ = fitted
-        order = np.argsort(codes, kind="stable")
-        self.classes_ = codes[order]
-        # the teacher's columns in the order of the sorted codes (None: as
-        # they are)
-        self.order_ = None if np.all(order == np.arange(len(order))) else order
+        self.codes_ = codes  # of the teacher's columns, in its order
+        self.classes_ = np.sort(codes)
         return self
 
     def predict(self, X):
@@ -545,17 +542,6 @@ class _FoldTeacher(LabelEncodedClassifier):
         labels = np.asarray(self.estimator_.predict(X)).reshape(-1)
         return np.searchsorted(self.labels, labels)
 
-    def _sorted_columns(self, output):
-        """The teacher's ``output`` with its columns in the order of ``classes_``."""
-        if self.order_ is None:
-            return output
-        output = np.asarray(output)
-        if output.ndim == 2:
-            return output[:, self.order_]
-        # a binary score, of the teacher's second class against its first:
-        # their order reversed, the sorted second class's is its negative
-        return -output
-
     def _respond(self, method, X):
         """The teacher's ``method`` on ``X``, columns in the order of ``classes_``."""
         from ._fitting import blame  # imports this module
@@ -563,7 +549,7 @@ class _FoldTeacher(LabelEncodedClassifier):
         n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
         with blame("teacher", self.estimator, method):  # not its fit's failure
             output = _single_output(getattr(super(), method)(X), method, n_samples)
-            return self._sorted_columns(output)
+            return columns_in_order(output, self.codes_, self.classes_)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
