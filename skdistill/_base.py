@@ -202,7 +202,10 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
 
     _parameter_constraints = {
         "teacher": [HasMethods(["fit"])],
-        "student": [HasMethods(["fit", "predict"])],
+        # predict may appear once fitted (StackingClassifier without a
+        # final_estimator); a student that is no classifier or regressor is
+        # refused at fit (student_path)
+        "student": [HasMethods(["fit"])],
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "teacher_cv": ["cv_object", None],
         "augment": [StrOptions({"munge", "gaussian"}), callable, None],

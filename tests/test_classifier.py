@@ -970,6 +970,34 @@ def test_a_voting_student_is_fitted_on_the_repeated_rows():
     by_hand = clone(student).fit(X[rows], cols, sample_weight=weight)
     assert_allclose(clf.student_.predict_proba(X), by_hand.predict_proba(X))
 
+def test_a_student_whose_predict_appears_once_fitted_is_accepted():
+    # StackingClassifier without a final_estimator hides predict until fitted
+    from sklearn.ensemble import StackingClassifier
+
+    from skdistill import _students
+
+    X, y = make_classification(
+        n_samples=150, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    student = StackingClassifier(
+        [("tree", DecisionTreeClassifier(max_depth=2, random_state=0))], cv=3
+    )
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    plain = DistilledClassifier(teacher, student, alpha=0.0).fit(X, y)
+    assert_allclose(
+        plain.predict_proba(X), clone(student).fit(X, y).predict_proba(X)
+    )
+    clf = DistilledClassifier(teacher, student, alpha=0.5, augment=None).fit(X, y)
+    Y = 0.5 * teacher.predict_proba(X)
+    Y[np.arange(len(y)), y] += 0.5
+    rows, cols, weight = _students._repeated_rows(Y, None)
+    by_hand = clone(student).fit(X[rows], cols, sample_weight=weight)
+    assert_allclose(clf.predict_proba(X), by_hand.predict_proba(X))
+    # what neither classifies nor regresses is still refused, at fit
+    with pytest.raises(TypeError, match="neither a classifier nor a regressor"):
+        DistilledClassifier(teacher, StandardScaler()).fit(X, y)
+
+
 
 @pytest.mark.parametrize(
     "inner, accepted", [(KNeighborsClassifier(), False), (LinearSVC(), True)]
