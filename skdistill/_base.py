@@ -20,6 +20,7 @@ from sklearn.utils.metadata_routing import (
     MethodMapping,
     _routing_enabled,
     get_routing_for_object,
+    process_routing,
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -36,6 +37,7 @@ from ._fitting import (
     innermost_step,
     n_rows,
     route_fit,
+    score_request,
     weight_kwargs,
 )
 from ._transfer import _categorical_mask, gaussian_noise, munge
@@ -278,9 +280,21 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             if X is not None and student_weight is not sample_weight:
                 student_weight = self._check_sample_weight(student_weight, X)
             if student_params:
+                routes = not isinstance(
+                    get_routing_for_object(self.student), MetadataRequest
+                )
                 raise TypeError(
                     f"{name} passes only sample_weight to the student; got "
                     f"{sorted(student_params)}."
+                    + (
+                        " The student routes them to what it wraps, under "
+                        "these names: a Pipeline or meta-estimator student's "
+                        "steps get the row weights when they request "
+                        "sample_weight without an alias "
+                        "(set_fit_request(sample_weight=True))."
+                        if routes
+                        else ""
+                    )
                 )
             splitter = routed.get("splitter")  # a router only (teacher_cv's split)
             split_params = {} if splitter is None else dict(splitter.split)
@@ -302,8 +316,10 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
 
         With metadata routing, a Pipeline student whose leading steps request
         ``sample_weight`` gets the weights, but a last step that declines them
-        (``set_fit_request(sample_weight=False)``) is fitted without them, as
-        ``Pipeline.fit`` would (the method's own row weights still apply).
+        (``set_fit_request(sample_weight=False)``; a meta-estimator, such as
+        :class:`QuantizedLinearModel`, whose estimator does not request them)
+        is fitted without them, as ``Pipeline.fit`` would (the method's own
+        row weights still apply).
         """
         if student_weight is None or not _routing_enabled():
             return student_weight
@@ -313,6 +329,10 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         if isinstance(routing, MetadataRequest):
             if routing.fit.requests.get("sample_weight") is False:
                 return None
+        elif not routing.consumes("fit", ["sample_weight"]):
+            # a meta-estimator (QuantizedLinearModel, SparsifyTransformer)
+            # whose estimator does not request them
+            return None
         return student_weight
 
     def _start_partial_fit(self, X, sample_weight):
@@ -331,6 +351,11 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                 check_is_fitted(self.teacher.estimator)
         X = self._check_X(X, reset=first_call)
         check_nan(X, self.teacher, self.student)
+        if _routing_enabled() and sample_weight is not None:
+            # the student's partial_fit request decides (the teacher is
+            # frozen): unset or declined, scikit-learn's routing error
+            routed = process_routing(self, "partial_fit", sample_weight=sample_weight)
+            sample_weight = routed.student.partial_fit.get("sample_weight")
         return first_call, X, self._check_sample_weight(sample_weight, X)
 
     def _augmented_rows(self, X, seed=None):
@@ -434,17 +459,23 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         routing : MetadataRouter
             ``fit`` routes to the teacher's and the student's ``fit``, and to
             the ``split`` of ``teacher_cv`` (e.g. ``groups`` for a
-            :class:`~sklearn.model_selection.GroupKFold`).
+            :class:`~sklearn.model_selection.GroupKFold`); ``partial_fit``
+            to the student's ``partial_fit`` (the teacher is frozen there);
+            ``score`` takes the ``sample_weight`` it requests
+            (``set_score_request``).
         """
         router = (
             MetadataRouter(owner=type(self).__name__)
+            .add_self_request(score_request(self))
             .add(
                 teacher=self.teacher,
                 method_mapping=MethodMapping().add(caller="fit", callee="fit"),
             )
             .add(
                 student=self.student,
-                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+                method_mapping=MethodMapping()
+                .add(caller="fit", callee="fit")
+                .add(caller="partial_fit", callee="partial_fit"),
             )
         )
         if hasattr(self.teacher_cv, "split"):  # a splitter may request groups

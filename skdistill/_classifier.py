@@ -811,9 +811,11 @@ def _check_same_out_of_fold(distiller, y_labeled, output):
             f"The refit computed the out-of-fold outputs of teacher_cv="
             f"{distiller.teacher_cv!r} again, and they differ from those fit "
             "used: the teacher's clones or the folds are drawn at random "
-            "without a seed (random_state=None). The refitted student is "
-            "fitted on these. Seed the teacher and teacher_cv, or set memory= "
-            "so that the refit reads fit's outputs from the cache.",
+            "without an integer seed (random_state=None, or a RandomState "
+            "instance, which draws other folds at each split). The refitted "
+            "student is fitted on these. Seed the teacher and teacher_cv with "
+            "integers; memory= gives the refit fit's outputs when only the "
+            "teacher is unseeded (the same folds).",
             UserWarning,
         )
 

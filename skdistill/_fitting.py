@@ -27,6 +27,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, TargetEncoder
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metadata_routing import (
+    MetadataRequest,
     MetadataRouter,
     MethodMapping,
     _routing_enabled,
@@ -535,6 +536,19 @@ def fit_plain(student, X, y, sample_weight=None):
             raise
 
 
+def score_request(estimator):
+    """``estimator``'s own metadata request for ``score`` alone.
+
+    A meta-estimator's router lists it, so that a scorer hands ``score`` the
+    weights it requests (``set_score_request``) and refuses unrequested
+    ones, as for any estimator. Its ``fit`` consumes nothing itself: the
+    weights go where its children request them.
+    """
+    request = MetadataRequest(owner=type(estimator).__name__)
+    request.score = estimator._get_metadata_request().score
+    return request
+
+
 class RoutesFitToEstimator:
     """Mixin of a meta-estimator whose ``fit`` routes metadata to ``estimator``."""
 
@@ -544,11 +558,16 @@ class RoutesFitToEstimator:
         Returns
         -------
         routing : MetadataRouter
-            ``fit`` routes to the estimator's ``fit``.
+            ``fit`` routes to the estimator's ``fit``; ``score`` takes the
+            ``sample_weight`` it requests (``set_score_request``).
         """
-        return MetadataRouter(owner=type(self).__name__).add(
-            estimator=self.estimator,
-            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        return (
+            MetadataRouter(owner=type(self).__name__)
+            .add_self_request(score_request(self))
+            .add(
+                estimator=self.estimator,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
         )
 
 

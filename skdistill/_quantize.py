@@ -411,6 +411,8 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
             Fitted estimator.
         """
         if isinstance(self.estimator, FrozenEstimator):
+            if _routing_enabled():  # refused as by a frozen estimator's router
+                route_fit(self, sample_weight, fit_params)
             fitted = self.estimator.estimator
             check_is_fitted(fitted)
         else:

@@ -361,15 +361,17 @@ def _reports_labels(fitted, y):
     )
 
 
-def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs, split_params):
+def _fit_and_respond(teacher, X, y, fit_params, method, folds, n_jobs, cv=None):
     """Fit a clone of ``teacher`` and compute its outputs on the training rows.
 
     A classifier teacher that refuses labels other than ``0..K-1`` is fitted
     on their codes and answers in the original labels (see
-    :func:`_fit_clone`). With ``cv``, the outputs come from cross-validated
-    clones, out of fold (:func:`out_of_fold_response`); the returned teacher
-    is still fitted on all rows. Module level so that :class:`joblib.Memory`
-    can cache it.
+    :func:`_fit_clone`). With ``folds`` (``teacher_cv``'s, drawn by
+    :func:`teacher_folds`; ``cv`` names it in errors), the outputs come from
+    cross-validated clones, out of fold (:func:`out_of_fold_response`); the
+    returned teacher is still fitted on all rows. Module level so that
+    :class:`joblib.Memory` can cache it, keyed on the folds themselves (not
+    ``cv``, whose next draw a ``RandomState`` seed changes).
 
     Returns
     -------
@@ -381,34 +383,28 @@ def _fit_and_respond(teacher, X, y, fit_params, method, cv, n_jobs, split_params
     from ._fitting import blame  # imports this module
 
     fitted = _fit_clone(teacher, X, y, fit_params)
-    if cv is None:
+    if folds is None:
         with blame("teacher", fitted, method):  # not its fit's failure
             output = teacher_response(fitted, X, method, n_jobs=n_jobs)
         return fitted, output, getattr(fitted, "classes_", None)
     output = out_of_fold_response(
-        teacher, fitted, X, y, fit_params, method, cv, n_jobs, split_params
+        teacher, fitted, X, y, fit_params, method, cv, n_jobs, folds=folds
     )
     return fitted, output, (np.unique(y) if is_classifier(teacher) else None)
 
 
-def out_of_fold_response(
-    teacher, fitted, X, y, fit_params, method, cv, n_jobs=None, split_params=None
-):
-    """Out-of-fold outputs of clones of ``teacher`` on ``X`` (``cv``'s folds).
+def teacher_folds(teacher, X, y, cv, split_params=None):
+    """``teacher_cv``'s folds of the teacher's rows, drawn once.
 
-    :func:`~sklearn.model_selection.cross_val_predict` hands a classifier the
-    codes ``0..K-1`` of ``y``; the folds' clones are fitted on ``y``'s own
-    labels instead (see :class:`_FoldTeacher`), so that what the user keys
-    by label (a ``class_weight`` dict, the labels of an ``eval_set``) means
-    the same in the folds as in the fit on all rows. ``fitted`` is that fit
-    (by :func:`_fit_clone`): when it needed the codes of the labels, so do
-    the folds' clones.
+    Returns ``[(train, test), ...]``, whose test rows are a partition of the
+    rows (checked: ``cross_val_predict`` refuses others). A splitter seeded
+    with a ``RandomState`` instance draws other folds at its next ``split``:
+    the out-of-fold outputs are computed, and cached, on these.
     """
-    classifier = is_classifier(teacher)
-    splitter = check_cv(cv, y, classifier=classifier)
+    splitter = check_cv(cv, y, classifier=is_classifier(teacher))
     split_params = split_params or {}
     try:  # the splitter's refusal (GroupKFold without groups) is not the teacher's
-        tests = [test for _, test in splitter.split(X, y, **split_params)]
+        folds = list(splitter.split(X, y, **split_params))
     except (ValueError, TypeError) as exc:
         hint = (
             " Pass groups to fit with metadata routing enabled "
@@ -422,7 +418,30 @@ def out_of_fold_response(
         ) from exc
     # a splitter that leaves rows out or repeats them (TimeSeriesSplit,
     # ShuffleSplit): cross_val_predict's refusal, named as teacher_cv's
-    _check_partition(tests, len(y), f"teacher_cv={cv!r}")
+    _check_partition([test for _, test in folds], len(y), f"teacher_cv={cv!r}")
+    return folds
+
+
+def out_of_fold_response(
+    teacher, fitted, X, y, fit_params, method, cv, n_jobs=None, split_params=None,
+    folds=None,
+):
+    """Out-of-fold outputs of clones of ``teacher`` on ``X`` (``cv``'s folds).
+
+    ``folds`` are ``cv``'s, already drawn by :func:`teacher_folds`; by
+    default they are drawn here (with the routed ``split_params``).
+
+    :func:`~sklearn.model_selection.cross_val_predict` hands a classifier the
+    codes ``0..K-1`` of ``y``; the folds' clones are fitted on ``y``'s own
+    labels instead (see :class:`_FoldTeacher`), so that what the user keys
+    by label (a ``class_weight`` dict, the labels of an ``eval_set``) means
+    the same in the folds as in the fit on all rows. ``fitted`` is that fit
+    (by :func:`_fit_clone`): when it needed the codes of the labels, so do
+    the folds' clones.
+    """
+    classifier = is_classifier(teacher)
+    if folds is None:
+        folds = teacher_folds(teacher, X, y, cv, split_params)
     from ._fitting import add_note, caller_params  # imports this module
 
     if _routing_enabled():
@@ -436,12 +455,10 @@ def out_of_fold_response(
         folds_teacher = _FoldTeacher(
             teacher, np.unique(y), encoded=isinstance(fitted, LabelEncodedClassifier)
         )
-    # routed split parameters (groups) go with the fit parameters:
-    # cross_val_predict routes each to what requests it
-    try:
+    try:  # the folds drawn (the routed groups were the splitter's)
         output = cross_val_predict(
-            folds_teacher, X, y, cv=splitter, method=method,
-            params={**fit_params, **split_params}, n_jobs=n_jobs,
+            folds_teacher, X, y, cv=folds, method=method, params=fit_params,
+            n_jobs=n_jobs,
         )
     except ValueError as exc:
         if "class/es in training fold" not in str(exc):
@@ -653,23 +670,33 @@ def fit_teacher(
     """
     cache = check_memory(memory)
     if memory is not None:
-        try:  # the cache's key: an error here is no error of the teacher's
-            joblib.hash(teacher)
-        except Exception as exc:  # pickling fails in many ways
-            raise ValueError(
-                f"memory={memory!r} caches the teacher's fit and outputs keyed on "
-                f"the teacher, which joblib cannot hash ({type(exc).__name__}: "
-                f"{exc}); use memory=None, or a teacher that pickles (no lambda "
-                "among its parameters)."
-            ) from exc
+        # the cache's key: an error here is no error of the teacher's
+        keyed = {"the teacher": teacher}
+        keyed.update(
+            (f"the teacher's fit parameter {name!r}", value)
+            for name, value in fit_params.items()
+        )
+        for what, value in keyed.items():
+            try:
+                joblib.hash(value)
+            except Exception as exc:  # pickling fails in many ways
+                raise ValueError(
+                    f"memory={memory!r} caches the teacher's fit and outputs keyed "
+                    f"on {what}, which joblib cannot hash ({type(exc).__name__}: "
+                    f"{str(exc)[:200]}); use memory=None, or values that pickle "
+                    "(no lambda)."
+                ) from exc
     if isinstance(teacher, FrozenEstimator):  # cv is None (check_teacher_cv)
         respond = cache.cache(_frozen_respond, ignore=["n_jobs"])
         output = respond(teacher, X, method, n_jobs)
         fitted, output_classes = teacher, getattr(teacher, "classes_", None)
     else:
-        respond = cache.cache(_fit_and_respond, ignore=["n_jobs"])
+        # the folds drawn before the cache, which is keyed on them: a
+        # RandomState-seeded splitter draws anew at each fit, cached or not
+        folds = None if cv is None else teacher_folds(teacher, X, y, cv, split_params)
+        respond = cache.cache(_fit_and_respond, ignore=["n_jobs", "cv"])
         fitted, output, output_classes = respond(
-            teacher, X, y, fit_params, method, cv, n_jobs, split_params or {}
+            teacher, X, y, fit_params, method, folds, n_jobs, cv
         )
     if memory is not None:
         # the cache owns what it returns (a memory map with mmap_mode, whatever

@@ -377,6 +377,27 @@ def test_weights_routed_under_an_alias_are_checked(data, distiller):
             model.fit(X, y, sw=-np.ones(len(y)))
 
 
+def test_an_alias_inside_a_routing_student_is_refused_saying_why(data):
+    # a Pipeline student routes what it gets under the caller's names: the
+    # refusal said the distiller passes only sample_weight, which it is
+    from sklearn.pipeline import make_pipeline
+
+    X, y = data
+    w = np.ones(len(y))
+    with config_context(enable_metadata_routing=True):
+        student = make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=False),
+            LogisticRegression().set_fit_request(sample_weight="student_w"),
+        )
+        clf = DistilledClassifier(
+            LogisticRegression().set_fit_request(sample_weight=True), student
+        )
+        with pytest.raises(TypeError, match="request sample_weight without an alias"):
+            clf.fit(X, y, sample_weight=w, student_w=w)
+        bare = LogisticRegression().set_fit_request(sample_weight="student_w")
+        clf.set_params(student=bare).fit(X, y, sample_weight=w, student_w=w)
+
+
 @pytest.mark.parametrize("distiller", ["classifier", "regressor"])
 def test_pipeline_last_step_declining_weights_is_fitted_without_them(data, distiller):
     # with routing, the leading steps that request sample_weight get it and a
@@ -426,6 +447,137 @@ def test_pipeline_last_step_declining_weights_is_fitted_without_them(data, disti
         assert_allclose(
             sel.estimator_.student_[-1].coef_, fitted.student_[-1].coef_, atol=1e-6
         )
+
+
+@pytest.mark.parametrize("kind", ["distilled", "sparsify", "quantized", "regressor"])
+def test_score_takes_the_weights_it_requests(data, kind):
+    # the routers listed no score request: scikit-learn 1.9's scorers
+    # dropped requested test weights, and Pipeline.score refused its own
+    # sample_weight=None
+    from sklearn.model_selection import cross_validate
+    from sklearn.pipeline import make_pipeline
+
+    from skdistill import DistilledRegressor, QuantizedLinearModel, SparsifyTransformer
+
+    X, y = data
+    w = np.where(y == 1, 5.0, 0.2)
+
+    def unweighted(model):  # fitted without the weights, scored with them
+        return model.set_fit_request(sample_weight=False)
+
+    if kind == "regressor":
+        y = X[:, 0] + 0.5 * np.random.RandomState(0).normal(size=len(y))
+        make = lambda: DistilledRegressor(  # noqa: E731
+            unweighted(Ridge()), unweighted(Ridge())
+        )
+    else:
+        make = {
+            "distilled": lambda: DistilledClassifier(
+                unweighted(LogisticRegression()), unweighted(LogisticRegression())
+            ),
+            "sparsify": lambda: SparsifyTransformer(
+                unweighted(LogisticRegression()), sparsity=0.5
+            ),
+            "quantized": lambda: QuantizedLinearModel(
+                unweighted(LogisticRegression())
+            ),
+        }[kind]
+    cv = [(np.arange(0, len(y), 2), np.arange(1, len(y), 2))]
+    train, test = cv[0]
+    with config_context(enable_metadata_routing=True):
+        model = make().set_score_request(sample_weight=True)
+        scores = cross_validate(model, X, y, cv=cv, params={"sample_weight": w})
+        fitted = make().fit(X[train], y[train])
+        expected = fitted.score(X[test], y[test], sample_weight=w[test])
+        assert scores["test_score"][0] == pytest.approx(expected)
+        assert expected != pytest.approx(fitted.score(X[test], y[test]))
+        with pytest.raises(UnsetMetadataPassedError):
+            cross_validate(make(), X, y, cv=cv, params={"sample_weight": w})
+        pipe = make_pipeline(StandardScaler(), make()).fit(X, y)
+        assert pipe.score(X, y) == pytest.approx(pipe[-1].score(pipe[0].transform(X), y))
+
+
+@pytest.mark.parametrize("wrapper", ["quantized", "sparsify"])
+def test_a_last_step_wrapping_a_declining_model_gets_no_weights(data, wrapper):
+    # the last step of a Pipeline student is a meta-estimator whose estimator
+    # declines the weights: Pipeline.fit gives it none, the distiller did
+    from sklearn.pipeline import make_pipeline
+
+    from skdistill import QuantizedLinearModel, SparsifyTransformer
+
+    X, y = data
+    sw = np.random.RandomState(0).uniform(0.1, 3.0, size=len(y))
+
+    def last():
+        inner = LogisticRegression().set_fit_request(sample_weight=False)
+        if wrapper == "quantized":
+            return QuantizedLinearModel(inner)
+        return SparsifyTransformer(inner, sparsity=0.5, method="magnitude", refit=False)
+
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    with config_context(enable_metadata_routing=True):
+        student = make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=True), last()
+        )
+        weighted = DistilledClassifier(teacher, student, alpha=0.5, augment=None)
+        weighted.fit(X, y, sample_weight=sw)
+        unit = clone(weighted).fit(X, y, sample_weight=np.ones(len(y)))
+    # the leading step got the weights; the last one only the targets'
+    weighted_scaler = StandardScaler().fit(X, sample_weight=sw)
+    assert_allclose(weighted.student_[0].mean_, weighted_scaler.mean_)
+    with config_context(enable_metadata_routing=True):
+        expected = DistilledClassifier(
+            teacher, make_pipeline(FrozenEstimator(weighted_scaler), last()),
+            alpha=0.5, augment=None,
+        ).fit(X, y)
+    assert_allclose(
+        weighted.predict_proba(X), expected.predict_proba(X), rtol=1e-6, atol=1e-9
+    )
+    assert not np.allclose(unit.predict_proba(X), weighted.predict_proba(X))
+
+
+@pytest.mark.parametrize("distiller", ["classifier", "regressor"])
+def test_partial_fit_routes_the_weights_as_the_student_requests(data, distiller):
+    from sklearn.linear_model import SGDRegressor
+
+    from skdistill import DistilledRegressor
+
+    X, y = data
+    w = np.where(y == 1, 10.0, 0.1)
+    if distiller == "classifier":
+        teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+        make = lambda student: DistilledClassifier(  # noqa: E731
+            teacher, student, alpha=0.0
+        )
+        student = GaussianNB
+
+        def state(model):
+            return model.student_.class_count_
+    else:
+        y = X[:, 0] + y
+        teacher = FrozenEstimator(Ridge().fit(X, y))
+        make = lambda student: DistilledRegressor(  # noqa: E731
+            teacher, student, alpha=0.0
+        )
+
+        def student():
+            return SGDRegressor(random_state=0, max_iter=5)
+
+        def state(model):
+            return model.student_.coef_
+
+    with config_context(enable_metadata_routing=True):
+        requested = make(student().set_partial_fit_request(sample_weight=True))
+        requested.partial_fit(X, y, sample_weight=w)
+        declining = make(student().set_partial_fit_request(sample_weight=False))
+        with pytest.raises(TypeError, match="not routed to any object"):
+            declining.partial_fit(X, y, sample_weight=w)
+        with pytest.raises(UnsetMetadataPassedError):
+            make(student()).partial_fit(X, y, sample_weight=w)
+        unweighted = make(student()).partial_fit(X, y)
+    plain = make(student()).partial_fit(X, y, sample_weight=w)
+    assert_allclose(state(requested), state(plain))
+    assert not np.allclose(state(unweighted), state(plain))
 
 
 def test_regressor_routes_no_weights_of_its_own():

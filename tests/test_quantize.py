@@ -225,6 +225,20 @@ def test_fit_quantizes_and_frozen_is_not_refitted(digits):
     assert_array_equal(qf.coef_, quantize(clf, n_bits=8).coef_)
 
 
+def test_frozen_estimator_refuses_unrouted_params_with_routing(digits):
+    # as SparsifyTransformer (and a frozen estimator's own router) does; a
+    # misspelled parameter was accepted silently
+    from sklearn import config_context
+
+    X, y, clf = digits
+    model = QuantizedLinearModel(FrozenEstimator(clf), n_bits=8)
+    with config_context(enable_metadata_routing=True):
+        with pytest.raises(TypeError, match="not routed to any object"):
+            model.fit(X, y, sampel_weight=np.ones(len(y)))
+        model.fit(X, y, sample_weight=None)  # None is no metadata
+    assert_array_equal(model.coef_, quantize(clf, n_bits=8).coef_)
+
+
 def test_bad_input(digits):
     X, y, clf = digits
     with pytest.raises(ValueError, match="'n_bits' parameter .* range \\[1, 16\\]"):

@@ -29,7 +29,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm import SVC, LinearSVC, NuSVC
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skdistill import (
     DistillationSearchCV,
@@ -1199,6 +1199,61 @@ def test_a_teacher_the_cache_cannot_hash_is_memorys_error(data, tmp_path):
     with pytest.raises(ValueError, match=r"^memory=.* which joblib cannot hash"):
         clf.fit(X, y)
     assert clf.set_params(memory=None).fit(X, y).score(X, y) > 0.8
+
+
+class CallbackTeacher(LogisticRegression):
+    """A teacher whose fit takes a callback (as LightGBM's does)."""
+
+    def fit(self, X, y, callback=None):
+        return super().fit(X, y)
+
+
+def test_a_fit_parameter_the_cache_cannot_hash_is_memorys_error(data, tmp_path):
+    # a lambda routed to the teacher's fit: the error said the teacher failed
+    # in fit (a 18,000-character PicklingError holding X and y)
+    from sklearn import config_context
+
+    X, y = data
+    with config_context(enable_metadata_routing=True):
+        teacher = CallbackTeacher().set_fit_request(callback=True)
+        clf = DistilledClassifier(teacher, LogisticRegression(), memory=str(tmp_path))
+        with pytest.raises(ValueError, match="fit parameter 'callback'") as info:
+            clf.fit(X, y, callback=lambda env: None)
+        assert len(str(info.value)) < 1000
+        clf.set_params(memory=None).fit(X, y, callback=lambda env: None)
+
+
+@pytest.mark.parametrize("distiller", ["classifier", "regressor"])
+def test_the_cache_is_keyed_on_the_folds_drawn(distiller, tmp_path):
+    # a teacher_cv seeded with a RandomState instance draws other folds at
+    # each fit; a warm cache keyed on the splitter did not advance it, and
+    # served the first fit's outputs to the second
+    X, y = make_classification(
+        n_samples=150, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    if distiller == "regressor":
+        y = X @ np.arange(5.0)
+
+    def two_fits(memory):
+        cv = KFold(3, shuffle=True, random_state=np.random.RandomState(0))
+        if distiller == "regressor":
+            model = DistilledRegressor(
+                DecisionTreeRegressor(max_depth=4, random_state=0), Ridge(),
+                alpha=1.0, teacher_cv=cv, memory=memory,
+            )
+            return [model.fit(X, y).student_.coef_.copy() for _ in range(2)]
+        model = DistilledClassifier(
+            DecisionTreeClassifier(max_depth=4, random_state=0), LogisticRegression(),
+            alpha=1.0, teacher_cv=cv, memory=memory,
+        )
+        return [model.fit(X, y).student_.coef_.copy() for _ in range(2)]
+
+    plain = two_fits(None)
+    assert not np.allclose(plain[0], plain[1])  # other folds, other outputs
+    for _ in range(2):  # a cold cache, then a warm one
+        cached = two_fits(str(tmp_path))
+        assert_allclose(cached[0], plain[0])
+        assert_allclose(cached[1], plain[1])
 
 
 class _UnseenRowsNaN(BaseEstimator):
