@@ -403,7 +403,9 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
             targets through weighted rows).
 
         **fit_params : dict
-            Other parameters of the estimator's ``fit``.
+            Other parameters of the estimator's ``fit``. A frozen estimator
+            takes none: they are ignored, and refused with metadata routing
+            enabled (as a frozen estimator's router refuses them).
 
         Returns
         -------

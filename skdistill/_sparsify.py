@@ -630,7 +630,9 @@ class SparsifyTransformer(
 
         **fit_params : dict
             Other parameters of the estimator's ``fit`` (routed to it when
-            metadata routing is enabled). Ignored for a frozen estimator.
+            metadata routing is enabled). Ignored for a frozen estimator
+            (refused with metadata routing enabled, as a frozen estimator's
+            router refuses them).
 
         Returns
         -------
