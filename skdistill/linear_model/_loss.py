@@ -168,7 +168,11 @@ class _SoftLogisticLoss:
     of the coefficients is instead the product of the float64 residual
     ``ws * softmax(Z) - Yw`` with ``X`` (rounded to float32 once): the
     difference of two float32 products would lose the gradient's accuracy
-    near the optimum.
+    near the optimum; and the linear part of the loss is ``sum_ik Yw_ik
+    Z_ik`` of the float32 logits themselves, so that their rounding cancels
+    between the loss's two parts as it does in the gradient (with features
+    of large mean, ``A`` in float64 left the loss at odds with its gradient,
+    and the line search stopped far from the optimum).
 
     Extra memory: one float64 vector of length ``n_samples`` (the per-row
     weights), a few arrays of the shape of ``coef`` (``A``, a product buffer
@@ -367,12 +371,14 @@ class _SoftLogisticLoss:
             loss = self._binary_terms(coef, intercept, grad_coef, grad_intercept)
         else:
             loss = self._multinomial_terms(coef, intercept, grad_coef, grad_intercept)
-        # the linear part, and the penalty
-        loss -= float(np.vdot(self._lin_coef, coef))
+        # the linear part (float32 X: already subtracted by the blocks, from
+        # the logits themselves), and the penalty
         if self._residual is None:
+            loss -= float(np.vdot(self._lin_coef, coef))
             grad_coef -= self._lin_coef
+            if intercept is not None:
+                loss -= float(self._lin_intercept @ intercept)
         if intercept is not None:
-            loss -= float(self._lin_intercept @ intercept)
             grad_intercept -= self._lin_intercept
         if self.l2:
             loss += 0.5 * self.l2 * float(w[: self.n_coef] @ w[: self.n_coef])
@@ -583,12 +589,15 @@ class _SoftLogisticLoss:
             np.dot(Xb, W, out=z)
         else:
             np.copyto(z, np.dot(Xb, W, out=low))
+        linear = 0.0
         if not shift:
             # the intercept folded in while b + log(exp(-b) + e) loses no more
             # than log(1 + e) does (|b| ulp): added to the logits beyond
             folded = b is None or abs(b) <= _FOLDED_BINARY_INTERCEPT
             if not folded:
                 z += b
+            if self._residual is not None:
+                linear = self._linear_part(start, stop, z, b if folded else None)
             np.exp(z, out=e)
             # softplus as the log of the sum that expit needs anyway: where
             # log1p would differ (exp(z) below one ulp of 1), the term is
@@ -606,6 +615,8 @@ class _SoftLogisticLoss:
         else:
             if b is not None:
                 z += b
+            if self._residual is not None:
+                linear = self._linear_part(start, stop, z, None)
             np.abs(z, out=e)
             # sum ws max(z, 0), with max(z, 0) = (z + |z|) / 2
             if c:
@@ -634,7 +645,29 @@ class _SoftLogisticLoss:
         else:
             np.copyto(low, d)
             g += np.dot(low, Xb)
-        return loss, loss_b
+        return loss - linear, loss_b
+
+    def _linear_part(self, start, stop, Z, b):
+        """``sum_ik Yw_ik (Z_ik + b_k)`` of rows ``start:stop`` (float32 X).
+
+        The linear part of the loss from the logits ``Z`` themselves (plus
+        the intercepts ``b`` not added to them), not from ``Yw.T X`` in
+        float64: the rounding of ``Z`` in float32 then cancels between the
+        two parts of the loss, as in the gradient. With features of large
+        mean, the two large parts nearly cancel, and the loss of float32
+        logits less a float64 linear part disagreed with its gradient: the
+        line search stopped the solver far from the optimum.
+        """
+        Y, scale, _ = self._residual
+        if self.binary:
+            Yw = Y[start:stop, 1] * scale[start:stop]
+            linear = float(Yw @ Z)
+        else:
+            Yw = Y[start:stop] * scale[start:stop, None]
+            linear = float(np.vdot(Yw, Z))
+        if b is not None:  # (a float: the binary loss's folded intercept)
+            linear += b * float(Yw.sum())
+        return linear
 
     def _multinomial_block(
         self, start, stop, Xb, XbT, W, intercept, grad_coef, grad_intercept, shift,
@@ -659,6 +692,8 @@ class _SoftLogisticLoss:
         ws = self.ws[start:stop]
         self._logits(W, Xb, Z, low, intercept)
         loss = 0.0
+        if self._residual is not None:  # (the intercepts are in Z)
+            loss -= self._linear_part(start, stop, Z, None)
         if shift:
             np.max(Z, axis=1, out=mx)
             Z -= mx[:, None]
