@@ -26,7 +26,13 @@ from ._fitting import (
     n_rows,
     unfitted_on_error,
 )
-from ._labels import check_label_overlap, labeled_mask, union_classes
+from ._labels import (
+    check_comparable_integers,
+    check_label_overlap,
+    labeled_mask,
+    numbers_with_missing_labels,
+    union_classes,
+)
 from ._students import (
     partial_fit_student,
     regressor_log_proba,
@@ -355,6 +361,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 f"X has {n_samples} samples but y has {len(y)}; they must match."
             )
         labeled = labeled_mask(y, self.unlabeled)
+        y = numbers_with_missing_labels(y, labeled)
         check_classification_targets(y[labeled])
         return y, labeled
 
@@ -647,6 +654,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             check_label_overlap([], known, unlabeled=self.unlabeled)
             if classes is not None:
                 check_label_overlap(np.asarray(classes), known, name="classes")
+                check_comparable_integers(np.asarray(classes), known, "classes")
                 known = np.union1d(known, np.asarray(classes))
             self.classes_ = np.unique(known)
             self.student_ = clone(self.student)

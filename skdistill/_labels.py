@@ -70,6 +70,36 @@ def labeled_mask(y, unlabeled):
     return labeled
 
 
+def numbers_with_missing_labels(y, labeled):
+    """``y`` as numbers with NaN where a missing label (None, ``pd.NA``) made
+    an object array of numbers; ``y`` itself otherwise.
+
+    numpy reads ``[0, None, 2]`` as objects, which scikit-learn refuses as
+    labels ("unknown" type), and ``[0, nan, 2]`` as floats: both mark the
+    same missing label, so they are read alike (float classes). Integers
+    that float64 cannot hold exactly stay as they are.
+    """
+    if y.dtype != object or labeled.all() or not labeled.any():
+        return y
+    values = y[labeled]
+    if any(isinstance(value, (str, bytes, bool, np.bool_)) for value in values):
+        return y
+    try:
+        numbers = np.asarray(values.tolist())
+    except (TypeError, ValueError):
+        return y
+    if numbers.ndim != 1 or numbers.dtype.kind not in "iuf":
+        return y
+    as_float = numbers.astype(np.float64)
+    if numbers.dtype.kind in "iu" and not np.array_equal(
+        as_float.astype(numbers.dtype), numbers
+    ):
+        return y
+    out = np.full(len(y), np.nan)
+    out[labeled] = as_float
+    return out
+
+
 MISSING_LABELS_REMEDY = (
     "Set unlabeled=np.nan to use those rows as unlabeled (they get the "
     "teacher's targets only), or drop them."
@@ -218,6 +248,36 @@ def _kind_name(values):
     return "booleans" if values.dtype.kind == "b" else "numbers"
 
 
+# Integers beyond this magnitude lose their last digits as float64, the type
+# numpy compares int64 and uint64 (or integers and floats) in
+_EXACT_FLOAT_INT = 2**53
+
+
+def check_comparable_integers(labels, teacher_classes, name="y"):
+    """Refuse integer labels that numpy cannot compare with the teacher's.
+
+    numpy compares int64 with uint64 labels (and integers with floats) as
+    float64: beyond 2**53 distinct labels compare equal, and would be merged
+    into one class or read as another's.
+    """
+    kinds = labels.dtype.kind + teacher_classes.dtype.kind
+    if set(kinds) - set("iuf") or kinds == "ff":
+        return
+    if np.result_type(labels.dtype, teacher_classes.dtype).kind != "f":
+        return  # compared exactly (int32 and int64, uint32 and int64)
+    for values in (labels, teacher_classes):
+        if values.dtype.kind in "iu" and values.size and (
+            values.max() > _EXACT_FLOAT_INT or values.min() < -_EXACT_FLOAT_INT
+        ):
+            raise ValueError(
+                f"The labels of {name} ({labels.dtype}) and the teacher's "
+                f"classes_ ({teacher_classes.dtype}) are numbers of different "
+                f"types, with values beyond 2**53, which numpy compares as "
+                "float64: distinct labels would be merged. Give y the type of "
+                f"the teacher's classes_ (y.astype({teacher_classes.dtype}))."
+            )
+
+
 def union_classes(labels, teacher_classes):
     """Sorted union of ``y``'s labels and a teacher's ``classes_``.
 
@@ -227,6 +287,7 @@ def union_classes(labels, teacher_classes):
     predict numbers for a boolean ``y``.
     """
     labels, teacher_classes = np.asarray(labels), np.asarray(teacher_classes)
+    check_comparable_integers(labels, teacher_classes)
     classes = np.union1d(labels, teacher_classes)
     if (
         labels.dtype.kind == "b"

@@ -14,7 +14,12 @@ from sklearn.compose import make_column_transformer
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    SGDClassifier,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier
@@ -521,6 +526,24 @@ def test_frozen_teacher_with_overlapping_labels_is_used():
         clf.fit(_X(), y)
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2, 3])
     _finite_predictions(clf, _X())
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_labels_numpy_cannot_compare_with_the_teachers_are_refused(alpha):
+    # int64 and uint64 labels beyond 2**53 compare as float64: two of three
+    # classes were merged (an IndexError, or a classes_ label in neither)
+    labels = np.array([5, 2**60 + 1, 2**60 + 2], dtype=np.int64)
+    X, codes = _X(), _y()
+    y = labels[codes]
+    teacher = FrozenEstimator(DecisionTreeClassifier(max_depth=2).fit(X, y))
+    clf = DistilledClassifier(teacher, LogisticRegression(), alpha=alpha)
+    np.testing.assert_array_equal(clf.fit(X, y).classes_, labels)
+    with pytest.raises(ValueError, match=r"beyond 2\*\*53.*astype\(int64\)"):
+        clf.fit(X, y.astype(np.uint64))
+    with pytest.raises(ValueError, match=r"beyond 2\*\*53"):
+        clf.set_params(student=SGDClassifier(loss="log_loss")).partial_fit(
+            X, y, classes=labels.astype(np.uint64)
+        )
 
 
 @pytest.mark.parametrize("labels", [["a", "b", "c"], [1, 2, 3]])

@@ -466,6 +466,29 @@ def test_unlabeled_nan_marks_rows():
 
 
 @pytest.mark.parametrize("marker", [np.nan, pd.NA])
+@pytest.mark.parametrize("missing", [None, pd.NA])
+@pytest.mark.parametrize("container", ["list", "series"])
+def test_missing_integer_labels_are_unlabeled_rows(marker, missing, container):
+    # integers with None (or pd.NA) are objects, which scikit-learn refuses
+    # as labels ("unknown" type): read as the same integers with NaN
+    X, y = make_classification(n_samples=100, n_features=4, random_state=0)
+    nan_marked = np.where(np.arange(100) % 4 == 0, np.nan, y)
+    marked = [missing if i % 4 == 0 else int(v) for i, v in enumerate(y)]
+    if container == "series":
+        marked = pd.Series(marked, dtype=object)
+    teacher = RandomForestClassifier(n_estimators=5, random_state=0)
+    reference = DistilledClassifier(teacher, LogisticRegression(), unlabeled=np.nan)
+    reference.fit(X, nan_marked)
+    clf = DistilledClassifier(teacher, LogisticRegression(), unlabeled=marker)
+    clf.fit(X, marked)
+    assert_array_equal(clf.classes_, [0.0, 1.0])
+    assert_allclose(clf.student_.coef_, reference.student_.coef_)
+    # without a marker, the missing labels are still refused
+    with pytest.raises(ValueError, match="unlabeled"):
+        clone(clf).set_params(unlabeled=None).fit(X, marked)
+
+
+@pytest.mark.parametrize("marker", [np.nan, pd.NA])
 @pytest.mark.parametrize("missing", [None, pd.NA, np.nan])
 def test_missing_string_labels_are_unlabeled_rows(marker, missing):
     """String labels from a table: a missing value marks unlabeled rows,
