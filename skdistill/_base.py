@@ -140,7 +140,8 @@ def generate_rows(distiller, X, augment, size, seed=None):
             "complete ones) or set augment=None."
         )
     generator = _GENERATORS.get(augment, augment)
-    n_new = max(1, int(round(size * n_rows(X))))
+    # (a Python float: a numpy float16 size would overflow)
+    n_new = max(1, int(round(float(size) * n_rows(X))))
     params = dict(distiller.augment_params or {})
     own = sorted({"n_samples", "random_state"} & set(params))
     if own:

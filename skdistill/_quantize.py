@@ -146,6 +146,7 @@ def quantize_values(values, *, n_bits=8, method="uniform", random_state=None):
     """
     values = np.asarray(values, dtype=np.float64).ravel()
     _check_finite_coef(values, "the values to quantize")
+    n_bits = int(n_bits)  # a Python int: 2**n_bits of a numpy int8 overflows
     if method == "uniform":
         codes, offset, scale = _uniform_codes(values, n_bits)
         return codes, _uniform_codebook(offset, scale, codes, n_bits)
@@ -448,7 +449,7 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
         self._grid = None
         # the width of the codes, as fitted: saving reads it, not n_bits,
         # which set_params may have changed since
-        self._code_bits = n_bits = self.n_bits
+        self._code_bits = n_bits = int(self.n_bits)  # (not a numpy int8)
         if self.method == "uniform":
             self.codes_, offset, scale = _uniform_codes(
                 flat[nonzero].astype(np.float64), n_bits
@@ -458,7 +459,7 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
         else:
             self.codes_, self.codebook_ = quantize_values(
                 flat[nonzero],
-                n_bits=self.n_bits,
+                n_bits=n_bits,
                 method=self.method,
                 random_state=self.random_state,
             )

@@ -284,9 +284,10 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             self.student_ = fit_plain(self.student, X, y_given, student_weight)
             return self
 
+        alpha = float(self.alpha)  # (1 - alpha of a numpy float16 is one)
         with self._on_out_of_fold_rows():
-            target = self.alpha * _as_targets(output, y.shape[1:], n_rows(X))
-        target += (1 - self.alpha) * y
+            target = alpha * _as_targets(output, y.shape[1:], n_rows(X))
+        target += (1 - alpha) * y
         last_weight = self._last_step_weight(student_weight)
         X_new = self._augmented_rows(X)
         if X_new is not None:
@@ -299,14 +300,12 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
                     )
                 new_target = _as_targets(new_target, y.shape[1:], n_new)
             target = np.concatenate([target, new_target])
-            head_weight = _with_generated_rows(
-                student_weight, n_rows(X), n_new, self.alpha
-            )
+            head_weight = _with_generated_rows(student_weight, n_rows(X), n_new, alpha)
             if last_weight is student_weight:
                 last_weight = head_weight
             else:  # declined by the last step
                 last_weight = _with_generated_rows(
-                    last_weight, n_rows(X), n_new, self.alpha
+                    last_weight, n_rows(X), n_new, alpha
                 )
             X = stack_rows(X, X_new)
         else:
@@ -353,7 +352,8 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             target = teacher_response(self.teacher_, X, "predict", n_jobs=self.n_jobs)
         if y is not None:
             target = _as_targets(target, y.shape[1:], n_rows(X))
-            target = self.alpha * target + (1 - self.alpha) * y
+            alpha = float(self.alpha)
+            target = alpha * target + (1 - alpha) * y
         else:  # the teacher's outputs, whatever their shape: finite
             target = np.asarray(target, dtype=np.float64)
             target = _as_targets(target, target.shape[1:], n_rows(X))

@@ -420,7 +420,8 @@ def soften(logits, T):
     proba = np.empty(logits.shape, order="F")
     np.subtract(logits, np.max(logits, axis=1, keepdims=True), out=proba)
     with np.errstate(over="ignore", under="ignore"):
-        np.divide(proba, T, out=proba)  # in [-inf, 0]; 0 at each row's maximum
+        # in [-inf, 0]; 0 at each row's maximum (T a Python float)
+        np.divide(proba, float(T), out=proba)
     return softmax(proba, copy=False)
 
 
@@ -450,6 +451,8 @@ def blend_targets(soft, y_encoded, alpha):
         and a row without a label only has the first term.
     """
     Y = soft  # in place: ``soft`` is not used after blending
+    # a Python float: 1 - alpha of a numpy float16 alpha is a float16
+    alpha = float(alpha)
     labeled = y_encoded >= 0
     if labeled.all():
         Y *= alpha

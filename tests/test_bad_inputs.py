@@ -22,7 +22,7 @@ from sklearn.linear_model import (
 )
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skdistill import (
     DistilledClassifier,
@@ -914,3 +914,69 @@ def test_logistic_subclass_with_its_own_fit_is_fitted_by_it():
     X, y = rng.standard_normal((60, 4)), np.repeat([0, 1, 2], 20)
     clf = DistilledClassifier(LogisticRegression(), OwnFitLogistic()).fit(X, y)
     assert clf.student_.own_fit_called_
+
+
+@pytest.mark.parametrize(
+    "make, name, value",
+    [
+        (
+            lambda **p: QuantizedLinearModel(LogisticRegression(), **p),
+            "n_bits",
+            np.int8(7),
+        ),
+        (
+            lambda **p: QuantizedLinearModel(
+                LogisticRegression(), method="kmeans", random_state=0, **p
+            ),
+            "n_bits",
+            np.uint8(8),
+        ),
+        (
+            lambda **p: DistilledClassifier(
+                DecisionTreeClassifier(max_depth=3, random_state=0),
+                LogisticRegression(),
+                **p,
+            ),
+            "alpha",
+            np.float16(0.3),
+        ),
+        (
+            lambda **p: DistilledClassifier(
+                LogisticRegression(), LogisticRegression(), **p
+            ),
+            "T",
+            np.float16(3.0),
+        ),
+        (
+            lambda **p: DistilledRegressor(
+                DecisionTreeRegressor(max_depth=3, random_state=0), Ridge(), **p
+            ),
+            "alpha",
+            np.float16(0.3),
+        ),
+        (
+            lambda **p: DistilledClassifier(
+                DecisionTreeClassifier(max_depth=3, random_state=0),
+                DecisionTreeClassifier(max_depth=3, random_state=0),
+                augment="munge",
+                random_state=0,
+                **p,
+            ),
+            "augment_size",
+            np.float16(20.0),
+        ),
+    ],
+)
+def test_numpy_scalar_parameters_are_numbers_of_their_value(make, name, value):
+    # computed in their own type, an int8 n_bits overflowed 2**n_bits, a
+    # float16 alpha made targets that do not sum to one (blamed on the
+    # student), a float16 augment_size overflowed the number of rows
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(3500 if name == "augment_size" else 150, 3))
+    y = X @ [1.0, -2.0, 0.5] if isinstance(make(), DistilledRegressor) else (
+        np.arange(len(X)) % 3
+    )
+    python = value.item()
+    expected = make(**{name: python}).fit(X, y)
+    fitted = make(**{name: value}).fit(X, y)
+    np.testing.assert_allclose(fitted.predict(X[:50]), expected.predict(X[:50]))
