@@ -151,8 +151,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
 
     alpha : float, default=0.5
         Weight of the teacher in ``[0, 1]``. ``alpha=0`` is plain supervised
-        training (exactly ``clone(student).fit(X, y)``); ``alpha=1`` is pure
-        distillation. Note that some libraries use ``alpha`` for the weight of
+        training (exactly ``clone(student).fit(X, y)`` for a classifier
+        student; a regressor student matches the logits of the one-hot
+        labels); ``alpha=1`` is pure distillation. Note that some libraries use ``alpha`` for the weight of
         the hard labels instead.
 
     T : float, default=1.0

@@ -7,7 +7,7 @@ import numpy as np
 import sklearn
 from scipy.special import log_softmax, softmax
 from sklearn import config_context
-from sklearn.base import is_classifier, is_regressor
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
@@ -449,14 +449,28 @@ def _fit_regressor(student, method, X, Y, sample_weight):
         return getattr(student, method)(X, Z, **kwargs)
     except ValueError as exc:
         # the tag is False for some regressors that fit several outputs
-        # (MLPRegressor): the student's own error unless it is about y's shape
-        if get_tags(student).target_tags.multi_output or "1d array" not in str(exc):
+        # (MLPRegressor), and the errors of those that cannot differ
+        # (IsotonicRegression, LassoCV): the student's own error unless it
+        # fits one of the columns
+        if get_tags(student).target_tags.multi_output or not _fits_one_output(
+            student, method, X, Z, kwargs
+        ):
             raise
         raise TypeError(
             f"The student {student!r}, a regressor, failed in {method} on the "
             "multi-output targets (one log-probability column per class): "
             f"{exc} Wrap it in sklearn.multioutput.MultiOutputRegressor."
         ) from exc
+
+
+def _fits_one_output(student, method, X, Z, kwargs):
+    """Whether a clone of ``student`` fits the first column of ``Z`` alone (the
+    failure on all of them was then about the number of outputs)."""
+    try:
+        getattr(clone(student), method)(X, Z[:, 0], **kwargs)
+    except Exception:  # noqa: BLE001 (any failure: not the outputs' number)
+        return False
+    return True
 
 
 def partial_fit_student(student, X, Y, classes, sample_weight=None):

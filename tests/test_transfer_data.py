@@ -558,6 +558,27 @@ def test_single_output_regressor_student_points_to_multioutput(data, method):
     getattr(clf, method)(X, y)
     assert clf.predict_proba(X).shape == (len(y), 3)
 
+
+def test_multi_output_refusals_are_told_by_a_one_output_fit(data):
+    # LassoCV says "use MultiTaskLassoCV" (was the student's bare error);
+    # IsotonicRegression refuses X's several features (was advice to wrap
+    # it in MultiOutputRegressor, which refuses them alike)
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LassoCV
+    from sklearn.multioutput import MultiOutputRegressor
+
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    clf = DistilledClassifier(teacher, LassoCV(cv=3))
+    with pytest.raises(TypeError, match="Wrap it in sklearn.multioutput"):
+        clf.fit(X, y)
+    clf.set_params(student=MultiOutputRegressor(LassoCV(cv=3))).fit(X, y)
+    assert clf.score(X, y) > 0.5
+    clf.set_params(student=IsotonicRegression())
+    with pytest.raises(ValueError, match="1 feature") as info:
+        clf.fit(X, y)
+    assert "MultiOutputRegressor" not in str(info.value)
+
 def test_partial_fit_regressor(reg_data):
     X, y = reg_data
     teacher = FrozenEstimator(LinearRegression().fit(X, y))
