@@ -84,19 +84,60 @@ def is_regressor_student(student):
     return get_tags(student).estimator_type == "regressor"
 
 
+def _student_columns(student_classes, classes):
+    """Index in ``classes`` (sorted) of each of the student's labels, or None
+    when a label is not there."""
+    student_classes = np.asarray(student_classes)
+    try:
+        columns = np.searchsorted(classes, student_classes)
+    except TypeError:  # labels that do not compare with classes'
+        return None
+    if np.any(columns >= len(classes)):
+        return None
+    if not np.array_equal(np.asarray(classes)[columns], student_classes):
+        return None
+    return columns
+
+
 def _expand_proba(proba, student_classes, classes):
     """Place a student's probability columns at their labels in ``classes``.
 
     A student fitted on one class predicts it with probability 1, whatever
     it returns (``MLPClassifier`` and ``HistGradientBoostingClassifier``
-    then give two columns).
+    then give two columns). The columns are read by the student's labels,
+    which may be in another order (``SoftLogisticRegression(classes=...)``
+    at ``alpha=0``).
     """
-    if len(student_classes) == len(classes):
+    if len(student_classes) == len(classes) and np.array_equal(
+        student_classes, classes
+    ):
         return proba
+    columns = _student_columns(student_classes, classes)
+    if columns is None:
+        raise ValueError(
+            f"The student's classes_ {np.asarray(student_classes).tolist()!r} are "
+            f"not among the distiller's classes_ {np.asarray(classes).tolist()!r}: "
+            "its probabilities cannot be placed."
+        )
     out = np.zeros((proba.shape[0], len(classes)), dtype=proba.dtype)
-    columns = np.searchsorted(classes, student_classes)
     out[:, columns] = 1.0 if len(student_classes) == 1 else proba
     return out
+
+
+def check_student_classes(student, classes):
+    """Refuse a fitted student with labels the distiller does not know (its
+    own ``classes`` setting: its columns could not be placed)."""
+    student_classes = getattr(student, "classes_", None)
+    if student_classes is None or is_regressor_student(student):
+        return
+    if _student_columns(student_classes, classes) is None:
+        raise ValueError(
+            f"The student {student!r} was fitted with the classes "
+            f"{np.asarray(student_classes).tolist()!r}, which are not among the "
+            f"distiller's classes_ {np.asarray(classes).tolist()!r} (the labels "
+            "of y and of a frozen teacher); its outputs could not be placed. "
+            "Leave the student's own classes setting out."
+        )
 
 
 def check_two_classes(labels):
@@ -472,6 +513,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             # labeled rows.
             self.augment_ = None
             self.student_ = fit_plain(self.student, X, y, student_weight)
+            check_student_classes(self.student_, self.classes_)
             return self
 
         X, Y, head_weight, last_weight = self._training_set(
@@ -806,7 +848,18 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 Z = regressor_logits(self.student_, X)
             return Z[:, 1] - Z[:, 0] if Z.shape[1] == 2 else Z
         with blame("student", self.student_, "decision_function"):
-            return self.student_.decision_function(X)
+            scores = self.student_.decision_function(X)
+        student_classes = getattr(self.student_, "classes_", self.classes_)
+        if len(student_classes) == len(self.classes_) and not np.array_equal(
+            student_classes, self.classes_
+        ):  # the student's labels in another order (alpha=0, its classes=)
+            columns = _student_columns(student_classes, self.classes_)
+            if np.ndim(scores) == 1:  # a binary score: for student_classes[1]
+                return scores if columns[1] == 1 else -scores
+            ordered = np.empty_like(scores)
+            ordered[:, columns] = scores
+            return ordered
+        return scores
 
 
 def _check_same_out_of_fold(distiller, y_labeled, output):

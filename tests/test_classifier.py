@@ -1167,3 +1167,64 @@ def test_a_calibrated_student_needs_an_estimator_that_takes_weights(inner, accep
     else:
         with pytest.raises(TypeError, match="does not hand it to the estimator"):
             clf.fit(X, y)
+
+
+def test_a_student_with_its_own_classes_order_is_read_by_its_labels():
+    # SoftLogisticRegression(classes=[1, 0]) at alpha=0 (its own fit): its
+    # columns were read as if in the distiller's order, every probability
+    # against its prediction; with a class the distiller does not know,
+    # predict_proba raised an IndexError
+    from skdistill.linear_model import SoftLogisticRegression
+
+    X, y = make_classification(n_samples=150, n_features=4, random_state=0)
+    teacher = LogisticRegression()
+    for student in (
+        SoftLogisticRegression(classes=[1, 0]),
+        SoftLogisticRegression(classes=[2, 0, 1]),
+    ):
+        if len(student.classes) == 3:
+            y3 = np.arange(len(y)) % 3
+            clf = DistilledClassifier(teacher, student, alpha=0.0).fit(X, y3)
+            reference = clone(student).fit(X, y3)
+            order = [1, 2, 0]  # the distiller's sorted labels in the student's
+        else:
+            clf = DistilledClassifier(teacher, student, alpha=0.0).fit(X, y)
+            reference = clone(student).fit(X, y)
+            order = [1, 0]
+        assert_array_equal(clf.classes_, np.sort(student.classes))
+        assert_allclose(clf.predict_proba(X), reference.predict_proba(X)[:, order])
+        assert_array_equal(
+            clf.classes_[clf.predict_proba(X).argmax(axis=1)], clf.predict(X)
+        )
+        scores = reference.decision_function(X)
+        expected = -scores if scores.ndim == 1 else scores[:, order]
+        assert_allclose(clf.decision_function(X), expected)
+    unknown = DistilledClassifier(
+        teacher, SoftLogisticRegression(classes=[0, 1, 2]), alpha=0.0
+    )
+    with pytest.raises(ValueError, match=r"fitted with the classes \[0, 1, 2\]"):
+        unknown.fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # multi_class, deprecated
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cholesky"])
+def test_a_binary_multinomial_student_is_the_model_it_predicts_with(solver):
+    # scikit-learn < 1.8's multi_class="multinomial" with two classes fits
+    # the symmetric softmax and predicts expit(2 d): the binary model fitted
+    # in its place gave probabilities up to 0.14 too confident
+    if "multi_class" not in LogisticRegression().get_params():
+        pytest.skip("LogisticRegression has no multi_class parameter")
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 4)
+    y = (X @ [1.0, -2.0, 0.5, 0.0] + rng.logistic(size=200) > 0).astype(int)
+    student = LogisticRegression(
+        multi_class="multinomial", solver=solver, tol=1e-8, max_iter=1000
+    )
+    one_hot = FrozenEstimator(KNeighborsClassifier(1).fit(X, y))  # on X
+    clf = DistilledClassifier(one_hot, student, alpha=1.0, augment=None).fit(X, y)
+    reference = clone(student).fit(X, y)
+    assert_allclose(clf.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+    sw = rng.uniform(0.5, 2.0, size=len(y))
+    weighted = clf.fit(X, y, sample_weight=sw)
+    reference = clone(student).fit(X, y, sample_weight=sw)
+    assert_allclose(weighted.predict_proba(X), reference.predict_proba(X), atol=1e-6)

@@ -655,6 +655,13 @@ def _fit_logistic_regression_soft(
     if not np.all(cw == 1):
         Y = Y * cw
     C = np.inf if _effective_penalty(estimator) is None else estimator.C
+    # scikit-learn < 1.8 with multi_class="multinomial" and two classes fits
+    # the symmetric two-row softmax, stores its second row, and predicts
+    # softmax([-d, d]) = expit(2 d): the binary model of twice the
+    # coefficients at twice C, fitted here and halved
+    scale = 2.0 if (
+        len(classes) == 2 and getattr(estimator, "multi_class", None) == "multinomial"
+    ) else 1.0
 
     coef_init = intercept_init = None
     n_rows = 1 if len(classes) == 2 else len(classes)
@@ -663,12 +670,13 @@ def _fit_logistic_regression_soft(
         and hasattr(estimator, "coef_")
         and np.shape(estimator.coef_) == (n_rows, X.shape[1])
     ):
-        coef_init, intercept_init = estimator.coef_, estimator.intercept_
+        coef_init = np.asarray(estimator.coef_) * scale
+        intercept_init = np.asarray(estimator.intercept_) * scale
     coef, intercept, n_iter = _fit_soft_logistic(
         X,
         Y,
         sample_weight=sw,
-        C=C,
+        C=C * scale,
         fit_intercept=estimator.fit_intercept,
         tol=estimator.tol,
         max_iter=estimator.max_iter,
@@ -679,6 +687,8 @@ def _fit_logistic_regression_soft(
         overwrite_Y=overwrite_Y,
         solver="newton-cg" if estimator.solver == "newton-cg" else "auto",
     )
+    if scale != 1.0:
+        coef, intercept = coef / scale, intercept / scale
     estimator.classes_ = classes
     # column-major, as scikit-learn's lbfgs leaves it (and as fast to predict)
     estimator.coef_ = np.asfortranarray(coef)
