@@ -33,7 +33,9 @@ from ._teacher import teacher_response
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
     _check_logistic_params,
+    _binary_multinomial_scale,
     _effective_penalty,
+    _fitted_dtype,
     _soft_class_weight,
     _supports_soft_targets,
 )
@@ -455,11 +457,12 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
     (YW,) = dask.persist(YW)  # the targets stay on the workers
     try:
         C, fit_intercept, tol, max_iter, class_weight = _solver_params(student)
+        scale = _binary_multinomial_scale(student, len(student_classes))
         w, n_iter, _ = _minimize_blockwise(
             X,
             YW,
             student_classes,
-            C=C,
+            C=C * scale,
             fit_intercept=fit_intercept,
             tol=tol,
             max_iter=max_iter,
@@ -470,7 +473,8 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
         del YW  # release the persisted targets
     n_rows = 1 if len(student_classes) == 2 else len(student_classes)
     n_coef = n_rows * X.shape[1]
-    dtype = X.dtype if X.dtype == np.float32 else np.float64
+    dtype = _fitted_dtype(student, X.dtype if X.dtype == np.float32 else np.float64)
+    w = w / scale
     student.classes_ = student_classes
     student.coef_ = np.asfortranarray(w[:n_coef].reshape(n_rows, X.shape[1]), dtype)
     student.intercept_ = (

@@ -171,12 +171,38 @@ def _weighs_positive_rows(student):
     """Whether ``student``'s ``class_weight`` weighs only the rows of the class
     in each of its one-vs-rest problems (liblinear's and SGD's), which row
     weights cannot express."""
-    from sklearn.linear_model import Perceptron, SGDClassifier
+    from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
     from sklearn.svm import LinearSVC
 
+    if isinstance(student, LogisticRegression):  # liblinear: one-vs-rest
+        return student.solver == "liblinear"
     return isinstance(student, (LinearSVC, SGDClassifier, Perceptron)) or (
         type(student).__name__ == "PassiveAggressiveClassifier"
     )
+
+
+def _check_per_problem_balance(student, class_weight, n_classes):
+    """Refuse ``class_weight="balanced"`` of a one-vs-rest LogisticRegression
+    (``multi_class="ovr"``, scikit-learn < 1.8) with several classes: it is
+    balanced per binary problem (the class against the rest), which neither
+    row weights nor a dict of class weights can reproduce."""
+    from sklearn.linear_model import LogisticRegression
+
+    if (
+        isinstance(student, LogisticRegression)
+        and student.solver != "liblinear"
+        and getattr(student, "multi_class", None) == "ovr"
+        and isinstance(class_weight, str)
+        and class_weight == "balanced"
+        and n_classes > 2
+    ):
+        raise TypeError(
+            f"The student {student!r} balances its classes per one-vs-rest "
+            "problem (each class against the rest), which the soft targets' "
+            "repeated rows cannot reproduce. Give class_weight as a dict, or "
+            "use multi_class='multinomial' (fitted exactly, with the soft "
+            "class totals balanced)."
+        )
 
 
 def _weighs_classes(class_weight):
@@ -337,6 +363,7 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     params = student.get_params(deep=False)
     settings = {}
     class_weight = params.get("class_weight")
+    _check_per_problem_balance(student, class_weight, len(classes))
     if _weighs_classes(class_weight):
         per_class = _class_factors(
             class_weight, classes, _kept_targets(Y), sample_weight

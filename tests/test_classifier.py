@@ -1228,3 +1228,109 @@ def test_a_binary_multinomial_student_is_the_model_it_predicts_with(solver):
     weighted = clf.fit(X, y, sample_weight=sw)
     reference = clone(student).fit(X, y, sample_weight=sw)
     assert_allclose(weighted.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+
+
+def _one_hot_case(n_classes, n_samples=300):
+    rng = np.random.RandomState(0)
+    X = rng.randn(n_samples, 4)
+    logits = X @ rng.randn(4, n_classes) + rng.gumbel(size=(n_samples, n_classes))
+    y = np.argmax(logits, axis=1)
+    return X, y, FrozenEstimator(KNeighborsClassifier(1).fit(X, y))  # one-hot on X
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # multi_class, deprecated
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("class_weight", [{0: 3.0, 1: 0.5}, "balanced"])
+def test_liblinear_class_weights_weigh_each_problems_own_class(n_classes, class_weight):
+    # liblinear's one-vs-rest weighs only the class's own rows in its
+    # problem: as row weights, the weights changed 35 of 300 predictions
+    X, y, one_hot = _one_hot_case(n_classes)
+    student = LogisticRegression(solver="liblinear", class_weight=class_weight)
+    try:
+        reference = clone(student).fit(X, y)
+    except ValueError:  # scikit-learn >= 1.9: no multiclass liblinear
+        pytest.skip("liblinear fits two classes only")
+    clf = DistilledClassifier(one_hot, student, alpha=1.0, augment=None).fit(X, y)
+    assert_allclose(clf.predict_proba(X), reference.predict_proba(X), atol=1e-8)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # multi_class, deprecated
+def test_one_vs_rest_balanced_classes_are_refused_saying_why():
+    if "multi_class" not in LogisticRegression().get_params():
+        pytest.skip("LogisticRegression has no multi_class parameter")
+    X, y, one_hot = _one_hot_case(3)
+    student = LogisticRegression(multi_class="ovr", class_weight="balanced")
+    clf = DistilledClassifier(one_hot, student, alpha=0.5)
+    with pytest.raises(TypeError, match="per one-vs-rest problem"):
+        clf.fit(X, y)
+    student.set_params(class_weight={0: 2.0})  # row weights by label: exact
+    reference = clone(student).fit(X, y)
+    clf = DistilledClassifier(one_hot, student, alpha=1.0, augment=None).fit(X, y)
+    assert_allclose(clf.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+
+
+def test_a_student_with_callbacks_has_them_called():
+    # the exact solver calls no callback: such a student goes through row
+    # repetition, whose fit calls them (scikit-learn >= 1.9)
+    if not hasattr(LogisticRegression(), "set_callbacks"):
+        pytest.skip("no callbacks before scikit-learn 1.9")
+
+    class Recorder:
+        def __init__(self):
+            self.calls = 0
+
+        def setup(self, estimator, context):
+            self.calls += 1
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            self.calls += 1
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            return False
+
+    X, y, one_hot = _one_hot_case(3)
+    recorder = Recorder()
+    student = LogisticRegression(tol=1e-8, max_iter=1000).set_callbacks(recorder)
+    clf = DistilledClassifier(one_hot, student, alpha=1.0, augment=None).fit(X, y)
+    assert recorder.calls > 0
+    reference = LogisticRegression(tol=1e-8, max_iter=1000).fit(X, y)
+    assert_allclose(clf.predict_proba(X), reference.predict_proba(X), atol=1e-5)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_float32_students_have_scikit_learns_dtype_and_no_spurious_warning(
+    solver, sparse
+):
+    # scikit-learn < 1.8's lbfgs gives float64 coefficients for float32 X;
+    # float32 CSR X at a tight tol warned of newton-cg's "precision loss"
+    X, y, _ = _one_hot_case(3, n_samples=200)
+    X = X.astype(np.float32)
+    if sparse:
+        X = sp.csr_matrix(X)
+    one_hot = FrozenEstimator(KNeighborsClassifier(1).fit(X, y))
+    student = LogisticRegression(solver=solver, tol=1e-6, max_iter=1000)
+    reference = clone(student).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = DistilledClassifier(one_hot, student, alpha=1.0, augment=None).fit(X, y)
+    assert clf.student_.coef_.dtype == reference.coef_.dtype
+    assert clf.student_.intercept_.dtype == reference.intercept_.dtype
+    assert_allclose(clf.predict_proba(X), reference.predict_proba(X), atol=1e-3)
+
+
+def test_settings_logistic_regression_ignores_are_said_on_the_exact_path():
+    from skdistill._students import student_path
+
+    X, y, one_hot = _one_hot_case(3)
+    student = LogisticRegression(C=0.01, l1_ratio=0.5)
+    if "penalty" in student.get_params() and student.penalty != "deprecated":
+        student.set_params(penalty="l2")  # l1_ratio then ignored
+    else:
+        student.set_params(C=np.inf)  # no penalty: l1_ratio ignored
+    with pytest.warns(UserWarning, match="only the 'elasticnet' penalty uses"):
+        DistilledClassifier(one_hot, student, alpha=0.5).fit(X, y)
+    assert student_path(student) == "soft_logistic"

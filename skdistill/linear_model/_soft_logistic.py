@@ -440,6 +440,10 @@ def _newton_cg(loss, w0, *, tol, max_iter, verbose):
         # the step vanished: its conjugate gradients stop at a curvature below
         # 3 eps, reached at gradients of about 1e-8 (as L-BFGS-B's ftol stops it)
         return res.x, n_iter, None
+    if res.status == 2 and getattr(loss, "dtype", None) == np.float32:
+        # "precision loss": no step decreases the loss of float32 products
+        # any more, the float32 optimum (as L-BFGS-B stops quietly there)
+        return res.x, n_iter, None
     return res.x, n_iter, (res.status, res.message)
 
 
@@ -448,15 +452,18 @@ def _effective_penalty(estimator):
 
     Mirrors ``LogisticRegression.fit`` of scikit-learn 1.6 to 1.9 without
     emitting its warnings: with ``penalty="deprecated"`` (>= 1.8),
-    ``l1_ratio`` in ``{0, None}`` is L2 and ``C=np.inf`` means no penalty; an
+    ``C=np.inf`` means no penalty (whatever ``l1_ratio`` is) and ``l1_ratio``
+    in ``{0, None}`` is L2; an
     explicit ``penalty`` ("l2", None, "l1", "elasticnet") wins otherwise
     (``"elasticnet"`` with ``l1_ratio=0`` is an L2 penalty).
     """
     penalty = getattr(estimator, "penalty", "deprecated")
     l1_ratio = getattr(estimator, "l1_ratio", None)
     if isinstance(penalty, str) and penalty == "deprecated":
+        if estimator.C == np.inf:  # whatever l1_ratio is
+            return None
         if l1_ratio is None or l1_ratio == 0:
-            return None if estimator.C == np.inf else "l2"
+            return "l2"
         return "l1" if l1_ratio == 1 else "elasticnet"
     if penalty is None or (isinstance(penalty, str) and penalty == "none"):
         return None
@@ -468,6 +475,9 @@ def _effective_penalty(estimator):
 # scikit-learn >= 1.8 deprecates LogisticRegression's penalty (its default
 # is then "deprecated")
 _PENALTY_DEPRECATED = LogisticRegression().get_params()["penalty"] == "deprecated"
+# before 1.8, LogisticRegression's lbfgs solver fits float32 X in float64
+# (float64 coef_); it keeps float32 from 1.8, as its other solvers always do
+_LBFGS_CASTS_FLOAT32 = not _PENALTY_DEPRECATED
 
 
 def _check_logistic_params(estimator):
@@ -483,12 +493,44 @@ def _check_logistic_params(estimator):
     penalty = getattr(estimator, "penalty", "deprecated")
     solver = estimator.solver
     if isinstance(penalty, str) and penalty == "deprecated":
+        if getattr(estimator, "l1_ratio", 0) is None:
+            warnings.warn(
+                "The student's LogisticRegression sets l1_ratio=None, which "
+                "scikit-learn deprecated in 1.8 (an error from 1.10): use a "
+                "value in [0, 1].",
+                FutureWarning,
+                stacklevel=3,
+            )
         penalty = _effective_penalty(estimator)
     elif _PENALTY_DEPRECATED:
         warnings.warn(
             "The student's LogisticRegression sets 'penalty', which scikit-learn "
             "deprecated in 1.8 and removes in 1.10: use 'l1_ratio' (0 for 'l2') "
             "and C=np.inf for no penalty.",
+            FutureWarning,
+            stacklevel=3,
+        )
+    # the settings LogisticRegression.fit says it ignores, said here too
+    if estimator.penalty is None and estimator.C != 1.0:
+        warnings.warn(
+            "The student's LogisticRegression sets penalty=None, which ignores "
+            f"C={estimator.C!r} (as LogisticRegression.fit says).",
+            UserWarning,
+            stacklevel=3,
+        )
+    l1_ratio = getattr(estimator, "l1_ratio", None)
+    if penalty != "elasticnet" and l1_ratio is not None and 0 < l1_ratio < 1:
+        warnings.warn(
+            f"The student's LogisticRegression sets l1_ratio={l1_ratio!r}, which "
+            f"only the 'elasticnet' penalty uses; its penalty is {penalty!r} (as "
+            "LogisticRegression.fit says).",
+            UserWarning,
+            stacklevel=3,
+        )
+    if _PENALTY_DEPRECATED and getattr(estimator, "n_jobs", None) is not None:
+        warnings.warn(
+            "The student's LogisticRegression sets n_jobs, which has no effect "
+            "(as LogisticRegression.fit says from scikit-learn 1.8).",
             FutureWarning,
             stacklevel=3,
         )
@@ -521,7 +563,9 @@ def _supports_soft_targets(estimator):
         may mean something else) whose effective penalty is L2 or none and
         whose solver is not ``"liblinear"`` (which penalises the intercept),
         nor set to ``multi_class="ovr"`` (scikit-learn < 1.8), whose classes
-        are fitted one against the rest, not jointly.
+        are fitted one against the rest, not jointly; and without callbacks
+        (``set_callbacks``, scikit-learn >= 1.9), which its own ``fit`` calls
+        on the repeated rows and this solver would not.
     """
     if not isinstance(estimator, LogisticRegression) or isinstance(
         estimator, LogisticRegressionCV
@@ -532,6 +576,8 @@ def _supports_soft_targets(estimator):
     if getattr(estimator, "solver", "lbfgs") == "liblinear":
         return False
     if getattr(estimator, "multi_class", "auto") == "ovr":
+        return False
+    if getattr(estimator, "_skl_callbacks", None):
         return False
     return _effective_penalty(estimator) in ("l2", None)
 
@@ -570,6 +616,32 @@ def _soft_class_weight(class_weight, classes, Y, sw):
     if unweighted and n_classes - len(unweighted) != len(class_weight):
         raise ValueError(f"The classes, {unweighted}, are not in class_weight")
     return weight
+
+
+def _binary_multinomial_scale(estimator, n_classes):
+    """2 for a ``LogisticRegression(multi_class="multinomial")`` of two
+    classes (scikit-learn < 1.8), 1 otherwise.
+
+    That model is the symmetric two-row softmax, whose second row scikit-learn
+    stores and predicts with as ``softmax([-d, d]) = expit(2 d)``: the binary
+    model of twice its coefficients, at twice ``C``, fitted in its place and
+    divided by the scale.
+    """
+    if n_classes == 2 and getattr(estimator, "multi_class", None) == "multinomial":
+        return 2.0
+    return 1.0
+
+
+def _fitted_dtype(estimator, dtype):
+    """The dtype of the coefficients scikit-learn's fit gives ``estimator``
+    for ``X`` of ``dtype`` (float64 for lbfgs before 1.8)."""
+    if (
+        isinstance(estimator, LogisticRegression)
+        and _LBFGS_CASTS_FLOAT32
+        and estimator.solver == "lbfgs"
+    ):
+        return np.dtype(np.float64)
+    return dtype
 
 
 def _fit_logistic_regression_soft(
@@ -655,13 +727,7 @@ def _fit_logistic_regression_soft(
     if not np.all(cw == 1):
         Y = Y * cw
     C = np.inf if _effective_penalty(estimator) is None else estimator.C
-    # scikit-learn < 1.8 with multi_class="multinomial" and two classes fits
-    # the symmetric two-row softmax, stores its second row, and predicts
-    # softmax([-d, d]) = expit(2 d): the binary model of twice the
-    # coefficients at twice C, fitted here and halved
-    scale = 2.0 if (
-        len(classes) == 2 and getattr(estimator, "multi_class", None) == "multinomial"
-    ) else 1.0
+    scale = _binary_multinomial_scale(estimator, len(classes))
 
     coef_init = intercept_init = None
     n_rows = 1 if len(classes) == 2 else len(classes)
@@ -687,8 +753,8 @@ def _fit_logistic_regression_soft(
         overwrite_Y=overwrite_Y,
         solver="newton-cg" if estimator.solver == "newton-cg" else "auto",
     )
-    if scale != 1.0:
-        coef, intercept = coef / scale, intercept / scale
+    dtype = _fitted_dtype(estimator, coef.dtype)
+    coef, intercept = (coef / scale).astype(dtype), (intercept / scale).astype(dtype)
     estimator.classes_ = classes
     # column-major, as scikit-learn's lbfgs leaves it (and as fast to predict)
     estimator.coef_ = np.asfortranarray(coef)
