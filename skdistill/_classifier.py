@@ -235,12 +235,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         and returns the new rows. Generated rows get the teacher's targets with
         the row weight ``alpha`` (the teacher's share of the objective) and,
         with ``sample_weight``, a weight of 1. ``"auto"`` is ``"munge"`` with
-        five generated rows per training row when the student is a decision
-        tree or gradient-boosted trees of scikit-learn (alone or as the last
-        step of a Pipeline), ``alpha > 0``, and X has at most 1,500 rows,
-        dense, numeric or categorical, without missing values; otherwise no
-        rows are generated (``augment_`` says which). ``None`` never
-        generates rows.
+        five generated rows per training row when the student is a
+        decision-tree or gradient-boosted-trees classifier of scikit-learn
+        (alone or as the last step of a Pipeline), ``alpha > 0``, and X has
+        at most 1,500 rows, dense, numeric or categorical, without missing
+        values; otherwise no rows are generated (``augment_`` says which).
+        ``None`` never generates rows.
 
     augment_size : float, default=None
         Number of generated rows as a multiple of the training rows. ``None``

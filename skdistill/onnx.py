@@ -119,7 +119,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from onnx import TensorProto, numpy_helper
 from sklearn import linear_model, svm
-from sklearn.base import is_classifier
+from sklearn.base import is_classifier, is_regressor
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
 from sklearn.multioutput import MultiOutputRegressor
@@ -566,19 +566,29 @@ def _reduced_model(model):
     coefficients (the model is its intercepts; a linear node of no input
     cannot be built).
     """
-    support = model.get_support()
+    linear = _linear_model(model.estimator_)
+    reduced = copy.deepcopy(linear)
+    columns = _restrict_to_support(reduced, model.get_support())
+    return reduced, linear, columns
+
+
+def _restrict_to_support(linear, support):
+    """Restrict the fitted linear model ``linear`` (in place) to the columns
+    of X in the boolean ``support``; returns their indices.
+
+    With no surviving column, the first one is kept with its zero
+    coefficients (the model is its intercepts; a linear node of no input
+    cannot be built).
+    """
     if not support.any():
         support = support.copy()
         support[0] = True
-    linear = _linear_model(model.estimator_)
-    reduced = copy.deepcopy(linear)
     coef = linear.coef_
     coef = coef.toarray() if hasattr(coef, "toarray") else np.asarray(coef)
-    reduced.coef_ = coef[..., support]
-    reduced.n_features_in_ = int(support.sum())
-    if hasattr(reduced, "feature_names_in_"):
-        del reduced.feature_names_in_
-    return reduced, linear, np.flatnonzero(support).astype(np.int64)
+    linear.coef_ = coef[..., support]
+    linear.n_features_in_ = int(support.sum())
+    vars(linear).pop("feature_names_in_", None)
+    return np.flatnonzero(support).astype(np.int64)
 
 
 def _convert_sparsify(scope, operator, container):
@@ -603,13 +613,22 @@ def _emit_pruned(scope, container, operator, model, inputs):
         _sub_estimator(scope, container, operator, model.estimator_, inputs)
         return
     opv = container.target_opset
-    reduced, linear, columns = _reduced_model(model)
     X = _one_input(inputs, model)
+    student = getattr(model.estimator_, "student_", None)
+    if student is not None and is_classifier(model.estimator_) and is_regressor(
+        student
+    ):
+        # a distiller whose regressor student fits the log targets: the same
+        # distiller, its student restricted to the surviving columns
+        reduced = copy.deepcopy(model.estimator_)
+        columns = _restrict_to_support(reduced.student_, model.get_support())
+        reduced.n_features_in_ = reduced.student_.n_features_in_
+        vars(reduced).pop("feature_names_in_", None)
+        gathered = OnnxGather(X, columns, axis=1, op_version=opv)
+        _sub_estimator(scope, container, operator, reduced, [gathered])
+        return
+    reduced, linear, columns = _reduced_model(model)
     gathered = OnnxGather(X, columns, axis=1, op_version=opv)
-    if is_classifier(model.estimator_) and not is_classifier(linear):
-        raise NotImplementedError(
-            "ONNX export of a pruned distiller with a regressor student."
-        )
     if is_classifier(linear) and not np.array_equal(
         np.asarray(linear.classes_), np.asarray(model.classes_)
     ):

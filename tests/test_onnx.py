@@ -258,6 +258,17 @@ def test_sparsify_gathers_the_surviving_columns():
     assert all(np.prod(c.dims) == n_kept for c in coefs), [c.dims for c in coefs]
 
 
+def test_a_pruned_distiller_with_a_regressor_student_converts():
+    # its student fits the log targets: the export was refused with an error
+    # about quantizing
+    X, y = _iris()
+    model = SparsifyTransformer(
+        DistilledClassifier(_forest(), Ridge(alpha=0.1)), sparsity=0.5, refit=False
+    ).fit(X, y)
+    assert 0 < model.get_support().sum() < X.shape[1]
+    _assert_classifier_parity(model, X)
+
+
 def test_quantized_file_shrinks_with_the_bit_width():
     rng = np.random.RandomState(0)
     X = rng.standard_normal((400, 200))
