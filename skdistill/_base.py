@@ -40,7 +40,7 @@ from ._fitting import (
     score_request,
     weight_kwargs,
 )
-from ._transfer import _categorical_mask, gaussian_noise, munge
+from ._transfer import _categorical_mask, gaussian_noise, has_sparse_columns, munge
 
 _GENERATORS = {"munge": munge, "gaussian": gaussian_noise}
 
@@ -78,6 +78,8 @@ def _tree_classifier(student):
 def _munge_ready(X):
     """Whether MUNGE can take X: dense, 2-D, numeric or categorical, finite."""
     if sparse.issparse(X) or getattr(X, "ndim", 2) != 2:  # not a text column
+        return False
+    if has_sparse_columns(X):  # a DataFrame of pandas sparse columns
         return False
     if hasattr(X, "iloc"):  # a DataFrame: numeric and categorical columns only
         # numpy and pandas nullable (Int64, Float64) numbers; kind "O" otherwise
@@ -381,6 +383,12 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                 f"The augment generator returned a {type(X_new).__name__} for a "
                 f"{type(X).__name__} X; it must return rows of X's kind (a "
                 "DataFrame with X's columns and dtypes)."
+            )
+        if sparse.issparse(X_new) and not sparse.issparse(X):
+            raise ValueError(
+                f"The augment generator returned a sparse {type(X_new).__name__} "
+                f"for a dense X ({type(X).__name__}); it must return rows of X's "
+                "kind (X_new.toarray() for dense X)."
             )
         shape = tuple(getattr(X_new, "shape", None) or np.shape(X_new))
         # a table of n_features_in_ columns, or one column of texts (without)

@@ -114,6 +114,15 @@ def _categorical_mask(X, categorical_features):
     )
 
 
+def has_sparse_columns(X):
+    """Whether ``X`` is a DataFrame with sparse columns (``pd.SparseDtype``,
+    whose ``kind`` is its values' numeric one)."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(X, "iloc"):
+        return False
+    return any(type(dtype).__name__ == "SparseDtype" for dtype in dtypes)
+
+
 def _validate_input(X, categorical_features, ensure_min_samples):
     """Validate `X` and split it into continuous values and categorical columns.
 
@@ -139,7 +148,7 @@ def _validate_input(X, categorical_features, ensure_min_samples):
     mask : ndarray of shape (n_features,), dtype=bool
         True for categorical columns.
     """
-    if sparse.issparse(X):
+    if sparse.issparse(X) or has_sparse_columns(X):
         raise TypeError(
             "Sparse input is not supported: transfer-set generators add dense noise "
             "to every continuous value. Convert X with X.toarray() first (or, "

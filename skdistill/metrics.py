@@ -5,6 +5,7 @@ import time
 from numbers import Integral
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import is_regressor
 from sklearn.metrics import r2_score
 from sklearn.utils import _safe_indexing
@@ -547,6 +548,8 @@ def prediction_time(estimator, X, *, n_repeats=5):
     if n_rows == 0:
         raise ValueError("X is empty; prediction_time needs at least one row.")
     reps = int(np.ceil(1000 / n_rows))
+    if sparse.issparse(X) and X.format not in ("csr", "csc"):
+        X = X.tocsr()  # COO, BSR, DOK, LIL: rows are not indexed
     batch = _safe_indexing(X, np.tile(np.arange(n_rows), reps))
     # One untimed call first: the first call on a new array layout can pay
     # for thread-pool start-up and code paths the later calls do not.

@@ -16,6 +16,7 @@ from skdistill.metrics import (
     fidelity_score,
     format_report,
     kl_divergence,
+    prediction_time,
     soft_cross_entropy,
 )
 
@@ -358,3 +359,16 @@ def test_count_nonzero_parameters_does_not_count_the_labels():
         y = np.asarray(labels)[np.arange(50) % len(labels)]
         counts.append(count_nonzero_parameters(KNeighborsClassifier().fit(X, y)))
     assert counts == [200, 200, 200]  # the stored rows' non-zero values
+
+
+@pytest.mark.parametrize("fmt", ["coo", "bsr", "dok", "lil"])
+def test_prediction_time_takes_every_sparse_format(fmt):
+    # rows of COO and BSR matrices cannot be indexed: a TypeError, or a bare
+    # NotImplementedError, though the model itself predicts on them
+    import scipy.sparse as sp
+
+    X, y = load_iris(return_X_y=True)
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    Xs = sp.csr_matrix(X).asformat(fmt)
+    model.predict(Xs)
+    assert prediction_time(model, Xs, n_repeats=1) > 0

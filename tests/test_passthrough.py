@@ -707,3 +707,38 @@ def test_leading_steps_must_keep_the_rows(extra, last):
     clf = DistilledClassifier(LogisticRegression(), student, augment=None)
     with pytest.raises(ValueError, match="leading steps turned 120 rows into"):
         clf.fit(X, y)
+
+
+def test_a_dataframe_of_sparse_columns_gets_no_generated_rows():
+    # pandas sparse columns report their values' numeric kind: "auto" chose
+    # MUNGE, which refused them (a TypeError naming no party), where the same
+    # values as a CSR matrix get no generated rows
+    import scipy.sparse as sp
+
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    X[np.abs(X) < 1] = 0.0
+    frame = pd.DataFrame.sparse.from_spmatrix(sp.csr_matrix(X))
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0)
+    clf = DistilledClassifier(LogisticRegression(), tree).fit(frame, y)
+    assert clf.augment_ is None
+    reference = DistilledClassifier(LogisticRegression(), tree).fit(
+        sp.csr_matrix(X), y
+    )
+    assert_allclose(clf.predict_proba(frame), reference.predict_proba(sp.csr_matrix(X)))
+    with pytest.raises(TypeError, match="Sparse input is not supported"):
+        clf.set_params(augment="munge").fit(frame, y)
+
+
+def test_generated_rows_of_another_kind_than_X_are_refused_saying_so():
+    import scipy.sparse as sp
+
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+
+    def sparse_rows(X, n_samples, random_state):
+        return sp.csr_matrix(X[:n_samples])
+
+    clf = DistilledClassifier(
+        LogisticRegression(), LogisticRegression(), augment=sparse_rows
+    )
+    with pytest.raises(ValueError, match="returned a sparse csr_matrix for a dense X"):
+        clf.fit(X, y)

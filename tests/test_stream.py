@@ -144,9 +144,24 @@ def test_a_chunk_is_recognised_whatever_its_memory_layout():
         unsorted.indices[start:stop] = unsorted.indices[start:stop][::-1]
         unsorted.data[start:stop] = unsorted.data[start:stop][::-1]
     unsorted.has_sorted_indices = False
+    # a stored zero in the first row, indices sorted (was another chunk: its
+    # rows counted twice)
+    row = first.indices[: first.indptr[1]]
+    j = np.setdiff1d(np.arange(X.shape[1]), row)[0]
+    at = int(np.searchsorted(row, j))
+    stored_zero = sp.csr_matrix(
+        (
+            np.insert(first.data, at, 0.0),
+            np.insert(first.indices, at, j),
+            np.r_[first.indptr[:1], first.indptr[1:] + 1],
+        ),
+        shape=first.shape,
+    )
+    assert stored_zero.nnz == first.nnz + 1 and stored_zero.has_canonical_format
+    assert (stored_zero != first).nnz == 0
     est.partial_fit(first, y[:100], classes=[0, 1, 2])
     est.partial_fit(sp.csr_matrix(X[100:]), y[100:])
-    for again in (sp.csc_matrix(X[:100]), unsorted):
+    for again in (sp.csc_matrix(X[:100]), unsorted, stored_zero):
         est.partial_fit(again, y[:100])
     assert len(est._stream.chunks) == 2
 

@@ -1058,7 +1058,9 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         together with a second-order model of every earlier chunk, so one pass
         over the chunks is close to the batch fit, and further passes over the
         same chunks (a chunk is recognised by its contents and replaces its
-        earlier model) converge to the solution of :meth:`fit` on their union.
+        earlier model; give it in the same kind of container, dense or
+        sparse, at each pass) converge to the solution of :meth:`fit` on
+        their union.
         No row is kept: the memory is ``n_params ** 2`` floats for the summed
         curvature (a diagonal when ``n_params > 2048``), plus ``n_params + 2``
         floats per distinct chunk, with ``n_params = n_coef_rows *

@@ -32,13 +32,15 @@ def _weighted_gram(X, d):
 
 def _canonical(X):
     """The chunk's values in one layout, for recognising it by its contents:
-    C-ordered if dense; canonical CSR (sorted, no duplicates) if sparse, as
-    arrays (a CSC copy or unsorted indices of the same rows then match)."""
+    C-ordered if dense; canonical CSR (sorted, no duplicates, no stored zero)
+    if sparse, as arrays (a CSC copy, unsorted indices or stored zeros of the
+    same rows then match). A dense chunk and a sparse one are two chunks."""
     if not sp.issparse(X):
         return np.ascontiguousarray(X)
-    if X.format != "csr" or not X.has_canonical_format:
+    if X.format != "csr" or not X.has_canonical_format or np.any(X.data == 0):
         X = sp.csr_matrix(X, copy=True)
         X.sum_duplicates()  # sorts the indices too
+        X.eliminate_zeros()
     index = np.int64  # whatever index dtype the format gave
     return ("csr", X.shape, X.data, X.indices.astype(index), X.indptr.astype(index))
 
