@@ -233,10 +233,8 @@ def test_a_linear_regressor_student_of_a_tree_teacher_classifies():
     # fell below scikit-learn's accuracy check (0.75 < 0.83) on its blobs
     from sklearn.utils.estimator_checks import check_classifiers_train
 
-    check_classifiers_train(
-        "DistilledClassifier",
-        DistilledClassifier(DecisionTreeClassifier(max_depth=3, random_state=0), Ridge()),
-    )
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    check_classifiers_train("DistilledClassifier", DistilledClassifier(teacher, Ridge()))
 
 
 def test_regressor_student_fits_centred_log_targets(data):
