@@ -234,7 +234,8 @@ def test_a_linear_regressor_student_of_a_tree_teacher_classifies():
     from sklearn.utils.estimator_checks import check_classifiers_train
 
     teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
-    check_classifiers_train("DistilledClassifier", DistilledClassifier(teacher, Ridge()))
+    distiller = DistilledClassifier(teacher, Ridge())
+    check_classifiers_train("DistilledClassifier", distiller)
 
 
 def test_regressor_student_fits_centred_log_targets(data):
