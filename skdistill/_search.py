@@ -263,7 +263,34 @@ def _output_key(candidate, n_classes=None):
         method = "predict"
     # alpha=0: the frozen teacher is asked for its in-sample outputs, unused
     teacher_cv = None if candidate.alpha == 0 else candidate.teacher_cv
+    try:
+        hash(teacher_cv)
+    except TypeError:  # a list of splits: keyed by its contents
+        teacher_cv = _ByContents(teacher_cv)
     return teacher_cv, method
+
+
+class _ByContents:
+    """An unhashable ``teacher_cv`` (a list of splits) as a key: equal to
+    another of the same contents (``joblib.hash``)."""
+
+    def __init__(self, value):
+        self.value = value
+        self._hash = joblib.hash(value)
+
+    def __eq__(self, other):
+        return isinstance(other, _ByContents) and other._hash == self._hash
+
+    def __hash__(self):
+        return hash(self._hash)
+
+    def __repr__(self):
+        return repr(self.value)
+
+
+def _key_teacher_cv(teacher_cv):
+    """The ``teacher_cv`` of an output key, as the candidates give it."""
+    return teacher_cv.value if isinstance(teacher_cv, _ByContents) else teacher_cv
 
 
 def _generation(candidate, X_train):
@@ -333,6 +360,7 @@ def _prepare_split(
         check_fitted_response(fitted, method)
     responses = []
     for teacher_cv, method in keys:
+        teacher_cv = _key_teacher_cv(teacher_cv)
         if teacher_cv is None:
             with blame("teacher", fitted, method):
                 responses.append(_teacher.teacher_response(fitted, X_train, method))
@@ -1193,7 +1221,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                     # fitted teacher, whose own error the candidate reports
                     light = generation is None or (generation, method) in outputs
                     teachers[key, generation] = _SplitTeacher.wrap(
-                        fitted, cache, light=light, teacher_cv=key[0]
+                        fitted, cache, light=light, teacher_cv=_key_teacher_cv(key[0])
                     )
                 fit_params = index_params(
                     student_params[student_index[id(params_["student"])]],

@@ -1588,3 +1588,35 @@ def test_a_teacher_cv_refusal_is_named_once():
     with pytest.raises(ValueError, match="lack a class") as info:
         search.fit(X, y)
     assert str(info.value).count("teacher_cv=") == 1
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_teacher_cv_as_a_list_of_splits(kind):
+    # a list is unhashable: the search keyed the teacher's outputs by it and
+    # failed with a bare TypeError, where GridSearchCV runs
+    if kind == "classifier":
+        X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+        teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+        base = DistilledClassifier(teacher, LogisticRegression())
+    else:
+        X, y = make_regression(n_samples=120, n_features=5, random_state=0)
+        teacher = DecisionTreeRegressor(max_depth=3, random_state=0)
+        base = DistilledRegressor(teacher, Ridge())
+    cv = [(np.arange(80), np.arange(80, 120))]
+    # a partition of the split's 80 training rows
+    folds = [(np.arange(40, 80), np.arange(40)), (np.arange(40), np.arange(40, 80))]
+    grid = {
+        "student": [clone(base.student)],
+        "teacher_cv": [None, folds, 3],
+        "alpha": [0.5, 1.0],
+    }
+    # (no refit: the list's splits are of the split's rows, not all rows)
+    search = DistillationSearchCV(
+        teacher, grid, cv=cv, refit=False, error_score="raise"
+    ).fit(X, y)
+    reference = GridSearchCV(
+        base, grid, cv=cv, refit=False, error_score="raise"
+    ).fit(X, y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )
