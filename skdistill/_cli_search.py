@@ -250,6 +250,10 @@ def _teacher(args, preprocessor, task):
 def format_frontier(search):
     """The frontier of a fitted search as a plain-text table (smallest first).
 
+    The chosen candidate (``best_index_``, marked ``*``) is a row too when a
+    budget (``min_fidelity``) left it off the frontier: a less faithful
+    candidate may beat it on score, size and latency.
+
     Parameters
     ----------
     search : DistillationSearchCV
@@ -263,7 +267,11 @@ def format_frontier(search):
     from ._frontier_display import describe_candidate
 
     results = search.cv_results_
-    front = search.frontier_[np.argsort(results["student_bytes"][search.frontier_])]
+    front = search.frontier_
+    best = getattr(search, "best_index_", None)
+    if best is not None and best not in front:
+        front = np.append(front, best)
+    front = front[np.argsort(results["student_bytes"][front], kind="stable")]
     header = ["", "candidate", "score", "fidelity", "bytes", "ms/1000 rows", "nonzero"]
     labels = [describe_candidate(results["params"][i]) for i in front]
     # the preprocessing step every student starts with goes without saying
@@ -274,7 +282,7 @@ def format_frontier(search):
     for i, label in zip(front, labels):
         rows.append(
             [
-                "*" if i == getattr(search, "best_index_", None) else "",
+                "*" if i == best else "",
                 label,
                 f"{results['mean_test_score'][i]:.3f} ± "
                 f"{results['std_test_score'][i]:.3f}",

@@ -40,7 +40,9 @@ def describe_candidate(params):
     -------
     label : str
         The student's class, then the other parameters as ``name=value``
-        (``student__`` dropped from the student's own parameters).
+        (``student__`` dropped from the student's own parameters, unless the
+        distiller has a parameter of that name: ``student__alpha`` of a
+        Ridge student stays, next to the distiller's ``alpha``).
 
     Examples
     --------
@@ -50,13 +52,21 @@ def describe_candidate(params):
     ...                     "student__max_depth": 3, "alpha": 0.5})
     'DecisionTreeClassifier max_depth=3 alpha=0.5'
     """
+    from ._classifier import DistilledClassifier  # the distillers' own names
+    from ._regressor import DistilledRegressor
+
+    # a student's parameter named as one of the distiller's keeps its prefix
+    own = set(DistilledClassifier._get_param_names())
+    own |= set(DistilledRegressor._get_param_names())
     parts = []
     if "student" in params:
         parts.append(_student_name(params["student"]))
     for name in sorted(params, key=lambda n: (not n.startswith("student__"), n)):
         if name == "student":
             continue
-        short = name[len("student__") :] if name.startswith("student__") else name
+        short = name
+        if name.startswith("student__") and name[len("student__") :] not in own:
+            short = name[len("student__") :]
         parts.append(f"{short}={_format_value(params[name])}")
     return " ".join(parts)
 

@@ -810,7 +810,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
     fitted teacher, frozen, whose outputs on the training rows are the
     precomputed ones (out of fold for a candidate with ``teacher_cv``): the
     scores are those of a :class:`~sklearn.model_selection.GridSearchCV`
-    over the same candidates with a teacher fitted and frozen per split.
+    over the same candidates with a teacher fitted and frozen per split
+    (with ``sample_weight`` and without metadata routing, from scikit-learn
+    1.7: ``GridSearchCV`` 1.6 does not weigh its test scores there).
     ``student_latency_ms`` is a measurement, on a machine that may be busy
     with the other candidates: compare it within one search only.
 

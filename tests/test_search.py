@@ -1620,3 +1620,39 @@ def test_teacher_cv_as_a_list_of_splits(kind):
     assert_allclose(
         search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
     )
+
+
+def test_the_frontier_table_shows_the_chosen_candidate():
+    # with min_fidelity, the chosen candidate can be off the frontier (a less
+    # faithful one beats it on score and size): the command line's table
+    # marked "* = best" on no row
+    from types import SimpleNamespace
+
+    from skdistill._cli_search import format_frontier
+
+    results = {
+        "params": [{"student": Ridge(), "alpha": a} for a in (0.1, 0.5, 0.9)],
+        "mean_test_score": np.array([0.9, 0.8, 0.7]),
+        "std_test_score": np.zeros(3),
+        "mean_test_fidelity": np.array([0.5, 0.6, 0.95]),
+        "student_bytes": np.array([100, 200, 300]),
+        "student_latency_ms": np.ones(3),
+        "n_nonzero": np.array([3, 3, 3]),
+    }
+    search = SimpleNamespace(
+        cv_results_=results, frontier_=np.array([0]), best_index_=2
+    )
+    rows = format_frontier(search).splitlines()[1:]
+    assert len(rows) == 2
+    assert rows[1].startswith("*") and "alpha=0.9" in rows[1]
+    assert not rows[0].startswith("*")
+
+
+def test_candidate_labels_keep_the_prefix_of_a_distillers_parameter_name():
+    # a Ridge student's alpha and the distiller's alpha read alike
+    from skdistill._frontier_display import describe_candidate
+
+    params = {"student": Ridge(), "student__alpha": 10.0, "alpha": 0.5}
+    assert describe_candidate(params) == "Ridge student__alpha=10 alpha=0.5"
+    label = describe_candidate({"student": Ridge(), "student__tol": 0.1, "alpha": 0.5})
+    assert label == "Ridge tol=0.1 alpha=0.5"
