@@ -513,7 +513,36 @@ def _without_padding(npy):
     return out.getvalue()
 
 
+def _without_memmaps(model):
+    """``model``, or a copy whose ``numpy.memmap`` arrays are plain arrays.
+
+    A model loaded with ``joblib.load(..., mmap_mode="r")``, or whose teacher
+    came from a ``joblib.Memory(mmap_mode=...)`` cache, holds memory maps,
+    which skops records as such and cannot load back. The copy is a pickle
+    round trip in which each memory map is written as the array it holds.
+    """
+    import copyreg
+    import pickle
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = copyreg.dispatch_table.copy()
+    found = []
+
+    def plain(array):
+        found.append(True)
+        return np.asarray, (np.array(array),)  # a copy, as a plain array
+
+    pickler.dispatch_table[np.memmap] = plain
+    try:
+        pickler.dump(model)
+    except Exception:  # noqa: BLE001 (what pickle refuses: skops decides)
+        return model
+    return pickle.loads(buffer.getvalue()) if found else model
+
+
 def _zip_dumps(sio, model, compresslevel):
+    model = _without_memmaps(model)
     try:
         data = sio.dumps(
             model, compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel

@@ -580,3 +580,22 @@ def test_a_pandas_na_marker_is_saved_as_nan():
     assert np.isnan(loaded.unlabeled) and clf.unlabeled is pd.NA
     refitted = clone(loaded).fit(X, labels)
     np.testing.assert_allclose(refitted.predict_proba(X), clf.predict_proba(X))
+
+
+def test_a_model_holding_memory_maps_saves_as_plain_arrays(tmp_path):
+    # joblib.load(..., mmap_mode="r") gives memory maps, which skops recorded
+    # as numpy.memmap and could not load back (untrusted, then a TypeError)
+    import joblib
+
+    X, y = load_iris(return_X_y=True)
+    model = DistilledClassifier(
+        RandomForestClassifier(n_estimators=5, random_state=0), LogisticRegression()
+    ).fit(X, y)
+    path = tmp_path / "model.joblib"
+    joblib.dump(model, path)
+    mapped = joblib.load(path, mmap_mode="r")
+    assert isinstance(mapped.student_.coef_, np.memmap)
+    for prediction_only in (True, False):
+        loaded = loads(dumps(mapped, prediction_only=prediction_only))
+        np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert isinstance(mapped.student_.coef_, np.memmap)  # the model is left as is

@@ -391,3 +391,37 @@ def test_the_first_calls_teacher_labels_every_chunk():
     assert clf.teacher_ is first
     assert clf._response_method == "predict_proba"
     assert_allclose(clf.student_.coef_, reference.student_.coef_)
+
+
+def test_a_chunk_is_recognised_whatever_the_layout_of_its_targets_and_weights():
+    # joblib's hash reads strides: Fortran-ordered targets or a strided view
+    # of the weights made a repeated chunk a new one (its rows counted twice)
+    X, y = _data(3, n_samples=300)
+    Y = np.eye(3)[y] * 0.8 + 0.2 / 3
+    weights = np.ones((300, 2))
+    est = SoftLogisticRegression(C=0.01)
+    chunks = _chunks(300, 3)
+    for rows in chunks:
+        est.partial_fit(X[rows], Y[rows], sample_weight=weights[rows, 0])
+    for rows in chunks:
+        est.partial_fit(
+            X[rows], np.asfortranarray(Y[rows]), sample_weight=weights[rows][:, 0]
+        )
+    assert len(est._stream.chunks) == 3
+
+
+def test_classes_are_the_estimators_own():
+    # classes_ was the caller's array: changing it changed the predictions
+    X, y = _data(2, n_samples=100)
+    labels = np.array([20, 30])
+    for fit in ("fit", "partial_fit", "param"):
+        classes = labels.copy()
+        if fit == "param":
+            est = SoftLogisticRegression(classes=classes).fit(X, labels[y])
+        elif fit == "fit":
+            est = SoftLogisticRegression().fit(X, labels[y])
+        else:
+            est = SoftLogisticRegression().partial_fit(X, labels[y], classes=classes)
+        before = est.predict(X)
+        classes[:] = [-2, -3]
+        assert_array_equal(est.predict(X), before)

@@ -948,7 +948,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
             if classes is None:
                 classes = labels
             else:
-                classes = np.asarray(classes)
+                classes = np.array(classes)  # a copy: classes_ is its own
                 unknown = np.setdiff1d(labels, classes)
                 if unknown.size:
                     raise ValueError(
@@ -969,7 +969,7 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
         if classes is None:
             classes = np.arange(Y.shape[1])
         else:
-            classes = np.asarray(classes)
+            classes = np.array(classes)  # a copy: classes_ is its own
             if classes.shape != (Y.shape[1],):
                 raise ValueError(
                     f"Soft targets Y have {Y.shape[1]} columns but `classes` has "

@@ -176,7 +176,10 @@ class _IncrementalSoftLogistic:
                 "The total weight of the chunk, sum_i sample_weight_i * sum_k Y_ik, "
                 f"must be positive; got {chunk_weight!r}."
             )
-        key = joblib_hash((_canonical(X), Y, sw))
+        # the same values in any memory layout (joblib's hash reads strides)
+        key = joblib_hash(
+            (_canonical(X), np.ascontiguousarray(Y), np.ascontiguousarray(sw))
+        )
         if key in self.chunks:
             w_old, old_weight = self.chunks.pop(key)
             self._add_model(-1.0, *self._model(X, Y, sw, w_old, old_weight), w_old)
