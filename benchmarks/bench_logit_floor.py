@@ -110,7 +110,8 @@ _REC = {}
 
 
 def _recording_fit_regressor(student, method, X, Y, sample_weight):
-    _REC["args"] = (X, Y.copy(), None if sample_weight is None else sample_weight.copy())
+    weight = None if sample_weight is None else sample_weight.copy()
+    _REC["args"] = (X, Y.copy(), weight)
     return _ORIG_FIT_REGRESSOR(student, method, X, Y, sample_weight)
 
 
@@ -217,9 +218,11 @@ def report(res):
     near = (acc >= best - 0.005).sum(axis=0)
     print(f"\n## Summary over {len(keys)} rows")
     print(f"{'':<22}" + "".join(f"{e:>10g}" for e in EPSS))
-    print(f"{'mean accuracy (%)':<22}" + "".join(f"{100*v:>10.2f}" for v in acc.mean(0)))
+    means = "".join(f"{100 * v:>10.2f}" for v in acc.mean(0))
+    print(f"{'mean accuracy (%)':<22}" + means)
     print(f"{'best/within 0.5pt':<22}" + "".join(f"{v:>10d}" for v in near))
-    print(f"{'mean fidelity (%)':<22}" + "".join(f"{100*v:>10.2f}" for v in fid.mean(0)))
+    means = "".join(f"{100 * v:>10.2f}" for v in fid.mean(0))
+    print(f"{'mean fidelity (%)':<22}" + means)
     print(f"{'mean log-loss':<22}" + "".join(f"{v:>10.3f}" for v in ll.mean(0)))
     print(f"{'median log-loss':<22}" + "".join(f"{v:>10.3f}" for v in np.median(ll, 0)))
     d = acc - acc[:, [0]]

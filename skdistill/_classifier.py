@@ -194,8 +194,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         Weight of the teacher in ``[0, 1]``. ``alpha=0`` is plain supervised
         training (exactly ``clone(student).fit(X, y)`` for a classifier
         student; a regressor student matches the logits of the one-hot
-        labels); ``alpha=1`` is pure distillation. Note that some libraries use ``alpha`` for the weight of
-        the hard labels instead.
+        labels); ``alpha=1`` is pure distillation. Note that some libraries
+        use ``alpha`` for the weight of the hard labels instead.
 
     T : float, default=1.0
         Temperature applied to the teacher's logits only, ``T > 0``. ``T > 1``

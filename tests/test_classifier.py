@@ -505,7 +505,8 @@ def test_score_takes_the_weights_it_requests(data, kind):
         with pytest.raises(UnsetMetadataPassedError):
             cross_validate(make(), X, y, cv=cv, params={"sample_weight": w})
         pipe = make_pipeline(StandardScaler(), make()).fit(X, y)
-        assert pipe.score(X, y) == pytest.approx(pipe[-1].score(pipe[0].transform(X), y))
+        expected = pipe[-1].score(pipe[0].transform(X), y)
+        assert pipe.score(X, y) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("wrapper", ["quantized", "sparsify"])
