@@ -40,6 +40,13 @@ from ._fitting import (
     score_request,
     weight_kwargs,
 )
+from ._frames import (
+    column_kinds,
+    frame_library,
+    has_missing,
+    is_dataframe,
+    select_columns,
+)
 from ._transfer import _categorical_mask, gaussian_noise, has_sparse_columns, munge
 
 _GENERATORS = {"munge": munge, "gaussian": gaussian_noise}
@@ -81,15 +88,13 @@ def _munge_ready(X):
         return False
     if has_sparse_columns(X):  # a DataFrame of pandas sparse columns
         return False
-    if hasattr(X, "iloc"):  # a DataFrame: numeric and categorical columns only
-        # numpy and pandas nullable (Int64, Float64) numbers; kind "O" otherwise
-        numeric = [getattr(d, "kind", "O") in "iuf" for d in X.dtypes]
+    if is_dataframe(X):  # pandas or polars: numeric and categorical columns only
+        # numbers (pandas' nullable Int64, Float64 among them)
+        numeric = np.isin(column_kinds(X), ["i", "u", "f"])
         category = _categorical_mask(X, "from_dtype")  # as munge reads them
-        if not all(n or c for n, c in zip(numeric, category)):
+        if not np.all(numeric | category) or has_missing(X):
             return False
-        if X.isna().to_numpy().any():
-            return False
-        X = X.iloc[:, np.flatnonzero(numeric)].to_numpy(dtype=np.float64)
+        X = np.asarray(select_columns(X, np.flatnonzero(numeric)), dtype=np.float64)
     X = np.asarray(X)
     return X.dtype.kind in "iuf" and bool(np.isfinite(X).all())
 
@@ -378,11 +383,12 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             seed = draw_seed(self.random_state)
         self._augment_seed = seed
         X_new = generate_rows(self, X, self.augment_, size, seed=seed)
-        if hasattr(X, "iloc") and not hasattr(X_new, "iloc"):
+        if is_dataframe(X) and frame_library(X_new) != frame_library(X):
             raise ValueError(
                 f"The augment generator returned a {type(X_new).__name__} for a "
-                f"{type(X).__name__} X; it must return rows of X's kind (a "
-                "DataFrame with X's columns and dtypes)."
+                f"{type(X).__name__} X of {frame_library(X)}; it must return rows "
+                f"of X's kind (a {frame_library(X)} DataFrame with X's columns "
+                "and dtypes)."
             )
         if sparse.issparse(X_new) and not sparse.issparse(X):
             raise ValueError(

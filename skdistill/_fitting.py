@@ -36,6 +36,7 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import _check_sample_weight, has_fit_parameter
 
+from ._frames import has_missing, is_dataframe
 from ._students import fit_student
 from .linear_model._soft_logistic import _fit_logistic_regression_soft
 
@@ -315,8 +316,8 @@ def contains_nan(X):
     Object arrays and lists other than numbers are not inspected: the inner
     estimators check them.
     """
-    if hasattr(X, "isna") and hasattr(X, "iloc"):  # pandas
-        return bool(X.isna().to_numpy().any())
+    if is_dataframe(X):  # pandas or polars
+        return has_missing(X)
     data = _float_values(X)
     if data is None:
         return False

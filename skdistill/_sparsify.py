@@ -45,6 +45,7 @@ from ._fitting import (
     route_fit,
     unfitted_on_error,
 )
+from ._frames import is_dataframe
 from ._pruning import search_support, set_coefficients
 from .linear_model._soft_logistic import (
     SoftLogisticRegression,
@@ -659,7 +660,7 @@ class SparsifyTransformer(
                 accept_sparse=["csr", "csc"],
                 ensure_all_finite="allow-nan" if allow_nan else True,
             )
-            if not (hasattr(X_raw, "iloc") or sp.issparse(X_raw)):
+            if not (is_dataframe(X_raw) or sp.issparse(X_raw)):
                 X_raw = X
         n_features = getattr(self, "n_features_in_", None)  # None: texts
         mode, target = self._check_target(n_features)

@@ -23,6 +23,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, check_memory
 
+from ._frames import concat_rows, is_dataframe
+
 # Rows per chunk of teacher inference: bounds the memory of one call.
 CHUNK_SIZE = 20_000
 
@@ -711,8 +713,6 @@ def stack_rows(A, B):
         return A
     if sparse.issparse(A):
         return sparse.vstack([A, B], format=A.format)
-    if hasattr(A, "iloc"):
-        import pandas as pd
-
-        return pd.concat([A, B], ignore_index=True)
+    if is_dataframe(A):
+        return concat_rows(A, B)
     return np.concatenate([A, B], axis=0)

@@ -1,7 +1,6 @@
 """Transfer-set generators: synthetic inputs for a teacher to label."""
 
 import math
-import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,6 +11,19 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ._frames import (
+    column_kinds,
+    column_names,
+    float_column_dtype,
+    float_dtype,
+    frame_like,
+    get_column,
+    has_missing,
+    is_dataframe,
+    select_columns,
+    take_rows,
+)
+
 _COMMON_CONSTRAINTS = {
     "X": ["array-like", "sparse matrix"],
     "n_samples": [Interval(Integral, 1, None, closed="left"), None],
@@ -19,23 +31,6 @@ _COMMON_CONSTRAINTS = {
     "random_state": ["random_state"],
     "chunk_size": [Interval(Integral, 1, None, closed="left")],
 }
-
-
-def _is_pandas_df(X):
-    """Return True if `X` is a pandas DataFrame (without importing pandas).
-
-    Parameters
-    ----------
-    X : object
-        Any input.
-
-    Returns
-    -------
-    is_df : bool
-        Whether `X` is a :class:`pandas.DataFrame`.
-    """
-    pd = sys.modules.get("pandas")
-    return pd is not None and isinstance(X, pd.DataFrame)
 
 
 def _categorical_mask(X, categorical_features):
@@ -57,17 +52,14 @@ def _categorical_mask(X, categorical_features):
         True for categorical columns.
     """
     n_features = X.shape[1]
-    is_df = _is_pandas_df(X)
+    is_df = is_dataframe(X)
     if categorical_features is None:
         return np.zeros(n_features, dtype=bool)
     if isinstance(categorical_features, str):  # "from_dtype", validated upstream
         if not is_df:
             return np.zeros(n_features, dtype=bool)
         # category columns, and booleans: two categories, never a number between
-        return np.asarray(
-            [dtype.name == "category" or dtype.kind == "b" for dtype in X.dtypes],
-            dtype=bool,
-        )
+        return np.isin(column_kinds(X), ["c", "b"])
 
     categories = np.asarray(categorical_features)
     if categories.ndim != 1:
@@ -98,16 +90,17 @@ def _categorical_mask(X, categorical_features):
         if not is_df:
             raise ValueError(
                 "categorical_features given as feature names requires X to be a "
-                "pandas DataFrame with string column names."
+                "DataFrame (pandas or polars) with string column names."
             )
         names = [str(c) for c in categories]
-        unknown = [c for c in names if c not in X.columns]
+        columns = column_names(X)
+        unknown = [c for c in names if c not in set(columns)]
         if unknown:
             raise ValueError(
                 f"categorical_features names {unknown} are not columns of X; "
-                f"the columns are {list(X.columns)}."
+                f"the columns are {list(columns)}."
             )
-        return np.asarray(X.columns.isin(names), dtype=bool)
+        return np.isin(columns, names)
     raise ValueError(
         "categorical_features must be None, 'from_dtype', or an array-like of bool "
         f"(mask), int (indices) or str (names); got dtype {categories.dtype}."
@@ -154,28 +147,29 @@ def _validate_input(X, categorical_features, ensure_min_samples):
             "to every continuous value. Convert X with X.toarray() first (or, "
             "in a distiller, set augment=None)."
         )
-    if _is_pandas_df(X):
+    if is_dataframe(X):
         if X.shape[0] < ensure_min_samples or X.shape[1] < 1:
             raise ValueError(
                 f"X has shape {X.shape}; at least {ensure_min_samples} sample(s) and "
                 "1 feature are required."
             )
+        kinds = column_kinds(X)
         mask = _categorical_mask(X, categorical_features)
         # a boolean column, listed or not, has two values and nothing between
-        mask |= np.asarray([dtype.kind == "b" for dtype in X.dtypes], dtype=bool)
-        for name, dtype, is_cat in zip(X.columns, X.dtypes, mask):
-            if not is_cat and (dtype.name == "category" or dtype.kind not in "biuf"):
+        mask |= kinds == "b"
+        for name, dtype, kind, is_cat in zip(X.columns, X.dtypes, kinds, mask):
+            if not is_cat and kind not in "biuf":
                 raise ValueError(
                     f"Column {name!r} of X has non-numeric dtype {dtype} but is not "
                     "listed in categorical_features; mark it as categorical or "
                     "convert it to a numeric dtype."
                 )
-        if mask.any() and X.iloc[:, np.flatnonzero(mask)].isna().to_numpy().any():
+        if mask.any() and has_missing(select_columns(X, np.flatnonzero(mask))):
             raise ValueError("Input X contains NaN in a categorical column.")
         X_cont = np.empty((X.shape[0], 0), dtype=np.float64)
         if not mask.all():
             X_cont = check_array(
-                X.iloc[:, np.flatnonzero(~mask)], dtype=np.float64, copy=False
+                select_columns(X, np.flatnonzero(~mask)), dtype=np.float64, copy=False
             )
         return X, X_cont, mask
 
@@ -268,15 +262,14 @@ class _Output:
     def __init__(self, X, mask, n_out):
         self.X, self.n_out = X, n_out
         self.cont_idx, self.cat_idx = np.flatnonzero(~mask), np.flatnonzero(mask)
-        self.is_df = _is_pandas_df(X)
+        self.is_df = is_dataframe(X)
         if self.is_df:
             self.cont = [
-                np.empty(n_out, dtype=_float_dtype(X.dtypes.iloc[j]))
-                for j in self.cont_idx
+                np.empty(n_out, dtype=float_column_dtype(X, j)) for j in self.cont_idx
             ]
             self.source = np.empty((n_out, self.cat_idx.size), dtype=np.intp)
         else:
-            dtype = _float_dtype(X.dtype) if self.cont_idx.size else X.dtype
+            dtype = float_dtype(X.dtype) if self.cont_idx.size else X.dtype
             self.array = np.empty((n_out, X.shape[1]), dtype=dtype)
 
     def write(self, start, values, source):
@@ -315,33 +308,10 @@ class _Output:
         """
         if not self.is_df:
             return self.array
-        pd = sys.modules["pandas"]
         columns = dict(zip(self.cont_idx, self.cont))
         for k, j in enumerate(self.cat_idx):
-            columns[j] = self.X.iloc[self.source[:, k], j].reset_index(drop=True)
-        X_out = pd.concat(
-            [pd.Series(columns[j]) for j in range(self.X.shape[1])], axis=1
-        )
-        X_out.columns = self.X.columns
-        return X_out
-
-
-def _float_dtype(dtype):
-    """Output dtype of a continuous column: `dtype` if floating, else float64.
-
-    Parameters
-    ----------
-    dtype : dtype
-        The dtype of the input column (numpy or pandas).
-
-    Returns
-    -------
-    dtype : numpy dtype
-        A floating numpy dtype.
-    """
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        return dtype
-    return np.dtype(np.float64)
+            columns[j] = take_rows(get_column(self.X, j), self.source[:, k])
+        return frame_like(self.X, [columns[j] for j in range(self.X.shape[1])])
 
 
 def _column_std(X_cont):
@@ -407,7 +377,7 @@ def _neighbours(X, X_cont, mask):
     Z -= Z.mean(axis=0)
     if mask.any():
         cat_idx = np.flatnonzero(mask)
-        X_cat = X.iloc[:, cat_idx] if _is_pandas_df(X) else X[:, cat_idx]
+        X_cat = select_columns(X, cat_idx) if is_dataframe(X) else X[:, cat_idx]
         # sparse, whatever the global transform_output (pandas cannot be)
         encoder = OneHotEncoder(dtype=np.float64).set_output(transform="default")
         onehot = encoder.fit_transform(X_cat) * np.sqrt(0.5)
@@ -446,8 +416,8 @@ def munge(
     Parameters
     ----------
     X : {array-like, DataFrame} of shape (n_samples_X, n_features)
-        Training inputs, at least 2 rows, no missing values. Sparse matrices
-        raise a `TypeError`.
+        Training inputs, at least 2 rows, no missing values: an array, or a
+        pandas or polars DataFrame. Sparse matrices raise a `TypeError`.
 
     n_samples : int, default=None
         Number of rows to generate. `None` generates as many rows as `X` has.
@@ -470,8 +440,8 @@ def munge(
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: `None` (no
         categorical column), indices, a boolean mask of shape
         ``(n_features,)``, column names (DataFrame only), or `"from_dtype"`:
-        the columns of a DataFrame with `category` or boolean dtype (no
-        column of an ndarray). A boolean column of a DataFrame is categorical
+        the columns of a DataFrame with `category` or boolean dtype (polars:
+        ``Categorical``, ``Enum`` or ``Boolean``; no column of an ndarray). A boolean column of a DataFrame is categorical
         whatever this says: it is swapped or copied, never turned into a
         number between its two values.
 
@@ -486,9 +456,10 @@ def munge(
     Returns
     -------
     X_new : {ndarray, DataFrame} of shape (n_samples, n_features)
-        Generated inputs. A DataFrame keeps the columns, dtypes and categories
-        of `X` (integer continuous columns, and pandas' nullable ``Int64``
-        and ``Float64`` ones, become float64); an ndarray keeps
+        Generated inputs. A DataFrame of the library of `X` keeps its
+        columns, dtypes and categories (integer continuous columns, and
+        pandas' nullable ``Int64`` and ``Float64`` ones, become float64); an
+        ndarray keeps
         a floating dtype and is float64 otherwise (unless all columns are
         categorical).
 
@@ -599,8 +570,8 @@ def gaussian_noise(
     Parameters
     ----------
     X : {array-like, DataFrame} of shape (n_samples_X, n_features)
-        Training inputs, no missing values. Sparse matrices raise a
-        `TypeError`.
+        Training inputs, no missing values: an array, or a pandas or polars
+        DataFrame. Sparse matrices raise a `TypeError`.
 
     n_samples : int, default=None
         Number of rows to generate. `None` generates as many rows as `X` has.
@@ -615,8 +586,8 @@ def gaussian_noise(
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: `None` (no
         categorical column), indices, a boolean mask of shape
         ``(n_features,)``, column names (DataFrame only), or `"from_dtype"`:
-        the columns of a DataFrame with `category` or boolean dtype (no
-        column of an ndarray). A boolean column of a DataFrame is categorical
+        the columns of a DataFrame with `category` or boolean dtype (polars:
+        ``Categorical``, ``Enum`` or ``Boolean``; no column of an ndarray). A boolean column of a DataFrame is categorical
         whatever this says: it is swapped or copied, never turned into a
         number between its two values.
 
@@ -631,9 +602,10 @@ def gaussian_noise(
     Returns
     -------
     X_new : {ndarray, DataFrame} of shape (n_samples, n_features)
-        Generated inputs. A DataFrame keeps the columns, dtypes and categories
-        of `X` (integer continuous columns, and pandas' nullable ``Int64``
-        and ``Float64`` ones, become float64); an ndarray keeps
+        Generated inputs. A DataFrame of the library of `X` keeps its
+        columns, dtypes and categories (integer continuous columns, and
+        pandas' nullable ``Int64`` and ``Float64`` ones, become float64); an
+        ndarray keeps
         a floating dtype and is float64 otherwise (unless all columns are
         categorical).
 
