@@ -63,6 +63,18 @@ _DEFAULT_NA = (
 )
 
 
+def _empty_beyond(path, sep, n_columns):
+    """Whether every field of the data rows beyond the header's ``n_columns``
+    is empty (a separator ending the rows), as text."""
+    import pandas as pd
+
+    raw = pd.read_csv(
+        path, sep=sep, header=None, skiprows=1, dtype=str, keep_default_na=False,
+        index_col=False,
+    )
+    return bool((raw.iloc[:, n_columns:] == "").all(axis=None))
+
+
 def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=()):
     """Read a CSV file into a DataFrame; ``text_columns`` are read as text.
 
@@ -112,7 +124,8 @@ def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=())
             # would otherwise shift every column by one
             frame = read(index_col=False, skip_blank_lines=len(columns) != 1)
         longer = [w for w in caught if "Length of header" in str(w.message)]
-        if longer:
+        # (pandas 3 with pyarrow warns of an empty trailing field too)
+        if longer and not _empty_beyond(path, sep, len(columns)):
             # values beyond the header's that are not an empty trailing field:
             # row names (R's write.table), pandas' index of the rows
             frame = read(skip_blank_lines=len(columns) != 1).reset_index(drop=True)

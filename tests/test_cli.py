@@ -1102,3 +1102,16 @@ def test_one_column_csv_keeps_its_empty_rows(tmp_path, newline, capsys):
     lines = capsys.readouterr().out.split()
     assert lines[0] == "prediction" and len(lines) == 5
     assert [lines[1], lines[3], lines[4]] == ["1", "0", "1"]
+
+
+def test_an_empty_trailing_field_is_told_from_row_names(tmp_path):
+    # pandas 3 with pyarrow warns of a header shorter than the rows for an
+    # empty trailing field too: read as row names, every column shifted
+    pytest.importorskip("pandas")
+    from skdistill._cli_data import _empty_beyond
+
+    path = tmp_path / "rows.csv"
+    path.write_text("id,x,label\n0,0.5,yes,\n1,-0.7,no,\n")
+    assert _empty_beyond(str(path), ",", 3)
+    path.write_text("a,b,label\n1,0.5,1,yes\n2,-0.7,2,no\n")
+    assert not _empty_beyond(str(path), ",", 3)
