@@ -10,6 +10,7 @@ from ._cli import (
     separator,
     write_atomically,
 )
+from ._optional import optional_error
 
 
 def add_predict_parser(subparsers):
@@ -129,13 +130,10 @@ def run_predict(args):
     check_output_path("--out", args.out)
     if not os.path.isfile(args.model):
         raise UsageError(f"--model: no such file: {args.model!r}")
-    for module, package in (("pandas", "pandas"), ("skops.io", "skops")):
-        try:
-            __import__(module)
-        except ImportError:
-            raise UsageError(
-                f"predict needs {package}: pip install {package}"
-            ) from None
+    for module in ("pandas", "skops.io"):
+        message = optional_error(module, "predict")
+        if message is not None:
+            raise UsageError(message)
     import numpy as np
     import pandas as pd
 

@@ -48,6 +48,20 @@ def _best_line(result):
     return f"grid search best: {shown} (cv {metric} {best[cv_key]:.3f})"
 
 
+def pickle_sizes_note():
+    """A note that the sizes are pickle sizes when skops is not installed
+    (:func:`~skdistill.metrics.serialized_size`'s ``"auto"``), else None."""
+    from .metrics import _skops_available
+
+    if _skops_available():
+        return None
+    return (
+        "the size of the model's pickle: skops, which writes the file that "
+        "ships the model, is not installed (pip install 'skdistill[persist]' "
+        "measures that file)"
+    )
+
+
 def format_result(result):
     """The table printed by the command line (header line, best parameters)."""
     from .metrics import format_report
@@ -57,6 +71,9 @@ def format_result(result):
     if best is not None:
         lines.append(best)
     lines.append(format_report(result["report"]))
+    note = pickle_sizes_note()
+    if note is not None:
+        lines.append(f"(bytes: {note})")
     return "\n".join(lines)
 
 
@@ -118,7 +135,10 @@ def write_markdown(result, path, model, X, teacher):
         "",
         "Fidelity: agreement with the teacher (fraction of equal labels, or the "
         "R2 of the student's predictions against the teacher's for a numeric "
-        "target). Bytes: size of the compressed skops file that ships the model.",
+        "target). Bytes: "
+        + (pickle_sizes_note() or "size of the compressed skops file that ships "
+           "the model")
+        + ".",
     ]
     stem = os.path.splitext(path)[0]
     image = f"{stem}_agreement.png"

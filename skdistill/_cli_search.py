@@ -12,6 +12,7 @@ from ._cli import (
     seed,
 )
 from ._cli_data import add_encoding_arguments
+from ._optional import optional_error
 
 TEACHERS = ("boosting", "forest", "svm", "knn")
 STUDENTS = ("linear", "pruned", "tree", "mlp")
@@ -133,18 +134,13 @@ def _check_args(args):
     if args.min_fidelity is not None and args.min_fidelity > 1:
         raise UsageError(f"--min-fidelity must be at most 1, got {args.min_fidelity}")
     check_output_path("--save", args.save)
-    for option, module, package in (
-        (args.csv, "pandas", "pandas"),
-        (args.save, "skops.io", "skops"),
+    for value, module, option in (
+        (args.csv, "pandas", "--csv"),
+        (args.save, "skops.io", "--save"),
     ):
-        if option is not None:
-            try:
-                __import__(module)
-            except ImportError:
-                raise UsageError(
-                    f"{'--csv' if module == 'pandas' else '--save'} needs {package}: "
-                    f"pip install {package}"
-                ) from None
+        message = None if value is None else optional_error(module, option)
+        if message is not None:
+            raise UsageError(message)
 
 
 def default_space(preprocessor, task, random_state=0, students=STUDENTS):
@@ -355,6 +351,10 @@ def run_search(args):
         "mean ± sd over the folds; * = best within the budgets"
     )
     print_text(format_frontier(search))
+    from ._cli_report import pickle_sizes_note
+
+    if pickle_sizes_note() is not None:
+        print_note(f"bytes: {pickle_sizes_note()}")
     if args.save is not None:
         from ._cli import write_atomically
         from .io import dumps

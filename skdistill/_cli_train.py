@@ -25,6 +25,7 @@ from ._cli_models import (
     STUDENTS,
     TEACHERS,
 )
+from ._optional import optional_error
 
 
 _DESCRIPTION = (
@@ -278,24 +279,23 @@ def check_args(parser, args):
     if args.plot is not None:
         _check_image_format(parser, args.plot)
     # Optional dependencies: fail before the long steps, not after.
-    for needed, module, option, package in (
-        (args.csv, "pandas", "--csv", "pandas"),
-        (args.plot, "matplotlib", "--plot", "matplotlib"),
-        (args.save, "skops.io", "--save", "skops"),
+    for needed, module, option in (
+        (args.csv, "pandas", "--csv"),
+        (args.plot, "matplotlib", "--plot"),
+        (args.save, "skops.io", "--save"),
     ):
-        if needed is not None:
-            try:
-                __import__(module)
-            except ImportError:
-                parser.error(f"{option} needs {package}: pip install {package}")
+        message = None if needed is None else optional_error(module, option)
+        if message is not None:
+            parser.error(message)
 
 
 def _check_image_format(parser, path):
     """A usage error unless matplotlib can write ``path``'s extension."""
-    try:
-        from matplotlib.backend_bases import FigureCanvasBase
-    except ImportError:
-        parser.error("--plot needs matplotlib: pip install matplotlib")
+    message = optional_error("matplotlib.backend_bases", "--plot")
+    if message is not None:
+        parser.error(message)
+    from matplotlib.backend_bases import FigureCanvasBase
+
     formats = FigureCanvasBase.get_supported_filetypes()
     extension = os.path.splitext(path)[1].lower().lstrip(".")
     if extension not in formats:

@@ -9,6 +9,7 @@ from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
+from ._optional import import_optional
 from ._targets import resolve_response_method
 from ._teacher import teacher_response
 from .metrics import _check_pair, fidelity_score
@@ -18,14 +19,7 @@ __all__ = ["AgreementDisplay", "SparsityCurveDisplay"]
 
 def _import_pyplot(caller):
     """``matplotlib.pyplot``, or an ImportError that says what needs it."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            f"{caller} requires matplotlib. You can install it with "
-            "`pip install matplotlib`."
-        ) from exc
-    return plt
+    return import_optional("matplotlib.pyplot", caller)
 
 
 def _axes(ax, caller):

@@ -16,6 +16,8 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
+from ._optional import import_optional
+
 __all__ = ["dump", "dumps", "load", "loads", "prediction_model", "trusted_types"]
 
 # Types that skops does not trust by default but that hold only data in the
@@ -54,6 +56,38 @@ _SKLEARN_TRUSTED = (
     "sklearn.metrics._scorer._Scorer",
     "sklearn.metrics._classification.accuracy_score",
     "sklearn.metrics._regression.r2_score",
+    # a fitted HistGradientBoosting's loss, its link and the link's interval,
+    # and its bin mapper: numbers and settings, no code (skops trusts them
+    # from 0.14; 0.11 to 0.13, the releases numpy < 1.25 can have, did not)
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    *(
+        f"sklearn._loss.link.{name}"
+        for name in (
+            "HalfLogitLink",
+            "IdentityLink",
+            "Interval",
+            "LogLink",
+            "LogitLink",
+            "MultinomialLogit",
+        )
+    ),
+    *(
+        f"sklearn._loss.{module}.{prefix}{name}"
+        for module, prefix in (("loss", ""), ("_loss", "Cy"))
+        for name in (
+            "AbsoluteError",
+            "ExponentialLoss",
+            "HalfBinomialLoss",
+            "HalfGammaLoss",
+            "HalfMultinomialLoss",
+            "HalfPoissonLoss",
+            "HalfSquaredError",
+            "HalfTweedieLoss",
+            "HalfTweedieLossIdentity",
+            "HuberLoss",
+            "PinballLoss",
+        )
+    ),
     # a distiller's teacher_cv: scikit-learn's splitters hold their settings
     # only (numbers, a seed), no code
     *(
@@ -83,14 +117,7 @@ _SPARSE_TRY = 0.5
 
 
 def _skops_io(caller):
-    try:
-        import skops.io as sio
-    except ImportError as exc:
-        raise ImportError(
-            f"{caller} requires skops. You can install it with "
-            "`pip install skdistill[persist]` (or `pip install skops`)."
-        ) from exc
-    return sio
+    return import_optional("skops.io", caller)
 
 
 def _project_types():
@@ -654,6 +681,7 @@ def dump(model, file, *, prediction_only=False, compresslevel=9):
     ...     bool((load(path).predict(X) == clf.predict(X)).all())
     True
     """
+    _skops_io("skdistill.io.dump")  # named as the caller's function
     data = dumps(model, prediction_only=prediction_only, compresslevel=compresslevel)
     _write_atomically(file, data)
 
