@@ -49,17 +49,12 @@ def _best_line(result):
 
 
 def pickle_sizes_note():
-    """A note that the sizes are pickle sizes when skops is not installed
+    """A note that the sizes are pickle sizes when skops cannot be imported
     (:func:`~skdistill.metrics.serialized_size`'s ``"auto"``), else None."""
-    from .metrics import _skops_available
+    from ._optional import optional_error
 
-    if _skops_available():
-        return None
-    return (
-        "the size of the model's pickle: skops, which writes the file that "
-        "ships the model, is not installed (pip install 'skdistill[persist]' "
-        "measures that file)"
-    )
+    message = optional_error("skops.io", "the size of the saved file")
+    return None if message is None else f"the size of the model's pickle ({message})"
 
 
 def format_result(result):

@@ -353,8 +353,9 @@ def run_search(args):
     print_text(format_frontier(search))
     from ._cli_report import pickle_sizes_note
 
-    if pickle_sizes_note() is not None:
-        print_note(f"bytes: {pickle_sizes_note()}")
+    note = pickle_sizes_note()
+    if note is not None:
+        print_note(f"bytes: {note}")
     if args.save is not None:
         from ._cli import write_atomically
         from .io import dumps

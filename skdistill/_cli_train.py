@@ -279,9 +279,9 @@ def check_args(parser, args):
     if args.plot is not None:
         _check_image_format(parser, args.plot)
     # Optional dependencies: fail before the long steps, not after.
+    # (--plot: by _check_image_format above)
     for needed, module, option in (
         (args.csv, "pandas", "--csv"),
-        (args.plot, "matplotlib", "--plot"),
         (args.save, "skops.io", "--save"),
     ):
         message = None if needed is None else optional_error(module, option)

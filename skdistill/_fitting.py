@@ -316,7 +316,7 @@ def contains_nan(X):
     Object arrays and lists other than numbers are not inspected: the inner
     estimators check them.
     """
-    if is_dataframe(X):  # pandas or polars
+    if is_dataframe(X) or hasattr(X, "iloc"):  # a DataFrame, a pandas Series
         return has_missing(X)
     data = _float_values(X)
     if data is None:

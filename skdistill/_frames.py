@@ -58,8 +58,11 @@ def column_kinds(X):
 
 
 def column_names(X):
-    """The column names of a DataFrame, as an array."""
-    return np.asarray(list(X.columns), dtype=object)
+    """The column names of a DataFrame, as a 1-D array of objects (tuples
+    for pandas' MultiIndex columns)."""
+    names = np.empty(len(X.columns), dtype=object)
+    names[:] = list(X.columns)
+    return names
 
 
 def select_columns(X, indices):
@@ -88,7 +91,8 @@ def float_column_dtype(X, j):
 
 
 def has_missing(X):
-    """Whether a DataFrame has a missing value (NA, null, or NaN in floats)."""
+    """Whether a DataFrame (or a pandas Series) has a missing value (NA, null,
+    or NaN in floats)."""
     if frame_library(X) == "polars":
         if sum(X.null_count().row(0)) > 0:
             return True
@@ -137,7 +141,7 @@ def frame_like(X, columns):
 
 
 def concat_rows(A, B):
-    """The rows of two DataFrames of one library, ``A``'s first.
+    """The rows of two DataFrames of one library (or pandas Series), ``A``'s first.
 
     A column whose dtypes differ (integers in ``A``, floats in ``B``) takes
     the common one, as :func:`pandas.concat` gives it.

@@ -24,8 +24,9 @@ def missing_message(caller, package, exc):
     which installing it again would not change.
     """
     extra = EXTRAS[package]
-    top = (getattr(exc, "name", None) or "").split(".")[0]
-    if isinstance(exc, ModuleNotFoundError) and top == package:
+    # the package itself is missing, not one of its own modules (an
+    # interrupted upgrade leaves some out)
+    if isinstance(exc, ModuleNotFoundError) and exc.name == package:
         return (
             f"{caller} needs {package}, which is not installed: "
             f"pip install 'skdistill[{extra}]' (or pip install {package})."

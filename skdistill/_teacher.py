@@ -713,6 +713,6 @@ def stack_rows(A, B):
         return A
     if sparse.issparse(A):
         return sparse.vstack([A, B], format=A.format)
-    if is_dataframe(A):
+    if is_dataframe(A) or hasattr(A, "iloc"):  # a DataFrame, a pandas Series
         return concat_rows(A, B)
     return np.concatenate([A, B], axis=0)

@@ -100,7 +100,7 @@ def _categorical_mask(X, categorical_features):
                 f"categorical_features names {unknown} are not columns of X; "
                 f"the columns are {list(columns)}."
             )
-        return np.isin(columns, names)
+        return np.asarray([column in set(names) for column in columns], dtype=bool)
     raise ValueError(
         "categorical_features must be None, 'from_dtype', or an array-like of bool "
         f"(mask), int (indices) or str (names); got dtype {categories.dtype}."

@@ -22,12 +22,24 @@ def iris_model():
     return model, X, y
 
 
+class _NotInstalled:
+    """An import finder for which ``package`` is not installed."""
+
+    def __init__(self, package):
+        self.package = package
+
+    def find_spec(self, name, path=None, target=None):
+        if name == self.package or name.startswith(self.package + "."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
 def _hide(monkeypatch, package):
-    """Make ``package`` (and its submodules) impossible to import."""
+    """Make ``package`` (and its submodules) look not installed."""
     for name in list(sys.modules):
         if name == package or name.startswith(package + "."):
             monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, package, None)
+    monkeypatch.setattr(sys, "meta_path", [_NotInstalled(package), *sys.meta_path])
 
 
 def _broken(monkeypatch, tmp_path, package, error):
@@ -104,9 +116,11 @@ def test_the_command_line_names_the_extra(
 def test_missing_message_tells_missing_from_broken():
     missing = ModuleNotFoundError("No module named 'skops'", name="skops")
     assert "not installed" in missing_message("f", "skops", missing)
-    # a module missing inside the package is the package's own failure
-    inner = ModuleNotFoundError("No module named 'scipy.x'", name="scipy.x")
-    assert "could not be imported" in missing_message("f", "skops", inner)
+    # a module missing inside the package (an interrupted upgrade), or one of
+    # its dependencies, is the package's own failure
+    for name in ("skops.io._persist", "scipy.x"):
+        inner = ModuleNotFoundError(f"No module named {name!r}", name=name)
+        assert "could not be imported" in missing_message("f", "skops", inner)
     broken = ImportError("cannot import name 'Huber'")
     assert "could not be imported" in missing_message("f", "skops", broken)
 
@@ -153,7 +167,10 @@ def test_the_command_line_says_its_sizes_are_pickle_sizes_without_skops(
     _hide(monkeypatch, "skops")
     assert main(["--dataset", "iris", "--report", str(tmp_path / "r.md")]) == 0
     out = capsys.readouterr().out
-    assert "(bytes: the size of the model's pickle: skops" in out
+    assert (
+        "(bytes: the size of the model's pickle (the size of the saved file "
+        "needs skops, which is not installed"
+    ) in out
     report = (tmp_path / "r.md").read_text()
     assert "Bytes: the size of the model's pickle" in report
     assert "compressed skops file" not in report
@@ -164,3 +181,13 @@ def test_the_command_line_measures_the_skops_file_with_skops(tmp_path, capsys):
     assert main(["--dataset", "iris", "--report", str(tmp_path / "r.md")]) == 0
     assert "pickle" not in capsys.readouterr().out
     assert "compressed skops file" in (tmp_path / "r.md").read_text()
+
+
+def test_the_size_note_tells_a_broken_skops_from_a_missing_one(
+    monkeypatch, tmp_path, capsys
+):
+    _broken(monkeypatch, tmp_path, "skops", "cannot import name 'Huber'")
+    assert main(["--dataset", "iris"]) == 0
+    out = capsys.readouterr().out
+    assert "installed but could not be imported" in out
+    assert "not installed" not in out

@@ -214,3 +214,38 @@ def test_sparsify_fits_its_model_on_the_polars_frame():
         sel.predict(frame)
         sel.predict_proba(frame)
     assert_array_equal(sel.predict(frame), sel.estimator_.predict(frame))
+
+
+def test_categorical_names_on_multiindex_columns_are_checked():
+    pd = pytest.importorskip("pandas")
+    columns = pd.MultiIndex.from_tuples([("num", "a"), ("num", "b")])
+    frame = pd.DataFrame(np.arange(12.0).reshape(6, 2), columns=columns)
+    with pytest.raises(ValueError, match=r"names \['c'\] are not columns of X"):
+        munge(frame, n_samples=4, categorical_features=["c"], random_state=0)
+
+
+def test_generated_rows_of_a_text_series_stay_a_series():
+    pd = pytest.importorskip("pandas")
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import FunctionTransformer
+
+    texts = pd.Series(["Good day", "bad night", "fine DAY", "so so"] * 10)
+    y = np.array([1, 0, 1, 0] * 10)
+    seen = []
+
+    def lower(s):
+        seen.append(type(s))
+        return s.str.lower()
+
+    def resample(X, n_samples, random_state):
+        return X.sample(n_samples, replace=True, random_state=random_state)
+
+    student = make_pipeline(
+        FunctionTransformer(lower), CountVectorizer(), LogisticRegression()
+    )
+    clf = DistilledClassifier(
+        make_pipeline(CountVectorizer(), LogisticRegression()), student,
+        augment=resample, random_state=0,
+    ).fit(texts, y)
+    assert clf.score(texts, y) == 1.0
+    assert all(kind is pd.Series for kind in seen)
