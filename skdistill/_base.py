@@ -390,6 +390,12 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                 f"of X's kind (a {frame_library(X)} DataFrame with X's columns "
                 "and dtypes)."
             )
+        if hasattr(X, "iloc") and not hasattr(X_new, "iloc"):  # a pandas Series
+            raise ValueError(
+                f"The augment generator returned a {type(X_new).__name__} for a "
+                f"pandas {type(X).__name__} X; it must return rows of X's kind "
+                "(a pandas Series)."
+            )
         if sparse.issparse(X_new) and not sparse.issparse(X):
             raise ValueError(
                 f"The augment generator returned a sparse {type(X_new).__name__} "

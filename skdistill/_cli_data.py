@@ -63,16 +63,33 @@ _DEFAULT_NA = (
 )
 
 
-def _empty_beyond(path, sep, n_columns):
-    """Whether every field of the data rows beyond the header's ``n_columns``
-    is empty (a separator ending the rows), as text."""
+def _row_names_and_columns(path, sep, columns):
+    """The names to read a file whose rows have more fields than its header
+    ``columns`` under, or None when the fields beyond are all empty.
+
+    The fields beyond the header's that are empty on every row, at the end
+    of the rows, are a separator ending them; the others, at the start of
+    the rows, are the rows' names (R's ``write.table``). The names are the
+    header's, after one placeholder per row-name field and before one per
+    empty trailing field.
+    """
     import pandas as pd
 
     raw = pd.read_csv(
         path, sep=sep, header=None, skiprows=1, dtype=str, keep_default_na=False,
         index_col=False,
     )
-    return bool((raw.iloc[:, n_columns:] == "").all(axis=None))
+    extra = raw.shape[1] - len(columns)
+    trailing = 0
+    while trailing < extra and (raw.iloc[:, -1 - trailing] == "").all():
+        trailing += 1
+    if extra <= trailing:
+        return None
+    return [
+        *(f"\x00row name {i}" for i in range(extra - trailing)),
+        *columns,
+        *(f"\x00trailing {i}" for i in range(trailing)),
+    ]
 
 
 def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=()):
@@ -125,10 +142,15 @@ def read_frame(path, *, sep=",", option="--csv", text_columns=(), as_written=())
             frame = read(index_col=False, skip_blank_lines=len(columns) != 1)
         longer = [w for w in caught if "Length of header" in str(w.message)]
         # (pandas 3 with pyarrow warns of an empty trailing field too)
-        if longer and not _empty_beyond(path, sep, len(columns)):
-            # values beyond the header's that are not an empty trailing field:
-            # row names (R's write.table), pandas' index of the rows
-            frame = read(skip_blank_lines=len(columns) != 1).reset_index(drop=True)
+        names = _row_names_and_columns(path, sep, header.columns) if longer else None
+        if names is not None:
+            # values beyond the header's that are not empty trailing fields:
+            # first the row's names (R's write.table), read under names of
+            # their own and dropped, as are the empty trailing fields
+            frame = read(
+                header=0, names=names, index_col=False,
+                skip_blank_lines=len(columns) != 1,
+            )[list(header.columns)]
     except pd.errors.EmptyDataError:
         raise UsageError(f"{option}: {path!r} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:

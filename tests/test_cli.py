@@ -1106,12 +1106,19 @@ def test_one_column_csv_keeps_its_empty_rows(tmp_path, newline, capsys):
 
 def test_an_empty_trailing_field_is_told_from_row_names(tmp_path):
     # pandas 3 with pyarrow warns of a header shorter than the rows for an
-    # empty trailing field too: read as row names, every column shifted
+    # empty trailing field too (read as row names, every column shifted); row
+    # names and a trailing separator together were a two-level row index
     pytest.importorskip("pandas")
-    from skdistill._cli_data import _empty_beyond
+    from skdistill._cli_data import read_frame
 
     path = tmp_path / "rows.csv"
-    path.write_text("id,x,label\n0,0.5,yes,\n1,-0.7,no,\n")
-    assert _empty_beyond(str(path), ",", 3)
-    path.write_text("a,b,label\n1,0.5,1,yes\n2,-0.7,2,no\n")
-    assert not _empty_beyond(str(path), ",", 3)
+    expected = {"a": [0.5, -0.7], "b": ["blue", "red"], "y": ["yes", "no"]}
+    for content in (
+        "a,b,y\n0.5,blue,yes,\n-0.7,red,no,\n",  # a trailing separator
+        "a,b,y\nr1,0.5,blue,yes\nr2,-0.7,red,no\n",  # row names
+        "a,b,y\nr1,0.5,blue,yes,\nr2,-0.7,red,no,\n",  # both
+        "a,b,y\nr1,0.5,blue,yes,,\nr2,-0.7,red,no,,\n",  # and two
+    ):
+        path.write_text(content)
+        frame = read_frame(str(path), as_written=["y"])
+        assert {c: frame[c].tolist() for c in frame.columns} == expected, content

@@ -957,6 +957,22 @@ def test_callable_augment_must_return_rows_of_xs_kind(data):
         clf.fit(frame, y)
 
 
+def test_callable_augment_must_return_a_series_for_a_series_of_texts():
+    pd = pytest.importorskip("pandas")
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    texts = pd.Series(["good day", "bad night", "fine", "so so good"] * 10)
+    y = np.array([1, 0, 0, 1] * 10)
+
+    def as_list(X, n_samples, random_state):
+        return list(X)[:n_samples]
+
+    model = make_pipeline(CountVectorizer(), LogisticRegression())
+    clf = DistilledClassifier(model, model, augment=as_list, random_state=0)
+    with pytest.raises(ValueError, match="returned a list for a pandas Series X"):
+        clf.fit(texts, y)
+
+
 def test_callable_augment_on_a_column_of_texts():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
