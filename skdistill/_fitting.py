@@ -589,6 +589,29 @@ def check_coef_settable(model, what):
         )
 
 
+def _check_no_resampling(student):
+    """Refuse a Pipeline student whose leading steps resample the rows.
+
+    In imbalanced-learn's Pipeline a sampler (a step with ``fit_resample``)
+    drops or makes rows from the hard labels at fit, and the leading steps
+    then have no ``fit_transform``; the soft targets are the given rows', and
+    a made row has none. (scikit-learn's Pipeline transforms with such a
+    step like with any other.)
+    """
+    if len(student.steps) < 2 or hasattr(student[:-1], "fit_transform"):
+        return
+    for step_name, step in student.steps[:-1]:
+        if hasattr(step, "fit_resample"):
+            raise ValueError(
+                f"The student Pipeline's step {step_name!r} "
+                f"({type(step).__name__}) resamples the rows at fit, from the "
+                "hard labels; the soft targets are the given rows' (a row it "
+                "makes has none), so such a student can be distilled only at "
+                "alpha=0. Resample before the distiller, or balance the "
+                "student with its class_weight."
+            )
+
+
 def fit_last_step(student, X, y_head, fit_last, sample_weight=None):
     """Fit a clone of ``student``; a Pipeline's leading steps on ``(X, y_head)``.
 
@@ -619,6 +642,7 @@ def fit_last_step(student, X, y_head, fit_last, sample_weight=None):
         with blame("student", student, "fit"):
             return fit_last(student, X)
     name, last = student.steps[-1]
+    _check_no_resampling(student)
     with blame("student", student, "fit"):
         if len(student.steps) > 1:
             head = student[:-1]

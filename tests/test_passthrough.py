@@ -742,3 +742,40 @@ def test_generated_rows_of_another_kind_than_X_are_refused_saying_so():
     )
     with pytest.raises(ValueError, match="returned a sparse csr_matrix for a dense X"):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "distiller, teacher, last",
+    [
+        (DistilledClassifier, LogisticRegression(), LogisticRegression()),
+        (DistilledRegressor, Ridge(), Ridge()),
+    ],
+)
+def test_a_student_pipeline_that_resamples_is_refused_at_positive_alpha(
+    distiller, teacher, last
+):
+    imblearn = pytest.importorskip("imblearn")
+    from imblearn.under_sampling import RandomUnderSampler
+
+    X, y = make_classification(n_samples=120, weights=[0.8], random_state=0)
+    student = imblearn.pipeline.make_pipeline(
+        StandardScaler(), RandomUnderSampler(random_state=0), last
+    )
+    with pytest.raises(ValueError, match="'randomundersampler' .* resamples the rows"):
+        distiller(teacher, student, alpha=0.5).fit(X, y)
+    plain = distiller(teacher, student, alpha=0.0).fit(X, y)
+    assert_allclose(plain.predict(X), clone(student).fit(X, y).predict(X))
+    # in scikit-learn's Pipeline, a step with fit_resample only transforms
+    sk_student = make_pipeline(StandardScaler(), _Resampling(), last)
+    distiller(teacher, sk_student, alpha=0.5).fit(X, y)
+
+
+class _Resampling(TransformerMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return X
+
+    def fit_resample(self, X, y):
+        return X[: len(X) // 2], y[: len(y) // 2]
