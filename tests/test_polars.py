@@ -172,22 +172,6 @@ def test_a_boolean_polars_column_is_never_a_number_between(mixed):
     assert generated.schema["flag"] == pl.Boolean
 
 
-def test_a_callable_augment_must_return_a_polars_frame_for_polars_x():
-    X, y = make_classification(
-        n_samples=60, n_features=3, n_informative=2, n_redundant=0, random_state=0
-    )
-    frame = pl.DataFrame(X, schema=["a", "b", "c"])
-
-    def as_array(X, n_samples, random_state):
-        return np.asarray(X)[:n_samples]
-
-    clf = DistilledClassifier(
-        LogisticRegression(), LogisticRegression(), augment=as_array, random_state=0
-    )
-    with pytest.raises(ValueError, match="returned a ndarray for a DataFrame X of "):
-        clf.fit(frame, y)
-
-
 def test_munge_refuses_polars_x_with_nulls_saying_so():
     X, y = make_classification(
         n_samples=60, n_features=3, n_informative=2, n_redundant=0, random_state=0

@@ -942,10 +942,15 @@ def test_regressor_teacher_predicting_a_list(reg_data):
     assert_allclose(listed.student_.coef_, arrays.student_.coef_)
 
 
-def test_callable_augment_must_return_rows_of_xs_kind(data):
-    pd = pytest.importorskip("pandas")
+@pytest.mark.parametrize("library", ["pandas", "polars"])
+def test_callable_augment_must_return_rows_of_xs_kind(data, library):
+    module = pytest.importorskip(library)
     X, y = data
-    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+    names = [f"x{j}" for j in range(X.shape[1])]
+    if library == "pandas":
+        frame = module.DataFrame(X, columns=names)
+    else:
+        frame = module.DataFrame(X, schema=names)
 
     def as_array(X, n_samples, random_state):
         return np.asarray(X)[:n_samples]
@@ -953,7 +958,9 @@ def test_callable_augment_must_return_rows_of_xs_kind(data):
     clf = DistilledClassifier(
         LogisticRegression(), LogisticRegression(), augment=as_array, random_state=0
     )
-    with pytest.raises(ValueError, match="returned a ndarray for a DataFrame X"):
+    with pytest.raises(
+        ValueError, match=f"returned a ndarray for a DataFrame X of {library}"
+    ):
         clf.fit(frame, y)
 
 
