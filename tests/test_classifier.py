@@ -1317,7 +1317,7 @@ def test_a_student_with_callbacks_has_them_called():
 def test_float32_students_have_scikit_learns_dtype_and_no_spurious_warning(
     solver, sparse
 ):
-    # scikit-learn < 1.8's lbfgs gives float64 coefficients for float32 X;
+    # scikit-learn < 1.9's lbfgs gives float64 coefficients for float32 X;
     # float32 CSR X at a tight tol warned of newton-cg's "precision loss"
     X, y, _ = _one_hot_case(3, n_samples=200)
     X = X.astype(np.float32)
@@ -1346,3 +1346,18 @@ def test_settings_logistic_regression_ignores_are_said_on_the_exact_path():
     with pytest.warns(UserWarning, match="only the 'elasticnet' penalty uses"):
         DistilledClassifier(one_hot, student, alpha=0.5).fit(X, y)
     assert student_path(student) == "soft_logistic"
+
+
+def test_an_explicit_multi_class_warns_as_scikit_learn_does():
+    # scikit-learn 1.5 to 1.7 deprecate multi_class; the exact path bypasses
+    # LogisticRegression.fit, which says so
+    if "multi_class" not in LogisticRegression().get_params():
+        pytest.skip("this scikit-learn has no multi_class")
+    X, y = make_classification(
+        n_samples=120, n_informative=4, n_classes=3, random_state=0
+    )
+    student = LogisticRegression(multi_class="multinomial")
+    with pytest.warns(FutureWarning, match="multi_class"):
+        clone(student).fit(X, y)
+    with pytest.warns(FutureWarning, match="'multi_class', which scikit-learn"):
+        DistilledClassifier(LogisticRegression(), student, alpha=0.5).fit(X, y)

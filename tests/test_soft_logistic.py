@@ -28,8 +28,8 @@ TIGHT = dict(tol=1e-10, max_iter=10000)
 
 sklearn_version = parse_version(parse_version(sklearn.__version__).base_version)
 # LogisticRegression's lbfgs solver casts float32 input to float64 (float64
-# coef_) before scikit-learn 1.8, and keeps float32 from 1.8.
-LR_LBFGS_KEEPS_FLOAT32 = sklearn_version >= parse_version("1.8")
+# coef_) before scikit-learn 1.9, and keeps float32 from 1.9.
+LR_LBFGS_KEEPS_FLOAT32 = sklearn_version >= parse_version("1.9")
 # class_weight="balanced" counts sample weights from scikit-learn 1.7
 # (compute_class_weight takes sample_weight); before, it counts rows only.
 BALANCED_COUNTS_WEIGHTS = sklearn_version >= parse_version("1.7")

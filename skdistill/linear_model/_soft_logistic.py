@@ -6,6 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy
 import scipy.sparse as sp
+import sklearn
 from scipy import optimize
 from scipy.special import expit, log_expit, softmax
 from sklearn.base import BaseEstimator, _fit_context
@@ -475,9 +476,11 @@ def _effective_penalty(estimator):
 # scikit-learn >= 1.8 deprecates LogisticRegression's penalty (its default
 # is then "deprecated")
 _PENALTY_DEPRECATED = LogisticRegression().get_params()["penalty"] == "deprecated"
-# before 1.8, LogisticRegression's lbfgs solver fits float32 X in float64
-# (float64 coef_); it keeps float32 from 1.8, as its other solvers always do
-_LBFGS_CASTS_FLOAT32 = not _PENALTY_DEPRECATED
+# before 1.9, LogisticRegression's lbfgs solver fits float32 X in float64
+# (float64 coef_); it keeps float32 from 1.9, as its other solvers always do
+_LBFGS_CASTS_FLOAT32 = tuple(
+    int(part) for part in sklearn.__version__.split(".")[:2]
+) < (1, 9)
 
 
 def _check_logistic_params(estimator):
@@ -507,6 +510,15 @@ def _check_logistic_params(estimator):
             "The student's LogisticRegression sets 'penalty', which scikit-learn "
             "deprecated in 1.8 and removes in 1.10: use 'l1_ratio' (0 for 'l2') "
             "and C=np.inf for no penalty.",
+            FutureWarning,
+            stacklevel=3,
+        )
+    if getattr(estimator, "multi_class", "deprecated") in ("multinomial", "auto"):
+        # (scikit-learn 1.5 to 1.7; "ovr" goes to LogisticRegression.fit)
+        warnings.warn(
+            "The student's LogisticRegression sets 'multi_class', which "
+            "scikit-learn deprecated in 1.5 and removes in 1.8: leave it to its "
+            "default (as LogisticRegression.fit says).",
             FutureWarning,
             stacklevel=3,
         )
@@ -634,7 +646,7 @@ def _binary_multinomial_scale(estimator, n_classes):
 
 def _fitted_dtype(estimator, dtype):
     """The dtype of the coefficients scikit-learn's fit gives ``estimator``
-    for ``X`` of ``dtype`` (float64 for lbfgs before 1.8)."""
+    for ``X`` of ``dtype`` (float64 for lbfgs before 1.9)."""
     if (
         isinstance(estimator, LogisticRegression)
         and _LBFGS_CASTS_FLOAT32
