@@ -47,6 +47,7 @@ from ._targets import (
     logits_from_output,
     resolve_response_method,
     soften,
+    warn_if_thresholded,
 )
 from ._teacher import (
     check_teacher_cv,
@@ -478,6 +479,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         if self.teacher_cv is not None and output is not None:
             self._out_of_fold_hash = (joblib.hash(y[labeled]), joblib.hash(output))
         check_fitted_response(self.teacher_, method)
+        warn_if_thresholded(self.teacher_, self.alpha)
         # the method read, decided before the teacher was fitted: the refit
         # of soft_refit_set reads the same (a search teacher may answer
         # otherwise once fitted)

@@ -1,6 +1,7 @@
 """Soft targets: teacher logits aligned to the classes, temperature and blending."""
 
 import json
+import warnings
 
 import numpy as np
 from sklearn.base import clone
@@ -8,6 +9,7 @@ from sklearn.ensemble import BaggingClassifier, StackingClassifier
 from sklearn.feature_selection import RFE
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClassifierCV
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.semi_supervised import SelfTrainingClassifier
@@ -468,3 +470,43 @@ def blend_targets(soft, y_encoded, alpha):
     # rows without a label keep the teacher's targets, with the weight alpha
     row_weight = np.where(labeled, 1.0, alpha)
     return Y, row_weight
+
+
+def warn_if_thresholded(teacher, alpha):
+    """Warn that a teacher deciding by a moved threshold is not followed.
+
+    scikit-learn's :class:`~sklearn.model_selection.FixedThresholdClassifier`
+    and :class:`~sklearn.model_selection.TunedThresholdClassifierCV` (fitted
+    or frozen) predict the positive class where their score passes a
+    threshold other than the neutral one; their probabilities, which the
+    student learns, do not carry it, and the student predicts by its largest
+    probability. Silent, its decisions would differ from the teacher's.
+    """
+    if alpha == 0:
+        return
+    model = teacher.estimator if isinstance(teacher, FrozenEstimator) else teacher
+    if isinstance(model, TunedThresholdClassifierCV):
+        threshold = getattr(model, "best_threshold_", None)
+    elif isinstance(model, FixedThresholdClassifier):
+        threshold = model.threshold
+    else:
+        return
+    if threshold is None or isinstance(threshold, str):  # "auto": the neutral one
+        return
+    on_proba = model.response_method in ("auto", "predict_proba")
+    neutral = 0.5 if on_proba else 0.0
+    if threshold == neutral:
+        return
+    response = "probability" if on_proba else "decision function"
+    warnings.warn(
+        f"The teacher {type(model).__name__} predicts the positive class where "
+        f"its {response} passes {threshold:.4g}, not {neutral:g}; the student "
+        "learns its probabilities and predicts by the "
+        "largest one, so its decisions differ from the teacher's. Tune the "
+        "student's threshold as the teacher's was: wrap the distiller in "
+        "TunedThresholdClassifierCV (or FixedThresholdClassifier with a "
+        "threshold chosen on the student's probabilities, which differ from "
+        "the teacher's).",
+        UserWarning,
+        stacklevel=5,
+    )

@@ -1411,3 +1411,33 @@ def test_sparse_probabilities_are_read_as_the_dense_ones(data, teacher_cv):
     assert_allclose(
         sparse.fit(X, y).predict_proba(X), dense.fit(X, y).predict_proba(X)
     )
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_a_teacher_deciding_by_a_moved_threshold_is_said_not_followed(frozen):
+    from sklearn.model_selection import (
+        FixedThresholdClassifier,
+        TunedThresholdClassifierCV,
+    )
+
+    X, y = make_classification(n_samples=300, weights=[0.85], random_state=0)
+    moved = FixedThresholdClassifier(LogisticRegression(), threshold=0.2)
+    tuned = TunedThresholdClassifierCV(LogisticRegression(), cv=3)
+    for teacher in (moved, tuned):
+        if frozen:
+            teacher = FrozenEstimator(clone(teacher).fit(X, y))
+        with pytest.warns(UserWarning, match="decisions differ from the teacher's"):
+            DistilledClassifier(teacher, LogisticRegression()).fit(X, y)
+    neutral = (
+        FixedThresholdClassifier(LogisticRegression(), threshold=0.5),
+        FixedThresholdClassifier(LogisticRegression(), threshold="auto"),
+        FixedThresholdClassifier(
+            LogisticRegression(), threshold=0.0, response_method="decision_function"
+        ),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for teacher in neutral:
+            DistilledClassifier(teacher, LogisticRegression()).fit(X, y)
+        # alpha=0: the teacher is not used
+        DistilledClassifier(moved, LogisticRegression(), alpha=0.0).fit(X, y)
