@@ -484,7 +484,18 @@ def warn_if_thresholded(teacher, alpha):
     """
     if alpha == 0:
         return
-    model = teacher.estimator if isinstance(teacher, FrozenEstimator) else teacher
+    model = teacher
+    while True:  # through the wrappers whose predict is their inner model's
+        if isinstance(model, FrozenEstimator):
+            model = model.estimator
+        elif isinstance(model, LabelEncodedClassifier):
+            model = getattr(model, "estimator_", model.estimator)
+        elif isinstance(model, Pipeline):
+            model = model.steps[-1][1]
+        elif hasattr(model, "best_estimator_"):  # a fitted search
+            model = model.best_estimator_
+        else:
+            break
     if isinstance(model, TunedThresholdClassifierCV):
         threshold = getattr(model, "best_threshold_", None)
     elif isinstance(model, FixedThresholdClassifier):
@@ -493,7 +504,11 @@ def warn_if_thresholded(teacher, alpha):
         return
     if threshold is None or isinstance(threshold, str):  # "auto": the neutral one
         return
-    on_proba = model.response_method in ("auto", "predict_proba")
+    # "auto": the probability when the model it wraps has one
+    inner = getattr(model, "estimator_", model.estimator)
+    on_proba = model.response_method == "predict_proba" or (
+        model.response_method == "auto" and hasattr(inner, "predict_proba")
+    )
     neutral = 0.5 if on_proba else 0.0
     if threshold == neutral:
         return

@@ -1423,7 +1423,13 @@ def test_a_teacher_deciding_by_a_moved_threshold_is_said_not_followed(frozen):
     X, y = make_classification(n_samples=300, weights=[0.85], random_state=0)
     moved = FixedThresholdClassifier(LogisticRegression(), threshold=0.2)
     tuned = TunedThresholdClassifierCV(LogisticRegression(), cv=3)
-    for teacher in (moved, tuned):
+    in_pipeline = make_pipeline(StandardScaler(), clone(moved))
+    searched = GridSearchCV(
+        FixedThresholdClassifier(LogisticRegression()), {"threshold": [0.2, 0.3]}
+    )
+    # a decision function's neutral point is 0, also with response "auto"
+    on_scores = FixedThresholdClassifier(LinearSVC(), threshold=0.5)
+    for teacher in (moved, tuned, in_pipeline, searched, on_scores):
         if frozen:
             teacher = FrozenEstimator(clone(teacher).fit(X, y))
         with pytest.warns(UserWarning, match="decisions differ from the teacher's"):
@@ -1434,6 +1440,7 @@ def test_a_teacher_deciding_by_a_moved_threshold_is_said_not_followed(frozen):
         FixedThresholdClassifier(
             LogisticRegression(), threshold=0.0, response_method="decision_function"
         ),
+        FixedThresholdClassifier(LinearSVC(), threshold=0.0),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
