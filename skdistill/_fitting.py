@@ -442,6 +442,8 @@ def accepts_sample_weight(estimator):
     """Whether ``estimator.fit`` takes ``sample_weight`` (a Pipeline's last step)."""
     if isinstance(estimator, Pipeline):
         last = estimator.steps[-1][1] if estimator.steps else None
+        if _resamples(estimator):  # the weights are of rows its sampler drops
+            return False
         return last not in _SKIPPED_STEPS and accepts_sample_weight(last)
     if isinstance(estimator, _HANDS_WEIGHTS_ON):
         # its fit hands sample_weight (or **fit_params), as it is, to each of
@@ -589,6 +591,15 @@ def check_coef_settable(model, what):
         )
 
 
+def _resamples(pipeline):
+    """Whether a Pipeline's leading steps resample the rows at fit (a sampler
+    in imbalanced-learn's Pipeline, whose leading steps then have no
+    ``fit_transform``); scikit-learn's Pipeline only transforms with them."""
+    if len(pipeline.steps) < 2 or hasattr(pipeline[:-1], "fit_transform"):
+        return False
+    return any(hasattr(step, "fit_resample") for _, step in pipeline.steps[:-1])
+
+
 def _check_no_resampling(student):
     """Refuse a Pipeline student whose leading steps resample the rows.
 
@@ -598,7 +609,7 @@ def _check_no_resampling(student):
     a made row has none. (scikit-learn's Pipeline transforms with such a
     step like with any other.)
     """
-    if len(student.steps) < 2 or hasattr(student[:-1], "fit_transform"):
+    if not _resamples(student):
         return
     for step_name, step in student.steps[:-1]:
         if hasattr(step, "fit_resample"):

@@ -10,6 +10,8 @@ from sklearn import config_context
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import (
+    BaggingClassifier,
+    BaggingRegressor,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
@@ -28,6 +30,11 @@ from .linear_model._soft_logistic import (
 _TREES_AGREE_ON_MISSING = tuple(
     int(part) for part in sklearn.__version__.split(".")[:2]
 ) >= (1, 9)
+# From 1.8, bagging draws its rows in proportion to sample_weight (without
+# replacement when bootstrap=False: every row, whatever its weight)
+_BAGGING_SAMPLES_BY_WEIGHT = tuple(
+    int(part) for part in sklearn.__version__.split(".")[:2]
+) >= (1, 8)
 # Targets below this value are dropped by the row-repetition path.
 MIN_TARGET = 1e-8
 # Floor of the targets before the logarithm of the regressor path: the
@@ -333,6 +340,89 @@ def _fit_tree(student, X, Y, classes, sample_weight):
     return student
 
 
+# Meta-estimators that fit their estimators on other labels than the
+# student's (binary problems, outputs): a nested class_weight dict keyed by
+# the student's classes would not apply there.
+_RELABELLING = (
+    "OneVsRestClassifier",
+    "OneVsOneClassifier",
+    "OutputCodeClassifier",
+    "MultiOutputClassifier",
+    "ClassifierChain",
+)
+
+
+def _check_repeatable(student):
+    """Refuse a student whose fit the repeated rows would silently defeat.
+
+    - a resampling ensemble (imbalanced-learn's ``BalancedRandomForest``,
+      ``RUSBoost``, ``EasyEnsemble``, ``BalancedBagging``: a
+      ``sampling_strategy`` parameter) balances the classes by their counts
+      of rows, and on the repeated rows every class counts about ``n``;
+    - a bagging ensemble without bootstrap on scikit-learn >= 1.8, which
+      draws its rows in proportion to ``sample_weight`` and, without
+      replacement, draws every row whatever its weight.
+    """
+    name = type(student).__name__
+    if "sampling_strategy" in student.get_params(deep=False):
+        raise ValueError(
+            f"The student {name} balances the classes by resampling their rows; "
+            "on the rows repeated once per class with a non-negligible target "
+            "(how such a student is fitted on soft targets) every class counts "
+            "about as many rows, so the balancing would be lost. Distil into a "
+            "student with class_weight='balanced' (its class weights follow the "
+            "soft class totals), or use it at alpha=0."
+        )
+    if (
+        isinstance(student, (BaggingClassifier, BaggingRegressor))
+        and not student.get_params(deep=False).get("bootstrap", True)
+        and _BAGGING_SAMPLES_BY_WEIGHT
+    ):
+        raise ValueError(
+            f"The student {name}(bootstrap=False) ignores the soft targets: from "
+            "scikit-learn 1.8 it draws its rows in proportion to sample_weight, "
+            "and without replacement it draws every row whatever its weight. "
+            "Use bootstrap=True (rows drawn in proportion to their targets)."
+        )
+
+
+def _nested_balance(student, classes, kept, sample_weight):
+    """``{parameter: dict}`` for the ``"balanced"`` class weights of the
+    estimators a meta-estimator student wraps (its own are set apart).
+
+    Balanced on the repeated rows, every class would count about ``n`` rows;
+    the dicts are the weights of the soft class totals of the kept targets,
+    as for the student's own ``class_weight``.
+    """
+    deep = student.get_params(deep=True)
+    nested = [
+        key for key, value in deep.items()
+        if "__" in key and key.endswith("class_weight")
+        and isinstance(value, str) and value in ("balanced", "balanced_subsample")
+    ]
+    if not nested:
+        return {}
+    for key in nested:
+        # the meta-estimators above the one whose class_weight it is
+        parts = key.split("__")[:-2]
+        above = ("__".join(parts[: k + 1]) for k in range(len(parts)))
+        owners = [student, *(deep[name] for name in above)]
+        for owner in owners:
+            if type(owner).__name__ in _RELABELLING:
+                raise ValueError(
+                    f"The student {type(student).__name__} sets {key}="
+                    f"{deep[key]!r} inside {type(owner).__name__}, which fits "
+                    "its estimators on other labels (binary problems); balanced "
+                    "there, on the rows repeated once per class, the balancing "
+                    "would be lost. Give it a class_weight dict, or use the "
+                    "student at alpha=0."
+                )
+    per_class = _class_factors("balanced", classes, kept, sample_weight)
+    present = kept.sum(axis=0) > 0
+    weights = dict(zip(classes[present].tolist(), per_class[present].tolist()))
+    return {key: dict(weights) for key in nested}
+
+
 def _fit_repeated(student, X, Y, classes, sample_weight):
     """``student.fit`` on the rows repeated once per class (see :func:`_repeated_rows`).
 
@@ -363,10 +453,13 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     tree = _fit_tree(student, X, Y, classes, sample_weight)
     if tree is not None:
         return tree
+    _check_repeatable(student)
     rows, cols, weight = _repeated_rows(Y, sample_weight)
     n_samples = Y.shape[0]
     params = student.get_params(deep=False)
-    settings = {}
+    # nested "balanced" class weights, as the soft class totals give them
+    settings = _nested_balance(student, classes, _kept_targets(Y), sample_weight)
+    originals = {**params, **student.get_params(deep=True)} if settings else params
     class_weight = params.get("class_weight")
     _check_per_problem_balance(student, class_weight, len(classes))
     if _weighs_classes(class_weight):
@@ -431,7 +524,7 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
         raise
     finally:
         if settings:
-            student.set_params(**{name: params[name] for name in settings})
+            student.set_params(**{name: originals[name] for name in settings})
 
 
 def add_label_hint(exc, classes):

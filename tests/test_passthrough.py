@@ -9,9 +9,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.compose import make_column_selector, make_column_transformer
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import (
+    BaggingClassifier,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
     RandomForestClassifier,
+    VotingClassifier,
 )
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
@@ -258,7 +260,7 @@ def test_nan_left_to_wrappers_around_pipelines_that_impute():
     # their allow_nan tag is their inner Pipeline's (False), though the
     # Pipeline imputes: they decide, as a bare Pipeline does
     from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.ensemble import BaggingClassifier, StackingClassifier
+    from sklearn.ensemble import StackingClassifier
 
     X, y = make_classification(n_samples=200, n_features=5, random_state=0)
     X[np.random.RandomState(0).uniform(size=X.shape) < 0.1] = np.nan
@@ -779,3 +781,76 @@ class _Resampling(TransformerMixin, BaseEstimator):
 
     def fit_resample(self, X, y):
         return X[: len(X) // 2], y[: len(y) // 2]
+
+
+def test_a_resampling_ensemble_student_is_refused_at_positive_alpha():
+    pytest.importorskip("imblearn")
+    from imblearn.ensemble import BalancedRandomForestClassifier, RUSBoostClassifier
+
+    X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)
+    for student in (
+        BalancedRandomForestClassifier(n_estimators=5, random_state=0),
+        RUSBoostClassifier(n_estimators=5, random_state=0),
+    ):
+        with pytest.raises(ValueError, match="balances the classes by resampling"):
+            DistilledClassifier(LogisticRegression(), student, alpha=0.5).fit(X, y)
+        plain = DistilledClassifier(LogisticRegression(), student, alpha=0.0)
+        assert_array_equal(
+            plain.fit(X, y).predict(X), clone(student).fit(X, y).predict(X)
+        )
+
+
+def test_a_bagging_student_without_bootstrap_is_refused_where_it_ignores_weights():
+    from skdistill._students import _BAGGING_SAMPLES_BY_WEIGHT
+
+    X, y = make_classification(
+        n_samples=200, n_classes=3, n_informative=4, random_state=0
+    )
+    student = BaggingClassifier(
+        DecisionTreeClassifier(), n_estimators=3, bootstrap=False, random_state=0
+    )
+    distiller = DistilledClassifier(LogisticRegression(), student, alpha=0.5)
+    if _BAGGING_SAMPLES_BY_WEIGHT:
+        with pytest.raises(ValueError, match=r"bootstrap=False\) ignores the soft"):
+            distiller.fit(X, y)
+    else:  # it hands the weights to its trees
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert distiller.fit(X, y).score(X, y) > 0.9
+
+
+def test_nested_balanced_class_weights_follow_the_soft_class_totals():
+    # balanced on the rows repeated once per class, every class counted about
+    # n rows: the balancing was lost as soon as alpha > 0
+    X, y = make_classification(n_samples=800, weights=[0.945], random_state=0)
+    tree = DecisionTreeClassifier(
+        max_depth=3, class_weight="balanced", random_state=0
+    )
+    student = VotingClassifier(
+        [("lr", LogisticRegression(class_weight="balanced")), ("dt", tree)]
+    )
+    plain = clone(student).fit(X, y).predict(X)
+    # nearly one-hot targets: nearly the student's own fit
+    distilled = DistilledClassifier(LogisticRegression(), student, alpha=1e-6)
+    assert_array_equal(distilled.fit(X, y).predict(X), plain)
+    # the student keeps its parameters (its fitted clones, the dict they used)
+    assert distilled.student_.get_params()["dt__class_weight"] == "balanced"
+    assert student.get_params()["dt__class_weight"] == "balanced"
+
+
+@pytest.mark.filterwarnings("ignore:The teacher Pipeline")
+def test_a_resampling_teacher_pipeline_is_fitted_without_the_weights():
+    imblearn = pytest.importorskip("imblearn")
+    from imblearn.under_sampling import RandomUnderSampler
+
+    X, y = make_classification(n_samples=200, weights=[0.8], random_state=0)
+    teacher = imblearn.pipeline.make_pipeline(
+        RandomUnderSampler(random_state=0), LogisticRegression()
+    )
+    sample_weight = np.linspace(0.5, 2.0, len(y))
+    with pytest.warns(UserWarning, match="does not accept sample_weight"):
+        clf = DistilledClassifier(teacher, LogisticRegression()).fit(
+            X, y, sample_weight=sample_weight
+        )
+    reference = clone(teacher).fit(X, y)
+    assert_allclose(clf.teacher_.predict_proba(X), reference.predict_proba(X))
