@@ -23,18 +23,15 @@ from .linear_model._soft_logistic import (
     _fit_logistic_regression_soft,
     _soft_class_weight,
     _supports_soft_targets,
+    release,
 )
 
 # Before 1.9, a regression tree's leaves could disagree with a classifier's
 # on rows with missing values (scikit-learn's missing-value fixes of 1.9)
-_TREES_AGREE_ON_MISSING = tuple(
-    int(part) for part in sklearn.__version__.split(".")[:2]
-) >= (1, 9)
+_TREES_AGREE_ON_MISSING = release(sklearn) >= (1, 9)
 # From 1.8, bagging draws its rows in proportion to sample_weight (without
 # replacement when bootstrap=False: every row, whatever its weight)
-_BAGGING_SAMPLES_BY_WEIGHT = tuple(
-    int(part) for part in sklearn.__version__.split(".")[:2]
-) >= (1, 8)
+_BAGGING_SAMPLES_BY_WEIGHT = release(sklearn) >= (1, 8)
 # Targets below this value are dropped by the row-repetition path.
 MIN_TARGET = 1e-8
 # Floor of the targets before the logarithm of the regressor path: the

@@ -37,8 +37,14 @@ _CONVERGENCE_MAX_ITER_MSG = (
     "    https://scikit-learn.org/stable/modules/preprocessing.html"
 )
 
+
+def release(module):
+    """``(major, minor)`` of an installed module's version, as ints."""
+    return tuple(int(part) for part in module.__version__.split(".")[:2])
+
+
 # scipy >= 1.15 deprecated the `iprint` / `disp` options of L-BFGS-B.
-_SCIPY_HAS_IPRINT = tuple(int(v) for v in scipy.__version__.split(".")[:2]) < (1, 15)
+_SCIPY_HAS_IPRINT = release(scipy) < (1, 15)
 
 
 def check_soft_targets(Y, *, n_classes=None, rtol=1e-6):
@@ -478,9 +484,7 @@ def _effective_penalty(estimator):
 _PENALTY_DEPRECATED = LogisticRegression().get_params()["penalty"] == "deprecated"
 # before 1.9, LogisticRegression's lbfgs solver fits float32 X in float64
 # (float64 coef_); it keeps float32 from 1.9, as its other solvers always do
-_LBFGS_CASTS_FLOAT32 = tuple(
-    int(part) for part in sklearn.__version__.split(".")[:2]
-) < (1, 9)
+_LBFGS_CASTS_FLOAT32 = release(sklearn) < (1, 9)
 
 
 def _check_logistic_params(estimator):
