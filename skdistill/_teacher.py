@@ -473,12 +473,22 @@ def out_of_fold_response(
             if hasattr(teacher, "predict_proba") and method != "predict_proba"
             else ""
         )
+        if np.unique(y, return_counts=True)[1].min() < 2:
+            # a class of one row: in the training rows of one fold at most
+            remedy = (
+                "A class of y has a single row, which no split into two or "
+                "more folds keeps in every fold's training rows: drop that row "
+                f"or set teacher_cv=None{probabilities}."
+            )
+        else:
+            remedy = (
+                "Use a splitter that keeps every class in every fold "
+                f"(StratifiedKFold, fewer folds){probabilities}."
+            )
         raise ValueError(
             f"teacher_cv={cv!r}: a fold's training rows lack a class, and the "
             f"teacher's {method} outputs of such a fold cannot be placed among "
-            f"the classes of y ({str(exc).rstrip('.')}). Use a splitter that "
-            "keeps every class in every fold (StratifiedKFold, fewer "
-            f"folds){probabilities}."
+            f"the classes of y ({str(exc).rstrip('.')}). {remedy}"
         ) from exc
     except Exception as exc:  # say which setting asked for the folds
         add_note(exc, f"In the folds of teacher_cv={cv!r} (out-of-fold outputs).")

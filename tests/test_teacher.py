@@ -1448,3 +1448,19 @@ def test_a_teacher_deciding_by_a_moved_threshold_is_said_not_followed(frozen):
             DistilledClassifier(teacher, LogisticRegression()).fit(X, y)
         # alpha=0: the teacher is not used
         DistilledClassifier(moved, LogisticRegression(), alpha=0.0).fit(X, y)
+
+
+def test_teacher_cv_with_a_class_of_one_row_says_what_can_help():
+    # "fewer folds" cannot help a class of one row
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=4, n_classes=3,
+        n_clusters_per_class=1, random_state=0,
+    )
+    y[np.flatnonzero(y == 2)[1:]] = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="A class of y has a single row") as info:
+            DistilledClassifier(LinearSVC(), LogisticRegression(), teacher_cv=2).fit(
+                X, y
+            )
+    assert "fewer folds" not in str(info.value)
