@@ -478,7 +478,7 @@ def out_of_fold_response(
             remedy = (
                 "A class of y has a single row, which no split into two or "
                 "more folds keeps in every fold's training rows: drop that row "
-                f"or set teacher_cv=None{probabilities}."
+                f"or leave teacher_cv unset{probabilities}."
             )
         else:
             remedy = (
