@@ -415,9 +415,14 @@ def _nested_balance(student, classes, kept, sample_weight):
                     "student at alpha=0."
                 )
     per_class = _class_factors("balanced", classes, kept, sample_weight)
-    present = kept.sum(axis=0) > 0
-    weights = dict(zip(classes[present].tolist(), per_class[present].tolist()))
-    return {key: dict(weights) for key in nested}
+    return {key: _weights_dict(classes, per_class, kept) for key in nested}
+
+
+def _weights_dict(classes, per_class, kept):
+    """``class_weight`` as a dict of the per-class factors, for the classes
+    that the kept targets (those of the repeated rows) give some weight."""
+    present = (kept > 0).any(axis=0)
+    return dict(zip(classes[present].tolist(), per_class[present].tolist()))
 
 
 def _fit_repeated(student, X, Y, classes, sample_weight):
@@ -454,23 +459,19 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     rows, cols, weight = _repeated_rows(Y, sample_weight)
     n_samples = Y.shape[0]
     params = student.get_params(deep=False)
+    kept = _kept_targets(Y)
     # nested "balanced" class weights, as the soft class totals give them
-    settings = _nested_balance(student, classes, _kept_targets(Y), sample_weight)
+    settings = _nested_balance(student, classes, kept, sample_weight)
     originals = {**params, **student.get_params(deep=True)} if settings else params
     class_weight = params.get("class_weight")
     _check_per_problem_balance(student, class_weight, len(classes))
     if _weighs_classes(class_weight):
-        per_class = _class_factors(
-            class_weight, classes, _kept_targets(Y), sample_weight
-        )
+        per_class = _class_factors(class_weight, classes, kept, sample_weight)
         if _weighs_positive_rows(student) and class_weight != "balanced_subsample":
             # its class weights are no row weights: given as a dict (the
             # balanced ones from the targets' masses), as a plain fit's
             if not isinstance(class_weight, dict):
-                labels = np.unique(cols)
-                settings["class_weight"] = dict(
-                    zip(classes[labels].tolist(), per_class[labels].tolist())
-                )
+                settings["class_weight"] = _weights_dict(classes, per_class, kept)
         else:
             weight = weight * per_class[cols]
             settings["class_weight"] = None
