@@ -694,7 +694,10 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     refit : bool, default=True
         Refit the best candidate on all rows (``best_estimator_``), with the
-        teacher fitted once on all rows.
+        teacher fitted once on all rows. When no candidate can be chosen
+        (each one failed on some split, or every mean score is NaN), the
+        search raises with ``refit=True`` and warns with ``refit=False``,
+        leaving ``best_index_``, ``best_params_`` and ``best_score_`` unset.
 
     n_jobs : int, default=None
         Parallel jobs (joblib) over the splits' teachers and the candidates,
@@ -751,7 +754,8 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         The most accurate candidate within ``max_bytes``,
         ``max_latency_ms`` and ``min_fidelity``; ties go to the smaller
         student, then (with ``max_latency_ms`` only) to the faster one, then
-        to the first candidate, so that the choice is reproducible.
+        to the first candidate, so that the choice is reproducible. Not set
+        when no candidate can be chosen (``refit=False`` only).
 
     best_params_ : dict
         Parameters of the best candidate.
@@ -1293,10 +1297,16 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.frontier_ = pareto_front(costs)
         if not fitted_everywhere.any():
             first = next(f for f in failures if f is not None)
-            raise ValueError(
+            return self._none_to_choose(
                 "Every candidate failed (its fit or its score) on at least one "
-                "split, so none can be chosen (cv_results_ is set; the warnings "
-                f"say why). The first failure: {first.strip().splitlines()[-1]}"
+                "split, so none can be chosen",
+                f"The first failure: {first.strip().splitlines()[-1]}",
+            )
+        if np.isnan(results["mean_test_score"][fitted_everywhere]).all():
+            return self._none_to_choose(
+                "Every candidate's mean test score is NaN, so none can be chosen",
+                f"scoring={self.scoring!r} gave NaN on some split: e.g. R² on a "
+                "test fold of one row, or an error_score of NaN.",
             )
         self.best_index_ = self._best_index(results, fitted_everywhere)
         self.best_params_ = results["params"][self.best_index_]
@@ -1443,15 +1453,29 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         results["within_budget"] = within
         return results
 
+    def _none_to_choose(self, what, why):
+        """End a search in which no candidate can be chosen.
+
+        With ``refit=True``, an error; with ``refit=False``, which needs no
+        choice, a warning, as :class:`~sklearn.model_selection.GridSearchCV`
+        ends with non-finite scores: ``cv_results_`` and ``frontier_`` are
+        set, ``best_index_``, ``best_params_`` and ``best_score_`` are not.
+        """
+        if self.refit:
+            raise ValueError(
+                f"{what} (cv_results_ and frontier_ are set; the warnings say "
+                f"why). {why}"
+            )
+        warnings.warn(
+            f"{what}: best_index_, best_params_ and best_score_ are not set "
+            f"(cv_results_ and frontier_ are). {why}",
+            UserWarning,
+            stacklevel=3,
+        )
+        return self
+
     def _best_index(self, results, fitted_everywhere):
         scored = fitted_everywhere & ~np.isnan(results["mean_test_score"])
-        if not scored.any():
-            raise ValueError(
-                "Every candidate's mean test score is NaN, so none can be chosen "
-                f"(scoring={self.scoring!r} gave NaN on some split: e.g. R² on a "
-                "test fold of one row, or an error_score of NaN); cv_results_ "
-                "and frontier_ are set."
-            )
         within = results["within_budget"] & scored
         if not within.any():
             budgets = ", ".join(

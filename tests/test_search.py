@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.datasets import make_classification, make_regression
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -1170,6 +1171,47 @@ def test_no_candidate_to_choose_is_said_for_what_it_is(data):
     smallest = int(search.cv_results_["student_bytes"][1])
     assert f"the smallest student has {smallest} bytes" in str(exc.value)
     assert "nan" not in str(exc.value)
+
+
+def test_without_refit_a_search_with_no_choice_warns_like_gridsearchcv():
+    # a class of two rows: one test fold lacks it, and neg_log_loss cannot
+    # score any candidate there
+    X, y = make_classification(
+        n_samples=60, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    y[-2:] = 3
+    grid = {"student": [LogisticRegression()], "alpha": [0.5, 0.9]}
+    teacher = RandomForestClassifier(n_estimators=10, random_state=0)
+    kwargs = {"cv": StratifiedKFold(3), "scoring": "neg_log_loss", "refit": False}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the splits' failures
+        expected = GridSearchCV(
+            DistilledClassifier(teacher, LogisticRegression()), grid, **kwargs
+        ).fit(X, y)
+        search = DistillationSearchCV(teacher, grid, **kwargs)
+        search.best_index_ = 0  # as left by an earlier fit
+        with pytest.warns(UserWarning, match="best_params_ and best_score_ are not"):
+            search.fit(X, y)
+    for s in range(3):
+        key = f"split{s}_test_score"
+        assert_allclose(search.cv_results_[key], expected.cv_results_[key])
+    assert np.isnan(search.cv_results_["split0_test_score"]).all()
+    assert not hasattr(search, "best_index_") and not hasattr(search, "best_params_")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with pytest.raises(ValueError, match="Every candidate failed"):
+            search.set_params(refit=True).fit(X, y)
+    # every mean score NaN (R² of one row)
+    X, y = make_regression(n_samples=6, n_features=3, random_state=0)
+    grid = {"student": [Ridge()], "alpha": [0.5]}
+    search = DistillationSearchCV(
+        DecisionTreeRegressor(max_depth=2), grid, cv=KFold(6), refit=False
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    assert any("mean test score is NaN" in str(w.message) for w in caught)
+    assert np.isnan(search.cv_results_["mean_test_score"]).all()
 
 
 def test_a_cv_without_splits_is_refused(data):
