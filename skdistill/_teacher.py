@@ -23,7 +23,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, check_memory
 
-from ._frames import concat_rows, is_dataframe
+from ._frames import column_names, concat_rows, is_dataframe, select_columns
 
 # Rows per chunk of teacher inference: bounds the memory of one call.
 CHUNK_SIZE = 20_000
@@ -54,6 +54,7 @@ def teacher_response(teacher, X, method, *, n_jobs=None, chunk_size=CHUNK_SIZE):
     """
     from ._targets import centred_binary_scores  # imports this module
 
+    check_column_order(teacher, X, method)
     n_samples = X.shape[0]
     func = getattr(teacher, method)
     if n_samples <= chunk_size:
@@ -594,6 +595,52 @@ class _FoldTeacher(LabelEncodedClassifier):
     def decision_function(self, X):
         """The teacher's scores, columns in the order of ``classes_``."""
         return self._respond("decision_function", X)
+
+
+# Rows on which a teacher is asked, in its columns' order and in X's,
+# whether it reads the columns by position (check_column_order)
+_ORDER_PROBE_ROWS = 20
+
+
+def check_column_order(teacher, X, method):
+    """Refuse X whose columns a teacher fitted elsewhere reads by position wrongly.
+
+    A teacher fitted elsewhere on a DataFrame whose columns came in another
+    order (same names) answers for other features when it reads X by
+    position, as LightGBM does, silently; scikit-learn's estimators and
+    XGBoost refuse such X themselves, and a ColumnTransformer reads it by
+    name. The teacher is asked on a few rows in both orders: outputs that
+    differ are the sign of a positional reading.
+    """
+    names = getattr(teacher, "feature_names_in_", None)
+    if names is None or not is_dataframe(X):
+        return
+    names, columns = list(names), column_names(X).tolist()
+    if names == columns or len(names) != len(columns):
+        return
+    if set(names) != set(columns):
+        return  # other names: the teacher's own check, if any
+    order = [columns.index(name) for name in names]
+    rows = X.head(_ORDER_PROBE_ROWS)
+    func = getattr(teacher, method)
+    try:
+        as_given = np.asarray(func(rows))
+        by_name = np.asarray(func(select_columns(rows, order)))
+    except Exception:  # noqa: BLE001 (its call on all of X reports a refusal)
+        return
+    if as_given.shape == by_name.shape and (
+        np.allclose(as_given, by_name, equal_nan=True)
+        if as_given.dtype.kind in "biuf" and by_name.dtype.kind in "biuf"
+        else np.array_equal(as_given, by_name)
+    ):
+        return
+    name = type(getattr(teacher, "estimator", teacher)).__name__
+    raise ValueError(
+        f"The teacher {name} was fitted on the same columns in another "
+        f"order ({names[:5]}{' ...' if len(names) > 5 else ''}), and reads X "
+        "by position: its outputs on X would be for other features. Give X "
+        "its columns in the teacher's order: X[teacher.feature_names_in_]."
+    )
 
 
 def _frozen_respond(teacher, X, method, n_jobs):

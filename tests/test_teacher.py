@@ -1464,3 +1464,61 @@ def test_teacher_cv_with_a_class_of_one_row_says_what_can_help():
                 X, y
             )
     assert "fewer folds" not in str(info.value)
+
+
+class _PositionalTeacher(RegressorMixin, BaseEstimator):
+    """Keeps the names of its columns but reads X by position, as LightGBM."""
+
+    def fit(self, X, y):
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = X.shape[1]
+        self.coef_ = np.linalg.lstsq(np.asarray(X, dtype=float), y, rcond=None)[0]
+        return self
+
+    def predict(self, X):
+        return np.asarray(X, dtype=float) @ self.coef_
+
+
+def _columns_in_another_order():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.rand(60, 3), columns=["c", "a", "b"])
+    y = 3.0 * X["c"].to_numpy() + X["a"].to_numpy()
+    return X, y, X[["a", "b", "c"]]
+
+
+@pytest.mark.parametrize("name", ["positional", "lightgbm"])
+def test_a_teacher_reading_reordered_columns_by_position_is_refused(name):
+    X, y, reordered = _columns_in_another_order()
+    if name == "lightgbm":
+        lgb = pytest.importorskip("lightgbm")
+        fitted = lgb.LGBMRegressor(n_estimators=20, verbose=-1).fit(X, y)
+    else:
+        fitted = _PositionalTeacher().fit(X, y)
+    with pytest.raises(ValueError, match="same columns in another order"):
+        DistilledRegressor(FrozenEstimator(fitted), Ridge()).fit(reordered, y)
+    labels = (y > np.median(y)).astype(int)
+    if name == "lightgbm":
+        classifier = lgb.LGBMClassifier(n_estimators=20, verbose=-1).fit(X, labels)
+        with pytest.raises(ValueError, match="same columns in another order"):
+            DistilledClassifier(
+                FrozenEstimator(classifier), LogisticRegression()
+            ).fit(reordered, labels)
+    # in the teacher's order, the same student as on its own rows
+    student = DistilledRegressor(FrozenEstimator(fitted), Ridge(), alpha=1.0)
+    student.fit(reordered[list(fitted.feature_names_in_)], y)
+    expected = Ridge().fit(X, fitted.predict(X))
+    assert_allclose(student.student_.coef_, expected.coef_)
+
+
+def test_a_teacher_reading_columns_by_name_takes_them_in_any_order():
+    from sklearn.compose import make_column_transformer
+
+    X, y, reordered = _columns_in_another_order()
+    by_name = make_pipeline(
+        make_column_transformer((StandardScaler(), ["c", "a", "b"])), Ridge()
+    ).fit(X, y)
+    student = DistilledRegressor(FrozenEstimator(by_name), Ridge(), alpha=1.0)
+    student.fit(reordered, y)
+    expected = Ridge().fit(reordered, by_name.predict(X))
+    assert_allclose(student.student_.coef_, expected.coef_)
