@@ -431,10 +431,18 @@ def nan_message(what, refusing):
     )
     if what == "infinity":
         return message + " Replace the infinite values (as fit needed)."
+    if not any(name.startswith("the teacher") for name in refusing):
+        return message + (
+            " Impute the missing values in the student, e.g. "
+            "make_pipeline(SimpleImputer(), student), or use a student that "
+            "accepts NaN (e.g. a HistGradientBoosting model)."
+        )
+    # the teacher sees X as given: an imputing student cannot help it
     return message + (
-        " Impute the missing values, e.g. with a student "
-        "make_pipeline(SimpleImputer(), ...), or use a teacher and a student "
-        "that accept NaN (e.g. HistGradientBoosting models)."
+        " Impute the missing values before the distiller, e.g. "
+        "make_pipeline(SimpleImputer(), distiller), or in the teacher and the "
+        "student (Pipelines that start with an imputer), or use models that "
+        "accept NaN (e.g. HistGradientBoosting models)."
     )
 
 

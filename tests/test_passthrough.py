@@ -215,6 +215,14 @@ def test_nan_accepted_when_teacher_and_student_accept_it():
         DistilledClassifier(teacher, LogisticRegression()).fit(X, y)
     with pytest.raises(ValueError, match="NaN, which the teacher LogisticRegression"):
         DistilledClassifier(LogisticRegression(), student).fit(X, y)
+    # the advice is for the estimator that refuses: an imputing student
+    # cannot help a teacher, which sees X as given
+    with pytest.raises(ValueError, match="before the distiller") as exc:
+        DistilledClassifier(LogisticRegression(), student).fit(X, y)
+    assert "in the student" not in str(exc.value)
+    with pytest.raises(ValueError, match="in the student") as exc:
+        DistilledClassifier(teacher, LogisticRegression()).fit(X, y)
+    assert "before the distiller" not in str(exc.value)
     both = "the teacher SVC and the student LogisticRegression do not accept \\(their"
     with pytest.raises(ValueError, match=both):
         DistilledClassifier(SVC(), LogisticRegression()).fit(X, y)
