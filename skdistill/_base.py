@@ -222,7 +222,13 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         "augment_size": [Interval(Real, 0, None, closed="neither"), None],
         "augment_params": [dict, None],
         "memory": [None, str, HasMethods(["cache"])],
-        "n_jobs": [Integral, None],
+        # joblib's meaning: 0 has none (refused here, not as an inner
+        # estimator's failure)
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
         "random_state": ["random_state"],
     }
 

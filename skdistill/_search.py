@@ -855,7 +855,13 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         "max_latency_ms": [Interval(Real, 0, None, closed="neither"), None],
         "min_fidelity": [Interval(Real, None, 1, closed="right"), None],
         "refit": ["boolean"],
-        "n_jobs": [Integral, None],
+        # joblib's meaning: 0 has none (refused here, not as an inner
+        # estimator's failure)
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
         "verbose": ["verbose"],
         "error_score": [StrOptions({"raise"}), Real],
     }

@@ -25,6 +25,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skdistill import (
+    DistillationSearchCV,
     DistilledClassifier,
     DistilledRegressor,
     QuantizedLinearModel,
@@ -417,6 +418,17 @@ BAD_PARAMS = [
     (lambda: DistilledClassifier("teacher", LogisticRegression()), "teacher"),
     (lambda: DistilledClassifier(LogisticRegression(), "student"), "student"),
     (lambda: DistilledRegressor(LinearRegression(), Ridge(), alpha=-0.1), "alpha"),
+    # joblib's n_jobs=0, refused as the distiller's (not as its teacher's
+    # failure, with teacher_cv), whatever the path
+    (lambda: _distiller(n_jobs=0, teacher_cv=3), "'n_jobs'"),
+    (lambda: _distiller(n_jobs=0), "'n_jobs'"),
+    (lambda: DistilledRegressor(LinearRegression(), Ridge(), n_jobs=0), "'n_jobs'"),
+    (
+        lambda: DistillationSearchCV(
+            LogisticRegression(), {"student": [LogisticRegression()]}, n_jobs=0
+        ),
+        "'n_jobs'",
+    ),
     (lambda: SparsifyTransformer(LogisticRegression(), sparsity=1.5), "sparsity"),
     (lambda: SparsifyTransformer(LogisticRegression(), n_steps=0), "n_steps"),
     (lambda: QuantizedLinearModel(LogisticRegression(), n_bits=0), "n_bits"),
