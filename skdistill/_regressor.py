@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import _BaseDistiller, can_stream, undo_first_call_on_error
 from ._fitting import (
+    add_note,
     blame,
     check_nan,
     fit_on_targets,
@@ -74,6 +75,35 @@ def _check_kinds(teacher, student):
             f"The {role} of a DistilledRegressor must be a regressor; got "
             f"{type(estimator).__name__} ({kind}).{hint}"
         )
+
+
+def _targets_beyond_y(target, y, alpha, generated):
+    """Say, for a student's error, where its targets leave the range of ``y``.
+
+    A student that accepts ``y`` (a Poisson model: ``y >= 0``) may refuse the
+    blend with the teacher's predictions, which need not share ``y``'s range.
+    ``None`` when the targets stay within it.
+    """
+    low, high = float(np.min(y)), float(np.max(y))
+    below, above = int(np.sum(target < low)), int(np.sum(target > high))
+    if not below and not above:
+        return None
+    counts = " and ".join(
+        f"{count} {side} the {word} y ({value:.4g})"
+        for count, side, word, value in (
+            (below, "below", "least", low),
+            (above, "above", "largest", high),
+        )
+        if count
+    )
+    rows = " (the teacher's alone on the generated rows)" if generated else ""
+    return (
+        f"The student's targets are alpha * teacher.predict(X) + (1 - alpha) "
+        f"* y with alpha={alpha:g}{rows}: of the {target.size}, {counts}. A "
+        "student that needs y's range (a Poisson or Gamma model: y >= 0 or "
+        "y > 0) needs a teacher that predicts within it (the same loss, or a "
+        "log link), or alpha=0."
+    )
 
 
 class DistilledRegressor(RegressorMixin, _BaseDistiller):
@@ -310,9 +340,15 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             X = stack_rows(X, X_new)
         else:
             head_weight = student_weight
-        self.student_ = fit_on_targets(
-            self.student, X, target, last_weight, head_weight=head_weight
-        )
+        try:
+            self.student_ = fit_on_targets(
+                self.student, X, target, last_weight, head_weight=head_weight
+            )
+        except ValueError as exc:
+            note = _targets_beyond_y(target, y, alpha, X_new is not None)
+            if note:
+                add_note(exc, note)
+            raise
         return self
 
     @available_if(can_stream)

@@ -992,3 +992,20 @@ def test_numpy_scalar_parameters_are_numbers_of_their_value(make, name, value):
     expected = make(**{name: python}).fit(X, y)
     fitted = make(**{name: value}).fit(X, y)
     np.testing.assert_allclose(fitted.predict(X[:50]), expected.predict(X[:50]))
+
+
+def test_a_student_refusing_the_blended_targets_is_told_where_they_leave_y():
+    from sklearn.linear_model import PoissonRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 3)
+    y = rng.poisson(np.exp(X[:, 0])).astype(float)
+    PoissonRegressor().fit(X, y)  # y itself is in the student's range
+    with pytest.raises(ValueError, match="below the least y") as exc:
+        DistilledRegressor(Ridge(), PoissonRegressor(), alpha=0.9).fit(X, y)
+    negative = int(np.sum(0.9 * Ridge().fit(X, y).predict(X) + 0.1 * y < 0))
+    text = str(exc.value) + "".join(getattr(exc.value, "__notes__", ()))
+    assert f"of the 200, {negative} below" in text
+    # a teacher that predicts within y's range is distilled
+    model = DistilledRegressor(PoissonRegressor(), PoissonRegressor(), alpha=0.9)
+    assert np.all(model.fit(X, y).predict(X) > 0)
