@@ -824,8 +824,17 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             if is_regressor_student(self.student_):
                 return regressor_log_proba(self.student_, X)
             log_proba = self.student_.predict_log_proba(X)
-        if len(self.student_.classes_) == len(self.classes_):
-            return log_proba
+        student_classes = self.student_.classes_
+        if len(student_classes) == len(self.classes_):
+            if np.array_equal(student_classes, self.classes_):
+                return log_proba
+            # the same labels in another order (SoftLogisticRegression(classes=...)
+            # at alpha=0): its columns read by label, as predict_proba's
+            columns = _student_columns(student_classes, self.classes_)
+            if columns is not None:
+                out = np.empty_like(log_proba)
+                out[:, columns] = log_proba
+                return out
         with np.errstate(divide="ignore"):
             return np.log(_expand_proba(np.exp(log_proba), self.student_.classes_, self.classes_))
 

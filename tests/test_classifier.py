@@ -1208,6 +1208,9 @@ def test_a_student_with_its_own_classes_order_is_read_by_its_labels():
         assert_array_equal(
             clf.classes_[clf.predict_proba(X).argmax(axis=1)], clf.predict(X)
         )
+        assert_allclose(
+            clf.predict_log_proba(X), reference.predict_log_proba(X)[:, order]
+        )
         scores = reference.decision_function(X)
         expected = -scores if scores.ndim == 1 else scores[:, order]
         assert_allclose(clf.decision_function(X), expected)
