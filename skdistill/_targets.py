@@ -73,7 +73,12 @@ def _final_estimator(estimator, grids=None):
                 if grid is None:
                     grid = estimator.param_distributions
                 grids.extend(grid if isinstance(grid, (list, tuple)) else [grid])
-            estimator = estimator.estimator
+            inner = getattr(estimator, "estimator", None)
+            if inner is None:
+                # a search without one estimator (DistillationSearchCV: its
+                # candidates answer as their students, in its grid)
+                return estimator
+            estimator = inner
         else:
             return estimator
 

@@ -1698,3 +1698,28 @@ def test_candidate_labels_keep_the_prefix_of_a_distillers_parameter_name():
     assert describe_candidate(params) == "Ridge student__alpha=10 alpha=0.5"
     label = describe_candidate({"student": Ridge(), "student__tol": 0.1, "alpha": 0.5})
     assert label == "Ridge tol=0.1 alpha=0.5"
+
+
+def test_an_unfitted_search_is_a_teacher_whose_scores_are_read(data):
+    # its decision_function (students without predict_proba, or asked for
+    # it) was looked up on an `estimator` the search does not have
+    from sklearn.svm import LinearSVC
+
+    X, y = data
+    grids = [
+        ({"student": [LinearSVC()], "alpha": [0.5]}, "auto"),
+        ({"student": [LogisticRegression()], "alpha": [0.5]}, "decision_function"),
+    ]
+    for grid, response in grids:
+        teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+        search = DistillationSearchCV(teacher, grid, cv=3)
+        model = DistilledClassifier(
+            search, LogisticRegression(), alpha=1.0, teacher_response=response
+        ).fit(X, y)
+        frozen = DistilledClassifier(
+            FrozenEstimator(clone(search).fit(X, y)),
+            LogisticRegression(),
+            alpha=1.0,
+            teacher_response="decision_function",
+        ).fit(X, y)
+        assert_allclose(model.student_.coef_, frozen.student_.coef_)
