@@ -14,6 +14,7 @@ from ._cli_models import (
     default_temperature,
     describe_student,
     make_student,
+    penalty_parameter,
     student_settings,
     make_teacher,
 )
@@ -168,8 +169,10 @@ class GridProgress:
         if "T" in params:
             shown["T"] = params["T"]
         for key, value in params.items():
-            if key.startswith("student__") and key.count("__") == 1:
-                name = key[len("student__") :]
+            # the student's own penalty (a regression MLP's, inside its
+            # target standardization)
+            name = key.removeprefix("student__").removeprefix("regressor__")
+            if key.startswith("student__") and "__" not in name:
                 if name in {p for p, _ in GRID_PENALTY.values()}:
                     # a ridge's or MLP's penalty is also "alpha": its full name
                     shown[key if name in shown else name] = value
@@ -249,11 +252,11 @@ def _run(args, progress, parser, cache):
     if args.grid:
         from sklearn.model_selection import GridSearchCV
 
-        penalty, values = GRID_PENALTY[student_name]
+        values = GRID_PENALTY[student_name][1]
         grid = {"distill__alpha": GRID_ALPHA}
         if task == "classification":
             grid["distill__T"] = GRID_T
-        grid[f"distill__student__{penalty}"] = values
+        grid[f"distill__student__{penalty_parameter(student_name, student)}"] = values
         n_candidates = int(np.prod([len(v) for v in grid.values()]))
         progress(
             f"grid search: {n_candidates} candidates x {GRID_CV} folds, teacher "

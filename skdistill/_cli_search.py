@@ -167,6 +167,7 @@ def default_space(preprocessor, task, random_state=0, students=STUDENTS):
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
     from sklearn.utils.validation import has_fit_parameter
 
+    from ._cli_models import scaled_target
     from ._sparsify import SparsifyTransformer
 
     def student(*steps):
@@ -177,8 +178,10 @@ def default_space(preprocessor, task, random_state=0, students=STUDENTS):
         linear = student(("ridge", Ridge()))
         linear_grid = {"student__ridge__alpha": [1.0, 10.0]}
         tree = student(("tree", DecisionTreeRegressor(random_state=random_state)))
-        mlp = MLPRegressor(
-            hidden_layer_sizes=(16,), max_iter=500, random_state=random_state
+        mlp = scaled_target(
+            MLPRegressor(
+                hidden_layer_sizes=(16,), max_iter=500, random_state=random_state
+            )
         )
         pruned = student(
             (

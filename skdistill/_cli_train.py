@@ -90,7 +90,8 @@ def _add_model_arguments(models):
         "--teacher",
         choices=list(TEACHERS),
         default="svm",
-        help="svm: SVC() (its decision function gives the soft targets) or SVR; "
+        help="svm: SVC() (its decision function gives the soft targets) or "
+        "SVR() on the standardized target; "
         "forest: random forest; boosting: histogram gradient boosting; knn: "
         "k-nearest neighbours (default: %(default)s)",
     )
@@ -107,8 +108,9 @@ def _add_model_arguments(models):
         default=None,
         help="logistic: LogisticRegression; ridge: Ridge (fitted on the log "
         "targets for a classification); tree: a decision tree (max_depth=...); "
-        "mlp: a multi-layer perceptron with 32 hidden units (default: logistic, "
-        "ridge for a regression target)",
+        "mlp: a multi-layer perceptron with 32 hidden units (on the "
+        "standardized target for a regression) (default: logistic, ridge for "
+        "a regression target)",
     )
     models.add_argument(
         "-C",

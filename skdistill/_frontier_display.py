@@ -15,6 +15,8 @@ def _student_name(student):
     if hasattr(student, "steps"):
         return "+".join(_student_name(step) for _, step in student.steps)
     inner = getattr(student, "estimator", None)
+    if inner is None:  # a TransformedTargetRegressor's
+        inner = getattr(student, "regressor", None)
     if inner is not None and hasattr(inner, "get_params"):
         return f"{type(student).__name__}({_student_name(inner)})"
     return type(student).__name__
