@@ -292,8 +292,11 @@ def prediction_model(model):
         :class:`~skdistill.QuantizedLinearModel` (without the unfitted
         teacher in its parameters), a refitted
         :class:`~skdistill.DistillationSearchCV` (its best estimator, reduced
-        the same way), a fitted :class:`~sklearn.neural_network.MLPClassifier`
-        or :class:`~sklearn.neural_network.MLPRegressor` (without what only
+        the same way), a :class:`~sklearn.frozen.FrozenEstimator` or a
+        :class:`~sklearn.calibration.CalibratedClassifierCV` (the models
+        they hold, reduced the same way; the calibrators kept), a fitted
+        :class:`~sklearn.neural_network.MLPClassifier` or
+        :class:`~sklearn.neural_network.MLPRegressor` (without what only
         training reads: the solver's state, early stopping's best weights,
         the random state; ``loss_curve_`` and ``validation_scores_`` are
         emptied, and a ``partial_fit`` or warm start of it starts a new
@@ -334,6 +337,11 @@ def prediction_model(model):
         return reduced
     if hasattr(model, "best_estimator_") and hasattr(model, "frontier_"):
         return prediction_model(model.best_estimator_)  # a DistillationSearchCV
+    if isinstance(model, FrozenEstimator):
+        inner = prediction_model(model.estimator)
+        return model if inner is model.estimator else FrozenEstimator(inner)
+    if hasattr(model, "calibrated_classifiers_"):
+        return _calibrated_without_teachers(model)
     if hasattr(model, "student_") and hasattr(model, "teacher"):
         if _student_answers_alone(model):
             return prediction_model(model.student_)
@@ -357,6 +365,28 @@ def prediction_model(model):
         small._stream_dropped = True  # for the warning of a later partial_fit
         return small
     return model
+
+
+def _calibrated_without_teachers(model):
+    """A copy of a fitted ``CalibratedClassifierCV`` whose models (its frozen
+    estimator, or the clones it fitted) are reduced by
+    :func:`prediction_model`: calibrating a distiller keeps its teacher
+    otherwise, which prediction never calls."""
+    small = copy.copy(model)
+    if isinstance(model.estimator, FrozenEstimator):  # the members' model too
+        small.estimator = prediction_model(model.estimator)
+    calibrated = []
+    for member in model.calibrated_classifiers_:
+        if member.estimator is model.estimator:
+            reduced = small.estimator  # one object, as in the model
+        else:
+            reduced = prediction_model(member.estimator)
+        if reduced is not member.estimator:
+            member = copy.copy(member)
+            member.estimator = reduced
+        calibrated.append(member)
+    small.calibrated_classifiers_ = calibrated
+    return small
 
 
 def _network_without_training_state(network):

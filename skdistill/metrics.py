@@ -1,5 +1,6 @@
 """Agreement with the teacher, model size and speed: metrics and a report."""
 
+import json
 import pickle
 import time
 from numbers import Integral
@@ -7,11 +8,13 @@ from numbers import Integral
 import numpy as np
 from scipy import sparse
 from sklearn.base import is_regressor
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import r2_score
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
+    check_array,
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
@@ -302,6 +305,46 @@ def _fitted_array_attributes(estimator):
         if name.endswith("_") and not name.startswith("_") or name == "_fit_X":
             if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
                 yield name, value
+            elif sparse.issparse(value) and value.dtype.kind in "fiu":
+                yield name, value  # a nearest-neighbours model's sparse rows
+
+
+def _boosted_trees(estimator):
+    """``(n_splits, n_leaf_values)`` of an XGBoost, LightGBM or CatBoost model
+    of trees, or None for another model.
+
+    Their trees live in the library's own booster, not in array attributes.
+    """
+    library = type(estimator).__module__.partition(".")[0]
+    if library == "xgboost" and hasattr(estimator, "get_booster"):
+        dumps = estimator.get_booster().get_dump(dump_format="json")
+        nodes = [json.loads(dump) for dump in dumps]
+        if any("weight" in node for node in nodes):
+            return None  # a linear booster (coef_)
+        children, leaf = ("children",), "leaf"
+    elif library == "lightgbm" and hasattr(estimator, "booster_"):
+        trees = estimator.booster_.dump_model()["tree_info"]
+        nodes = [tree["tree_structure"] for tree in trees]
+        children, leaf = ("left_child", "right_child"), "leaf_value"
+    elif library == "catboost" and hasattr(estimator, "get_tree_leaf_counts"):
+        leaves = np.asarray(estimator.get_tree_leaf_counts(), dtype=np.float64)
+        policy = estimator.get_all_params().get("grow_policy", "SymmetricTree")
+        # a symmetric tree has one split per level: log2 of its leaves
+        splits = np.log2(leaves) if policy == "SymmetricTree" else leaves - 1
+        return int(np.round(splits).sum()), int(np.size(estimator.get_leaf_values()))
+    else:
+        return None
+    n_splits = n_leaf_values = 0
+    while nodes:
+        node = nodes.pop()
+        if leaf in node:
+            n_leaf_values += int(np.size(node[leaf]))  # a vector per leaf, or one
+        else:
+            n_splits += 1
+            for key in children:
+                child = node.get(key, ())
+                nodes.extend(child if isinstance(child, list) else [child])
+    return n_splits, n_leaf_values
 
 
 def _nnz(values):
@@ -334,7 +377,10 @@ def count_nonzero_parameters(estimator):
         vectors, dual coefficients and intercepts), a decision tree (a feature
         and a threshold per split, the values of the leaves), an ensemble (the
         sum over its fitted members), a histogram gradient boosting model (a
-        feature and a threshold per split, a value per leaf, the baseline), a
+        feature and a threshold per split, a value per leaf, the baseline), an
+        XGBoost, LightGBM or CatBoost model of trees (a feature and a
+        threshold per split, the values of the leaves), a
+        :class:`~sklearn.frozen.FrozenEstimator` (its model), a
         meta-estimator with a fitted ``estimator_`` (that model, e.g. the
         pruned model of a sparsifier or the dequantized model of a quantized
         one), a fitted search (its ``best_estimator_``), a
@@ -368,6 +414,8 @@ def count_nonzero_parameters(estimator):
     3
     """
     check_is_fitted(estimator)
+    if isinstance(estimator, FrozenEstimator):  # its model's, all of them
+        return count_nonzero_parameters(estimator.estimator)
     if hasattr(estimator, "student_"):
         return count_nonzero_parameters(estimator.student_)
     if hasattr(estimator, "best_estimator_"):  # a refitted search: its model
@@ -450,9 +498,11 @@ def count_nonzero_parameters(estimator):
         n_splits = int(np.sum(tree.children_left >= 0))
         n_leaves = tree.node_count - n_splits
         return 2 * n_splits + n_leaves * int(np.prod(tree.value.shape[1:]))
-    return int(
-        sum(np.count_nonzero(value) for _, value in _fitted_array_attributes(estimator))
-    )
+    boosted = _boosted_trees(estimator)
+    if boosted is not None:  # a feature and a threshold per split, the leaves
+        n_splits, n_leaf_values = boosted
+        return 2 * n_splits + n_leaf_values
+    return int(sum(_nnz(value) for _, value in _fitted_array_attributes(estimator)))
 
 
 def _skops_available():
@@ -584,8 +634,10 @@ def compression_report(
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Test inputs.
 
-    y : array-like of shape (n_samples,)
-        Test labels.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Test labels, or test targets (several outputs for regressors only:
+        their R² is averaged over the outputs, as :func:`~sklearn.metrics.r2_score`
+        does).
 
     teacher : str, default=None
         Name (a key of ``models``) of the model the others are compared with
@@ -637,8 +689,6 @@ def compression_report(
         raise ValueError(
             f"teacher={teacher!r} is not one of the models: {sorted(models)}."
         )
-    y = column_or_1d(y)
-    check_consistent_length(X, y)
     kinds = {name: is_regressor(m) for name, m in models.items()}
     if len(set(kinds.values())) > 1:
         regressors = sorted(name for name, kind in kinds.items() if kind)
@@ -648,8 +698,13 @@ def compression_report(
             "classifier's accuracy against a regressor's predictions would be "
             "meaningless)."
         )
-    predictions = {name: model.predict(X) for name, model in models.items()}
     regression = bool(models) and all(kinds.values())
+    if regression and np.ndim(y) == 2:  # several outputs: r2_score's average
+        y = check_array(y, ensure_2d=False, input_name="y")
+    else:
+        y = column_or_1d(y)
+    check_consistent_length(X, y)
+    predictions = {name: model.predict(X) for name, model in models.items()}
     sizes = _report_sizes(models, size_method)
     report = {}
     for name, model in models.items():

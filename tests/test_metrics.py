@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy.special import rel_entr
 from scipy.stats import entropy
+from sklearn.base import clone
 from sklearn.datasets import load_iris
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -372,3 +373,108 @@ def test_prediction_time_takes_every_sparse_format(fmt):
     Xs = sp.csr_matrix(X).asformat(fmt)
     model.predict(Xs)
     assert prediction_time(model, Xs, n_repeats=1) > 0
+
+
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm", "catboost"])
+def test_count_nonzero_parameters_of_other_libraries_trees(library):
+    # their trees live in the library's booster: the generic count of array
+    # attributes found none, and reported 0 parameters
+    pytest.importorskip(library)
+    X, y = load_iris(return_X_y=True)
+    if library == "xgboost":
+        from xgboost import XGBClassifier
+
+        model = XGBClassifier(n_estimators=4, max_depth=3).fit(X, y)
+        nodes = model.get_booster().trees_to_dataframe()
+        n_leaves = int((nodes["Feature"] == "Leaf").sum())
+    elif library == "lightgbm":
+        from lightgbm import LGBMClassifier
+
+        model = LGBMClassifier(n_estimators=4, num_leaves=5, verbose=-1).fit(X, y)
+        nodes = model.booster_.trees_to_dataframe()
+        n_leaves = int(nodes["split_feature"].isna().sum())
+    else:
+        from catboost import CatBoostClassifier
+
+        model = CatBoostClassifier(
+            iterations=4, depth=2, verbose=0, allow_writing_files=False
+        ).fit(X, y)
+        # 4 symmetric trees of 2 levels (a split per level), 4 leaves of 3
+        # classes' values
+        nodes, n_leaves = None, 4 * 4 * 3
+        assert count_nonzero_parameters(model) == 2 * 4 * 2 + n_leaves
+        return
+    n_splits = len(nodes) - n_leaves
+    assert n_splits > 0
+    assert count_nonzero_parameters(model) == 2 * n_splits + n_leaves
+
+
+def test_count_nonzero_parameters_of_frozen_and_sparse_fitted_models():
+    from scipy import sparse
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = load_iris(return_X_y=True)
+    for model in (KNeighborsClassifier().fit(X, y), GaussianNB().fit(X, y)):
+        expected = count_nonzero_parameters(model)
+        assert expected > 0
+        assert count_nonzero_parameters(FrozenEstimator(model)) == expected
+    # a nearest-neighbours model stores its rows: as many, stored sparse
+    X[X < 1.0] = 0.0
+    dense = KNeighborsClassifier().fit(X, y)
+    stored = KNeighborsClassifier().fit(sparse.csr_matrix(X), y)
+    assert count_nonzero_parameters(stored) == count_nonzero_parameters(dense)
+    assert count_nonzero_parameters(dense) == np.count_nonzero(X)
+
+
+def test_report_bytes_of_a_calibrated_distiller_are_its_students():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
+    from skdistill import DistilledClassifier
+    from skdistill.io import prediction_model
+
+    X, y = load_iris(return_X_y=True)
+    distilled = DistilledClassifier(
+        RandomForestClassifier(n_estimators=20, random_state=0),
+        LogisticRegression(max_iter=1000),
+    ).fit(X, y)
+    calibrated = CalibratedClassifierCV(FrozenEstimator(distilled)).fit(X, y)
+    student = CalibratedClassifierCV(FrozenEstimator(distilled.student_)).fit(X, y)
+    small = prediction_model(calibrated)
+    np.testing.assert_array_equal(small.predict_proba(X), calibrated.predict_proba(X))
+    assert serialized_size(small) == serialized_size(student)
+    report = compression_report(
+        {"calibrated": calibrated, "student": student}, X, y, n_repeats=1
+    )
+    assert report["calibrated"]["bytes"] == report["student"]["bytes"]
+    # the clones it fits (cv=3) are reduced too
+    clones = CalibratedClassifierCV(clone(distilled), cv=3).fit(X, y)
+    small = prediction_model(clones)
+    members = small.calibrated_classifiers_
+    assert not any(hasattr(member.estimator, "teacher_") for member in members)
+    np.testing.assert_array_equal(small.predict_proba(X), clones.predict_proba(X))
+
+
+def test_compression_report_of_regressors_with_several_outputs():
+    from sklearn.datasets import make_regression
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import Ridge
+    from sklearn.metrics import r2_score
+
+    from skdistill import DistilledRegressor
+
+    X, Y = make_regression(200, 5, n_targets=2, random_state=0)
+    model = DistilledRegressor(
+        RandomForestRegressor(n_estimators=10, random_state=0), Ridge()
+    ).fit(X, Y)
+    models = {"teacher": model.teacher_, "student": model}
+    report = compression_report(models, X, Y, teacher="teacher", n_repeats=1)
+    assert report["student"]["r2"] == pytest.approx(r2_score(Y, model.predict(X)))
+    assert report["student"]["fidelity"] == pytest.approx(
+        r2_score(model.teacher_.predict(X), model.predict(X))
+    )
+    with pytest.raises(ValueError, match="1d array"):
+        compression_report({"tree": DecisionTreeClassifier().fit(X, Y[:, 0] > 0)},
+                           X, np.column_stack([Y[:, 0] > 0] * 2))
