@@ -172,6 +172,32 @@ def quantize_values(values, *, n_bits=8, method="uniform", random_state=None):
     return rank[km.labels_].astype(dtype), centers[order]
 
 
+def other_classes_message(distiller, verb, advice):
+    """Why the student of ``distiller`` cannot stand for it: its classes are
+    others (a subset) or in another order; ``verb`` is what cannot be done
+    ("quantize {}", the distiller's name in the braces), ``advice`` how to do
+    it to the student ("Quantize")."""
+    student_classes = np.asarray(distiller.student_.classes_).tolist()
+    classes = distiller.classes_.tolist()
+    if len(student_classes) == len(classes) and set(student_classes) == set(classes):
+        why = (
+            f"its student's classes {student_classes} are the distiller's "
+            f"{classes} in another order (SoftLogisticRegression(classes=...) "
+            "at alpha=0), and its outputs' columns follow them"
+        )
+    else:
+        why = (
+            f"its student knows the classes {student_classes} and the "
+            f"distiller {classes} (the student never saw the others, which the "
+            "distiller gives probability 0); the student answers for its "
+            "classes only"
+        )
+    return (
+        f"Cannot {verb.format(type(distiller).__name__)}: {why}. {advice} `student_` "
+        "itself if that is intended."
+    )
+
+
 def _predicting_model(estimator):
     """The fitted model that predicts for ``estimator``.
 
@@ -200,15 +226,8 @@ def _predicting_model(estimator):
             from .io import _student_answers_alone  # io imports skops lazily
 
             if not _student_answers_alone(estimator):
-                student_classes = getattr(student, "classes_", None)
                 raise ValueError(
-                    f"Cannot quantize {type(estimator).__name__}: its student "
-                    f"knows the classes {np.asarray(student_classes).tolist()} "
-                    f"and the distiller {estimator.classes_.tolist()} (the "
-                    "student never saw the others, which the distiller gives "
-                    "probability 0); a quantized student would answer for its "
-                    "classes only. Quantize `student_` itself if that is "
-                    "intended."
+                    other_classes_message(estimator, "quantize {}", "Quantize")
                 )
             estimator = student
         else:

@@ -124,9 +124,15 @@ from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 from ._classifier import DistilledClassifier
-from ._quantize import QuantizedLinearModel, _linear_model, _predicting_model
+from ._quantize import (
+    QuantizedLinearModel,
+    _linear_model,
+    _predicting_model,
+    other_classes_message,
+)
 from ._regressor import DistilledRegressor
 from ._sparsify import SparsifyTransformer
 from .linear_model import SoftLogisticRegression
@@ -250,6 +256,7 @@ def _parse(scope, model, inputs, custom_parsers=None):
     a ColumnTransformer, which reads several inputs (the columns of a
     DataFrame), can be parsed, not converted as a sub-estimator.
     """
+    check_is_fitted(model)  # scikit-learn's error, not a missing attribute's
     kind = _kind(model)
     student = None if kind == "transform" else _student_pipeline(model)
     if student is not None:
@@ -427,6 +434,25 @@ def _has_probabilities(model):
     return hasattr(final, "predict_proba")
 
 
+def _one_score_column(model):
+    """Whether skl2onnx's converter of the model that predicts for ``model``
+    gives one column of decision scores for two classes: a
+    :class:`~sklearn.svm.LinearSVC` or ``RidgeClassifier`` does (the positive
+    class's), an ``SGDClassifier``, a ``Perceptron`` or an ``SVC`` without
+    probabilities gives two, as classifiers with probabilities do."""
+    if _has_probabilities(model):
+        return False
+    final = _predicting_model(model)
+    if isinstance(final, Pipeline):
+        final = final.steps[-1][1]
+    if isinstance(final, QuantizedLinearModel):
+        final = final.estimator_
+    return isinstance(
+        final,
+        (svm.LinearSVC, linear_model.RidgeClassifier, linear_model.RidgeClassifierCV),
+    )
+
+
 def _allowed_options(model, options):
     """The ``options`` that skl2onnx's converter of ``model`` declares
     (:class:`~sklearn.svm.LinearSVC`'s has no ``zipmap``: no probabilities)."""
@@ -543,8 +569,7 @@ def _emit_distilled(scope, container, operator, model, inputs):
         return
     if is_classifier(student):
         raise NotImplementedError(
-            "ONNX export of a DistilledClassifier whose student was fitted on "
-            f"{len(student.classes_)} of its {len(model.classes_)} classes."
+            other_classes_message(model, "export {} to ONNX", "Export")
         )
     # A regressor student predicts the centred log-probabilities (logits).
     opv = container.target_opset
@@ -627,6 +652,12 @@ def _emit_pruned(scope, container, operator, model, inputs):
         gathered = OnnxGather(X, columns, axis=1, op_version=opv)
         _sub_estimator(scope, container, operator, reduced, [gathered])
         return
+    if student is not None and not np.array_equal(
+        np.asarray(student.classes_), np.asarray(model.estimator_.classes_)
+    ):
+        raise NotImplementedError(
+            other_classes_message(model.estimator_, "export {} to ONNX", "Export")
+        )
     reduced, linear, columns = _reduced_model(model)
     gathered = OnnxGather(X, columns, axis=1, op_version=opv)
     if is_classifier(linear) and not np.array_equal(
@@ -875,7 +906,7 @@ def _shape(operator):
     if kind == "classifier":
         calculate_linear_classifier_output_shapes(operator)
         model = operator.raw_operator
-        if not _has_probabilities(model) and len(model.classes_) == 2:
+        if len(model.classes_) == 2 and _one_score_column(model):
             scores = operator.outputs[1]  # one column of decision scores
             scores.type = type(scores.type)([None, 1])
     elif kind == "regressor":

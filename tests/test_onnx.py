@@ -730,3 +730,71 @@ def test_network_regressor_student_of_several_outputs():
     (predictions,) = _run(_onnx(model, X), X)
     assert predictions.shape == (len(X), 2)
     np.testing.assert_allclose(predictions, model.predict(X), rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "name", ["LinearSVC", "RidgeClassifier", "SGDClassifier", "Perceptron"]
+)
+def test_declared_score_columns_are_those_computed(name):
+    # a binary classifier without probabilities: skl2onnx computes one score
+    # column for LinearSVC and RidgeClassifier, two for the others; every
+    # one was declared as one
+    import onnx
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import Perceptron, RidgeClassifier, SGDClassifier
+    from sklearn.svm import LinearSVC
+
+    X, y = make_classification(200, 6, random_state=0)
+    student = {
+        "LinearSVC": LinearSVC(),
+        "RidgeClassifier": RidgeClassifier(),
+        "SGDClassifier": SGDClassifier(random_state=0),
+        "Perceptron": Perceptron(random_state=0),
+    }[name]
+    for fitted in (
+        SparsifyTransformer(student, sparsity=0.5).fit(X, y),
+        DistilledClassifier(LogisticRegression(), student).fit(X, y),
+    ):
+        onx = _onnx(fitted, X)
+        model = onnx.load_from_string(onx)
+        onnx.shape_inference.infer_shapes(model, strict_mode=True)
+        declared = model.graph.output[1].type.tensor_type.shape.dim[1].dim_value
+        labels, scores = _run(onx, X)
+        assert scores.shape[1] == declared
+        assert declared == (1 if name in ("LinearSVC", "RidgeClassifier") else 2)
+        np.testing.assert_array_equal(labels, fitted.predict(X))
+
+
+def test_a_student_with_its_classes_in_another_order_is_refused_as_such():
+    from skdistill import quantize
+
+    X, y = _iris()
+    model = DistilledClassifier(
+        _forest(), SoftLogisticRegression(classes=[2, 0, 1]), alpha=0.0
+    ).fit(X, y)
+    with pytest.raises(NotImplementedError, match="in another order"):
+        _onnx(model, X)
+    pruned = SparsifyTransformer(model, sparsity=0.5, refit=False).fit(X, y)
+    with pytest.raises(NotImplementedError, match="in another order") as exc:
+        _onnx(pruned, X)
+    assert "quantize" not in str(exc.value)
+    with pytest.raises(ValueError, match="in another order"):
+        quantize(model)
+    _run(_onnx(model.student_, X), X)  # as the message advises
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        DistilledClassifier(LogisticRegression(), LogisticRegression()),
+        SparsifyTransformer(LogisticRegression()),
+        SoftLogisticRegression(),
+    ],
+    ids=["distiller", "sparsifier", "soft_logistic"],
+)
+def test_an_unfitted_model_is_refused_as_unfitted(model):
+    from sklearn.exceptions import NotFittedError
+
+    X, _ = _iris()
+    with pytest.raises(NotFittedError):
+        _onnx(model, X)
