@@ -138,14 +138,23 @@ def run_predict(args):
     import pandas as pd
 
     from ._cli_data import read_frame
-    from .io import load
+    from .io import load, other_version_note
 
     import zipfile
 
     try:
         model = load(args.model)
     except TypeError as exc:
-        raise UsageError(f"--model: {exc}") from None
+        text = str(exc).replace(
+            "pass them in `trusted`",
+            "load it in Python with skdistill.io.load(path, trusted=[...]) "
+            "(skdistill predict trusts no other type)",
+        )
+        raise UsageError(f"--model: {text}") from None
+    except (AttributeError, ImportError) as exc:
+        if other_version_note(args.model) is None:
+            raise
+        raise UsageError(f"--model: {exc}") from None  # it names the versions
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise UsageError(
             f"--model: {args.model!r} is not a model saved by skdistill ({exc})"
@@ -158,6 +167,15 @@ def run_predict(args):
     X = _feature_frame(model, frame, args.csv, args.sep)
     try:
         predictions = model.predict(X)
+        proba = np.asarray(model.predict_proba(X)) if args.proba and hasattr(
+            model, "predict_proba"
+        ) else None
+    except AttributeError as exc:
+        # loaded, but built by another scikit-learn than the one it needs
+        note = other_version_note(args.model)
+        if note is None:
+            raise
+        raise UsageError(f"--model: {type(exc).__name__}: {exc}. {note}") from None
     except ValueError as exc:
         missing = [str(c) for c in frame.columns if frame[c].isna().any()]
         if "NaN" not in str(exc) or not missing:
@@ -171,9 +189,8 @@ def run_predict(args):
         ) from None
     out = pd.DataFrame({"prediction": predictions})
     if args.proba:
-        if not hasattr(model, "predict_proba"):
+        if proba is None:
             raise UsageError("--proba: the model has no class probabilities")
-        proba = np.asarray(model.predict_proba(X))
         for k, label in enumerate(model.classes_):
             out[f"proba_{label}"] = proba[:, k]
     text = out.to_csv(index=False, sep=args.sep, lineterminator="\n")

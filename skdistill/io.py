@@ -1,6 +1,8 @@
 """Safe, compressed model files: skops with a trust list the project knows."""
 
+import contextlib
 import copy
+import errno
 import io
 import json
 import os
@@ -290,11 +292,14 @@ def prediction_model(model):
         is reduced the same way, the preprocessing steps are kept), a
         :class:`~skdistill.SparsifyTransformer` (its pruned model), a
         :class:`~skdistill.QuantizedLinearModel` (without the unfitted
-        teacher in its parameters), a refitted
-        :class:`~skdistill.DistillationSearchCV` (its best estimator, reduced
-        the same way), a :class:`~sklearn.frozen.FrozenEstimator` or a
-        :class:`~sklearn.calibration.CalibratedClassifierCV` (the models
-        they hold, reduced the same way; the calibrators kept), a fitted
+        teacher in its parameters), a refitted search such as
+        :class:`~skdistill.DistillationSearchCV` or a ``GridSearchCV`` (its
+        best estimator, reduced the same way), a
+        :class:`~sklearn.frozen.FrozenEstimator`, a
+        :class:`~sklearn.calibration.CalibratedClassifierCV` or a
+        :class:`~sklearn.compose.TransformedTargetRegressor` (the models
+        they hold, reduced the same way; the calibrators and the target's
+        transformer kept), a fitted
         :class:`~sklearn.neural_network.MLPClassifier` or
         :class:`~sklearn.neural_network.MLPRegressor` (without what only
         training reads: the solver's state, early stopping's best weights,
@@ -335,8 +340,12 @@ def prediction_model(model):
         reduced = copy.copy(model)
         reduced.steps = [*model.steps[:-1], (name, prediction_model(last))]
         return reduced
-    if hasattr(model, "best_estimator_") and hasattr(model, "frontier_"):
-        return prediction_model(model.best_estimator_)  # a DistillationSearchCV
+    if hasattr(model, "best_estimator_"):
+        # a refitted search (DistillationSearchCV, GridSearchCV over a
+        # distiller): its best estimator predicts for it
+        return prediction_model(model.best_estimator_)
+    if hasattr(model, "regressor_") and hasattr(model, "transformer"):
+        return _target_transformed(model)  # TransformedTargetRegressor
     if isinstance(model, FrozenEstimator):
         inner = prediction_model(model.estimator)
         return model if inner is model.estimator else FrozenEstimator(inner)
@@ -365,6 +374,18 @@ def prediction_model(model):
         small._stream_dropped = True  # for the warning of a later partial_fit
         return small
     return model
+
+
+def _target_transformed(model):
+    """A copy of a fitted ``TransformedTargetRegressor`` whose regressor is
+    reduced by :func:`prediction_model` (a network without its solver's
+    state, a distiller without its teacher)."""
+    reduced = prediction_model(model.regressor_)
+    if reduced is model.regressor_:
+        return model
+    small = copy.copy(model)
+    small.regressor_ = reduced
+    return small
 
 
 def _calibrated_without_teachers(model):
@@ -732,6 +753,10 @@ def _write_atomically(file, data):
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path!r} is a directory, not a file path.")
+    if not os.path.isdir(folder):  # named as open() would (not the temporary)
+        raise FileNotFoundError(
+            errno.ENOENT, f"No such directory {folder!r} to write", path
+        )
     tmp = tempfile.NamedTemporaryFile(
         dir=folder, prefix=".skdistill-", suffix=".tmp", delete=False
     )
@@ -790,7 +815,9 @@ def loads(data, *, trusted=None):
     """
     sio = _skops_io("skdistill.io.loads")
     untrusted = sio.get_untrusted_types(data=data)
-    return sio.loads(data, trusted=_check_trust(untrusted, trusted, "The data"))
+    checked = _check_trust(untrusted, trusted, "The data")
+    with _on_another_version(io.BytesIO(data)):
+        return sio.loads(data, trusted=checked)
 
 
 def load(file, *, trusted=None):
@@ -818,8 +845,76 @@ def load(file, *, trusted=None):
     ------
     TypeError
         If the file holds a type that is not trusted.
+    AttributeError or ImportError
+        When a model saved with another version of scikit-learn cannot be
+        built with this one; the message names both versions.
     """
     sio = _skops_io("skdistill.io.load")
     untrusted = sio.get_untrusted_types(file=file)
     checked = _check_trust(untrusted, trusted, repr(os.fspath(file)))
-    return sio.load(file, trusted=checked)
+    with _on_another_version(file):
+        return sio.load(file, trusted=checked)
+
+
+def _saved_versions(file):
+    """The scikit-learn versions a skops file's estimators were saved with.
+
+    Parameters
+    ----------
+    file : str, path-like or file-like
+        A skops file.
+
+    Returns
+    -------
+    versions : set of str
+        The ``_sklearn_version`` of each estimator in the file (empty when
+        it holds none, or the file cannot be read).
+    """
+    try:
+        with zipfile.ZipFile(file) as archive:
+            schema = json.loads(archive.read("schema.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return set()
+    versions, stack = set(), [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            recorded = node.get("_sklearn_version")
+            if isinstance(recorded, dict) and isinstance(recorded.get("content"), str):
+                try:
+                    versions.add(str(json.loads(recorded["content"])))
+                except ValueError:
+                    pass
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return versions
+
+
+def other_version_note(file):
+    """A sentence naming the scikit-learn versions of a file saved with
+    another one than this, or None."""
+    import sklearn
+
+    others = _saved_versions(file) - {sklearn.__version__}
+    if not others:
+        return None
+    return (
+        f"The file was saved with scikit-learn {', '.join(sorted(others))}, and "
+        f"this is scikit-learn {sklearn.__version__}: its models do not always "
+        "work across versions. Use the version it was saved with, or fit and "
+        "save the model again with this one."
+    )
+
+
+@contextlib.contextmanager
+def _on_another_version(file):
+    """Name the versions in an error of building a model saved with another
+    version of scikit-learn (a class or attribute it no longer has)."""
+    try:
+        yield
+    except (AttributeError, ImportError) as exc:
+        note = other_version_note(file)
+        if note is None:
+            raise
+        raise type(exc)(f"{exc}. {note}") from exc

@@ -576,6 +576,24 @@ def test_numeric_target_is_distilled_as_a_regression(prices_csv, tmp_path):
     assert values.shape == (160,) and np.all(np.isfinite(values))
 
 
+def test_predict_says_how_to_load_a_file_with_untrusted_types(tmp_path):
+    pytest.importorskip("skops.io")
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+
+    from skdistill.io import dump
+
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": np.arange(40.0), "b": np.arange(40.0) % 7})
+    labels = (frame.a > 20).astype(int)
+    model = CalibratedClassifierCV(LogisticRegression(), cv=2).fit(frame, labels)
+    dump(model, tmp_path / "calibrated.skops")
+    path = _write_csv(tmp_path / "new.csv", frame)
+    result = run_cli("predict", "--model", tmp_path / "calibrated.skops", "--csv", path)
+    assert_usage_error(result, "skdistill.io.load(path, trusted=[...])")
+    assert "pass them in `trusted`" not in result.stderr
+
+
 def test_regression_results_do_not_depend_on_the_targets_unit(tmp_path):
     # the SVR teacher (epsilon=0.1, C=1) and the MLP student are fitted on
     # the standardized target: on prices in hundreds the teacher's R² was

@@ -599,3 +599,80 @@ def test_a_model_holding_memory_maps_saves_as_plain_arrays(tmp_path):
         loaded = loads(dumps(mapped, prediction_only=prediction_only))
         np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     assert isinstance(mapped.student_.coef_, np.memmap)  # the model is left as is
+
+
+def test_prediction_model_reduces_a_target_transformer_and_a_search(tmp_path):
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    # a network inside a TransformedTargetRegressor kept its solver's state
+    wrapped = TransformedTargetRegressor(
+        MLPRegressor(hidden_layer_sizes=(8,), max_iter=300, random_state=0),
+        transformer=StandardScaler(),
+    ).fit(X, X[:, 0])
+    small = prediction_model(wrapped)
+    assert not hasattr(small.regressor_, "_optimizer")
+    assert hasattr(wrapped.regressor_, "_optimizer")  # not modified
+    np.testing.assert_array_equal(small.predict(X), wrapped.predict(X))
+    assert serialized_size(small) < serialized_size(wrapped) / 3
+    # a GridSearchCV over a distiller shipped its fitted teacher
+    search = GridSearchCV(
+        DistilledClassifier(
+            RandomForestClassifier(n_estimators=10, random_state=0),
+            LogisticRegression(max_iter=500),
+        ),
+        {"alpha": [0.5, 0.9]},
+        cv=2,
+    ).fit(X, y)
+    small = prediction_model(search)
+    np.testing.assert_array_equal(small.predict_proba(X), search.predict_proba(X))
+    assert isinstance(small, LogisticRegression)
+    dump(search, tmp_path / "search.skops", prediction_only=True)
+    assert isinstance(load(tmp_path / "search.skops"), LogisticRegression)
+
+
+def test_dump_into_a_missing_folder_names_the_path(tmp_path):
+    path = tmp_path / "no_such_folder" / "model.skops"
+    model = LogisticRegression().fit(*load_iris(return_X_y=True))
+    with pytest.raises(FileNotFoundError) as exc:
+        dump(model, path)
+    assert exc.value.filename == str(path) and exc.value.errno == errno.ENOENT
+    assert not (tmp_path / "no_such_folder").exists()
+
+
+def test_a_file_of_another_scikit_learn_names_both_versions(tmp_path, monkeypatch):
+    # a model of another version that this one cannot build (a class it no
+    # longer has): the error says which versions
+    import json
+
+    skops_io = pytest.importorskip("skops.io")
+    path = tmp_path / "model.skops"
+    dump(LogisticRegression().fit(*load_iris(return_X_y=True)), path)
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    schema = json.loads(files["schema.json"])
+    schema["content"]["content"]["_sklearn_version"]["content"] = '"0.24.2"'
+    files["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+
+    def fails(*args, **kwargs):
+        raise AttributeError("module 'sklearn' has no attribute '_Gone'")
+
+    monkeypatch.setattr(skops_io, "load", fails)
+    monkeypatch.setattr(skops_io, "loads", fails)
+    expected = (
+        "saved with scikit-learn 0.24.2, and this is scikit-learn "
+        + sklearn.__version__
+    )
+    with pytest.raises(AttributeError, match=expected):
+        load(path)
+    with pytest.raises(AttributeError, match=expected):
+        loads(path.read_bytes())
+    # a file of this version: the error as it is
+    dump(LogisticRegression().fit(*load_iris(return_X_y=True)), path)
+    with pytest.raises(AttributeError) as exc:
+        load(path)
+    assert str(exc.value) == "module 'sklearn' has no attribute '_Gone'"
