@@ -1,6 +1,7 @@
 """How a student is fitted on soft targets: the three fitting paths."""
 
 import math
+from inspect import Parameter, signature
 from numbers import Integral
 
 import numpy as np
@@ -82,11 +83,20 @@ def student_path(student):
             )
         if _fits_with_weights(student):
             return "repeat"
+        routed = ""
+        if _takes_fit_params(student):
+            # OneVsRestClassifier: it hands them on with metadata routing only
+            routed = (
+                " It routes fit parameters by metadata routing, which the "
+                "student's fit does not use: its row weights are the soft "
+                "targets, not metadata."
+            )
         raise TypeError(
             f"The student {student!r} is a classifier whose fit does not accept "
             "sample_weight (or does not hand it to the estimator it wraps), so "
-            "it cannot be fitted on soft targets. Use a LogisticRegression, a "
-            "classifier whose fit takes sample_weight, or a regressor."
+            f"it cannot be fitted on soft targets.{routed} Use a "
+            "LogisticRegression, a classifier whose fit takes sample_weight, "
+            "or a regressor."
         )
     if is_regressor(student):
         return "regressor"
@@ -94,6 +104,15 @@ def student_path(student):
         f"The student {student!r} is neither a classifier nor a regressor; "
         "skdistill cannot fit it on soft targets."
     )
+
+
+def _takes_fit_params(student):
+    """Whether ``student.fit`` takes ``**fit_params`` (for metadata routing)."""
+    try:
+        parameters = signature(student.fit).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind is Parameter.VAR_KEYWORD for p in parameters)
 
 
 def _fits_with_weights(student):

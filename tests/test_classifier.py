@@ -1163,6 +1163,26 @@ def test_a_student_whose_predict_appears_once_fitted_is_accepted():
 
 
 
+def test_a_one_vs_rest_student_is_refused_saying_why_routing_does_not_help():
+    # its fit hands sample_weight on by metadata routing only, which the
+    # student's fit does not use: refused even with routing on, and said so
+    from sklearn import config_context
+    from sklearn.multiclass import OneVsRestClassifier
+
+    X, y = make_classification(
+        n_samples=150, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    with config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=True)
+        clf = DistilledClassifier(LogisticRegression(), OneVsRestClassifier(inner))
+        with pytest.raises(TypeError, match="the soft targets, not metadata"):
+            clf.fit(X, y)
+    with pytest.raises(TypeError, match="routes fit parameters"):
+        DistilledClassifier(
+            LogisticRegression(), OneVsRestClassifier(LogisticRegression())
+        ).fit(X, y)
+
+
 @pytest.mark.parametrize(
     "inner, accepted", [(KNeighborsClassifier(), False), (LinearSVC(), True)]
 )
