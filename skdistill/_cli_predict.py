@@ -167,9 +167,9 @@ def run_predict(args):
     X = _feature_frame(model, frame, args.csv, args.sep)
     try:
         predictions = model.predict(X)
-        proba = np.asarray(model.predict_proba(X)) if args.proba and hasattr(
-            model, "predict_proba"
-        ) else None
+        proba = None
+        if args.proba and hasattr(model, "predict_proba"):
+            proba = np.asarray(model.predict_proba(X))
     except AttributeError as exc:
         # loaded, but built by another scikit-learn than the one it needs
         note = other_version_note(args.model)
