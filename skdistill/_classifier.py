@@ -28,6 +28,7 @@ from ._fitting import (
 )
 from ._labels import (
     check_comparable_integers,
+    check_label_kind,
     check_label_overlap,
     labeled_mask,
     numbers_with_missing_labels,
@@ -714,9 +715,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         alpha = 1.0
         if y is not None:
             y, labeled = self._check_y(y, n_rows(X))
-            # the labels' kind and their overlap with the teacher's classes
-            # are checked at the first call (on classes= when given): later
-            # chunks may hold any of classes_, even only unknown ones
+            # every chunk's labels of the teacher's kind (True would equal a
+            # class 1); their overlap with the teacher's classes is checked
+            # at the first call (on classes= when given): later chunks may
+            # hold any of classes_, even only unknown ones
+            check_label_kind(np.unique(y[labeled]), self.teacher_.classes_)
             if first_call and classes is None:
                 if not np.isin(y[labeled], self.classes_).any():
                     # the error says why: another kind, or no shared label

@@ -169,6 +169,43 @@ def check_label_overlap(labels, teacher_classes, name="y", unlabeled=None):
             )
     if len(labels) == 0:
         return
+    check_label_kind(labels, teacher_classes, name)
+    known = np.isin(labels, teacher_classes)
+    if not known.any():
+        raise ValueError(
+            f"None of the labels in {name} ({labels[:5].tolist()}) is among the "
+            f"frozen teacher's classes_ ({teacher_classes[:5].tolist()}); the "
+            "teacher's outputs would not describe any of them. Encode "
+            f"{name} as the teacher was trained, or fit the teacher on these labels."
+            f"{_codes_hint(labels, teacher_classes)}"
+        )
+    unused = teacher_classes[~np.isin(teacher_classes, labels)]
+    if not known.all() and len(unused):
+        # each side has labels the other lacks: the usual sign of another
+        # encoding of the same classes (0..K-1 against 1..K), whose outputs,
+        # aligned by label, would describe the wrong classes
+        warnings.warn(
+            f"The labels in {name} {labels[~known][:5].tolist()} are not among the "
+            f"frozen teacher's classes_, and its classes "
+            f"{unused[:5].tolist()} are not in {name}. The teacher's outputs are "
+            "aligned by label: if it was trained on another encoding of the "
+            f"same classes (e.g. 0..K-1 for 1..K), encode {name} as the teacher "
+            f"was trained.{_codes_hint(labels, teacher_classes)}",
+            UserWarning,
+        )
+
+
+def check_label_kind(labels, teacher_classes, name="y"):
+    """Refuse labels of another kind than a frozen teacher's ``classes_``.
+
+    Numbers against strings, or booleans against numbers other than 0 and 1
+    (which ``True`` and ``False`` would silently equal). Part of
+    :func:`check_label_overlap`; alone for a later ``partial_fit`` chunk,
+    which may hold labels the teacher does not know.
+    """
+    labels, teacher_classes = np.asarray(labels), np.asarray(teacher_classes)
+    if len(labels) == 0 or teacher_classes.ndim != 1:
+        return
     kind, teacher_kind = label_kind(labels), label_kind(teacher_classes)
     if kind != teacher_kind or kind == "mixed":
         raise ValueError(
@@ -193,29 +230,6 @@ def check_label_overlap(labels, teacher_classes, name="y", unlabeled=None):
                 f"{name} as the teacher was trained, or fit the teacher on "
                 "these labels."
             )
-    known = np.isin(labels, teacher_classes)
-    if not known.any():
-        raise ValueError(
-            f"None of the labels in {name} ({labels[:5].tolist()}) is among the "
-            f"frozen teacher's classes_ ({teacher_classes[:5].tolist()}); the "
-            "teacher's outputs would not describe any of them. Encode "
-            f"{name} as the teacher was trained, or fit the teacher on these labels."
-            f"{_codes_hint(labels, teacher_classes)}"
-        )
-    unused = teacher_classes[~np.isin(teacher_classes, labels)]
-    if not known.all() and len(unused):
-        # each side has labels the other lacks: the usual sign of another
-        # encoding of the same classes (0..K-1 against 1..K), whose outputs,
-        # aligned by label, would describe the wrong classes
-        warnings.warn(
-            f"The labels in {name} {labels[~known][:5].tolist()} are not among the "
-            f"frozen teacher's classes_, and its classes "
-            f"{unused[:5].tolist()} are not in {name}. The teacher's outputs are "
-            "aligned by label: if it was trained on another encoding of the "
-            f"same classes (e.g. 0..K-1 for 1..K), encode {name} as the teacher "
-            f"was trained.{_codes_hint(labels, teacher_classes)}",
-            UserWarning,
-        )
 
 
 def _codes_hint(labels, teacher_classes):

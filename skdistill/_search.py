@@ -54,7 +54,12 @@ from ._fitting import (
     weight_kwargs,
 )
 from ._frontier import pareto_front
-from ._labels import check_no_missing_labels, labeled_mask, missing_labels
+from ._labels import (
+    check_label_overlap,
+    check_no_missing_labels,
+    labeled_mask,
+    missing_labels,
+)
 from ._regressor import DistilledRegressor
 from ._targets import check_fitted_response, resolve_response_method
 from .metrics import (
@@ -1104,6 +1109,10 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         checked = base._check_y(y, n_samples)  # labels: classification targets
         if classifier and not isinstance(self.teacher, FrozenEstimator):
             check_two_classes(np.unique(checked[0]))
+        elif classifier and hasattr(self.teacher, "classes_"):
+            # labels of another kind than the frozen teacher's classes: the
+            # distiller's refusal, before the teacher is asked on any split
+            check_label_overlap(np.unique(checked[0]), self.teacher.classes_)
         sample_weight = check_sample_weight(sample_weight, X)
         if isinstance(self.teacher, FrozenEstimator):
             warnings.warn(

@@ -532,6 +532,22 @@ def test_sample_weight_without_routing(data):
         assert_allclose(search.cv_results_[f"split{s}_test_score"], expected)
 
 
+def test_labels_of_another_kind_than_a_frozen_teachers_are_refused_first(data):
+    # as the distiller refuses them, before the teacher is asked on a split
+    X, y = data
+    frozen = FrozenEstimator(LogisticRegression(max_iter=500).fit(X, y))
+    grid = {"student": _students()[:1]}
+    refusals = ((y.astype(str), "are strings"), (y > 0, "cannot be booleans"))
+    for labels, match in refusals:
+        with pytest.raises(ValueError, match=match) as distiller_error:
+            DistilledClassifier(frozen, _students()[0]).fit(X, labels)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # (a frozen teacher)
+            with pytest.raises(ValueError) as search_error:
+                DistillationSearchCV(frozen, grid, cv=2).fit(X, labels)
+        assert str(search_error.value) == str(distiller_error.value)
+
+
 def test_zero_weights_are_refused_or_fail_the_split_scores(data):
     X, y = data
     grid = {"student": _students()[:1], "alpha": [0.5]}

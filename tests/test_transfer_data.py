@@ -646,6 +646,27 @@ def test_partial_fit_chunks_of_classes_declared_by_classes(data, recwarn):
         clf.partial_fit(X[:20], np.array(["a", "b"] * 10))
 
 
+def test_partial_fit_refuses_labels_of_another_kind_in_every_chunk(data):
+    # True and False equal 1 and 0: against a teacher of classes 0, 1, 2 a
+    # chunk of booleans is refused as fit refuses it, at the first call and
+    # later, and a later chunk of strings is refused for its kind
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    with pytest.raises(ValueError, match="cannot be booleans"):
+        DistilledClassifier(teacher, SGDClassifier(loss="log_loss")).fit(X, y > 0)
+    for first in ({"y": y[:20]}, {"y": None}, {"y": y[:20], "classes": [0, 1, 2]}):
+        clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
+        clf.partial_fit(X[:20], **first)
+        with pytest.raises(ValueError, match="cannot be booleans"):
+            clf.partial_fit(X[20:40], y[20:40] > 0)
+        with pytest.raises(ValueError, match="are strings"):
+            clf.partial_fit(X[20:40], y[20:40].astype(str))
+    clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
+    with pytest.raises(ValueError, match="cannot be booleans"):
+        clf.partial_fit(X[:20], y[:20] > 0)
+    assert not hasattr(clf, "student_")
+
+
 @pytest.mark.parametrize("student", [SGDClassifier(random_state=0), GaussianNB()])
 def test_partial_fit_after_fit_with_fewer_classes(data, student):
     # fit at alpha=0 gives the student the labels' classes only (here 2 of
