@@ -433,6 +433,7 @@ def _fit_and_score(
     y_teacher,
     error_score="raise",
     response_method=None,
+    test_weight=None,
 ):
     """Fit one candidate on one split with the split's teacher; measure it.
 
@@ -440,6 +441,9 @@ def _fit_and_score(
     classifier's), as resolved on the teacher as given, which the split's
     fitted teacher may not give by the same rule (a search whose fitted best
     model has ``predict_proba`` while its base estimator has not).
+
+    ``test_weight``: the test rows' ``sample_weight``, which weighs their
+    fidelity whether or not the scorer takes it.
 
     When the fit fails and ``error_score`` is a number, the split's score is
     ``error_score``, its measurements NaN, and ``"error"`` holds the
@@ -496,11 +500,12 @@ def _fit_and_score(
         score = _single_score(scorer(estimator, X_test, y_test, **score_params))
         score_time = time.perf_counter() - start
         y_student = estimator.predict(X_test)
-        weight = score_params.get("sample_weight")
         if is_classifier(base):
-            fidelity = fidelity_score(y_teacher, y_student, sample_weight=weight)
+            fidelity = fidelity_score(y_teacher, y_student, sample_weight=test_weight)
         else:
-            fidelity = float(r2_score(y_teacher, y_student, sample_weight=weight))
+            fidelity = float(
+                r2_score(y_teacher, y_student, sample_weight=test_weight)
+            )
         # the shipped model: it receives X as given and answers for the distiller
         latency = 1000 * prediction_time(shipped, X_test, n_repeats=_LATENCY_REPEATS)
     except Exception as exc:
@@ -1261,6 +1266,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                         index_params(score_params, test, n_samples),
                         y_teacher,
                         method if classifier else None,
+                        None if sample_weight is None else sample_weight[test],
                     )
                 )
         # candidate-major order of the results, as GridSearchCV
@@ -1272,9 +1278,9 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         out = parallel(
             delayed(_fit_and_score)(
                 base, params_, teacher, X_tr, y_tr, X_te, y_te, fp, scorer, sp, y_t,
-                self.error_score, method,
+                self.error_score, method, w_te,
             )
-            for params_, teacher, X_tr, y_tr, X_te, y_te, fp, sp, y_t, method in (
+            for params_, teacher, X_tr, y_tr, X_te, y_te, fp, sp, y_t, method, w_te in (
                 tasks[i] for i in order
             )
         )

@@ -532,6 +532,38 @@ def test_sample_weight_without_routing(data):
         assert_allclose(search.cv_results_[f"split{s}_test_score"], expected)
 
 
+def test_fidelity_is_weighted_whatever_the_scorer(data):
+    # the test rows' fidelity weighs them by sample_weight, whether or not
+    # the scorer takes the weights
+    X, y = data
+    w = np.random.RandomState(0).uniform(0.1, 2.0, len(y))
+    teacher = DecisionTreeClassifier(max_depth=4, random_state=0)
+    splits = list(KFold(2, shuffle=True, random_state=0).split(X))
+    grid = {"student": _students()[:1]}
+
+    def unweighted_accuracy(estimator, X, y):
+        return accuracy_score(y, estimator.predict(X))
+
+    expected = []
+    for train, test in splits:
+        fitted = clone(teacher).fit(X[train], y[train], sample_weight=w[train])
+        student = DistilledClassifier(FrozenEstimator(fitted), _students()[0]).fit(
+            X[train], y[train], sample_weight=w[train]
+        )
+        expected.append(
+            fidelity_score(
+                fitted.predict(X[test]), student.predict(X[test]), sample_weight=w[test]
+            )
+        )
+    for scoring in (None, unweighted_accuracy):
+        search = DistillationSearchCV(
+            teacher, grid, cv=splits, scoring=scoring, refit=False
+        ).fit(X, y, sample_weight=w)
+        for s in range(2):
+            fidelity = search.cv_results_[f"split{s}_test_fidelity"]
+            assert_allclose(fidelity, [expected[s]])
+
+
 def test_labels_of_another_kind_than_a_frozen_teachers_are_refused_first(data):
     # as the distiller refuses them, before the teacher is asked on a split
     X, y = data
