@@ -101,6 +101,34 @@ def _student_columns(student_classes, classes):
     return columns
 
 
+def _as_classes(predicted, student, classes):
+    """A student's predicted labels as the distiller's ``classes_`` hold them.
+
+    A student that encodes labels its own way (XGBoost fitted on booleans
+    reports and predicts 0 and 1) predicts values equal to the labels but of
+    another type; they are mapped to ``classes_`` by the student's own.
+    """
+    student_classes = getattr(student, "classes_", None)
+    if student_classes is None:
+        return predicted
+    student_classes = np.asarray(student_classes)
+    if student_classes.dtype == classes.dtype or student_classes.ndim != 1:
+        return predicted
+    columns = _student_columns(student_classes, classes)
+    predicted = np.asarray(predicted)
+    order = np.argsort(student_classes, kind="stable")
+    try:
+        position = np.searchsorted(student_classes, predicted, sorter=order)
+    except TypeError:
+        return predicted
+    if columns is None or np.any(position >= len(order)):
+        return predicted
+    position = order[position]
+    if not np.array_equal(student_classes[position], predicted):
+        return predicted
+    return classes[columns[position]]
+
+
 def _expand_proba(proba, student_classes, classes):
     """Place a student's probability columns at their labels in ``classes``.
 
@@ -785,7 +813,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             if is_regressor_student(self.student_):
                 logits = regressor_logits(self.student_, X)
                 return self.classes_[np.argmax(logits, axis=1)]
-            return self.student_.predict(X)
+            return _as_classes(self.student_.predict(X), self.student_, self.classes_)
 
     @available_if(_student_has("predict_proba"))
     def predict_proba(self, X):

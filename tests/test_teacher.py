@@ -154,6 +154,23 @@ def test_boolean_labels_stay_booleans_with_boosted_teachers(data, name):
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.5])
+@pytest.mark.parametrize("name", ["xgboost", "lightgbm", "catboost"])
+def test_boolean_labels_stay_booleans_with_boosted_students(data, name, alpha):
+    # XGBoost fitted on booleans reports and predicts 0 and 1: the
+    # distiller's predictions are its classes_, y's booleans
+    X, y = data
+    keep = y < 2
+    X, y_bool = X[keep], y[keep] == 1
+    clf = DistilledClassifier(
+        LogisticRegression(), _boosting_teacher(name), alpha=alpha
+    ).fit(X, y_bool)
+    assert clf.classes_.dtype == bool
+    predicted = clf.predict(X)
+    assert predicted.dtype == bool
+    assert_array_equal(predicted, clf.classes_[np.argmax(clf.predict_proba(X), axis=1)])
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
 def test_boolean_labels_stay_booleans_with_a_frozen_teacher_on_0_1(data, alpha):
     # a teacher trained elsewhere that reports [0, 1] for boolean labels: the
     # classes stay y's booleans, the teacher's columns read by value
