@@ -263,13 +263,14 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         ``"gaussian"`` is :func:`~skdistill.gaussian_noise`; a callable is
         called as ``augment(X, n_samples=n, random_state=seed, **augment_params)``
         and returns the new rows. Generated rows get the teacher's targets with
-        the row weight ``alpha`` (the teacher's share of the objective) and,
-        with ``sample_weight``, a weight of 1. ``"auto"`` is ``"munge"`` with
-        five generated rows per training row when the student is a
-        decision-tree or gradient-boosted-trees classifier of scikit-learn
-        (alone or as the last step of a Pipeline), ``alpha > 0``, and X has
-        at most 1,500 rows, dense, numeric or categorical, without missing
-        values; otherwise no rows are generated (``augment_`` says which).
+        the row weight ``alpha`` (the teacher's share of the objective),
+        times the mean given weight with ``sample_weight``. ``"auto"`` is
+        ``"munge"`` with five generated rows per training row when the
+        student is a decision-tree or gradient-boosted-trees classifier of
+        scikit-learn (alone or as the last step of a Pipeline), ``alpha >
+        0``, and X has at most 1,500 rows, dense, numeric or categorical,
+        without missing values; otherwise no rows are generated
+        (``augment_`` says which).
         ``None`` never generates rows.
 
     augment_size : float, default=None
@@ -656,7 +657,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
 
         def rows_weight(weight):
             if weight is not None and X_new is not None:
-                weight = np.concatenate([weight, np.ones(n_rows(X_new))])
+                # the mean given weight: scaling the weights scales every row's
+                weight = np.concatenate(
+                    [weight, np.full(n_rows(X_new), np.mean(weight))]
+                )
             if row_weight is not None:
                 weight = row_weight if weight is None else row_weight * weight
             return weight

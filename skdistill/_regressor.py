@@ -51,11 +51,13 @@ def _as_targets(output, output_shape, n_samples):
 
 def _with_generated_rows(weight, n_samples, n_new, alpha):
     """Row weights for the training rows then the generated rows (weight
-    ``alpha``), or None when every row weighs 1."""
-    if weight is None and alpha == 1:
-        return None
-    base = np.ones(n_samples) if weight is None else weight
-    return np.concatenate([base, np.full(n_new, alpha)])
+    ``alpha`` times the mean given weight, so that scaling the weights scales
+    every row's), or None when every row weighs 1."""
+    if weight is None:
+        return None if alpha == 1 else np.concatenate(
+            [np.ones(n_samples), np.full(n_new, alpha)]
+        )
+    return np.concatenate([weight, np.full(n_new, alpha * np.mean(weight))])
 
 
 def _check_kinds(teacher, student):

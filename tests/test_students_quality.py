@@ -253,6 +253,49 @@ def test_generated_rows_reach_the_tree_with_the_weight_alpha(wine):
     )
 
 
+def test_generated_rows_weigh_alpha_times_the_mean_given_weight(wine):
+    # with sample_weight, the generated rows weigh alpha times the mean given
+    # weight: multiplying the weights by a constant leaves the tree as it is,
+    # as it leaves the tree fitted alone
+    X, y = wine
+    teacher = FrozenEstimator(
+        RandomForestClassifier(n_estimators=10, random_state=0).fit(X, y)
+    )
+    tree = DecisionTreeClassifier(max_depth=4, random_state=0)
+    alpha, generated = 0.5, []
+
+    def recorded_munge(X, **params):
+        generated.append(munge(X, **params))
+        return generated[-1]
+
+    weight = np.random.RandomState(0).uniform(0.5, 3.0, len(y))
+    distiller = DistilledClassifier(
+        teacher, tree, alpha=alpha, augment=recorded_munge, augment_size=2.0,
+        random_state=0,
+    )
+    distilled = clone(distiller).fit(X, y, sample_weight=weight)
+    X_new = generated[-1]
+    onehot = (y[:, None] == np.unique(y)[None, :]).astype(float)
+    proba = [
+        softmax(np.log(np.maximum(teacher.predict_proba(rows), TINY)), axis=1)
+        for rows in (X, X_new)
+    ]
+    Y = np.vstack([alpha * proba[0] + (1 - alpha) * onehot, proba[1]])
+    Y[Y < 1e-8] = 0.0
+    rows_weight = np.concatenate([weight, np.full(len(X_new), alpha * weight.mean())])
+    regression = DecisionTreeRegressor(max_depth=4, random_state=0).fit(
+        np.vstack([X, X_new]), Y, sample_weight=rows_weight
+    )
+    np.testing.assert_allclose(
+        distilled.predict_proba(X), regression.predict(X), atol=1e-10
+    )
+    for scale in (0.01, 100.0):
+        scaled = clone(distiller).fit(X, y, sample_weight=scale * weight)
+        np.testing.assert_allclose(
+            scaled.predict_proba(X), distilled.predict_proba(X), atol=1e-10
+        )
+
+
 def test_generated_rows_make_a_tree_more_faithful_than_the_hard_labels():
     # a depth-8 tree on 1257 rows of digits copies the forest better from
     # five MUNGE rows per training row than from the labels, on held-out rows

@@ -341,6 +341,30 @@ def test_regressor_targets_blend(reg_data):
     assert_allclose(reg.student_.y_, 0.3 * teacher.predict(X) + 0.7 * y)
 
 
+@pytest.mark.parametrize("augment", ["munge", "gaussian"])
+def test_regressor_generated_rows_weigh_alpha_times_the_mean_weight(reg_data, augment):
+    # multiplying sample_weight by a constant multiplies every row's weight,
+    # the generated rows' too: their share is the same
+    X, y = reg_data
+    forest = RandomForestRegressor(n_estimators=5, random_state=0).fit(X, y)
+    teacher = FrozenEstimator(forest)
+    weight = np.random.RandomState(0).uniform(0.5, 2.0, len(y))
+    reg = DistilledRegressor(
+        teacher, RecordingRegressor(), alpha=0.3, augment=augment, augment_size=1.0,
+        random_state=0,
+    )
+    recorded = clone(reg).fit(X, y, sample_weight=weight).student_.sample_weight_
+    n_new = len(recorded) - len(y)
+    assert n_new > 0
+    assert_allclose(
+        recorded, np.concatenate([weight, np.full(n_new, 0.3 * weight.mean())])
+    )
+    scaled = clone(reg).fit(X, y, sample_weight=50 * weight).student_.sample_weight_
+    assert_allclose(scaled, 50 * recorded)
+    unweighted = clone(reg).fit(X, y).student_.sample_weight_
+    assert_allclose(unweighted, np.concatenate([np.ones(len(y)), np.full(n_new, 0.3)]))
+
+
 @pytest.mark.parametrize("student", [Ridge(alpha=0.1), DecisionTreeRegressor(random_state=0)])
 def test_regressor_alpha_zero_is_plain_student(reg_data, student):
     X, y = reg_data
