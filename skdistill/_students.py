@@ -656,7 +656,8 @@ def partial_fit_student(student, X, Y, classes, sample_weight=None):
 
 
 def _classes_of_fitted(student, Y, classes):
-    """``(Y, classes)`` restricted to the classes a fitted student knows.
+    """``(Y, classes)`` restricted to the classes a fitted student knows, in
+    its order.
 
     ``fit`` with ``alpha=0``, or on targets that rule a class out, fits the
     student on fewer classes than the distiller's ``classes_``; its
@@ -666,10 +667,16 @@ def _classes_of_fitted(student, Y, classes):
     fitted = getattr(student, "classes_", None)
     if (
         fitted is None
-        or len(fitted) >= len(classes)
+        or len(fitted) > len(classes)
         or not np.isin(fitted, classes).all()
+        or np.array_equal(fitted, classes)
     ):
         return Y, classes
+    # the student's classes in its own order (SoftLogisticRegression's
+    # classes parameter), which its partial_fit requires
+    columns = np.searchsorted(classes, fitted)
+    if len(fitted) == len(classes):
+        return Y[:, columns], np.asarray(fitted)
     keep = np.isin(classes, fitted)
     lost = classes[~keep][Y[:, ~keep].max(axis=0) > MIN_TARGET]
     if lost.size:
@@ -681,8 +688,8 @@ def _classes_of_fitted(student, Y, classes):
             "chunk's targets give weight to. Begin the stream with partial_fit "
             "instead of fit: its first call gives the student every class."
         )
-    Y = Y[:, keep]
-    return Y / Y.sum(axis=1, keepdims=True), classes[keep]
+    Y = Y[:, columns]
+    return Y / Y.sum(axis=1, keepdims=True), np.asarray(fitted)
 
 
 def _partial_fit(student, X, Y, classes, sample_weight):

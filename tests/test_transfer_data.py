@@ -711,6 +711,23 @@ def test_partial_fit_after_fit_with_fewer_classes(data, student):
         clf.partial_fit(X)  # the teacher's targets give weight to class 2
 
 
+def test_partial_fit_after_fit_of_a_student_with_its_classes_in_another_order(data):
+    # SoftLogisticRegression(classes=[2, 1, 0]) keeps its order after fit at
+    # alpha=0; the stream goes on with it, as the student alone does
+    from skdistill import SoftLogisticRegression
+
+    X, y = data
+    X = X[:, 1:]  # (not the row numbers, whose scale slows the solver)
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    student = SoftLogisticRegression(classes=[2, 1, 0])
+    clf = DistilledClassifier(teacher, student, alpha=0.0).fit(X[:80], y[:80])
+    clf.partial_fit(X[80:], y[80:])
+    plain = clone(student).fit(X[:80], y[:80]).partial_fit(X[80:], y[80:])
+    assert_array_equal(clf.student_.classes_, [2, 1, 0])
+    assert_allclose(clf.student_.coef_, plain.coef_, rtol=1e-6, atol=1e-8)
+    assert_allclose(clf.predict_proba(X), plain.predict_proba(X)[:, ::-1], atol=1e-8)
+
+
 def test_partial_fit_alpha_zero_leaves_out_rows_without_label(data):
     # as fit does: at alpha=0 they weigh nothing; a chunk of them only is
     # skipped, and a first chunk needs labels
