@@ -113,7 +113,14 @@ def _check_weights(sample_weight):
     """Validate sample weights: finite, non-negative, not all zero."""
     if sample_weight is None:
         return None
-    sample_weight = column_or_1d(sample_weight).astype(np.float64)
+    sample_weight = np.asarray(sample_weight)
+    if sample_weight.ndim != 1:
+        # (column_or_1d would name y, and take a column)
+        raise ValueError(
+            "sample_weight must be a 1-D array of shape (n_samples,); got shape "
+            f"{sample_weight.shape}."
+        )
+    sample_weight = sample_weight.astype(np.float64)
     if (
         not np.all(np.isfinite(sample_weight))
         or np.any(sample_weight < 0)

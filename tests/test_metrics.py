@@ -104,6 +104,15 @@ def test_sample_weight_length_checked(func):
         func([[0.5, 0.5]] * 3, [[0.5, 0.5]] * 3, sample_weight=[1.0, 2.0])
 
 
+@pytest.mark.parametrize("func", [soft_cross_entropy, kl_divergence, fidelity_score])
+@pytest.mark.parametrize("shape", [(3, 1), (3, 2)])
+def test_sample_weight_of_two_dimensions_is_refused_by_name(func, shape):
+    # as accuracy_score: sample_weight of shape (n, 1) is not taken as a column
+    p = [0, 1, 1] if func is fidelity_score else [[0.5, 0.5]] * 3
+    with pytest.raises(ValueError, match="sample_weight must be a 1-D array"):
+        func(p, p, sample_weight=np.ones(shape))
+
+
 def test_fidelity_score_weighted():
     assert fidelity_score([0, 1, 1], [0, 1, 0], sample_weight=[1, 1, 2]) == 0.5
 
