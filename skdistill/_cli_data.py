@@ -367,7 +367,10 @@ def load_csv(
     labels = frame[target].astype(str)
     numbers = _numeric_target(labels)
     if task == "auto":
-        fractional = numbers is not None and not np.all(np.mod(numbers, 1) == 0)
+        # (an infinite number has no fractional part: "inf" is read as a label)
+        fractional = numbers is not None and not np.all(
+            np.mod(numbers[np.isfinite(numbers)], 1) == 0
+        )
         task = "regression" if fractional else "classification"
     if task == "regression":
         if numbers is None:

@@ -307,6 +307,24 @@ def test_numbers_with_a_few_spelled_out_missing_values(tmp_path, capsys):
     assert "leave the cells empty" in err
 
 
+def test_an_infinite_label_does_not_make_a_regression_target(tmp_path):
+    # --task auto: regression when a number has a fractional part; "inf" has
+    # none, and is read as a label (as --task classification reads it),
+    # without numpy's warning about the remainder of infinity
+    import warnings
+
+    from skdistill._cli_data import load_csv
+
+    rows = "\n".join(f"{i * 0.5},{'inf' if i < 3 else i % 2}" for i in range(60))
+    path = tmp_path / "labels.csv"
+    path.write_text("x,label\n" + rows + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, y, _, _, task = load_csv(str(path), "label")
+    assert task == "classification"
+    assert sorted(set(y)) == ["0", "1", "inf"]
+
+
 def test_few_numbers_with_a_spelled_out_missing_value_get_a_note(tmp_path, capsys):
     # 10 distinct numbers and a "?": encoded as text, which the user is told
     rows = "\n".join(
