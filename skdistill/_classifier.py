@@ -751,7 +751,18 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             # class 1); their overlap with the teacher's classes is checked
             # at the first call (on classes= when given): later chunks may
             # hold any of classes_, even only unknown ones
-            check_label_kind(np.unique(y[labeled]), self.teacher_.classes_)
+            labels = np.unique(y[labeled])
+            check_label_kind(labels, self.teacher_.classes_)
+            others = self.classes_[~np.isin(self.classes_, [0, 1])]
+            if labels.dtype.kind == "b" and len(others):
+                # classes= of the first call added a class a boolean cannot be
+                raise ValueError(
+                    f"The labels in y are booleans, but classes_ "
+                    f"{self.classes_.tolist()} (the teacher's and those of "
+                    f"classes= at the first call) hold {others[:5].tolist()}: "
+                    "True and False would be taken as 1 and 0. Encode y as the "
+                    "classes are."
+                )
             if first_call and classes is None:
                 if not np.isin(y[labeled], self.classes_).any():
                     # the error says why: another kind, or no shared label

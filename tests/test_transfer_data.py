@@ -689,6 +689,16 @@ def test_partial_fit_refuses_labels_of_another_kind_in_every_chunk(data):
     with pytest.raises(ValueError, match="cannot be booleans"):
         clf.partial_fit(X[:20], y[:20] > 0)
     assert not hasattr(clf, "student_")
+    # a teacher of classes 0 and 1, and a class 2 from classes=
+    two = y < 2
+    teacher = FrozenEstimator(LogisticRegression().fit(X[two], y[two]))
+    clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
+    clf.partial_fit(X[:20], y[:20], classes=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"booleans, but classes_ \[0, 1, 2\]"):
+        clf.partial_fit(X[20:40], y[20:40] > 0)
+    DistilledClassifier(teacher, SGDClassifier(loss="log_loss")).partial_fit(
+        X[two], y[two] > 0
+    )  # booleans for the teacher's 0 and 1
 
 
 @pytest.mark.parametrize("student", [SGDClassifier(random_state=0), GaussianNB()])
