@@ -51,6 +51,14 @@ from ._transfer import _categorical_mask, gaussian_noise, has_sparse_columns, mu
 
 _GENERATORS = {"munge": munge, "gaussian": gaussian_noise}
 
+# The values n_jobs may take, as joblib reads them: 0 has no meaning
+# (refused by parameter validation, not as an inner estimator's failure)
+N_JOBS_CONSTRAINTS = [
+    Interval(Integral, None, -1, closed="right"),
+    Interval(Integral, 1, None, closed="left"),
+    None,
+]
+
 # augment="auto": MUNGE rows, this many per training row, for tree students
 # on tables of at most AUTO_MAX_ROWS rows (the user guide's figures: they gained
 # on tables of up to 1,257 training rows; boosting lost on 2,100 and 7,000)
@@ -222,13 +230,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         "augment_size": [Interval(Real, 0, None, closed="neither"), None],
         "augment_params": [dict, None],
         "memory": [None, str, HasMethods(["cache"])],
-        # joblib's meaning: 0 has none (refused here, not as an inner
-        # estimator's failure)
-        "n_jobs": [
-            Interval(Integral, None, -1, closed="right"),
-            Interval(Integral, 1, None, closed="left"),
-            None,
-        ],
+        "n_jobs": N_JOBS_CONSTRAINTS,
         "random_state": ["random_state"],
     }
 

@@ -161,7 +161,8 @@ def describe_student(name, student):
         return f"ridge (alpha={student.alpha:g})"
     if name == "tree":
         return f"tree (max_depth={student.max_depth})"
-    kind = type(_model(student)).__name__
-    if _model(student) is not student:
+    model = _model(student)
+    kind = type(model).__name__
+    if model is not student:
         kind += " on the standardized target"
-    return f"mlp (32 hidden units, alpha={_model(student).alpha:g}, {kind})"
+    return f"mlp (32 hidden units, alpha={model.alpha:g}, {kind})"

@@ -37,7 +37,12 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from . import _teacher
-from ._base import _GENERATORS, generate_rows, resolve_augment
+from ._base import (
+    _GENERATORS,
+    N_JOBS_CONSTRAINTS,
+    generate_rows,
+    resolve_augment,
+)
 from ._classifier import DistilledClassifier, check_two_classes
 from ._fitting import (
     accepts_nan,
@@ -865,13 +870,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         "max_latency_ms": [Interval(Real, 0, None, closed="neither"), None],
         "min_fidelity": [Interval(Real, None, 1, closed="right"), None],
         "refit": ["boolean"],
-        # joblib's meaning: 0 has none (refused here, not as an inner
-        # estimator's failure)
-        "n_jobs": [
-            Interval(Integral, None, -1, closed="right"),
-            Interval(Integral, 1, None, closed="left"),
-            None,
-        ],
+        "n_jobs": N_JOBS_CONSTRAINTS,
         "verbose": ["verbose"],
         "error_score": [StrOptions({"raise"}), Real],
     }
