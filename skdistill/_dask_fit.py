@@ -31,6 +31,7 @@ from ._targets import (
 )
 from ._teacher import teacher_response
 from .linear_model._soft_logistic import (
+    _LOGISTIC_BALANCE_WEIGHTED,
     SoftLogisticRegression,
     _check_logistic_params,
     _binary_multinomial_scale,
@@ -259,11 +260,16 @@ def _minimize_blockwise(
     n_rows = 1 if len(classes) == 2 else len(classes)
     n_coef = n_rows * X.shape[1]
     n_params = n_coef + (n_rows if fit_intercept else 0)
-    totals = (YW[:, :-1] * YW[:, -1:]).sum(axis=0).compute()
+    totals = (YW[:, :-1] * YW[:, -1:]).sum(axis=0)
+    counts = None
+    if class_weight == "balanced" and not _LOGISTIC_BALANCE_WEIGHTED:
+        counts = YW[:, :-1].sum(axis=0)  # as scikit-learn 1.6 counts the labels
+    totals, counts = dask.compute(totals, counts)
     cw = np.ones(len(totals))
     if class_weight is not None:
         # the class totals sum_i sw_i Y_ik are all that "balanced" needs
-        cw = _soft_class_weight(class_weight, classes, totals[None, :], np.ones(1))
+        own = totals if counts is None else counts
+        cw = _soft_class_weight(class_weight, classes, own[None, :], np.ones(1))
     sw_sum = float(totals @ cw)
     if not sw_sum > 0:
         raise ValueError(

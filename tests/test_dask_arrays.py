@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
@@ -96,6 +97,21 @@ def test_fit_on_dask_equals_in_memory(client, n_classes, student, alpha):
     if alpha == 0:  # plain supervised training
         plain = LogisticRegression(C=0.5, **TIGHT).fit(X, y)
         assert_allclose(remote.student_.coef_, plain.coef_, rtol=1e-4, atol=1e-6)
+
+
+def test_balanced_student_with_sample_weight_at_alpha_zero_is_the_plain_fit(client):
+    # "balanced" counts the labels as the installed scikit-learn's
+    # LogisticRegression does (with sample_weight from 1.7 on, without by 1.6)
+    X, y = _data(3)
+    sw = np.random.RandomState(3).uniform(0.1, 3.0, len(y))
+    student = LogisticRegression(class_weight="balanced", **TIGHT)
+    plain = clone(student).fit(X, y, sample_weight=sw)
+    remote = DistilledClassifier(_teacher(X, y), student, alpha=0.0).fit(
+        da.from_array(X, chunks=(400, 6)),
+        da.from_array(y, chunks=400),
+        sample_weight=da.from_array(sw, chunks=400),
+    )
+    assert_allclose(remote.predict_proba(X), plain.predict_proba(X), atol=1e-6)
 
 
 def test_binary_one_vs_one_teacher_on_dask_equals_in_memory(client):

@@ -808,6 +808,24 @@ def test_refit_of_a_teacher_cv_distiller_gets_the_fits_routed_parameters():
             )
 
 
+def test_refit_of_a_balanced_model_with_sample_weight_prunes_nothing_else():
+    # "balanced" counts the labels as the installed scikit-learn does (with
+    # sample_weight from 1.7 on, without by 1.6): pruning nothing, the refit
+    # is the model fitted alone, on every version
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    w = np.random.RandomState(3).uniform(0.1, 3.0, len(y))
+    model = LogisticRegression(class_weight="balanced", tol=1e-10, max_iter=10_000)
+    alone = clone(model).fit(X, y, sample_weight=w)
+    sel = SparsifyTransformer(model, threshold=0.0, method="magnitude")
+    sel.fit(X, y, sample_weight=w)
+    assert sel.n_features_ == 6
+    assert_allclose(
+        sel.estimator_.predict_proba(X), alone.predict_proba(X), atol=1e-6
+    )
+
+
 @pytest.mark.parametrize("random_state", [None, "instance"])
 def test_refit_uses_the_rows_fit_generated(random_state):
     # with random_state None (or an instance) the refit drew another seed,

@@ -45,6 +45,9 @@ def release(module):
 
 # scipy >= 1.15 deprecated the `iprint` / `disp` options of L-BFGS-B.
 _SCIPY_HAS_IPRINT = release(scipy) < (1, 15)
+# scikit-learn >= 1.7's LogisticRegression weighs the class counts of
+# class_weight="balanced" by sample_weight; 1.6's counts the labels unweighted
+_LOGISTIC_BALANCE_WEIGHTED = release(sklearn) >= (1, 7)
 
 
 def check_soft_targets(Y, *, n_classes=None, rtol=1e-6):
@@ -598,10 +601,11 @@ def _supports_soft_targets(estimator):
     return _effective_penalty(estimator) in ("l2", None)
 
 
-def _soft_class_weight(class_weight, classes, Y, sw):
+def _soft_class_weight(class_weight, classes, Y, sw, *, weighted=True):
     """Per-class weights, shape (n_classes,), for soft targets ``Y``.
 
-    ``"balanced"`` uses the soft class totals ``t_k = sum_i sw_i Y_ik``:
+    ``"balanced"`` uses the soft class totals ``t_k = sum_i sw_i Y_ik``
+    (``sum_i Y_ik`` unless ``weighted``):
     ``w_k = sum(t) / (n_present * t_k)`` with ``n_present`` the number of
     classes with ``t_k > 0`` (classes without mass get weight 1, which has no
     effect). With one-hot ``Y`` this is scikit-learn's ``compute_class_weight``.
@@ -616,7 +620,7 @@ def _soft_class_weight(class_weight, classes, Y, sw):
                 "class_weight must be a dict, 'balanced' or None; got "
                 f"{class_weight!r}."
             )
-        totals = sw @ Y
+        totals = sw @ Y if weighted else Y.sum(axis=0)
         present = totals > 0
         weight = np.ones(n_classes)
         weight[present] = totals.sum() / (present.sum() * totals[present])
@@ -709,10 +713,10 @@ def _fit_logistic_regression_soft(
     Notes
     -----
     ``class_weight="balanced"`` is computed from the soft class totals
-    ``sum_i sample_weight_i * Y_ik`` (see scikit-learn's
-    ``compute_class_weight`` for hard labels, which it generalises, with
-    ``sample_weight`` from scikit-learn 1.7 on; scikit-learn 1.6 counts the
-    labels unweighted).
+    ``sum_i sample_weight_i * Y_ik``, as scikit-learn >= 1.7 weighs the class
+    counts (see its ``compute_class_weight`` for hard labels, which it
+    generalises); with scikit-learn 1.6, whose ``LogisticRegression`` counts
+    the labels unweighted, from ``sum_i Y_ik``.
     """
     if isinstance(estimator, SoftLogisticRegression):
         return _fit_soft_estimator(estimator, X, Y, classes, sample_weight, coef_mask)
@@ -739,7 +743,9 @@ def _fit_logistic_regression_soft(
             f"X has {X.shape[0]} samples but the soft targets Y have {Y.shape[0]}."
         )
     sw = _check_weights(sample_weight, X.shape[0])
-    cw = _soft_class_weight(estimator.class_weight, classes, Y, sw)
+    cw = _soft_class_weight(
+        estimator.class_weight, classes, Y, sw, weighted=_LOGISTIC_BALANCE_WEIGHTED
+    )
     if not np.all(cw == 1):
         Y = Y * cw
     C = np.inf if _effective_penalty(estimator) is None else estimator.C
