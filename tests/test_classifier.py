@@ -1371,6 +1371,38 @@ def test_settings_logistic_regression_ignores_are_said_on_the_exact_path():
     assert student_path(student) == "soft_logistic"
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(penalty="l2", l1_ratio=1.0),
+        dict(penalty="l2", l1_ratio=0.0),
+        dict(l1_ratio=1.0, C=np.inf),
+        dict(l1_ratio=0.0),
+    ],
+)
+def test_an_ignored_l1_ratio_warns_when_logistic_regression_fit_does(params):
+    # scikit-learn < 1.8 warns of any l1_ratio without the elasticnet
+    # penalty, 1.8 of one in (0, 1) and of penalty="l2" with l1_ratio != 0;
+    # the exact path said so only of the first
+    X, y, one_hot = _one_hot_case(3)
+    student = LogisticRegression(**params)
+
+    def l1_ratio_warnings(fit):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit()
+        return [
+            w for w in caught
+            if w.category is UserWarning and "l1_ratio" in str(w.message)
+        ]
+
+    alone = l1_ratio_warnings(lambda: clone(student).fit(X, y))
+    distilled = l1_ratio_warnings(
+        lambda: DistilledClassifier(one_hot, student, alpha=0.5).fit(X, y)
+    )
+    assert len(distilled) == len(alone)
+
+
 def test_an_explicit_multi_class_warns_as_scikit_learn_does():
     # scikit-learn 1.5 to 1.7 deprecate multi_class; the exact path bypasses
     # LogisticRegression.fit, which says so

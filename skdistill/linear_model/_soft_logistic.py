@@ -538,11 +538,24 @@ def _check_logistic_params(estimator):
             stacklevel=3,
         )
     l1_ratio = getattr(estimator, "l1_ratio", None)
-    if penalty != "elasticnet" and l1_ratio is not None and 0 < l1_ratio < 1:
+    # scikit-learn < 1.8 says so of any l1_ratio, 1.8 of one in (0, 1)
+    ignored = l1_ratio is not None and (
+        0 < l1_ratio < 1 or not _PENALTY_DEPRECATED
+    )
+    if penalty != "elasticnet" and ignored:
         warnings.warn(
             f"The student's LogisticRegression sets l1_ratio={l1_ratio!r}, which "
             f"only the 'elasticnet' penalty uses; its penalty is {penalty!r} (as "
             "LogisticRegression.fit says).",
+            UserWarning,
+            stacklevel=3,
+        )
+    if _PENALTY_DEPRECATED and estimator.penalty == "l2" and l1_ratio != 0:
+        warnings.warn(
+            f"The student's LogisticRegression sets penalty='l2' with "
+            f"l1_ratio={l1_ratio!r}: inconsistent values (as "
+            "LogisticRegression.fit says); penalty is deprecated, use l1_ratio "
+            "only.",
             UserWarning,
             stacklevel=3,
         )
