@@ -191,3 +191,51 @@ def test_the_size_note_tells_a_broken_skops_from_a_missing_one(
     out = capsys.readouterr().out
     assert "installed but could not be imported" in out
     assert "not installed" not in out
+
+
+def _extra_requirements(extras, name):
+    """The distributions an extra installs, its ``skdistill[...]`` expanded."""
+    names = set()
+    for requirement in extras[name]:
+        distribution, _, rest = requirement.partition("[")
+        distribution = distribution.split(">")[0].split("=")[0].split("<")[0]
+        if distribution.strip() == "skdistill":
+            for inner in rest.rstrip("]").split(","):
+                names |= _extra_requirements(extras, inner.strip())
+        else:
+            names.add(distribution.strip().lower())
+    return names
+
+
+def test_the_docs_extra_installs_what_the_gallery_imports():
+    # the README builds the docs (and runs the gallery) after installing the
+    # docs extra only: the examples' imports must come with it
+    import ast
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parent.parent
+    with open(root / "pyproject.toml", "rb") as f:
+        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    docs = _extra_requirements(extras, "docs")
+    # the optional modules of skdistill, and the distribution each needs
+    needs = {"skdistill.io": "skops", "skdistill.onnx": "skl2onnx"}
+    runtime = {"numpy", "scipy", "sklearn", "joblib", "skdistill"}
+    imported = set()
+    for example in (root / "examples").glob("*.py"):
+        for node in ast.walk(ast.parse(example.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+                modules += [f"{node.module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for module in modules:
+                if module in needs:
+                    imported.add(needs[module])
+                top = module.split(".")[0]
+                if top not in runtime and top not in sys.stdlib_module_names:
+                    imported.add(top)
+    assert {"pandas", "matplotlib", "skops", "skl2onnx"} <= imported
+    assert imported <= docs, sorted(imported - docs)
