@@ -384,6 +384,8 @@ def _run(args, progress, parser, cache):
         plots["agreement"] = args.plot
     if args.report is not None:
         progress(f"writing the report to {args.report}")
-        write_markdown(result, args.report, final, Xt_test, distilled.teacher_)
+        note = write_markdown(result, args.report, final, Xt_test, distilled.teacher_)
+        if note is not None:
+            print_note(note)
     progress("done")
     return result

@@ -103,8 +103,11 @@ def write_markdown(result, path, model, X, teacher):
     """Write the report as Markdown to ``path`` (atomically), with its plot.
 
     The plot is saved next to the report as ``<name>_agreement.png`` when
-    matplotlib is installed; otherwise the report says so.
+    matplotlib can be imported; otherwise the report says why, and so does
+    the note returned (``None`` with the plot).
     """
+    from ._optional import missing_message
+
     from .metrics import format_report
 
     params = result["parameters"]
@@ -137,10 +140,12 @@ def write_markdown(result, path, model, X, teacher):
     ]
     stem = os.path.splitext(path)[0]
     image = f"{stem}_agreement.png"
+    note = None
     try:
         plot_agreement(model, X, teacher, image, result["dataset"], result["task"])
-    except ImportError:
-        lines += ["", "(No plot: matplotlib is not installed.)"]
+    except ImportError as exc:
+        note = missing_message("The report's plot", "matplotlib", exc)
+        lines += ["", f"(No plot: {note})"]
     else:
         lines += [
             "",
@@ -150,3 +155,4 @@ def write_markdown(result, path, model, X, teacher):
             f"![student against teacher](<{os.path.basename(image)}>)",
         ]
     write_atomically(path, "\n".join(lines) + "\n")
+    return note

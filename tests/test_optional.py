@@ -113,6 +113,21 @@ def test_the_command_line_names_the_extra(
     assert f"pip install 'skdistill[{extra}]'" in err
 
 
+def test_a_report_without_matplotlib_says_which_extra_plots(
+    monkeypatch, tmp_path, capsys
+):
+    # the report is written without its plot; it and a note on stderr name
+    # the extra (the report alone said "not installed", and nothing else did)
+    _hide(monkeypatch, "matplotlib")
+    report = tmp_path / "r.md"
+    assert main(["--dataset", "iris", "--report", str(report)]) == 0
+    assert not (tmp_path / "r_agreement.png").exists()
+    err = capsys.readouterr().err
+    assert "needs matplotlib, which is not installed" in err
+    assert "pip install 'skdistill[plot]'" in err
+    assert "pip install 'skdistill[plot]'" in report.read_text()
+
+
 def test_missing_message_tells_missing_from_broken():
     missing = ModuleNotFoundError("No module named 'skops'", name="skops")
     assert "not installed" in missing_message("f", "skops", missing)
