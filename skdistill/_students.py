@@ -16,6 +16,7 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
+from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
 
@@ -368,6 +369,63 @@ _RELABELLING = (
 )
 
 
+def _within(estimator):
+    """``estimator`` and the estimators its parameters hold, recursively
+    (not those a ``FrozenEstimator`` holds, which are not fitted)."""
+    yield estimator
+    if isinstance(estimator, FrozenEstimator):
+        return
+    for value in estimator.get_params(deep=False).values():
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:  # an estimator, or a (name, estimator, ...) tuple
+            for part in item if isinstance(item, tuple) else [item]:
+                if hasattr(part, "get_params") and not isinstance(part, type):
+                    yield from _within(part)
+
+
+def _own_split(estimator):
+    """``(what, advice)`` when ``estimator`` fits part of its training rows
+    and scores or stops on the rest, ``None`` otherwise."""
+    params = estimator.get_params(deep=False)
+    name = type(estimator).__name__
+    prefit = isinstance(params.get("cv"), str) and params["cv"] == "prefit"
+    if "cv" in params and not prefit:
+        return (
+            f"{name} cross-validates its training rows (cv={params['cv']!r})",
+            "Wrap the distiller instead, which splits the rows before they are "
+            "repeated: CalibratedClassifierCV(DistilledClassifier(teacher, "
+            "base)) to calibrate, GridSearchCV(DistilledClassifier(teacher, "
+            "student), ...) or skdistill.DistillationSearchCV to tune",
+        )
+    stops = params.get("early_stopping") is True or (
+        "early_stopping" not in params
+        and "validation_fraction" in params
+        and params.get("n_iter_no_change") is not None
+    )
+    if stops:
+        setting = "early_stopping=False" if "early_stopping" in params else (
+            "n_iter_no_change=None"
+        )
+        return (
+            f"{name} stops early on a validation split of its training rows",
+            f"Use {setting} (max_iter, or n_estimators, then bounds the fit)",
+        )
+    if params.get("probability") is True:
+        return (
+            f"{name}(probability=True) calibrates its probabilities on a "
+            "cross-validation of its training rows",
+            "Use probability=False, and calibrate the distilled model instead: "
+            "CalibratedClassifierCV(DistilledClassifier(teacher, student))",
+        )
+    if params.get("oob_score"):
+        return (
+            f"{name}(oob_score=...) scores each row on the estimators not fitted "
+            "on it",
+            "Use oob_score=False, and score the distilled model on held-out rows",
+        )
+    return None
+
+
 def _check_repeatable(student):
     """Refuse a student whose fit the repeated rows would silently defeat.
 
@@ -377,9 +435,26 @@ def _check_repeatable(student):
       of rows, and on the repeated rows every class counts about ``n``;
     - a bagging ensemble without bootstrap on scikit-learn >= 1.8, which
       draws its rows in proportion to ``sample_weight`` and, without
-      replacement, draws every row whatever its weight.
+      replacement, draws every row whatever its weight;
+    - a student, or an estimator within it, that fits part of its rows and
+      scores or stops on the rest (:func:`_own_split`): a row's repetitions,
+      labelled with the other classes, fall on both sides, and the held-out
+      ones contradict what was fitted (probabilities and cross-validated
+      stacks worse than chance, early stopping after a few iterations).
     """
     name = type(student).__name__
+    for estimator in _within(student):
+        split = _own_split(estimator)
+        if split is not None:
+            what, advice = split
+            inside = "" if estimator is student else f" (inside the student {name})"
+            raise ValueError(
+                f"{what}{inside}: fitted on soft targets, the student's rows "
+                "are repeated once per class with a non-negligible target, and "
+                "a row's repetitions, each labelled with another class, fall on "
+                "both sides of that split, where the held-out ones contradict "
+                f"what was fitted. {advice}; or fit it at alpha=0."
+            )
     if "sampling_strategy" in student.get_params(deep=False):
         raise ValueError(
             f"The student {name} balances the classes by resampling their rows; "
@@ -468,8 +543,12 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     - ``min_samples_leaf`` of histogram gradient boosting (which has no
       weighted leaf size): multiplied by the average number of repetitions
       of a row;
-    - ``early_stopping="auto"`` of histogram gradient boosting: decided on the
-      student's number of rows, not on their repetitions.
+    - ``early_stopping="auto"`` of histogram gradient boosting: off when
+      rows are repeated (its validation split would hold repetitions of its
+      training rows), otherwise decided on the student's number of rows.
+
+    These settings of the estimators within the student (a
+    ``VotingClassifier``'s trees) are carried over too.
     """
     tree = _fit_tree(student, X, Y, classes, sample_weight)
     if tree is not None:
@@ -494,30 +573,13 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
         else:
             weight = weight * per_class[cols]
             settings["class_weight"] = None
-    leaf = params.get("min_samples_leaf")
-    if "min_weight_fraction_leaf" in params and leaf is not None and leaf != 1:
-        n_leaf = leaf if isinstance(leaf, Integral) else math.ceil(leaf * n_samples)
-        settings["min_samples_leaf"] = 1
-        # half a row below: a leaf of n_leaf rows (weighing about n_leaf, up to
-        # rounding and dropped targets) passes, one of n_leaf - 1 does not
-        fraction = (n_leaf - 0.5) / n_samples
-        if fraction > 0.5:  # no split leaves n_leaf rows on both sides
-            fraction = 0.5
-            settings["min_samples_split"] = len(rows) + 1
-        settings["min_weight_fraction_leaf"] = max(
-            params["min_weight_fraction_leaf"], fraction
+    for prefix, estimator in _counting_rows(student):
+        own = _row_count_settings(
+            estimator.get_params(deep=False), estimator, n_samples, len(rows)
         )
-    histogram = isinstance(
-        student, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
-    )
-    if histogram and isinstance(leaf, Integral) and len(rows) > n_samples:
-        # no weighted leaf size: min_samples_leaf in the rows' repetitions on
-        # average (a row's all fall in the same leaf), so that a leaf holds
-        # about that many of the student's rows; counted in repetitions,
-        # leaves of a few rows of tiny weight (many classes) got huge values
-        settings["min_samples_leaf"] = math.ceil(leaf * len(rows) / n_samples)
-    if histogram and params.get("early_stopping") == "auto":
-        settings["early_stopping"] = n_samples > _HGB_AUTO_EARLY_STOPPING_ROWS
+        settings.update({prefix + name: value for name, value in own.items()})
+    if any("__" in name for name in settings):
+        originals = {**params, **student.get_params(deep=True)}
     if settings:  # (CatBoost refuses any set_params, even empty, once fitted)
         student.set_params(**settings)
     try:
@@ -542,6 +604,61 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     finally:
         if settings:
             student.set_params(**{name: originals[name] for name in settings})
+
+
+def _counting_rows(student):
+    """``(prefix, estimator)``: the student and the estimators within it (not
+    within a ``FrozenEstimator``), with the prefix of their parameters."""
+    yield "", student
+    frozen = []
+    for key, value in student.get_params(deep=True).items():
+        if not hasattr(value, "get_params") or isinstance(value, type):
+            continue
+        if any(key.startswith(name + "__") for name in frozen):
+            continue
+        if isinstance(value, FrozenEstimator):
+            frozen.append(key)
+            continue
+        yield key + "__", value
+
+
+def _row_count_settings(params, estimator, n_samples, n_repeated):
+    """The settings of one estimator that count rows, for the repeated rows.
+
+    ``n_samples`` rows, ``n_repeated`` repetitions in all; see
+    :func:`_fit_repeated`.
+    """
+    settings = {}
+    leaf = params.get("min_samples_leaf")
+    if "min_weight_fraction_leaf" in params and leaf is not None and leaf != 1:
+        n_leaf = leaf if isinstance(leaf, Integral) else math.ceil(leaf * n_samples)
+        settings["min_samples_leaf"] = 1
+        # half a row below: a leaf of n_leaf rows (weighing about n_leaf, up to
+        # rounding and dropped targets) passes, one of n_leaf - 1 does not
+        fraction = (n_leaf - 0.5) / n_samples
+        if fraction > 0.5:  # no split leaves n_leaf rows on both sides
+            fraction = 0.5
+            settings["min_samples_split"] = n_repeated + 1
+        settings["min_weight_fraction_leaf"] = max(
+            params["min_weight_fraction_leaf"], fraction
+        )
+    histogram = isinstance(
+        estimator, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
+    )
+    if histogram and isinstance(leaf, Integral) and n_repeated > n_samples:
+        # no weighted leaf size: min_samples_leaf in the rows' repetitions on
+        # average (a row's all fall in the same leaf), so that a leaf holds
+        # about that many of the student's rows; counted in repetitions,
+        # leaves of a few rows of tiny weight (many classes) got huge values
+        settings["min_samples_leaf"] = math.ceil(leaf * n_repeated / n_samples)
+    if histogram and params.get("early_stopping") == "auto":
+        # decided on the student's rows; off when rows are repeated: its
+        # validation split would hold repetitions of its training rows,
+        # labelled with other classes, and stop it after a few iterations
+        settings["early_stopping"] = (
+            n_repeated == n_samples and n_samples > _HGB_AUTO_EARLY_STOPPING_ROWS
+        )
+    return settings
 
 
 def add_label_hint(exc, classes):

@@ -281,7 +281,6 @@ def test_nan_left_to_wrappers_around_pipelines_that_impute():
          imputing()),
         (BaggingClassifier(imputing(), n_estimators=3, random_state=0), imputing()),
         (StackingClassifier([("lr", imputing())], cv=2), imputing()),
-        (imputing(), CalibratedClassifierCV(imputing(), cv=2)),
     ):
         clf = DistilledClassifier(teacher, student, alpha=0.5).fit(X, y)
         assert np.isfinite(clf.predict_proba(X)).all()
@@ -825,6 +824,98 @@ def test_a_bagging_student_without_bootstrap_is_refused_where_it_ignores_weights
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             assert distiller.fit(X, y).score(X, y) > 0.9
+
+
+def _self_splitting_students():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+        StackingClassifier,
+    )
+    from sklearn.linear_model import LogisticRegressionCV, RidgeClassifierCV
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.neural_network import MLPClassifier
+
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0)
+    shuffled = StratifiedKFold(3, shuffle=True, random_state=0)
+    return [
+        (CalibratedClassifierCV(tree, cv=shuffled), "cross-validates"),
+        (StackingClassifier([("t", tree)], cv=shuffled), "cross-validates"),
+        (LogisticRegressionCV(cv=3), "cross-validates"),
+        (RidgeClassifierCV(), "cross-validates"),
+        (SVC(probability=True, random_state=0), "probability=True"),
+        (RandomForestClassifier(5, oob_score=True, random_state=0), "oob_score"),
+        (MLPClassifier((4,), early_stopping=True, random_state=0), "stops early"),
+        (HistGradientBoostingClassifier(early_stopping=True, random_state=0),
+         "stops early"),
+        (GradientBoostingClassifier(n_iter_no_change=3, random_state=0),
+         "stops early"),
+        (VotingClassifier(
+            [("svc", SVC(probability=True, random_state=0))], voting="soft"
+        ),
+         r"probability=True\) .*\(inside the student VotingClassifier\)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "student, match", _self_splitting_students(), ids=lambda v: type(v).__name__
+)
+def test_students_that_split_their_own_rows_are_refused_on_repeated_rows(
+    student, match
+):
+    # the repetitions of a row, labelled with the other classes, fell on both
+    # sides of the student's own split: with shuffled folds a calibrated or
+    # stacked student predicted worse than chance, SVC's probabilities were
+    # reversed, early stopping stopped after a few iterations, oob_score_ was
+    # near 0; with no warning
+    from inspect import signature
+
+    if "sample_weight" not in signature(student.fit).parameters:
+        pytest.skip("this scikit-learn's MLPClassifier takes no sample_weight")
+    X, y = make_classification(
+        n_samples=120, n_classes=3, n_informative=4, random_state=0
+    )
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    with pytest.raises(ValueError, match=match):
+        DistilledClassifier(teacher, student, alpha=0.5).fit(X, y)
+    # at alpha=0 no row is repeated: the student's own fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = DistilledClassifier(teacher, student, alpha=0.0).fit(X, y)
+        alone = clone(student).fit(X, y)
+    assert_array_equal(plain.predict(X), alone.predict(X))
+
+
+def test_estimators_within_a_student_count_the_students_rows():
+    # min_samples_leaf of a tree in a VotingClassifier counted the repeated
+    # rows (leaves of 4 of the student's rows for 20), and early_stopping=
+    # "auto" of a histogram boosting model in it was decided on them
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y = make_classification(
+        n_samples=600, n_classes=3, n_informative=4, random_state=0
+    )
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    tree = DecisionTreeClassifier(min_samples_leaf=20, random_state=0)
+    voting = VotingClassifier([("tree", tree)], voting="soft")
+    for student in (tree, voting):
+        clf = DistilledClassifier(teacher, student, alpha=1.0, T=3.0, augment=None)
+        clf.fit(X, y)
+        fitted = clf.student_ if student is tree else clf.student_.estimators_[0]
+        leaves = fitted.apply(X)
+        assert np.bincount(leaves)[np.unique(leaves)].min() >= 20
+    # the student's parameters are given back
+    assert clf.student_.get_params()["tree__min_samples_leaf"] == 20
+    hgb = HistGradientBoostingClassifier(max_iter=5, random_state=0)
+    rows = np.repeat(np.arange(len(y)), 30)  # more than 10,000 repeated rows
+    student = VotingClassifier([("hgb", hgb)], voting="soft")
+    clf = DistilledClassifier(teacher, student, alpha=1.0, T=3.0, augment=None)
+    clf.fit(X[rows[:6000]], y[rows[:6000]])
+    inner = clf.student_.estimators_[0]
+    assert not hasattr(inner, "validation_score_") or not len(inner.validation_score_)
+    assert clf.student_.get_params()["hgb__early_stopping"] == "auto"
 
 
 def test_nested_balanced_class_weights_follow_the_soft_class_totals():
