@@ -239,7 +239,8 @@ def _solver_params(student):
 
 
 def _minimize_blockwise(
-    X, YW, classes, *, C, fit_intercept, tol, max_iter, class_weight, dask
+    X, YW, classes, *, C, fit_intercept, tol, max_iter, class_weight, dask,
+    labels=False,
 ):
     """L-BFGS on the client; losses and gradients summed from the blocks.
 
@@ -262,8 +263,9 @@ def _minimize_blockwise(
     n_params = n_coef + (n_rows if fit_intercept else 0)
     totals = (YW[:, :-1] * YW[:, -1:]).sum(axis=0)
     counts = None
-    if class_weight == "balanced" and not _LOGISTIC_BALANCE_WEIGHTED:
-        counts = YW[:, :-1].sum(axis=0)  # as scikit-learn 1.6 counts the labels
+    if labels and class_weight == "balanced" and not _LOGISTIC_BALANCE_WEIGHTED:
+        # one-hot labels (alpha=0): as scikit-learn 1.6 counts them, unweighted
+        counts = YW[:, :-1].sum(axis=0)
     totals, counts = dask.compute(totals, counts)
     cw = np.ones(len(totals))
     if class_weight is not None:
@@ -474,6 +476,7 @@ def fit_on_dask(estimator, X, y, sample_weight, fit_params):
             max_iter=max_iter,
             class_weight=class_weight,
             dask=dask,
+            labels=alpha == 0,
         )
     finally:
         del YW  # release the persisted targets

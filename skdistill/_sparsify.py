@@ -835,6 +835,7 @@ class SparsifyTransformer(
                     estimator.classes_,
                     sample_weight=sample_weight,
                     coef_mask=mask,
+                    labels=True,
                 )
             finally:
                 estimator.warm_start = warm_start

@@ -369,18 +369,25 @@ _RELABELLING = (
 )
 
 
-def _within(estimator):
-    """``estimator`` and the estimators its parameters hold, recursively
-    (not those a ``FrozenEstimator`` holds, which are not fitted)."""
-    yield estimator
+def _within(estimator, prefix=""):
+    """``(prefix, estimator)``: ``estimator`` and the estimators its
+    parameters hold, recursively, with the prefix of their parameters (not
+    those a ``FrozenEstimator`` holds, which are not fitted)."""
+    yield prefix, estimator
     if isinstance(estimator, FrozenEstimator):
         return
-    for value in estimator.get_params(deep=False).values():
-        items = value if isinstance(value, (list, tuple)) else [value]
-        for item in items:  # an estimator, or a (name, estimator, ...) tuple
-            for part in item if isinstance(item, tuple) else [item]:
-                if hasattr(part, "get_params") and not isinstance(part, type):
-                    yield from _within(part)
+    for key, value in estimator.get_params(deep=False).items():
+        if hasattr(value, "get_params") and not isinstance(value, type):
+            yield from _within(value, f"{prefix}{key}__")
+        elif isinstance(value, (list, tuple)):
+            # (name, estimator, ...) tuples: their estimators are set by name
+            for item in value:
+                if isinstance(item, tuple) and item and isinstance(item[0], str):
+                    for part in item[1:]:
+                        if hasattr(part, "get_params") and not isinstance(
+                            part, type
+                        ):
+                            yield from _within(part, f"{prefix}{item[0]}__")
 
 
 def _own_split(estimator):
@@ -388,8 +395,7 @@ def _own_split(estimator):
     and scores or stops on the rest, ``None`` otherwise."""
     params = estimator.get_params(deep=False)
     name = type(estimator).__name__
-    prefit = isinstance(params.get("cv"), str) and params["cv"] == "prefit"
-    if "cv" in params and not prefit:
+    if "cv" in params:
         return (
             f"{name} cross-validates its training rows (cv={params['cv']!r})",
             "Wrap the distiller instead, which splits the rows before they are "
@@ -397,7 +403,11 @@ def _own_split(estimator):
             "base)) to calibrate, GridSearchCV(DistilledClassifier(teacher, "
             "student), ...) or skdistill.DistillationSearchCV to tune",
         )
-    stops = params.get("early_stopping") is True or (
+    stops = (
+        params.get("early_stopping") is True
+        and params.get("validation_fraction", 0.1) is not None  # else: on its loss
+        and params.get("solver") != "lbfgs"  # an MLP's, which ignores it
+    ) or (
         "early_stopping" not in params
         and "validation_fraction" in params
         and params.get("n_iter_no_change") is not None
@@ -443,13 +453,13 @@ def _check_repeatable(student):
       stacks worse than chance, early stopping after a few iterations).
     """
     name = type(student).__name__
-    for estimator in _within(student):
+    for _, estimator in _within(student):
         split = _own_split(estimator)
         if split is not None:
             what, advice = split
-            inside = "" if estimator is student else f" (inside the student {name})"
+            whose = "The student " if estimator is student else f"The student {name}: "
             raise ValueError(
-                f"{what}{inside}: fitted on soft targets, the student's rows "
+                f"{whose}{what}: fitted on soft targets, the student's rows "
                 "are repeated once per class with a non-negligible target, and "
                 "a row's repetitions, each labelled with another class, fall on "
                 "both sides of that split, where the held-out ones contradict "
@@ -560,7 +570,6 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     kept = _kept_targets(Y)
     # nested "balanced" class weights, as the soft class totals give them
     settings = _nested_balance(student, classes, kept, sample_weight)
-    originals = {**params, **student.get_params(deep=True)} if settings else params
     class_weight = params.get("class_weight")
     _check_per_problem_balance(student, class_weight, len(classes))
     if _weighs_classes(class_weight):
@@ -573,12 +582,13 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
         else:
             weight = weight * per_class[cols]
             settings["class_weight"] = None
-    for prefix, estimator in _counting_rows(student):
+    for prefix, estimator in _within(student):
         own = _row_count_settings(
             estimator.get_params(deep=False), estimator, n_samples, len(rows)
         )
         settings.update({prefix + name: value for name, value in own.items()})
-    if any("__" in name for name in settings):
+    originals = params
+    if any("__" in name for name in settings):  # within the student too
         originals = {**params, **student.get_params(deep=True)}
     if settings:  # (CatBoost refuses any set_params, even empty, once fitted)
         student.set_params(**settings)
@@ -604,22 +614,6 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     finally:
         if settings:
             student.set_params(**{name: originals[name] for name in settings})
-
-
-def _counting_rows(student):
-    """``(prefix, estimator)``: the student and the estimators within it (not
-    within a ``FrozenEstimator``), with the prefix of their parameters."""
-    yield "", student
-    frozen = []
-    for key, value in student.get_params(deep=True).items():
-        if not hasattr(value, "get_params") or isinstance(value, type):
-            continue
-        if any(key.startswith(name + "__") for name in frozen):
-            continue
-        if isinstance(value, FrozenEstimator):
-            frozen.append(key)
-            continue
-        yield key + "__", value
 
 
 def _row_count_settings(params, estimator, n_samples, n_repeated):
@@ -652,11 +646,14 @@ def _row_count_settings(params, estimator, n_samples, n_repeated):
         # leaves of a few rows of tiny weight (many classes) got huge values
         settings["min_samples_leaf"] = math.ceil(leaf * n_repeated / n_samples)
     if histogram and params.get("early_stopping") == "auto":
-        # decided on the student's rows; off when rows are repeated: its
-        # validation split would hold repetitions of its training rows,
-        # labelled with other classes, and stop it after a few iterations
+        # decided on the student's rows; off when rows are repeated and it
+        # would stop on a validation split: the split would hold repetitions
+        # of its training rows, labelled with other classes, and stop it
+        # after a few iterations
+        split = params.get("validation_fraction") is not None
         settings["early_stopping"] = (
-            n_repeated == n_samples and n_samples > _HGB_AUTO_EARLY_STOPPING_ROWS
+            not (split and n_repeated > n_samples)
+            and n_samples > _HGB_AUTO_EARLY_STOPPING_ROWS
         )
     return settings
 

@@ -855,7 +855,7 @@ def _self_splitting_students():
         (VotingClassifier(
             [("svc", SVC(probability=True, random_state=0))], voting="soft"
         ),
-         r"probability=True\) .*\(inside the student VotingClassifier\)"),
+         r"The student VotingClassifier: SVC\(probability=True\)"),
     ]
 
 
@@ -870,9 +870,12 @@ def test_students_that_split_their_own_rows_are_refused_on_repeated_rows(
     # stacked student predicted worse than chance, SVC's probabilities were
     # reversed, early stopping stopped after a few iterations, oob_score_ was
     # near 0; with no warning
-    from inspect import signature
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.utils.validation import has_fit_parameter
 
-    if "sample_weight" not in signature(student.fit).parameters:
+    if isinstance(student, MLPClassifier) and not has_fit_parameter(
+        student, "sample_weight"
+    ):
         pytest.skip("this scikit-learn's MLPClassifier takes no sample_weight")
     X, y = make_classification(
         n_samples=120, n_classes=3, n_informative=4, random_state=0
@@ -886,6 +889,37 @@ def test_students_that_split_their_own_rows_are_refused_on_repeated_rows(
         plain = DistilledClassifier(teacher, student, alpha=0.0).fit(X, y)
         alone = clone(student).fit(X, y)
     assert_array_equal(plain.predict(X), alone.predict(X))
+
+
+def test_students_whose_settings_split_no_rows_are_not_refused():
+    # early stopping on the training loss (validation_fraction=None), or
+    # ignored (an MLP's lbfgs solver), and a frozen model within a student
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.utils.validation import has_fit_parameter
+
+    from skdistill._students import _BAGGING_SAMPLES_BY_WEIGHT
+
+    X, y = make_classification(
+        n_samples=120, n_classes=3, n_informative=4, random_state=0
+    )
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    frozen = FrozenEstimator(DecisionTreeClassifier(max_depth=3).fit(X, y))
+    students = [
+        HistGradientBoostingClassifier(
+            max_iter=5, early_stopping=True, validation_fraction=None
+        ),
+    ]
+    if _BAGGING_SAMPLES_BY_WEIGHT:  # (before, it needs a model taking weights)
+        students.append(BaggingClassifier(frozen, n_estimators=3, random_state=0))
+    mlp = MLPClassifier((4,), solver="lbfgs", early_stopping=True, max_iter=50)
+    if has_fit_parameter(mlp, "sample_weight"):
+        students.append(mlp)
+    for student in students:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf = DistilledClassifier(teacher, student, alpha=0.5).fit(X, y)
+        assert clf.score(X, y) > 0.5
 
 
 def test_estimators_within_a_student_count_the_students_rows():

@@ -179,10 +179,10 @@ def test_soft_targets_match_row_repetition(n_classes, class_weight):
         class_weight = {k: 0.5 + k for k in range(n_classes)}
     ref_class_weight = class_weight
     if class_weight == "balanced" and not BALANCED_COUNTS_WEIGHTS:
-        # scikit-learn < 1.7 balances the repeated rows by their count; the
-        # soft solver then balances the soft class totals t_k = sum_i Y_ik, as
-        # that LogisticRegression counts the labels (unweighted): as a dict
-        totals = Y.sum(axis=0)
+        # scikit-learn < 1.7 balances the repeated rows by count, ignoring
+        # their weights; the soft solver balances the weighted class totals
+        # t_k = sum_i sw_i Y_ik, as scikit-learn >= 1.7 does: pass them as a dict
+        totals = (sw[:, None] * Y).sum(axis=0)
         ref_class_weight = dict(enumerate(totals.sum() / (n_classes * totals)))
     ref = _repetition_fit(
         X, Y, sample_weight=sw, class_weight=ref_class_weight, **TIGHT
@@ -391,8 +391,8 @@ def test_bridge_rejects_unsupported():
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("class_weight", [None, "balanced"])
 def test_bridge_matches_fit_on_hard_labels(class_weight, weighted):
-    # with sample_weight, "balanced" counts the labels as the installed
-    # scikit-learn does: weighted from 1.7 on, unweighted by 1.6
+    # with sample_weight, "balanced" counts the labels (labels=True) as the
+    # installed scikit-learn does: weighted from 1.7 on, unweighted by 1.6
     X, y = _data(3)
     labels = np.array(["a", "b", "c"])
     sw = np.random.RandomState(3).uniform(0.1, 3.0, len(y)) if weighted else None
@@ -401,7 +401,7 @@ def test_bridge_matches_fit_on_hard_labels(class_weight, weighted):
     )
     est = LogisticRegression(class_weight=class_weight, **TIGHT)
     out = _fit_logistic_regression_soft(
-        est, X, np.eye(3)[y], labels, sample_weight=sw
+        est, X, np.eye(3)[y], labels, sample_weight=sw, labels=True
     )
     assert out is est
     assert_array_equal(est.classes_, ref.classes_)

@@ -700,7 +700,9 @@ def test_jointly_fitted_rows_are_not_refitted_one_by_one(kind):
     X = rng.standard_normal((120, 10))
     if kind == "crammer_singer":
         y = rng.randint(0, 3, 120)
-        estimator = LinearSVC(multi_class="crammer_singer", max_iter=10000)
+        estimator = LinearSVC(
+            multi_class="crammer_singer", max_iter=10000, random_state=0
+        )
     else:
         y = X[:, :3] @ rng.standard_normal((3, 3))
         estimator = MultiTaskLasso(alpha=0.01)

@@ -678,7 +678,15 @@ def _fitted_dtype(estimator, dtype):
 
 
 def _fit_logistic_regression_soft(
-    estimator, X, Y, classes, *, sample_weight=None, coef_mask=None, overwrite_Y=False
+    estimator,
+    X,
+    Y,
+    classes,
+    *,
+    sample_weight=None,
+    coef_mask=None,
+    overwrite_Y=False,
+    labels=False,
 ):
     """Fit a ``LogisticRegression`` in place on soft targets.
 
@@ -718,6 +726,12 @@ def _fit_logistic_regression_soft(
     overwrite_Y : bool, default=False
         Without effect (see :func:`_fit_soft_logistic`): ``Y`` is not copied.
 
+    labels : bool, default=False
+        Whether ``Y`` is the one-hot encoding of labels weighted by the user's
+        ``sample_weight`` only (a refit in place of ``LogisticRegression.fit``),
+        whose ``"balanced"`` class weights then count them as the installed
+        scikit-learn does (see Notes).
+
     Returns
     -------
     estimator : LogisticRegression
@@ -728,8 +742,8 @@ def _fit_logistic_regression_soft(
     ``class_weight="balanced"`` is computed from the soft class totals
     ``sum_i sample_weight_i * Y_ik``, as scikit-learn >= 1.7 weighs the class
     counts (see its ``compute_class_weight`` for hard labels, which it
-    generalises); with scikit-learn 1.6, whose ``LogisticRegression`` counts
-    the labels unweighted, from ``sum_i Y_ik``.
+    generalises); with ``labels=True`` and scikit-learn 1.6, whose
+    ``LogisticRegression`` counts the labels unweighted, from ``sum_i Y_ik``.
     """
     if isinstance(estimator, SoftLogisticRegression):
         return _fit_soft_estimator(estimator, X, Y, classes, sample_weight, coef_mask)
@@ -757,7 +771,11 @@ def _fit_logistic_regression_soft(
         )
     sw = _check_weights(sample_weight, X.shape[0])
     cw = _soft_class_weight(
-        estimator.class_weight, classes, Y, sw, weighted=_LOGISTIC_BALANCE_WEIGHTED
+        estimator.class_weight,
+        classes,
+        Y,
+        sw,
+        weighted=_LOGISTIC_BALANCE_WEIGHTED or not labels,
     )
     if not np.all(cw == 1):
         Y = Y * cw
