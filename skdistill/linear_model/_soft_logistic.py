@@ -922,7 +922,8 @@ class SoftLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimat
     products at one point), three otherwise (recomputed block by block).
     Beyond the optimizer's state (L-BFGS-B: about ``37 * n_params`` float64,
     as in scikit-learn; Newton-CG: about ``15 * n_params``), the extra memory
-    is one float64 vector of length ``n_samples``, a few arrays of
+    is two float64 vectors of length ``n_samples`` (the sample weights, ones
+    when none are given, and the row weights), a few arrays of
     ``n_params`` floats and O(block * n_classes) work arrays, for dense and
     CSR ``X`` whatever its sparsity (O(n_samples * n_classes) for CSC).
     With ``solver="auto"``, sparse ``X`` is fitted by Newton-CG, which needs
