@@ -259,6 +259,11 @@ L1_METHODS = ("l1", "l1_refit")
 METHODS = L1_METHODS + ("gradual_magnitude",)
 # Methods whose final model is a refit on their mask with the model's penalty.
 REFIT_METHODS = ("l1_refit", "gradual_magnitude")
+# Above this many coefficients the L1 path is not searched: its L-BFGS-B
+# solves over twice as many variables cost hundreds of times a fit (400,000
+# coefficients, 1,500 x 20,000 CSR rows, 20 classes: 89 s against 0.3 s for
+# magnitude pruning), and gradual magnitude pruning is the candidate left
+_L1_PATH_MAX_COEF = 50_000
 
 
 def _candidates(methods, X, Y, n_keep, sample_weight, C, fit_intercept, tol, max_iter,
@@ -497,7 +502,8 @@ def logistic_support(model, X, Y, n_keep, *, sample_weight=None):
     """Support (and coefficients) of a logistic model with ``n_keep`` kept.
 
     Runs :func:`prune_logistic` with the model's penalty, ``fit_intercept``,
-    ``tol`` and ``max_iter``, starting magnitude pruning from its fitted
+    ``tol`` and ``max_iter`` (gradual magnitude pruning alone above
+    ``_L1_PATH_MAX_COEF`` coefficients), starting magnitude pruning from its fitted
     coefficients; the convergence warnings of the intermediate refits are
     silenced (the caller's final refit reports its own; the L1 solves stop
     at ``min(max_iter, 100)`` iterations, warm-started along the path).
@@ -525,6 +531,9 @@ def logistic_support(model, X, Y, n_keep, *, sample_weight=None):
     Y = np.asarray(Y, dtype=np.float64)
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    methods = METHODS
+    if np.size(model.coef_) > _L1_PATH_MAX_COEF:
+        methods = ("gradual_magnitude",)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         coef, intercept, mask, method = prune_logistic(
@@ -538,6 +547,7 @@ def logistic_support(model, X, Y, n_keep, *, sample_weight=None):
             fit_intercept=model.fit_intercept,
             tol=model.tol,
             max_iter=model.max_iter,
+            methods=methods,
         )
     shape = np.shape(model.coef_)
     if method in REFIT_METHODS:

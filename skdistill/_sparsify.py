@@ -336,9 +336,10 @@ class SparsifyTransformer(
         held-out cross-entropy (at the best common scale of its logits),
         which is then built on all the rows: **the final coefficients are
         then not necessarily a refit with the model's penalty** (see Notes;
-        ``method_`` tells which). The ``"magnitude"`` rule applies
-        otherwise, when ``n_steps > 1``, and with a ``threshold`` (which
-        prunes exactly the units below it).
+        ``method_`` tells which). Above 50,000 coefficients, whose L1 path
+        costs hundreds of fits, gradual magnitude pruning is built alone.
+        The ``"magnitude"`` rule applies otherwise, when ``n_steps > 1``, and
+        with a ``threshold`` (which prunes exactly the units below it).
 
     n_steps : int, default=1
         Number of magnitude prune-and-refit steps (``n_steps > 1`` prunes by

@@ -296,3 +296,29 @@ def test_prune_logistic_restricted_methods(overfit):
         assert np.count_nonzero(coef) == mask.sum() == 30
     with pytest.raises(ValueError, match="methods"):
         prune_logistic(X, Y, 30, dense.coef_, dense.intercept_, methods=("lasso",))
+
+
+def test_the_l1_path_is_not_searched_for_many_coefficients(multiclass, monkeypatch):
+    # its L-BFGS-B solves over twice the coefficients cost hundreds of times
+    # a fit on wide problems (400,000 coefficients: 89 s against 0.3 s);
+    # above the limit gradual magnitude pruning is the one candidate
+    from skdistill import _pruning
+
+    X, y = multiclass
+    calls = []
+    path = _pruning._l1_path
+
+    def counting_path(*args, **kwargs):
+        calls.append(1)
+        return path(*args, **kwargs)
+
+    monkeypatch.setattr(_pruning, "_l1_path", counting_path)
+    model = LogisticRegression()
+    searched = SparsifyTransformer(model, sparsity=0.5).fit(X, y)
+    assert calls  # below the limit: the path is searched
+    calls.clear()
+    monkeypatch.setattr(_pruning, "_L1_PATH_MAX_COEF", model.fit(X, y).coef_.size - 1)
+    limited = SparsifyTransformer(model, sparsity=0.5).fit(X, y)
+    assert not calls
+    assert limited.method_ == "gradual_magnitude"
+    assert limited.sparsity_ == pytest.approx(searched.sparsity_)
