@@ -376,18 +376,19 @@ def _within(estimator, prefix=""):
     yield prefix, estimator
     if isinstance(estimator, FrozenEstimator):
         return
+
+    def is_estimator(value):  # an instance, not a class
+        return hasattr(value, "get_params") and not isinstance(value, type)
+
     for key, value in estimator.get_params(deep=False).items():
-        if hasattr(value, "get_params") and not isinstance(value, type):
+        if is_estimator(value):
             yield from _within(value, f"{prefix}{key}__")
         elif isinstance(value, (list, tuple)):
             # (name, estimator, ...) tuples: their estimators are set by name
             for item in value:
                 if isinstance(item, tuple) and item and isinstance(item[0], str):
-                    for part in item[1:]:
-                        if hasattr(part, "get_params") and not isinstance(
-                            part, type
-                        ):
-                            yield from _within(part, f"{prefix}{item[0]}__")
+                    for part in filter(is_estimator, item[1:]):
+                        yield from _within(part, f"{prefix}{item[0]}__")
 
 
 def _own_split(estimator):
