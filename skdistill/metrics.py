@@ -110,7 +110,12 @@ def _label_agreement(y_a, y_b, names, sample_weight=None):
 
 
 def _check_weights(sample_weight):
-    """Validate sample weights: finite, non-negative, not all zero."""
+    """Validate sample weights: finite, non-negative, not all zero.
+
+    Returned relative to the largest (the averages they weigh are the same),
+    so that their total neither overflows (equal weights of 1e308) nor loses
+    precision (subnormal weights).
+    """
     if sample_weight is None:
         return None
     sample_weight = np.asarray(sample_weight)
@@ -124,13 +129,13 @@ def _check_weights(sample_weight):
     if (
         not np.all(np.isfinite(sample_weight))
         or np.any(sample_weight < 0)
-        or not sample_weight.sum() > 0
+        or not np.any(sample_weight > 0)
     ):
         raise ValueError(
             "sample_weight must be finite and non-negative with a positive "
             "sum."
         )
-    return sample_weight
+    return sample_weight / np.max(sample_weight)
 
 
 def _check_probabilities(p, name, rtol=1e-6):
@@ -309,7 +314,10 @@ def _fitted_array_attributes(estimator):
     for name, value in vars(estimator).items():
         if name == "classes_":
             continue
-        if name.endswith("_") and not name.startswith("_") or name == "_fit_X":
+        # (a nearest-neighbours model's rows, and its targets when numbers:
+        # a regressor averages them, a classifier's are codes of its labels)
+        stored = name == "_fit_X" or (name == "_y" and is_regressor(estimator))
+        if name.endswith("_") and not name.startswith("_") or stored:
             if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
                 yield name, value
             elif sparse.issparse(value) and value.dtype.kind in "fiu":
@@ -383,8 +391,9 @@ def count_nonzero_parameters(estimator):
         (``coefs_`` and ``intercepts_``), a support vector machine (support
         vectors, dual coefficients and intercepts), a decision tree (a feature
         and a threshold per split, the values of the leaves), an ensemble (the
-        sum over its fitted members), a histogram gradient boosting model (a
-        feature and a threshold per split, a value per leaf, the baseline), an
+        sum over its fitted members, and gradient boosting's initial model), a
+        histogram gradient boosting model (a feature and a threshold per
+        split, a value per leaf, the baseline), an
         XGBoost, LightGBM or CatBoost model of trees (a feature and a
         threshold per split, the values of the leaves), a
         :class:`~sklearn.frozen.FrozenEstimator` (its model), a
@@ -395,7 +404,8 @@ def count_nonzero_parameters(estimator):
         and its target transformer), a
         :class:`~sklearn.calibration.CalibratedClassifierCV` (its fitted
         models and calibrators), a nearest-neighbours model (its stored
-        training rows), a :class:`~sklearn.pipeline.Pipeline` or
+        training rows, and a regressor's targets), a
+        :class:`~sklearn.pipeline.Pipeline` or
         :class:`~sklearn.compose.ColumnTransformer` (the sum over its fitted
         parts), or a distilled model (its student). For any other model,
         the non-zero entries of its numeric fitted array attributes.
@@ -461,6 +471,9 @@ def count_nonzero_parameters(estimator):
         # (a stack's final estimator is one too)
         members = list(np.ravel(np.asarray(estimator.estimators_, dtype=object)))
         members += [getattr(estimator, "final_estimator_", None)]
+        # gradient boosting's initial model (a fitted DummyRegressor's
+        # constant, a DummyClassifier's priors); "zero" has none
+        members += [getattr(estimator, "init_", None)]
         return int(
             sum(
                 count_nonzero_parameters(m)

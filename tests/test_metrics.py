@@ -487,3 +487,61 @@ def test_compression_report_of_regressors_with_several_outputs():
     with pytest.raises(ValueError, match="1d array"):
         compression_report({"tree": DecisionTreeClassifier().fit(X, Y[:, 0] > 0)},
                            X, np.column_stack([Y[:, 0] > 0] * 2))
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("scale", [1e308, 5e-324])
+def test_weights_at_the_ends_of_the_float_range_weigh_as_their_ratios(scale):
+    # weights whose total overflows (equal 1e308s: 0 and NaN were returned) or
+    # that are subnormal (their ratios lost) give the averages of their ratios
+    p = np.array([[1.0, 0.0], [0.5, 0.5], [0.2, 0.8]])
+    q = np.array([[0.0, 1.0], [0.5, 0.5], [0.3, 0.7]])
+    ratios = np.array([1.0, 1.0, 0.0]) if scale > 1 else np.array([1.0, 0.0, 0.0])
+    weights = ratios * scale
+    with np.errstate(all="ignore"):
+        row_kl = np.sum(rel_entr(p, np.clip(q, 1e-12, None)), axis=1)
+        row_ce = -np.sum(p * np.log(np.clip(q, 1e-12, None)), axis=1)
+    agree = np.array([0, 1, 1]) == np.array([1, 1, 1])
+    assert fidelity_score([0, 1, 1], [1, 1, 1], sample_weight=weights) == (
+        pytest.approx(np.average(agree, weights=ratios))
+    )
+    assert kl_divergence(p, q, sample_weight=weights) == pytest.approx(
+        np.average(row_kl, weights=ratios), rel=1e-6
+    )
+    assert soft_cross_entropy(p, q, sample_weight=weights) == pytest.approx(
+        np.average(row_ce, weights=ratios), rel=1e-6
+    )
+
+
+def test_count_nonzero_parameters_of_boosting_counts_its_initial_model():
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        GradientBoostingRegressor,
+    )
+
+    X, y = load_iris(return_X_y=True)
+    for model in (
+        GradientBoostingClassifier(n_estimators=3, random_state=0).fit(X, y),
+        GradientBoostingRegressor(n_estimators=3, random_state=0).fit(X, X[:, 0]),
+    ):
+        trees = sum(_tree_parameters(t) for t in np.ravel(model.estimators_))
+        # the priors of the three classes, the regressor's mean: non-zero
+        initial = 3 if hasattr(model, "classes_") else 1
+        assert count_nonzero_parameters(model) == trees + initial
+    zero = GradientBoostingRegressor(n_estimators=3, init="zero").fit(X, X[:, 0])
+    assert count_nonzero_parameters(zero) == sum(
+        _tree_parameters(t) for t in np.ravel(zero.estimators_)
+    )
+
+
+def test_count_nonzero_parameters_of_a_neighbours_regressor_counts_its_targets():
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
+    X, y = load_iris(return_X_y=True)
+    target = np.where(np.arange(len(y)) % 3 == 0, 0.0, X[:, 0])
+    rows = np.count_nonzero(X)
+    assert count_nonzero_parameters(KNeighborsRegressor().fit(X, target)) == (
+        rows + np.count_nonzero(target)
+    )
+    # a classifier's are codes of its labels, which are not counted
+    assert count_nonzero_parameters(KNeighborsClassifier().fit(X, y)) == rows

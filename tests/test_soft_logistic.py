@@ -1077,3 +1077,23 @@ def test_check_soft_targets_refuses_a_bad_tolerance(rtol):
     with pytest.raises(ValueError, match="rtol must be a finite number"):
         check_soft_targets([[0.5, 0.5], [5.0, 6.0]], rtol=rtol)
 
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_weights_whose_total_overflows_give_the_model_of_their_shares(n_classes):
+    # equal weights of 1e307: sum_i sw_i overflows, but the rows' shares are
+    # 1/n and the penalty 1 / (C sum_i sw_i) is ~0: the model of C = 1e307
+    # (the shares were read as sw / inf = 0: a model of zeros, silently)
+    X, y = make_classification(
+        n_samples=200, n_features=5, n_informative=3, n_classes=n_classes,
+        random_state=0,
+    )
+    Y = np.eye(n_classes)[y] * 0.8 + 0.2 / n_classes
+    sample_weight = np.full(len(y), 1e307)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        weighted = SoftLogisticRegression().fit(X, Y, sample_weight=sample_weight)
+    plain = SoftLogisticRegression(C=1e307).fit(X, Y)
+    assert np.abs(weighted.coef_).max() > 0.1
+    assert_allclose(weighted.predict_proba(X), plain.predict_proba(X), atol=1e-6)
+    assert sample_weight[0] == 1e307  # the caller's weights left as they were

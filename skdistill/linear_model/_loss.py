@@ -247,19 +247,27 @@ class _SoftLogisticLoss:
         sw = np.asarray(sw, dtype=np.float64)
         row_sums = Y.sum(axis=1)
         if sw_sum is None:
-            sw_sum = float(sw @ row_sums)
+            with np.errstate(over="ignore"):  # an overflow: read below
+                sw_sum = float(sw @ row_sums)
             if not sw_sum > 0:
                 raise ValueError(
                     "The total weight sum_i sample_weight_i * sum_k Y_ik must be "
                     f"positive; got {sw_sum!r} (all weights zero or negative?)."
                 )
         self.sw_sum = float(sw_sum)
+        # (its 1 / (C sw_sum) is 0 when sw_sum overflows, as it nearly is)
         self.l2 = 0.0 if np.isinf(C) else 1.0 / (C * self.sw_sum)
+        if np.isinf(self.sw_sum) and sw.size:
+            # finite weights whose total overflows (equal weights of 1e307):
+            # the rows' shares sw_i / sw_sum, read relative to the largest
+            # weight (sw / sw_sum would be all zeros, a model of zeros)
+            sw = sw / np.max(sw)
+            sw_sum = float(sw @ row_sums)
         # per-row weights: ws_i = sw_i sum_k Y_ik / sw_sum
         # (in place: no other n-length array than the weights themselves)
         self.ws = row_sums
         self.ws *= sw
-        self.ws /= self.sw_sum
+        self.ws /= sw_sum
         # the weight shared by every row when all are equal (0.0 otherwise):
         # equal sample weights, targets whose rows sum to one up to rounding
         self._ws_const = 0.0
@@ -303,7 +311,7 @@ class _SoftLogisticLoss:
         # optimum; the targets are then read by every evaluation
         self._residual = None
         if self._low is not None:
-            self._residual = (Y, sw / self.sw_sum, np.empty(n_rows * size))
+            self._residual = (Y, sw / sw_sum, np.empty(n_rows * size))
         self.n_coef = n_rows * n_features
         self.mask = None
         if coef_mask is not None:
@@ -318,9 +326,9 @@ class _SoftLogisticLoss:
         self._lin_intercept = np.zeros(n_rows)
         for start, stop, Xb, XbT in self.blocks:
             if self.binary:
-                YwT = (Y[start:stop, 1] * (sw[start:stop] / self.sw_sum))[None, :]
+                YwT = (Y[start:stop, 1] * (sw[start:stop] / sw_sum))[None, :]
             else:
-                YwT = Y[start:stop].T * (sw[start:stop] / self.sw_sum)
+                YwT = Y[start:stop].T * (sw[start:stop] / sw_sum)
             self._lin_intercept += YwT.sum(axis=1)
             if self.sparse:
                 self._lin_coef += (XbT.astype(np.float64, copy=False) @ YwT.T).T
