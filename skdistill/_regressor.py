@@ -1,8 +1,11 @@
 """Knowledge distillation of a regressor teacher into a small student."""
 
+import warnings
+
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context, clone, is_regressor
 from sklearn.frozen import FrozenEstimator
+from sklearn.metrics import r2_score
 from sklearn.utils import check_array, get_tags
 from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import available_if
@@ -80,31 +83,58 @@ def _check_kinds(teacher, student):
 
 
 def _targets_beyond_y(target, y, alpha, generated):
-    """Say, for a student's error, where its targets leave the range of ``y``.
+    """Say, for a student's error, that its targets cross zero where ``y`` does not.
 
-    A student that accepts ``y`` (a Poisson model: ``y >= 0``) may refuse the
-    blend with the teacher's predictions, which need not share ``y``'s range.
-    ``None`` when the targets stay within it.
+    A student whose loss takes ``y >= 0`` or ``y > 0`` (Poisson, Gamma,
+    Tweedie models) may accept ``y`` and refuse its blend with the teacher's
+    predictions, which need not share that range. ``None`` when the targets
+    keep y's sign (the student's error is then about something else: a note
+    on the range would mislead).
     """
-    low, high = float(np.min(y)), float(np.max(y))
-    below, above = int(np.sum(target < low)), int(np.sum(target > high))
-    if not below and not above:
+    low = float(np.min(y))
+    if low < 0:
         return None
-    counts = " and ".join(
-        f"{count} {side} the {word} y ({value:.4g})"
-        for count, side, word, value in (
-            (below, "below", "least", low),
-            (above, "above", "largest", high),
-        )
-        if count
-    )
+    if low > 0:
+        count, bound = int(np.sum(target <= 0)), "at or below 0, where y > 0"
+    else:
+        count, bound = int(np.sum(target < 0)), "below 0, where y >= 0"
+    if not count:
+        return None
     rows = " (the teacher's alone on the generated rows)" if generated else ""
     return (
         f"The student's targets are alpha * teacher.predict(X) + (1 - alpha) "
-        f"* y with alpha={alpha:g}{rows}: of the {target.size}, {counts}. A "
-        "student that needs y's range (a Poisson or Gamma model: y >= 0 or "
-        "y > 0) needs a teacher that predicts within it (the same loss, or a "
-        "log link), or alpha=0."
+        f"* y with alpha={alpha:g}{rows}: of the {target.size}, {count} "
+        f"{bound}. A student that needs y's range (a Poisson or Gamma model: "
+        "y >= 0 or y > 0) needs a teacher that predicts within it (the same "
+        "loss, or a log link), or alpha=0."
+    )
+
+
+def _warn_off_target(output, y, sample_weight):
+    """Warn of a frozen teacher that predicts ``y`` worse than its mean.
+
+    A teacher trained elsewhere on another unit, scale or offset of the
+    target (``y / 1000``) would give the student a blend of two scales
+    without any error.
+    """
+    if y.shape[0] < 2:
+        return
+    r2 = r2_score(
+        y, output, sample_weight=sample_weight, multioutput="raw_values"
+    )
+    worst = int(np.argmin(r2))
+    if not r2[worst] < 0:
+        return
+    which = f" (output {worst})" if y.ndim == 2 and y.shape[1] > 1 else ""
+    warnings.warn(
+        f"The frozen teacher's predictions on the training rows have R² = "
+        f"{r2[worst]:.3g} against y{which}: they fit y worse than its mean. A "
+        "teacher trained on another unit, scale or offset of the target (y / "
+        "1000, say) gives the student targets alpha * teacher.predict(X) + (1 - "
+        "alpha) * y that mix the two. Check the teacher against y, or fit it on "
+        "these rows (without FrozenEstimator).",
+        UserWarning,
+        stacklevel=3,
     )
 
 
@@ -318,7 +348,10 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
 
         alpha = float(self.alpha)  # (1 - alpha of a numpy float16 is one)
         with self._on_out_of_fold_rows():
-            target = alpha * _as_targets(output, y.shape[1:], n_rows(X))
+            output = _as_targets(output, y.shape[1:], n_rows(X))
+        if type(teacher) is FrozenEstimator:  # trained elsewhere, on its own y
+            _warn_off_target(output, y, sample_weight)
+        target = alpha * output
         target += (1 - alpha) * y
         last_weight = self._last_step_weight(student_weight)
         X_new = self._augmented_rows(X)

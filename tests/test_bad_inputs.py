@@ -1001,7 +1001,7 @@ def test_a_student_refusing_the_blended_targets_is_told_where_they_leave_y():
     X = rng.randn(200, 3)
     y = rng.poisson(np.exp(X[:, 0])).astype(float)
     PoissonRegressor().fit(X, y)  # y itself is in the student's range
-    with pytest.raises(ValueError, match="below the least y") as exc:
+    with pytest.raises(ValueError, match="below 0, where y >= 0") as exc:
         DistilledRegressor(Ridge(), PoissonRegressor(), alpha=0.9).fit(X, y)
     negative = int(np.sum(0.9 * Ridge().fit(X, y).predict(X) + 0.1 * y < 0))
     text = str(exc.value) + "".join(getattr(exc.value, "__notes__", ()))
@@ -1009,3 +1009,44 @@ def test_a_student_refusing_the_blended_targets_is_told_where_they_leave_y():
     # a teacher that predicts within y's range is distilled
     model = DistilledRegressor(PoissonRegressor(), PoissonRegressor(), alpha=0.9)
     assert np.all(model.fit(X, y).predict(X) > 0)
+
+
+def test_a_student_error_unrelated_to_y_range_gets_no_note_on_it():
+    from sklearn.linear_model import GammaRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 3)
+    y = X @ [1.0, 2.0, 3.0] + 0.5 * rng.randn(100)  # of both signs
+    # blended targets above the largest y: Ridge's own parameter error alone
+    with pytest.raises(ValueError, match="alpha") as exc:
+        DistilledRegressor(LinearRegression(), Ridge(alpha=-1.0), alpha=0.5).fit(X, y)
+    assert not getattr(exc.value, "__notes__", ())
+    # y > 0 and targets at or below 0: a Gamma student is told
+    y = np.exp(X[:, 0])
+    teacher = FrozenEstimator(LinearRegression().fit(X, y - 2))
+    with pytest.raises(ValueError) as exc:
+        DistilledRegressor(teacher, GammaRegressor(), alpha=0.9).fit(X, y)
+    assert "at or below 0, where y > 0" in "".join(exc.value.__notes__)
+
+
+def test_a_frozen_regressor_teacher_on_another_scale_of_y_is_warned_of():
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 3)
+    y = X @ [1.0, 2.0, 3.0] + 0.1 * rng.randn(200)
+    # trained elsewhere on the target in thousands
+    teacher = FrozenEstimator(Ridge().fit(X, y / 1000))
+    with pytest.warns(UserWarning, match=r"R² = -\d.* worse than its mean"):
+        DistilledRegressor(teacher, Ridge(), alpha=0.5).fit(X, y)
+    Y = np.column_stack([y, -y])
+    two = FrozenEstimator(Ridge().fit(X, np.column_stack([y, -y / 1000])))
+    with pytest.warns(UserWarning, match=r"against y \(output 1\)"):
+        DistilledRegressor(two, Ridge(), alpha=0.5).fit(X, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # a teacher of y's own scale, and any teacher at alpha=0, are not
+        DistilledRegressor(FrozenEstimator(Ridge().fit(X, y)), Ridge()).fit(X, y)
+        DistilledRegressor(teacher, Ridge(), alpha=0.0).fit(X, y)
+        # nor a teacher fitted here (not frozen), even a poor one
+        DistilledRegressor(DecisionTreeRegressor(max_depth=1), Ridge()).fit(
+            X, rng.randn(200)
+        )
