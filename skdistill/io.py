@@ -289,7 +289,11 @@ def prediction_model(model):
         or, when the student alone does not answer as the distiller does,
         e.g. a regressor student of a classifier, the distiller without its
         fitted teacher), a :class:`~sklearn.pipeline.Pipeline` (its last step
-        is reduced the same way, the preprocessing steps are kept), a
+        is reduced the same way, the preprocessing steps are kept: a
+        :class:`~skdistill.SparsifyTransformer` selecting columns with a
+        pruned distiller, also within a ``ColumnTransformer`` or
+        ``FeatureUnion``, keeps its selection without the distiller's
+        teacher), a
         :class:`~skdistill.SparsifyTransformer` (its pruned model), a
         :class:`~skdistill.QuantizedLinearModel` (without the unfitted
         teacher in its parameters), a refitted search such as
@@ -335,10 +339,16 @@ def prediction_model(model):
     """
     if hasattr(model, "steps"):
         name, last = model.steps[-1]
-        if last in (None, "passthrough"):
+        # its leading steps transform: reduced as transformers (a pruned
+        # distiller selecting columns holds a fitted teacher)
+        steps = [(n, _transformer_reduced(step)) for n, step in model.steps[:-1]]
+        if last not in (None, "passthrough"):
+            last = prediction_model(last)
+        steps.append((name, last))
+        if all(new is old for (_, new), (_, old) in zip(steps, model.steps)):
             return model
         reduced = copy.copy(model)
-        reduced.steps = [*model.steps[:-1], (name, prediction_model(last))]
+        reduced.steps = steps
         return reduced
     if hasattr(model, "best_estimator_"):
         # a refitted search (DistillationSearchCV, GridSearchCV over a
@@ -374,6 +384,34 @@ def prediction_model(model):
         small._stream_dropped = True  # for the warning of a later partial_fit
         return small
     return model
+
+
+def _transformer_reduced(step):
+    """A fitted transformer as :func:`prediction_model` reduces a model, with
+    its ``transform`` kept: a :class:`~skdistill.SparsifyTransformer`
+    selecting columns with a pruned distiller keeps its selection without
+    the distiller's teacher, a Pipeline, ``ColumnTransformer`` or
+    ``FeatureUnion`` has its parts reduced so; any other step is returned as
+    is."""
+    if hasattr(step, "coef_mask_") and hasattr(step, "estimator_"):
+        small = copy.copy(step)
+        small.estimator_ = prediction_model(step.estimator_)
+        small.estimator = prediction_model(step.estimator)  # a frozen one's
+        same = small.estimator_ is step.estimator_ and small.estimator is step.estimator
+        return step if same else small
+    for attribute in ("steps", "transformers_", "transformer_list"):
+        parts = getattr(step, attribute, None)
+        if not isinstance(parts, list):
+            continue
+        reduced = [
+            (part[0], _transformer_reduced(part[1]), *part[2:]) for part in parts
+        ]
+        if all(new[1] is old[1] for new, old in zip(reduced, parts)):
+            return step
+        small = copy.copy(step)
+        setattr(small, attribute, reduced)
+        return small
+    return step
 
 
 def _target_transformed(model):

@@ -759,21 +759,24 @@ def _dequantized_weights(model, scope, container, float_dtype):
     codes, nonzero = (
         np.atleast_2d(a.reshape(model._coef_shape)).T.ravel() for a in (codes, nonzero)
     )
-    # one byte per code (a small model), with the zeros as the code 2 ** n_bits
-    # when it fits in a byte: no mask to store
+    # one byte per code (a small model), or packed codes. The zeros are one
+    # more code, 2 ** n_bits, when it fits in a byte or the codes are packed
+    # (one more bit each): no mask to store, whose bits and unpacking cost
+    # more (and made a 4-bit file larger than a 6-bit one); 8-bit codes in
+    # bytes, and 16-bit codes (read as 16 bits), keep a mask
     as_bytes = _bytes_saved_by_packing(size, n_bits) <= 0
-    zero_code = 2**n_bits if as_bytes and n_bits <= 7 and not nonzero.all() else None
-    if zero_code is not None:
+    zero_code, width = None, n_bits
+    if not nonzero.all() and n_bits < 16 and (n_bits <= 7 or not as_bytes):
+        zero_code, width = 2**n_bits, n_bits + 1
         codes = np.where(nonzero, codes, zero_code)
+        as_bytes = width <= 8 and _bytes_saved_by_packing(size, width) <= 0
     if not as_bytes:
         bits = OnnxReshape(
-            _unpacked_bits(
-                scope, container, _packed_bits(codes, n_bits), size * n_bits
-            ),
-            np.array([size, n_bits], dtype=np.int64),
+            _unpacked_bits(scope, container, _packed_bits(codes, width), size * width),
+            np.array([size, width], dtype=np.int64),
             op_version=opv,
         )
-        powers = 2.0 ** np.arange(n_bits - 1, -1, -1).reshape(-1, 1)  # exact sums
+        powers = 2.0 ** np.arange(width - 1, -1, -1).reshape(-1, 1)  # exact sums
         codes = OnnxReshape(
             OnnxMatMul(bits, powers, op_version=opv),
             np.array(shape, dtype=np.int64),

@@ -228,6 +228,43 @@ def test_prediction_only_drops_the_teacher():
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
+def test_prediction_only_drops_the_teacher_of_a_pruned_distiller_selecting_columns():
+    from sklearn.compose import make_column_transformer
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = _digits()
+
+    def selector():
+        student = LogisticRegression(max_iter=1000)
+        teacher = RandomForestClassifier(n_estimators=20, random_state=0)
+        return SparsifyTransformer(DistilledClassifier(teacher, student), sparsity=0.8)
+
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0)
+    # a selector step; one within a ColumnTransformer, and within a Pipeline
+    # that ends the ColumnTransformer's part (not reduced to its predictor)
+    for model in (
+        make_pipeline(StandardScaler(), selector(), tree),
+        make_pipeline(make_column_transformer((selector(), slice(0, 64))), tree),
+        make_pipeline(
+            make_column_transformer((make_pipeline(StandardScaler(), selector()),
+                                     slice(0, 64))),
+            tree,
+        ),
+    ):
+        model.fit(X, y)
+        full, small = dumps(model), dumps(model, prediction_only=True)
+        # the fitted forest's trees and the distiller's fitted teacher are
+        # not shipped (an unfitted one in its parameters is)
+        for fitted in ("estimators_", "teacher_"):
+            assert f'"{fitted}"' in _schema(full)
+            assert f'"{fitted}"' not in _schema(small)
+        assert len(small) * 5 < len(full)
+        loaded = loads(small)
+        np.testing.assert_array_equal(loaded[:-1].transform(X), model[:-1].transform(X))
+        np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+        assert '"teacher_"' in _schema(dumps(model))  # untouched
+
+
 def test_prediction_model_keeps_a_distiller_with_a_regressor_student():
     X, y = _iris()
     model = DistilledClassifier(FrozenEstimator(_forest().fit(X, y)), Ridge()).fit(X, y)
