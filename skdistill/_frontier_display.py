@@ -11,7 +11,10 @@ __all__ = ["FrontierDisplay"]
 
 
 def _student_name(student):
-    """A short name of a student: its class, through pipelines and wrappers."""
+    """A short name of a student: its class, through pipelines and wrappers
+    (a student written as text, by a JSON file of results: its name)."""
+    if isinstance(student, str):
+        return student.split("(", 1)[0].strip() or student
     if hasattr(student, "steps"):
         return "+".join(_student_name(step) for _, step in student.steps)
     inner = getattr(student, "estimator", None)
@@ -180,7 +183,16 @@ class FrontierDisplay:
         self.teacher_score = teacher_score
         self.score_name = score_name
 
-    def plot(self, *, ax=None, annotate=True, **kwargs):
+    def plot(
+        self,
+        *,
+        ax=None,
+        annotate=True,
+        name=None,
+        candidate_kwargs=None,
+        teacher_kwargs=None,
+        **kwargs,
+    ):
         """Plot the candidates, the frontier and the teacher.
 
         Parameters
@@ -190,6 +202,18 @@ class FrontierDisplay:
 
         annotate : bool, default=True
             Label the frontier's candidates.
+
+        name : str, default=None
+            Label of the frontier in the legend (``"frontier"`` when None),
+            e.g. to draw two searches on the same axes.
+
+        candidate_kwargs : dict, default=None
+            Keyword arguments of the candidates' ``scatter``, over its
+            defaults.
+
+        teacher_kwargs : dict, default=None
+            Keyword arguments of the teacher's ``axhline``, over its
+            defaults.
 
         **kwargs : dict
             Keyword arguments of the frontier's ``plot`` line.
@@ -203,7 +227,10 @@ class FrontierDisplay:
         n_bytes = np.asarray(self.n_bytes, dtype=np.float64)
         frontier = np.asarray(self.frontier, dtype=np.intp)
         self.points_ = ax.scatter(
-            n_bytes, scores, color="0.7", s=20, label="candidates", zorder=2
+            n_bytes,
+            scores,
+            **{"color": "0.7", "s": 20, "label": "candidates", "zorder": 2,
+               **(candidate_kwargs or {})},
         )
         self.frontier_points_ = ax.scatter(
             n_bytes[frontier], scores[frontier], color="C0", s=40, zorder=3
@@ -214,14 +241,17 @@ class FrontierDisplay:
             pareto_front(np.column_stack([-scores[frontier], n_bytes[frontier]]))
         ]
         front_2d = front_2d[np.argsort(n_bytes[front_2d])]
-        line_kwargs = {"color": "C0", "label": "frontier", **kwargs}
+        label = "frontier" if name is None else name
+        line_kwargs = {"color": "C0", "label": label, **kwargs}
         (self.frontier_line_,) = ax.plot(
             n_bytes[front_2d], scores[front_2d], drawstyle="steps-post", **line_kwargs
         )
         self.teacher_line_ = None
         if self.teacher_score is not None:
             self.teacher_line_ = ax.axhline(
-                self.teacher_score, color="C3", linestyle="--", label="teacher"
+                self.teacher_score,
+                **{"color": "C3", "linestyle": "--", "label": "teacher",
+                   **(teacher_kwargs or {})},
             )
         self.annotations_ = []
         if annotate and self.labels is not None:
@@ -261,13 +291,17 @@ class FrontierDisplay:
         ----------
         cv_results : dict
             With ``mean_test_score``, ``student_bytes`` and ``params`` (and
-            ``student_latency_ms`` for the frontier when ``frontier`` is not
-            given), as :class:`~skdistill.DistillationSearchCV` stores them.
+            ``student_latency_ms`` and ``mean_test_fidelity`` for the
+            frontier when ``frontier`` is not given), as
+            :class:`~skdistill.DistillationSearchCV` stores them, or read
+            back from a JSON or CSV file of them.
 
         frontier : array-like of int, default=None
             Indices of the frontier's candidates; by default the Pareto front
             of the score against ``student_bytes`` (and
-            ``student_latency_ms`` when present).
+            ``student_latency_ms`` when present), without the candidates
+            that failed on some split (a NaN ``mean_test_fidelity``, a size
+            of -1), as the search computes ``frontier_``.
 
         teacher_score : float, default=None
             The teacher's score, drawn as a reference line.
@@ -282,7 +316,8 @@ class FrontierDisplay:
             Label the frontier's candidates.
 
         **kwargs : dict
-            Keyword arguments of the frontier's line.
+            Passed to :meth:`plot`: ``name``, ``candidate_kwargs``,
+            ``teacher_kwargs``, and keyword arguments of the frontier's line.
 
         Returns
         -------
@@ -317,11 +352,23 @@ class FrontierDisplay:
             costs = [-scores, np.where(n_bytes > 0, n_bytes, np.nan)]
             if "student_latency_ms" in cv_results:
                 costs.append(np.asarray(cv_results["student_latency_ms"], dtype=float))
-            frontier = pareto_front(np.column_stack(costs))
+            costs = np.column_stack(costs)
+            if "mean_test_fidelity" in cv_results:
+                # NaN where the candidate failed on some split (with a number
+                # as error_score, its mean score counts that number): off
+                # the front, as the search keeps it
+                fidelity = np.asarray(cv_results["mean_test_fidelity"], dtype=float)
+                if fidelity.shape == scores.shape:
+                    costs[np.isnan(fidelity)] = np.nan
+            frontier = pareto_front(costs)
         frontier = _check_frontier(frontier, n_candidates)
         labels = None
         if "params" in cv_results:
-            labels = [describe_candidate(p) for p in cv_results["params"]]
+            # (a table read back from CSV holds each candidate's text)
+            labels = [
+                describe_candidate(p) if isinstance(p, dict) else str(p)
+                for p in cv_results["params"]
+            ]
         display = cls(
             scores=scores,
             n_bytes=n_bytes,
@@ -348,7 +395,8 @@ class FrontierDisplay:
             Label the frontier's candidates.
 
         **kwargs : dict
-            Keyword arguments of the frontier's line.
+            Passed to :meth:`plot`: ``name``, ``candidate_kwargs``,
+            ``teacher_kwargs``, and keyword arguments of the frontier's line.
 
         Returns
         -------

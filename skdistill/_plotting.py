@@ -214,7 +214,10 @@ class AgreementDisplay:
         return self
 
     @classmethod
-    def from_predictions(cls, p_teacher, p_student, *, name=None, ax=None, **kwargs):
+    def from_predictions(
+        cls, p_teacher, p_student, *, sample_weight=None, name=None, ax=None,
+        **kwargs,
+    ):
         """Plot the agreement from the two models' class probabilities.
 
         Each model's predicted class is the argmax of its probabilities
@@ -228,6 +231,10 @@ class AgreementDisplay:
 
         p_student : array-like of shape (n_samples, n_classes)
             Student's class probabilities, columns in the same order.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the fidelity (the legend's and
+            ``fidelity``); every row is drawn.
 
         name : str, default=None
             Name of the student in the legend.
@@ -259,7 +266,9 @@ class AgreementDisplay:
         >>> plt.close("all")
         """
         _import_pyplot(f"{cls.__name__}.from_predictions")
-        p_teacher, p_student, _ = _check_pair(p_teacher, p_student, None)
+        p_teacher, p_student, sample_weight = _check_pair(
+            p_teacher, p_student, sample_weight
+        )
         rows = np.arange(p_teacher.shape[0])
         teacher_class = np.argmax(p_teacher, axis=1)
         student_class = np.argmax(p_student, axis=1)
@@ -267,14 +276,17 @@ class AgreementDisplay:
             teacher_confidence=p_teacher[rows, teacher_class],
             student_proba=p_student[rows, teacher_class],
             agree=teacher_class == student_class,
-            fidelity=fidelity_score(teacher_class, student_class),
+            fidelity=fidelity_score(
+                teacher_class, student_class, sample_weight=sample_weight
+            ),
             name=name,
         )
         return display.plot(ax=ax, **kwargs)
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, *, teacher=None, name=None, ax=None, **kwargs
+        cls, estimator, X, *, teacher=None, sample_weight=None, name=None, ax=None,
+        **kwargs,
     ):
         """Plot the agreement of a fitted student with its teacher on ``X``.
 
@@ -297,6 +309,11 @@ class AgreementDisplay:
             ``predict_proba`` (an SVC) contributes the softmax of its
             decision function, as for the distillation targets at ``T=1``.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the fidelity (the legend's and
+            ``fidelity``), as :func:`~skdistill.metrics.fidelity_score`
+            weighs them; every row is drawn.
+
         name : str, default=None
             Name of the student in the legend; the class name of
             ``estimator`` when ``None``.
@@ -313,6 +330,13 @@ class AgreementDisplay:
         """
         _import_pyplot(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
+        if not (hasattr(estimator, "classes_") and hasattr(estimator, "predict_proba")):
+            # (before its teacher: a search fitted with refit=False has none
+            # and cannot predict either)
+            raise TypeError(
+                f"{cls.__name__} compares class probabilities: the estimator must "
+                f"be a classifier with predict_proba; got {type(estimator).__name__}."
+            )
         X_teacher = X
         if teacher is None and isinstance(estimator, Pipeline):
             # the distiller at its end saw X through the leading steps
@@ -326,15 +350,10 @@ class AgreementDisplay:
                     f"{type(estimator).__name__} has no fitted teacher_; pass the "
                     "fitted teacher as teacher=."
                 )
-        if not (hasattr(estimator, "classes_") and hasattr(estimator, "predict_proba")):
-            raise TypeError(
-                f"{cls.__name__} compares class probabilities: the estimator must "
-                f"be a classifier with predict_proba; got {type(estimator).__name__}."
-            )
         classes = np.asarray(estimator.classes_)
         p_teacher = _teacher_proba(teacher, X_teacher, classes)
-        p_teacher, p_student, _ = _check_pair(
-            p_teacher, estimator.predict_proba(X), None
+        p_teacher, p_student, sample_weight = _check_pair(
+            p_teacher, estimator.predict_proba(X), sample_weight
         )
         # the classes the two predict (a teacher's predict may differ from the
         # argmax of its probabilities: SVC's Platt scaling), as fidelity_score
@@ -347,7 +366,7 @@ class AgreementDisplay:
             teacher_confidence=p_teacher[rows, teacher_class],
             student_proba=p_student[rows, teacher_class],
             agree=y_teacher == y_student,
-            fidelity=fidelity_score(y_teacher, y_student),
+            fidelity=fidelity_score(y_teacher, y_student, sample_weight=sample_weight),
             name=type(estimator).__name__ if name is None else name,
         )
         return display.plot(ax=ax, **kwargs)
@@ -527,7 +546,13 @@ class SparsityCurveDisplay:
         if "sparsity" in estimator.get_params(deep=False) and hasattr(
             estimator, "estimator"
         ):
-            base = estimator
+            # the curve's sparsities replace its threshold or max_features
+            others = {
+                name: None
+                for name in ("threshold", "max_features")
+                if estimator.get_params(deep=False).get(name) is not None
+            }
+            base = clone(estimator).set_params(**others)
         else:
             from ._sparsify import SparsifyTransformer
 

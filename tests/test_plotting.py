@@ -401,3 +401,122 @@ def test_frontier_keeps_a_candidate_without_a_size_off_the_front():
     display = FrontierDisplay.from_results(cv_results)
     assert display.frontier.tolist() == [0, 2]
     plt.close("all")
+
+
+def test_frontier_from_results_leaves_off_a_candidate_failed_on_a_split():
+    # with a number as error_score, a candidate failed on some split has a
+    # mean score (0.5 here) but a NaN fidelity: off the front, as the search
+    # keeps it (it was drawn on the frontier)
+    from skdistill import FrontierDisplay
+
+    cv_results = {
+        "mean_test_score": [0.9, 0.95, 0.5],
+        "student_bytes": [2000, 2500, 600],
+        "mean_test_fidelity": [0.97, 0.98, np.nan],
+    }
+    assert FrontierDisplay.from_results(cv_results).frontier.tolist() == [0, 1]
+    del cv_results["mean_test_fidelity"]
+    assert FrontierDisplay.from_results(cv_results).frontier.tolist() == [0, 1, 2]
+
+
+def test_frontier_labels_of_results_read_back_from_a_file():
+    # JSON holds a student as its text, CSV a candidate as its text: labels
+    # of them ("str alpha=0.5" was drawn; CSV failed with a bare TypeError)
+    from skdistill import FrontierDisplay
+
+    scores, sizes = [0.9, 0.95], [2000, 2500]
+    json_params = [
+        {"student": "LogisticRegression(C=0.1)", "alpha": 0.5},
+        {"student": "DecisionTreeClassifier()", "alpha": 0.9},
+    ]
+    display = FrontierDisplay.from_results(
+        {"mean_test_score": scores, "student_bytes": sizes, "params": json_params}
+    )
+    assert display.labels == [
+        "LogisticRegression alpha=0.5", "DecisionTreeClassifier alpha=0.9"
+    ]
+    csv_params = [str(p) for p in json_params]
+    display = FrontierDisplay.from_results(
+        {"mean_test_score": scores, "student_bytes": sizes, "params": csv_params}
+    )
+    assert display.labels == csv_params
+
+
+def test_agreement_weighs_the_fidelity_by_sample_weight(iris):
+    X, y = iris
+    model = DistilledClassifier(
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        LogisticRegression(C=0.01, max_iter=1000),
+    ).fit(X, y)
+    weight = np.where(np.arange(len(y)) % 3 == 0, 5.0, 1.0)
+    agree = model.teacher_.predict(X) == model.predict(X)
+    assert not agree.all()
+    expected = np.average(agree, weights=weight)
+    display = AgreementDisplay.from_estimator(model, X, sample_weight=weight)
+    assert display.fidelity == pytest.approx(expected)
+    legend = " ".join(t.get_text() for t in display.ax_.get_legend().get_texts())
+    assert f"fidelity = {expected:.3f}" in legend
+    p_teacher, p_student = model.teacher_.predict_proba(X), model.predict_proba(X)
+    by_argmax = np.argmax(p_teacher, axis=1) == np.argmax(p_student, axis=1)
+    display = AgreementDisplay.from_predictions(
+        p_teacher, p_student, sample_weight=weight
+    )
+    assert display.fidelity == pytest.approx(np.average(by_argmax, weights=weight))
+    with pytest.raises(ValueError):
+        AgreementDisplay.from_predictions(
+            p_teacher, p_student, sample_weight=weight[1:]
+        )
+
+
+def test_agreement_refuses_a_search_without_refit_as_no_classifier(iris):
+    # it has no teacher_ and cannot predict: the advice to pass teacher= was
+    # a dead end
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skdistill import DistillationSearchCV
+
+    X, y = iris
+    search = DistillationSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"student": [LogisticRegression(max_iter=1000)], "alpha": [0.5]},
+        cv=2,
+        refit=False,
+    ).fit(X, y)
+    with pytest.raises(TypeError, match="must be a classifier with predict_proba"):
+        AgreementDisplay.from_estimator(search, X)
+
+
+@pytest.mark.parametrize("setting", [{"threshold": "mean"}, {"max_features": 2}])
+def test_sparsity_curve_of_a_sparsifier_set_by_threshold_or_count(iris, setting):
+    # the curve's sparsities replace them (the display's own sparsity=0.0
+    # met the user's setting: "Give only one of sparsity, threshold...")
+    from skdistill import SparsifyTransformer
+
+    X, y = iris
+    sparsifier = SparsifyTransformer(LogisticRegression(max_iter=1000), **setting)
+    display = SparsityCurveDisplay.from_estimator(
+        sparsifier, X[::2], y[::2], X[1::2], y[1::2], sparsities=[0.0, 0.5]
+    )
+    assert display.sparsity.tolist() == [0.0, 0.5]
+    assert sparsifier.get_params()[next(iter(setting))] == setting[next(iter(setting))]
+
+
+def test_frontier_display_takes_a_name_and_kwargs_of_its_parts():
+    from skdistill import FrontierDisplay
+
+    cv_results = {"mean_test_score": [0.9, 0.95], "student_bytes": [2000, 2500]}
+    _, ax = plt.subplots()
+    display = FrontierDisplay.from_results(
+        cv_results,
+        teacher_score=0.97,
+        ax=ax,
+        name="search A",
+        candidate_kwargs={"color": "k", "s": 5},
+        teacher_kwargs={"linestyle": ":"},
+        linewidth=3,
+    )
+    assert display.frontier_line_.get_label() == "search A"
+    assert display.frontier_line_.get_linewidth() == 3
+    assert display.points_.get_sizes().tolist() == [5]
+    assert display.teacher_line_.get_linestyle() == ":"
+    assert display.ax_ is ax
