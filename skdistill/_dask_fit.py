@@ -272,11 +272,19 @@ def _minimize_blockwise(
         # the class totals sum_i sw_i Y_ik are all that "balanced" needs
         own = totals if counts is None else counts
         cw = _soft_class_weight(class_weight, classes, own[None, :], np.ones(1))
-    sw_sum = float(totals @ cw)
+    with np.errstate(over="ignore"):  # an overflow: refused below
+        sw_sum = float(totals @ cw)
     if not sw_sum > 0:
         raise ValueError(
             "The total weight sum_i sample_weight_i * sum_k Y_ik must be "
             f"positive; got {sw_sum!r} (all weights zero or negative?)."
+        )
+    if not np.isfinite(sw_sum):
+        # the blocks' weighted sums would be infinite: a model of zeros
+        raise ValueError(
+            "The total weight sum_i sample_weight_i * sum_k Y_ik overflows "
+            "float64. Divide sample_weight by a constant s and multiply C by "
+            "s: the model is the same."
         )
     l2 = 0.0 if np.isinf(C) else 1.0 / (C * sw_sum)
     # one task per block (fused with the tasks that make the block of X), then

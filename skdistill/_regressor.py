@@ -1,5 +1,6 @@
 """Knowledge distillation of a regressor teacher into a small student."""
 
+import re
 import warnings
 
 import numpy as np
@@ -7,6 +8,7 @@ from sklearn.base import RegressorMixin, _fit_context, clone, is_regressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import r2_score
 from sklearn.utils import check_array, get_tags
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -82,6 +84,19 @@ def _check_kinds(teacher, student):
         )
 
 
+def _about_targets(exc):
+    """Whether a student's error may be about its targets' values: not a
+    parameter's (whose message speaks of ranges too), and naming y, labels,
+    targets, a sign or a range (scikit-learn's Poisson and Gamma models:
+    "Some value(s) of y are out of the valid range", XGBoost's "label must
+    be nonnegative")."""
+    if isinstance(exc, InvalidParameterError):
+        return False
+    return re.search(
+        r"\by\b|\blabels?\b|\btargets?\b|negative|range", str(exc), re.IGNORECASE
+    ) is not None
+
+
 def _targets_beyond_y(target, y, alpha, generated):
     """Say, for a student's error, that its targets cross zero where ``y`` does not.
 
@@ -119,6 +134,8 @@ def _warn_off_target(output, y, sample_weight):
     """
     if y.shape[0] < 2:
         return
+    if sample_weight is not None:  # relative (a total that overflows)
+        sample_weight = sample_weight / np.max(sample_weight)
     r2 = r2_score(
         y, output, sample_weight=sample_weight, multioutput="raw_values"
     )
@@ -131,10 +148,9 @@ def _warn_off_target(output, y, sample_weight):
         f"{r2[worst]:.3g} against y{which}: they fit y worse than its mean. A "
         "teacher trained on another unit, scale or offset of the target (y / "
         "1000, say) gives the student targets alpha * teacher.predict(X) + (1 - "
-        "alpha) * y that mix the two. Check the teacher against y, or fit it on "
-        "these rows (without FrozenEstimator).",
+        "alpha) * y on its scale, not y's. Check the teacher against y, or fit "
+        "it on these rows (without FrozenEstimator).",
         UserWarning,
-        stacklevel=3,
     )
 
 
@@ -380,7 +396,9 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
                 self.student, X, target, last_weight, head_weight=head_weight
             )
         except ValueError as exc:
-            note = _targets_beyond_y(target, y, alpha, X_new is not None)
+            note = None
+            if _about_targets(exc):
+                note = _targets_beyond_y(target, y, alpha, X_new is not None)
             if note:
                 add_note(exc, note)
             raise
@@ -423,6 +441,8 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             target = teacher_response(self.teacher_, X, "predict", n_jobs=self.n_jobs)
         if y is not None:
             target = _as_targets(target, y.shape[1:], n_rows(X))
+            if first_call and self.alpha > 0:
+                _warn_off_target(target, y, sample_weight)
             alpha = float(self.alpha)
             target = alpha * target + (1 - alpha) * y
         else:  # the teacher's outputs, whatever their shape: finite

@@ -508,6 +508,8 @@ def _fit_and_score(
         if is_classifier(base):
             fidelity = fidelity_score(y_teacher, y_student, sample_weight=test_weight)
         else:
+            if test_weight is not None and np.max(test_weight) > 0:
+                test_weight = test_weight / np.max(test_weight)  # (overflows)
             fidelity = float(
                 r2_score(y_teacher, y_student, sample_weight=test_weight)
             )
@@ -1348,13 +1350,22 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 # student refitted on more rows may grow (a tree, a forest)
                 refitted = student_bytes(self.best_estimator_)
                 if refitted > self.max_bytes:
+                    grown = count_nonzero_parameters(
+                        self.best_estimator_.student_
+                    ) > results["n_nonzero"][self.best_index_]
+                    advice = (
+                        "Bound its size by its parameters (max_depth, "
+                        "max_leaf_nodes)" if grown else
+                        "It has no more parameters than they had: its "
+                        "compressed file varies by a few bytes with their "
+                        "values; leave max_bytes a margin"
+                    )
                     warnings.warn(
                         f"The best candidate, refitted on all rows, has "
                         f"{refitted} bytes, more than max_bytes={self.max_bytes} "
                         "(its students on the splits had "
                         f"{results['student_bytes'][self.best_index_]:.0f} on "
-                        "average). Bound its size by its parameters (max_depth, "
-                        "max_leaf_nodes), or choose another candidate of "
+                        f"average). {advice}, or choose another candidate of "
                         "cv_results_.",
                         UserWarning,
                     )
@@ -1406,7 +1417,14 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             best.set_params(teacher=FrozenEstimator(self.teacher_), teacher_cv=None)
             if is_classifier(best):
                 best.set_params(teacher_response=method)
-            best.fit(X, y, **student_params)
+            with warnings.catch_warnings():
+                if not isinstance(self.teacher, FrozenEstimator):
+                    # fitted here, on these rows: not a teacher trained
+                    # elsewhere, which a DistilledRegressor warns of
+                    warnings.filterwarnings(
+                        "ignore", "The frozen teacher's predictions", UserWarning
+                    )
+                best.fit(X, y, **student_params)
         self.best_estimator_ = best
 
     def _candidate_fit_params(self, teacher_params, student_params):

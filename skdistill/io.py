@@ -291,9 +291,10 @@ def prediction_model(model):
         fitted teacher), a :class:`~sklearn.pipeline.Pipeline` (its last step
         is reduced the same way, the preprocessing steps are kept: a
         :class:`~skdistill.SparsifyTransformer` selecting columns with a
-        pruned distiller, also within a ``ColumnTransformer`` or
-        ``FeatureUnion``, keeps its selection without the distiller's
-        teacher), a
+        pruned distiller, or a ``SelectFromModel`` or ``RFE`` fitting a
+        distiller, also within a ``ColumnTransformer``, ``FeatureUnion``
+        or ``FrozenEstimator``, keeps its selection without the
+        distiller's teacher), a
         :class:`~skdistill.SparsifyTransformer` (its pruned model), a
         :class:`~skdistill.QuantizedLinearModel` (without the unfitted
         teacher in its parameters), a refitted search such as
@@ -388,19 +389,39 @@ def prediction_model(model):
 
 def _transformer_reduced(step):
     """A fitted transformer as :func:`prediction_model` reduces a model, with
-    its ``transform`` kept: a :class:`~skdistill.SparsifyTransformer`
-    selecting columns with a pruned distiller keeps its selection without
-    the distiller's teacher, a Pipeline, ``ColumnTransformer`` or
-    ``FeatureUnion`` has its parts reduced so; any other step is returned as
-    is."""
-    if hasattr(step, "coef_mask_") and hasattr(step, "estimator_"):
+    its ``transform`` kept; any other step is returned as is.
+
+    - a :class:`~skdistill.SparsifyTransformer` selecting columns with a
+      pruned distiller keeps its selection, the distiller reduced to what
+      predicts;
+    - a selector fitting a distiller (``SelectFromModel``, ``RFE``) keeps
+      it without its fitted teacher (its importances may be read through
+      the distiller, ``importance_getter="student_.coef_"``);
+    - a Pipeline, ``ColumnTransformer``, ``FeatureUnion`` or
+      ``FrozenEstimator`` has the transformers it holds reduced so.
+    """
+    if isinstance(step, FrozenEstimator):  # (it answers for its model)
+        inner = _transformer_reduced(step.estimator)
+        return step if inner is step.estimator else FrozenEstimator(inner)
+    state = vars(step) if hasattr(step, "__dict__") else {}
+    fitted = state.get("estimator_")
+    if fitted is not None and "coef_mask_" in state:  # a SparsifyTransformer
         small = copy.copy(step)
-        small.estimator_ = prediction_model(step.estimator_)
+        small.estimator_ = prediction_model(fitted)
         small.estimator = prediction_model(step.estimator)  # a frozen one's
-        same = small.estimator_ is step.estimator_ and small.estimator is step.estimator
+        same = small.estimator_ is fitted and small.estimator is step.estimator
         return step if same else small
+    if hasattr(fitted, "student_") and hasattr(fitted, "teacher"):
+        small = copy.copy(step)
+        small.estimator_ = _without_teacher(fitted)
+        given = getattr(step, "estimator", None)  # a prefit distiller too
+        if isinstance(given, FrozenEstimator) and hasattr(given, "teacher_"):
+            small.estimator = FrozenEstimator(_without_teacher(given.estimator))
+        elif "teacher_" in getattr(given, "__dict__", {}):
+            small.estimator = _without_teacher(given)
+        return small
     for attribute in ("steps", "transformers_", "transformer_list"):
-        parts = getattr(step, attribute, None)
+        parts = state.get(attribute)
         if not isinstance(parts, list):
             continue
         reduced = [

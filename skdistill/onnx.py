@@ -731,11 +731,13 @@ def _unpacked_bits(scope, container, packed, count):
 def _dequantized_weights(model, scope, container, float_dtype):
     """Node computing ``coef_.T`` (of ``float_dtype``) from the codes.
 
-    The graph holds the codes bit-packed (``n_bits`` bits per coefficient,
-    zeros included) and, when some coefficients are zero, their bit mask;
-    it unpacks them with shifts (a small model's, for which the unpacking
-    nodes would cost more than they save, are one byte each, with the zeros
-    as the code ``2 ** n_bits`` up to 7 bits) and computes,
+    The graph holds the codes bit-packed (``n_bits`` bits per coefficient)
+    and unpacks them with shifts (a small model's, for which the unpacking
+    nodes would cost more than they save, are one byte each). Zero
+    coefficients are one more code (``2 ** n_bits`` for uniform codes, the
+    codebook's length for k-means, one bit more when packed if need be);
+    where that code does not fit (a byte already full, 16-bit codes) a bit
+    mask of the zeros is stored instead. It computes,
     in double precision as :class:`~skdistill.QuantizedLinearModel` does,
     ``offset + scale * code``
     for uniform codes (the ``2 ** n_bits`` levels are never stored) or
@@ -760,16 +762,22 @@ def _dequantized_weights(model, scope, container, float_dtype):
         np.atleast_2d(a.reshape(model._coef_shape)).T.ravel() for a in (codes, nonzero)
     )
     # one byte per code (a small model), or packed codes. The zeros are one
-    # more code, 2 ** n_bits, when it fits in a byte or the codes are packed
-    # (one more bit each): no mask to store, whose bits and unpacking cost
-    # more (and made a 4-bit file larger than a 6-bit one); 8-bit codes in
-    # bytes, and 16-bit codes (read as 16 bits), keep a mask
+    # more code (2 ** n_bits for uniform codes, the codebook's length for
+    # k-means, whose codebook gains one 0) when it fits in a byte or the
+    # codes are packed (a bit more each at most): no mask to store, whose
+    # bits and unpacking cost more (and made a 4-bit file larger than a
+    # 6-bit one); codes in bytes that fill them, and 16-bit codes (read as
+    # 16 bits), keep a mask
     as_bytes = _bytes_saved_by_packing(size, n_bits) <= 0
     zero_code, width = None, n_bits
-    if not nonzero.all() and n_bits < 16 and (n_bits <= 7 or not as_bytes):
-        zero_code, width = 2**n_bits, n_bits + 1
-        codes = np.where(nonzero, codes, zero_code)
-        as_bytes = width <= 8 and _bytes_saved_by_packing(size, width) <= 0
+    grid = getattr(model, "_grid", None)  # uniform codes' (offset, scale)
+    if not nonzero.all():
+        spare = 2**n_bits if grid is not None else len(model.codebook_)
+        spare_width = max(n_bits, int(spare).bit_length())
+        if spare_width <= (8 if as_bytes else 15):
+            zero_code, width = spare, spare_width
+            codes = np.where(nonzero, codes, zero_code)
+            as_bytes = width <= 8 and _bytes_saved_by_packing(size, width) <= 0
     if not as_bytes:
         bits = OnnxReshape(
             _unpacked_bits(scope, container, _packed_bits(codes, width), size * width),
@@ -788,7 +796,6 @@ def _dequantized_weights(model, scope, container, float_dtype):
             to=TensorProto.DOUBLE,
             op_version=opv,
         )
-    grid = getattr(model, "_grid", None)
     if grid is not None:  # the levels offset + scale * k, computed
         offset, scale = grid
         weights = OnnxAdd(

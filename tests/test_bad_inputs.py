@@ -1011,16 +1011,21 @@ def test_a_student_refusing_the_blended_targets_is_told_where_they_leave_y():
     assert np.all(model.fit(X, y).predict(X) > 0)
 
 
+@pytest.mark.filterwarnings("ignore:The frozen teacher's predictions:UserWarning")
 def test_a_student_error_unrelated_to_y_range_gets_no_note_on_it():
     from sklearn.linear_model import GammaRegressor
 
     rng = np.random.RandomState(0)
     X = rng.randn(100, 3)
     y = X @ [1.0, 2.0, 3.0] + 0.5 * rng.randn(100)  # of both signs
-    # blended targets above the largest y: Ridge's own parameter error alone
-    with pytest.raises(ValueError, match="alpha") as exc:
-        DistilledRegressor(LinearRegression(), Ridge(alpha=-1.0), alpha=0.5).fit(X, y)
-    assert not getattr(exc.value, "__notes__", ())
+    # blended targets above the largest y, or below 0 where y >= 0: Ridge's
+    # own parameter error alone
+    for target in (y, np.abs(y).round()):
+        with pytest.raises(ValueError, match="alpha") as exc:
+            DistilledRegressor(LinearRegression(), Ridge(alpha=-1.0), alpha=0.9).fit(
+                X, target
+            )
+        assert not getattr(exc.value, "__notes__", ())
     # y > 0 and targets at or below 0: a Gamma student is told
     y = np.exp(X[:, 0])
     teacher = FrozenEstimator(LinearRegression().fit(X, y - 2))
@@ -1030,9 +1035,12 @@ def test_a_student_error_unrelated_to_y_range_gets_no_note_on_it():
 
 
 def test_a_frozen_regressor_teacher_on_another_scale_of_y_is_warned_of():
+    from sklearn.dummy import DummyRegressor
+    from sklearn.linear_model import SGDRegressor
+
     rng = np.random.RandomState(0)
     X = rng.randn(200, 3)
-    y = X @ [1.0, 2.0, 3.0] + 0.1 * rng.randn(200)
+    y = 10 + X @ [1.0, 2.0, 3.0] + 0.1 * rng.randn(200)  # (a price, say)
     # trained elsewhere on the target in thousands
     teacher = FrozenEstimator(Ridge().fit(X, y / 1000))
     with pytest.warns(UserWarning, match=r"R² = -\d.* worse than its mean"):
@@ -1046,7 +1054,15 @@ def test_a_frozen_regressor_teacher_on_another_scale_of_y_is_warned_of():
         # a teacher of y's own scale, and any teacher at alpha=0, are not
         DistilledRegressor(FrozenEstimator(Ridge().fit(X, y)), Ridge()).fit(X, y)
         DistilledRegressor(teacher, Ridge(), alpha=0.0).fit(X, y)
-        # nor a teacher fitted here (not frozen), even a poor one
-        DistilledRegressor(DecisionTreeRegressor(max_depth=1), Ridge()).fit(
-            X, rng.randn(200)
+        # nor a teacher fitted here (not frozen), even one worse than the
+        # mean in sample, by the distiller or by a search (whose refit
+        # freezes the teacher it fitted on all rows)
+        poor = DummyRegressor(strategy="quantile", quantile=0.9)
+        DistilledRegressor(poor, Ridge()).fit(X, y)
+        DistillationSearchCV(poor, {"student": [Ridge()], "alpha": [0.5]}, cv=3).fit(
+            X, y
         )
+    # partial_fit (a frozen teacher always): its first chunk with y
+    model = DistilledRegressor(teacher, SGDRegressor(random_state=0), alpha=0.5)
+    with pytest.warns(UserWarning, match="worse than its mean"):
+        model.partial_fit(X[:100], y[:100])

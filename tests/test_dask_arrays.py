@@ -114,6 +114,18 @@ def test_balanced_student_with_sample_weight_at_alpha_zero_is_the_plain_fit(clie
     assert_allclose(remote.predict_proba(X), plain.predict_proba(X), atol=1e-6)
 
 
+def test_weights_whose_total_overflows_are_refused_on_dask(client):
+    # the blocks' sums would be infinite: a model of zeros, silently
+    X, y = _data(3)
+    sw = np.full(len(y), 1e307)
+    with pytest.raises(ValueError, match="overflows float64.*multiply C by s"):
+        DistilledClassifier(_teacher(X, y), LogisticRegression(), alpha=0.5).fit(
+            da.from_array(X, chunks=(400, 6)),
+            da.from_array(y, chunks=400),
+            sample_weight=da.from_array(sw, chunks=400),
+        )
+
+
 def test_binary_one_vs_one_teacher_on_dask_equals_in_memory(client):
     # its two-class score, a vote share, is centred on the workers as in memory
     X, y = _data(2)

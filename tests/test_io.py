@@ -239,15 +239,32 @@ def test_prediction_only_drops_the_teacher_of_a_pruned_distiller_selecting_colum
         teacher = RandomForestClassifier(n_estimators=20, random_state=0)
         return SparsifyTransformer(DistilledClassifier(teacher, student), sparsity=0.8)
 
+    from sklearn.feature_selection import RFE, SelectFromModel
+
+    def distiller():
+        teacher = RandomForestClassifier(n_estimators=20, random_state=0)
+        return DistilledClassifier(teacher, LogisticRegression(max_iter=1000))
+
     tree = DecisionTreeClassifier(max_depth=3, random_state=0)
+    frozen = FrozenEstimator(selector().fit(X, y))
     # a selector step; one within a ColumnTransformer, and within a Pipeline
-    # that ends the ColumnTransformer's part (not reduced to its predictor)
+    # that ends the ColumnTransformer's part (not reduced to its predictor);
+    # a prefit one (frozen: its model was taken for the step); scikit-learn's
+    # selectors fitting a distiller (which keep it, without its teacher)
     for model in (
         make_pipeline(StandardScaler(), selector(), tree),
         make_pipeline(make_column_transformer((selector(), slice(0, 64))), tree),
         make_pipeline(
             make_column_transformer((make_pipeline(StandardScaler(), selector()),
                                      slice(0, 64))),
+            tree,
+        ),
+        make_pipeline(frozen, tree),
+        make_pipeline(SelectFromModel(distiller(), importance_getter="student_.coef_"),
+                      tree),
+        make_pipeline(
+            RFE(distiller(), n_features_to_select=20,
+                importance_getter="student_.coef_"),
             tree,
         ),
     ):

@@ -592,7 +592,7 @@ def _pruned_digits():
 @pytest.mark.parametrize("packing", ["packed", "bytes"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("method", ["uniform", "kmeans"])
-@pytest.mark.parametrize("n_bits", [3, 8, 16])
+@pytest.mark.parametrize("n_bits", [3, 8, 12, 16])
 def test_bit_packed_codes_and_zeros(n_bits, method, dtype, packing, monkeypatch):
     # codes of any width and the mask of the zeros, unpacked in the graph (or
     # one byte each, where that is smaller: forced both ways here)
@@ -609,33 +609,51 @@ def test_bit_packed_codes_and_zeros(n_bits, method, dtype, packing, monkeypatch)
     np.testing.assert_array_equal(labels, model.predict(X))
     atol = 1e-9 if dtype == np.float64 else PROBA_ATOL
     np.testing.assert_allclose(proba, model.predict_proba(X), atol=atol)
-    # the zeros are one more code, in a byte or packed: no mask stored, but
-    # for 8-bit codes in bytes (and 16-bit ones, read as 16 bits)
+    # the zeros are one more code (2 ** n_bits, or the codebook's length),
+    # in a byte or packed: a mask is stored only where that code does not
+    # fit (codes in bytes that fill them, 16-bit ones read as 16 bits)
+    in_bytes = n_bits == 8 if packing == "packed" else n_bits <= 8
+    spare = 2**n_bits if method == "uniform" else len(model.codebook_)
+    mask = max(n_bits, spare.bit_length()) > (8 if in_bytes else 15)
     names = [init.name for init in onx.graph.initializer]
-    stored = sum(name.startswith(("nonzero", "packed_bits")) for name in names)
-    packed_codes = n_bits == 16 or (packing == "packed" and n_bits != 8)
-    assert stored == packed_codes + (n_bits in (8, 16))
+    count = {
+        prefix: sum(name.startswith(prefix) for name in names)
+        for prefix in ("codes", "packed_bits", "nonzero")
+    }
+    assert count == {
+        "codes": int(in_bytes),
+        "packed_bits": int(not in_bytes) + int(mask and packing == "packed"),
+        "nonzero": int(mask and packing == "bytes"),
+    }
 
 
-def test_quantized_file_of_a_pruned_model_grows_with_the_bit_width():
-    # 2,000 coefficients, 90% zeros: the zeros' mask made the 3- to 5-bit
-    # files larger than the 6- and 7-bit ones (3,215 to 3,731 bytes against
-    # 3,183); they are one more code now
+@pytest.mark.parametrize("method", ["uniform", "kmeans"])
+@pytest.mark.parametrize("n_features", [20, 400])
+def test_quantized_file_of_a_pruned_model_grows_with_the_bit_width(
+    n_features, method
+):
+    # 100 and 2,000 coefficients, 90% zeros: the zeros' mask made the 3- to
+    # 5-bit files of 2,000 larger than the 6- and 7-bit ones (3,215 to 3,731
+    # bytes against 3,183); they are one more code now, and a k-means
+    # codebook gains one 0 for it (not 2 ** n_bits: 133 KB at 15 bits)
     rng = np.random.RandomState(0)
-    X = rng.standard_normal((300, 400))
+    X = rng.standard_normal((300, n_features))
     y = rng.randint(0, 5, 300)
     pruned = SparsifyTransformer(LogisticRegression(max_iter=300), sparsity=0.9)
     pruned.fit(X, y)
     sizes = []
-    for n_bits in range(1, 9):
-        model = quantize(pruned, n_bits=n_bits)
+    for n_bits in (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16):
+        model = quantize(pruned, n_bits=n_bits, method=method, random_state=0)
         onx = _onnx(model, X, zipmap=False)
         sizes.append(len(onx))
         labels, proba = _run(onx, X)
         np.testing.assert_array_equal(labels, model.predict(X))
         np.testing.assert_allclose(proba, model.predict_proba(X), atol=PROBA_ATOL)
     assert sizes == sorted(sizes), sizes
-    assert sizes[0] < sizes[-1]
+    # at most the float graph, its weights again and the nodes that unpack
+    # and dequantize (about 1 KB): never a padded codebook
+    float_size = len(_onnx(pruned, X, zipmap=False))
+    assert sizes[-1] < float_size + 4 * X.shape[1] * 5 + 2_000, (sizes, float_size)
 
 
 @pytest.mark.parametrize("n_features, n_classes", [(60, 3), (300, 4)])

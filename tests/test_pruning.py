@@ -322,3 +322,26 @@ def test_the_l1_path_is_not_searched_for_many_coefficients(multiclass, monkeypat
     assert not calls
     assert limited.method_ == "gradual_magnitude"
     assert limited.sparsity_ == pytest.approx(searched.sparsity_)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_the_search_reads_weights_whose_total_overflows_as_their_ratios():
+    from sklearn.frozen import FrozenEstimator
+
+    # equal weights of 1e307 (their total overflows) and of 1e300 (it does
+    # not) are the same weights: the same candidate and model (the first
+    # gave NaN intercepts and held-out losses of 0, and another candidate)
+    X, y = make_classification(
+        n_samples=300, n_features=10, n_informative=4, n_classes=3, random_state=0
+    )
+    teacher = FrozenEstimator(LogisticRegression(C=0.05).fit(X, y))
+    fitted = [
+        SparsifyTransformer(
+            DistilledClassifier(teacher, LogisticRegression()), sparsity=0.5
+        ).fit(X, y, sample_weight=np.full(len(y), weight))
+        for weight in (1e307, 1e300)
+    ]
+    assert fitted[0].method_ == fitted[1].method_
+    huge, large = (model.estimator_.student_ for model in fitted)
+    np.testing.assert_allclose(huge.coef_, large.coef_, atol=1e-8)
+    np.testing.assert_allclose(huge.intercept_, large.intercept_, atol=1e-8)

@@ -1468,12 +1468,38 @@ def test_a_refitted_best_candidate_beyond_max_bytes_warns():
     teacher = RandomForestClassifier(n_estimators=20, random_state=0)
     probe = DistillationSearchCV(teacher, grid, cv=2, refit=False).fit(X, y)
     budget = int(probe.cv_results_["student_bytes"][0]) + 1
-    with pytest.warns(UserWarning, match="refitted on all rows, has"):
+    with pytest.warns(UserWarning, match="refitted on all rows, has.*max_depth"):
         search = DistillationSearchCV(teacher, grid, cv=2, max_bytes=budget).fit(X, y)
     assert len(dumps(search.best_estimator_, prediction_only=True)) > budget
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         DistillationSearchCV(teacher, grid, cv=2, max_bytes=10**7).fit(X, y)
+
+
+def test_a_refitted_linear_student_beyond_max_bytes_is_told_of_the_margin(monkeypatch):
+    # a logistic student does not grow with the rows; only its compressed
+    # file varies by a byte or two: the advice on max_depth would not apply
+    import skdistill._search as search_module
+
+    refitted = []
+    original_refit, original_bytes = (
+        DistillationSearchCV._refit, search_module.student_bytes
+    )
+
+    def refit(self, *args):
+        original_refit(self, *args)
+        refitted.append(True)
+
+    def n_bytes(model):  # the refitted student's file over the budget
+        return original_bytes(model) + (10**6 if refitted else 0)
+
+    monkeypatch.setattr(DistillationSearchCV, "_refit", refit)
+    monkeypatch.setattr(search_module, "student_bytes", n_bytes)
+    X, y = make_classification(n_samples=200, random_state=0)
+    grid = {"student": [LogisticRegression()], "alpha": [0.5]}
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    with pytest.warns(UserWarning, match="no more parameters.*leave max_bytes a"):
+        DistillationSearchCV(teacher, grid, cv=2, max_bytes=10**5).fit(X, y)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

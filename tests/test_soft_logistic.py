@@ -1078,7 +1078,6 @@ def test_check_soft_targets_refuses_a_bad_tolerance(rtol):
         check_soft_targets([[0.5, 0.5], [5.0, 6.0]], rtol=rtol)
 
 
-
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_weights_whose_total_overflows_give_the_model_of_their_shares(n_classes):
     # equal weights of 1e307: sum_i sw_i overflows, but the rows' shares are
@@ -1097,3 +1096,15 @@ def test_weights_whose_total_overflows_give_the_model_of_their_shares(n_classes)
     assert np.abs(weighted.coef_).max() > 0.1
     assert_allclose(weighted.predict_proba(X), plain.predict_proba(X), atol=1e-6)
     assert sample_weight[0] == 1e307  # the caller's weights left as they were
+    # the penalty 1 / (C sum_i sw_i) kept where C brings it back in range
+    strong = SoftLogisticRegression(C=1e-308).fit(X, Y, sample_weight=sample_weight)
+    assert_allclose(
+        strong.predict_proba(X),
+        SoftLogisticRegression(C=0.1).fit(X, Y).predict_proba(X),
+        atol=1e-6,
+    )
+    # a stream's total over its chunks: refused (its sums would be infinite)
+    stream = SoftLogisticRegression()
+    stream.partial_fit(X[:100], Y[:100], sample_weight=sample_weight[:100] / 10)
+    with pytest.raises(ValueError, match="overflows float64.*multiply C by s"):
+        stream.partial_fit(X[100:], Y[100:], sample_weight=sample_weight[100:])

@@ -246,7 +246,8 @@ class _SoftLogisticLoss:
         self.n_rows = n_rows = 1 if self.binary else n_classes
         sw = np.asarray(sw, dtype=np.float64)
         row_sums = Y.sum(axis=1)
-        if sw_sum is None:
+        given = sw_sum is not None  # a stream's total, over its chunks
+        if not given:
             with np.errstate(over="ignore"):  # an overflow: read below
                 sw_sum = float(sw @ row_sums)
             if not sw_sum > 0:
@@ -255,14 +256,16 @@ class _SoftLogisticLoss:
                     f"positive; got {sw_sum!r} (all weights zero or negative?)."
                 )
         self.sw_sum = float(sw_sum)
-        # (its 1 / (C sw_sum) is 0 when sw_sum overflows, as it nearly is)
         self.l2 = 0.0 if np.isinf(C) else 1.0 / (C * self.sw_sum)
-        if np.isinf(self.sw_sum) and sw.size:
+        if np.isinf(self.sw_sum) and sw.size and not given:
             # finite weights whose total overflows (equal weights of 1e307):
             # the rows' shares sw_i / sw_sum, read relative to the largest
-            # weight (sw / sw_sum would be all zeros, a model of zeros)
-            sw = sw / np.max(sw)
+            # weight (sw / sw_sum would be all zeros, a model of zeros), and
+            # the penalty's 1 / (C sw_sum) as 1 / (C max) / (sw_sum / max)
+            top = float(np.max(sw))
+            sw = sw / top
             sw_sum = float(sw @ row_sums)
+            self.l2 = 0.0 if np.isinf(C) else 1.0 / (C * top) / sw_sum
         # per-row weights: ws_i = sw_i sum_k Y_ik / sw_sum
         # (in place: no other n-length array than the weights themselves)
         self.ws = row_sums

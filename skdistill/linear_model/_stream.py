@@ -170,11 +170,21 @@ class _IncrementalSoftLogistic:
 
     def partial_fit(self, X, Y, sw, *, tol, max_iter):
         """Update the solution with one chunk; return the L-BFGS iterations run."""
-        chunk_weight = float(sw @ Y.sum(axis=1))
+        with np.errstate(over="ignore"):  # an overflow: refused below
+            chunk_weight = float(sw @ Y.sum(axis=1))
         if not chunk_weight > 0:
             raise ValueError(
                 "The total weight of the chunk, sum_i sample_weight_i * sum_k Y_ik, "
                 f"must be positive; got {chunk_weight!r}."
+            )
+        if not np.isfinite(self.weight + chunk_weight):
+            # the stream's model is kept as sums weighted by the chunks'
+            # totals, which would be infinite
+            raise ValueError(
+                "The total weight of the stream, sum_i sample_weight_i * sum_k "
+                "Y_ik over its chunks, overflows float64 (sample_weight of "
+                f"{float(np.max(sw)):.3g}). Divide sample_weight by a constant "
+                "s and multiply C by s: the model is the same."
             )
         # the same values in any memory layout (joblib's hash reads strides)
         key = joblib_hash(
