@@ -229,7 +229,9 @@ class FrontierDisplay:
         self.points_ = ax.scatter(
             n_bytes,
             scores,
-            **{"color": "0.7", "s": 20, "label": "candidates", "zorder": 2,
+            **{**({} if {"c", "color"} & set(candidate_kwargs or {}) else
+                  {"color": "0.7"}),
+               "s": 20, "label": "candidates", "zorder": 2,
                **(candidate_kwargs or {})},
         )
         self.frontier_points_ = ax.scatter(
@@ -291,7 +293,7 @@ class FrontierDisplay:
         ----------
         cv_results : dict
             With ``mean_test_score``, ``student_bytes`` and ``params`` (and
-            ``student_latency_ms`` and ``mean_test_fidelity`` for the
+            ``student_latency_ms`` and ``n_failed_splits`` for the
             frontier when ``frontier`` is not given), as
             :class:`~skdistill.DistillationSearchCV` stores them, or read
             back from a JSON or CSV file of them.
@@ -300,8 +302,9 @@ class FrontierDisplay:
             Indices of the frontier's candidates; by default the Pareto front
             of the score against ``student_bytes`` (and
             ``student_latency_ms`` when present), without the candidates
-            that failed on some split (a NaN ``mean_test_fidelity``, a size
-            of -1), as the search computes ``frontier_``.
+            that failed on some split (``n_failed_splits`` above 0, or,
+            without that key, a NaN ``mean_test_fidelity``; a size of -1),
+            as the search computes ``frontier_``.
 
         teacher_score : float, default=None
             The teacher's score, drawn as a reference line.
@@ -353,13 +356,20 @@ class FrontierDisplay:
             if "student_latency_ms" in cv_results:
                 costs.append(np.asarray(cv_results["student_latency_ms"], dtype=float))
             costs = np.column_stack(costs)
-            if "mean_test_fidelity" in cv_results:
-                # NaN where the candidate failed on some split (with a number
-                # as error_score, its mean score counts that number): off
-                # the front, as the search keeps it
-                fidelity = np.asarray(cv_results["mean_test_fidelity"], dtype=float)
-                if fidelity.shape == scores.shape:
-                    costs[np.isnan(fidelity)] = np.nan
+            # a candidate that failed on some split (with a number as
+            # error_score, its mean score counts that number): off the front,
+            # as the search keeps it; results without the count of failed
+            # splits have a NaN fidelity for them (and for a regressor's R²
+            # on one-row test splits)
+            failed = cv_results.get("n_failed_splits")
+            if failed is not None:
+                failed = np.asarray(failed, dtype=float) > 0
+            elif "mean_test_fidelity" in cv_results:
+                failed = np.isnan(
+                    np.asarray(cv_results["mean_test_fidelity"], dtype=float)
+                )
+            if failed is not None and failed.shape == scores.shape:
+                costs[failed] = np.nan
             frontier = pareto_front(costs)
         frontier = _check_frontier(frontier, n_candidates)
         labels = None

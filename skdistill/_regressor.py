@@ -437,12 +437,16 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             self.teacher_ = self.teacher
             self.augment_ = None  # chunks are fitted as they come
             self.student_ = clone(self.student)
+            self._scale_checked = False  # the teacher's, against y
         with blame("teacher", self.teacher_, "predict"):
             target = teacher_response(self.teacher_, X, "predict", n_jobs=self.n_jobs)
         if y is not None:
             target = _as_targets(target, y.shape[1:], n_rows(X))
-            if first_call and self.alpha > 0:
-                _warn_off_target(target, y, sample_weight)
+            if not vars(self).get("_scale_checked", True) and y.shape[0] >= 2:
+                # at the first chunk with labelled rows to check it on
+                self._scale_checked = True
+                if self.alpha > 0:
+                    _warn_off_target(target, y, sample_weight)
             alpha = float(self.alpha)
             target = alpha * target + (1 - alpha) * y
         else:  # the teacher's outputs, whatever their shape: finite

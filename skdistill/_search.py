@@ -758,7 +758,10 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         e.g. a regressor student of a classifier), ``student_latency_ms``
         (prediction time per 1,000 rows of that model, median over the
         splits), ``n_nonzero`` (non-zero
-        parameters of the student, mean over the splits) and
+        parameters of the student, mean over the splits),
+        ``n_failed_splits`` (the splits on which the candidate's fit or score
+        failed: with a number as ``error_score`` its scores count that
+        number, and it is neither on the frontier nor chosen) and
         ``within_budget``.
 
     frontier_ : ndarray of int
@@ -1307,6 +1310,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.cv_results_ = self._format_results(
             candidates, n_splits, out, fitted_everywhere
         )
+        self.cv_results_["n_failed_splits"] = failed.sum(axis=1)
         results = self.cv_results_
         costs = np.column_stack(
             [

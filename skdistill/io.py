@@ -411,14 +411,12 @@ def _transformer_reduced(step):
         small.estimator = prediction_model(step.estimator)  # a frozen one's
         same = small.estimator_ is fitted and small.estimator is step.estimator
         return step if same else small
-    if hasattr(fitted, "student_") and hasattr(fitted, "teacher"):
+    if _fitted_distiller(fitted):
         small = copy.copy(step)
-        small.estimator_ = _without_teacher(fitted)
+        small.estimator_ = _distiller_reduced(fitted)
         given = getattr(step, "estimator", None)  # a prefit distiller too
-        if isinstance(given, FrozenEstimator) and hasattr(given, "teacher_"):
-            small.estimator = FrozenEstimator(_without_teacher(given.estimator))
-        elif "teacher_" in getattr(given, "__dict__", {}):
-            small.estimator = _without_teacher(given)
+        if _fitted_distiller(given):
+            small.estimator = _distiller_reduced(given)
         return small
     for attribute in ("steps", "transformers_", "transformer_list"):
         parts = state.get(attribute)
@@ -433,6 +431,21 @@ def _transformer_reduced(step):
         setattr(small, attribute, reduced)
         return small
     return step
+
+
+def _fitted_distiller(model):
+    """Whether ``model`` is a fitted distiller, or a frozen one."""
+    if isinstance(model, FrozenEstimator):
+        model = model.estimator
+    state = getattr(model, "__dict__", {})
+    return "student_" in state and "teacher" in state
+
+
+def _distiller_reduced(model):
+    """A fitted distiller (or a frozen one, kept frozen) without its teacher."""
+    if isinstance(model, FrozenEstimator):
+        return FrozenEstimator(_without_teacher(model.estimator))
+    return _without_teacher(model)
 
 
 def _target_transformed(model):

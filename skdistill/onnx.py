@@ -736,8 +736,8 @@ def _dequantized_weights(model, scope, container, float_dtype):
     nodes would cost more than they save, are one byte each). Zero
     coefficients are one more code (``2 ** n_bits`` for uniform codes, the
     codebook's length for k-means, one bit more when packed if need be);
-    where that code does not fit (a byte already full, 16-bit codes) a bit
-    mask of the zeros is stored instead. It computes,
+    where that code does not fit (a byte already full, 16-bit uniform
+    codes) a bit mask of the zeros is stored instead. It computes,
     in double precision as :class:`~skdistill.QuantizedLinearModel` does,
     ``offset + scale * code``
     for uniform codes (the ``2 ** n_bits`` levels are never stored) or
@@ -766,15 +766,15 @@ def _dequantized_weights(model, scope, container, float_dtype):
     # k-means, whose codebook gains one 0) when it fits in a byte or the
     # codes are packed (a bit more each at most): no mask to store, whose
     # bits and unpacking cost more (and made a 4-bit file larger than a
-    # 6-bit one); codes in bytes that fill them, and 16-bit codes (read as
-    # 16 bits), keep a mask
+    # 6-bit one); codes in bytes that fill them, and 16-bit uniform codes
+    # (read as 16 bits), keep a mask
     as_bytes = _bytes_saved_by_packing(size, n_bits) <= 0
     zero_code, width = None, n_bits
     grid = getattr(model, "_grid", None)  # uniform codes' (offset, scale)
     if not nonzero.all():
         spare = 2**n_bits if grid is not None else len(model.codebook_)
         spare_width = max(n_bits, int(spare).bit_length())
-        if spare_width <= (8 if as_bytes else 15):
+        if spare_width <= (8 if as_bytes else 16):  # (codes are read as 16 bits)
             zero_code, width = spare, spare_width
             codes = np.where(nonzero, codes, zero_code)
             as_bytes = width <= 8 and _bytes_saved_by_packing(size, width) <= 0

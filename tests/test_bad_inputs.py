@@ -1062,7 +1062,9 @@ def test_a_frozen_regressor_teacher_on_another_scale_of_y_is_warned_of():
         DistillationSearchCV(poor, {"student": [Ridge()], "alpha": [0.5]}, cv=3).fit(
             X, y
         )
-    # partial_fit (a frozen teacher always): its first chunk with y
+    # partial_fit (a frozen teacher always): its first chunk with y, after
+    # one without
     model = DistilledRegressor(teacher, SGDRegressor(random_state=0), alpha=0.5)
+    model.partial_fit(X[:50])
     with pytest.warns(UserWarning, match="worse than its mean"):
-        model.partial_fit(X[:100], y[:100])
+        model.partial_fit(X[50:150], y[50:150])

@@ -267,6 +267,11 @@ def test_prediction_only_drops_the_teacher_of_a_pruned_distiller_selecting_colum
                 importance_getter="student_.coef_"),
             tree,
         ),
+        make_pipeline(  # a frozen distiller, fitted before
+            SelectFromModel(FrozenEstimator(distiller().fit(X, y)),
+                            importance_getter="estimator.student_.coef_"),
+            tree,
+        ),
     ):
         model.fit(X, y)
         full, small = dumps(model), dumps(model, prediction_only=True)

@@ -592,7 +592,7 @@ def _pruned_digits():
 @pytest.mark.parametrize("packing", ["packed", "bytes"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("method", ["uniform", "kmeans"])
-@pytest.mark.parametrize("n_bits", [3, 8, 12, 16])
+@pytest.mark.parametrize("n_bits", [3, 8, 12, 15, 16])
 def test_bit_packed_codes_and_zeros(n_bits, method, dtype, packing, monkeypatch):
     # codes of any width and the mask of the zeros, unpacked in the graph (or
     # one byte each, where that is smaller: forced both ways here)
@@ -614,7 +614,7 @@ def test_bit_packed_codes_and_zeros(n_bits, method, dtype, packing, monkeypatch)
     # fit (codes in bytes that fill them, 16-bit ones read as 16 bits)
     in_bytes = n_bits == 8 if packing == "packed" else n_bits <= 8
     spare = 2**n_bits if method == "uniform" else len(model.codebook_)
-    mask = max(n_bits, spare.bit_length()) > (8 if in_bytes else 15)
+    mask = max(n_bits, spare.bit_length()) > (8 if in_bytes else 16)
     names = [init.name for init in onx.graph.initializer]
     count = {
         prefix: sum(name.startswith(prefix) for name in names)

@@ -415,6 +415,13 @@ def test_frontier_from_results_leaves_off_a_candidate_failed_on_a_split():
         "mean_test_fidelity": [0.97, 0.98, np.nan],
     }
     assert FrontierDisplay.from_results(cv_results).frontier.tolist() == [0, 1]
+    # the search's count of failed splits decides where it is given: a NaN
+    # fidelity of a candidate that did not fail (a regressor's R² on one-row
+    # test splits) keeps it
+    failed = {**cv_results, "n_failed_splits": [0, 0, 1]}
+    assert FrontierDisplay.from_results(failed).frontier.tolist() == [0, 1]
+    kept = {**cv_results, "n_failed_splits": [0, 0, 0]}
+    assert FrontierDisplay.from_results(kept).frontier.tolist() == [0, 1, 2]
     del cv_results["mean_test_fidelity"]
     assert FrontierDisplay.from_results(cv_results).frontier.tolist() == [0, 1, 2]
 
@@ -520,3 +527,8 @@ def test_frontier_display_takes_a_name_and_kwargs_of_its_parts():
     assert display.points_.get_sizes().tolist() == [5]
     assert display.teacher_line_.get_linestyle() == ":"
     assert display.ax_ is ax
+    # colours by value, without the default colour's clash
+    shown = FrontierDisplay.from_results(
+        cv_results, candidate_kwargs={"c": [1.0, 2.0], "cmap": "viridis"}
+    )
+    assert shown.points_.get_array().tolist() == [1.0, 2.0]

@@ -288,6 +288,7 @@ def test_cv_results_columns(data):
         "student_bytes",
         "student_latency_ms",
         "n_nonzero",
+        "n_failed_splits",
         "within_budget",
     ):
         assert len(results[key]) == 2, key
@@ -858,6 +859,14 @@ def test_failed_candidates_get_error_score(data):
     scores = np.array([search.cv_results_[f"split{s}_test_score"][1] for s in range(3)])
     assert np.sum(scores == -1.0) == 2
     assert 1 not in search.frontier_ and search.best_index_ == 0
+    assert search.cv_results_["n_failed_splits"].tolist() == [0, 2]
+    # drawn from the results, it stays off the front too
+    pytest.importorskip("matplotlib").use("Agg")
+    from skdistill import FrontierDisplay
+
+    shown = FrontierDisplay.from_results(search.cv_results_)
+    assert 1 not in shown.frontier.tolist()
+    pytest.importorskip("matplotlib.pyplot").close("all")
 
     with pytest.raises(RuntimeError, match="cannot fit these rows"):
         search.set_params(error_score="raise").fit(X, y)

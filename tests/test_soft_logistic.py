@@ -1106,5 +1106,7 @@ def test_weights_whose_total_overflows_give_the_model_of_their_shares(n_classes)
     # a stream's total over its chunks: refused (its sums would be infinite)
     stream = SoftLogisticRegression()
     stream.partial_fit(X[:100], Y[:100], sample_weight=sample_weight[:100] / 10)
+    # a second pass over that chunk replaces it: its total stays finite
+    stream.partial_fit(X[:100], Y[:100], sample_weight=sample_weight[:100] / 10)
     with pytest.raises(ValueError, match="overflows float64.*multiply C by s"):
         stream.partial_fit(X[100:], Y[100:], sample_weight=sample_weight[100:])

@@ -177,7 +177,12 @@ class _IncrementalSoftLogistic:
                 "The total weight of the chunk, sum_i sample_weight_i * sum_k Y_ik, "
                 f"must be positive; got {chunk_weight!r}."
             )
-        if not np.isfinite(self.weight + chunk_weight):
+        # the same values in any memory layout (joblib's hash reads strides)
+        key = joblib_hash(
+            (_canonical(X), np.ascontiguousarray(Y), np.ascontiguousarray(sw))
+        )
+        replaced = self.chunks.get(key, (None, 0.0))[1]  # a pass again
+        if not np.isfinite(self.weight - replaced + chunk_weight):
             # the stream's model is kept as sums weighted by the chunks'
             # totals, which would be infinite
             raise ValueError(
@@ -186,10 +191,6 @@ class _IncrementalSoftLogistic:
                 f"{float(np.max(sw)):.3g}). Divide sample_weight by a constant "
                 "s and multiply C by s: the model is the same."
             )
-        # the same values in any memory layout (joblib's hash reads strides)
-        key = joblib_hash(
-            (_canonical(X), np.ascontiguousarray(Y), np.ascontiguousarray(sw))
-        )
         if key in self.chunks:
             w_old, old_weight = self.chunks.pop(key)
             self._add_model(-1.0, *self._model(X, Y, sw, w_old, old_weight), w_old)
