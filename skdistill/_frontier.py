@@ -44,3 +44,30 @@ def pareto_front(costs):
         better = np.any(points < point, axis=1)
         on_front[k] = not np.any(no_worse & better)
     return candidates[on_front]
+
+
+def results_front(cv_results):
+    """:func:`pareto_front` of a search's candidates, from its ``cv_results``.
+
+    The score (``mean_test_score``, maximised) against ``student_bytes``
+    (and ``student_latency_ms`` when present), both minimised, without the
+    candidates that failed on some split (``n_failed_splits`` above 0: with
+    a number as ``error_score`` their mean score counts that number; results
+    without that count have a NaN ``mean_test_fidelity`` for them, and for a
+    regressor's R² on one-row test splits) and those without a size (the
+    search's -1 of a candidate that failed on every split).
+    """
+    scores = np.asarray(cv_results["mean_test_score"], dtype=np.float64)
+    n_bytes = np.asarray(cv_results["student_bytes"], dtype=np.float64)
+    costs = [-scores, np.where(n_bytes > 0, n_bytes, np.nan)]
+    if "student_latency_ms" in cv_results:
+        costs.append(np.asarray(cv_results["student_latency_ms"], dtype=np.float64))
+    costs = np.column_stack(costs)
+    failed = cv_results.get("n_failed_splits")
+    if failed is not None:
+        failed = np.asarray(failed, dtype=np.float64) > 0
+    elif "mean_test_fidelity" in cv_results:
+        failed = np.isnan(np.asarray(cv_results["mean_test_fidelity"], dtype=float))
+    if failed is not None and failed.shape == scores.shape:
+        costs[failed] = np.nan
+    return pareto_front(costs)

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
-from ._frontier import pareto_front
+from ._frontier import pareto_front, results_front
 from ._plotting import _axes
 
 __all__ = ["FrontierDisplay"]
@@ -350,27 +350,7 @@ class FrontierDisplay:
                     f"{n_candidates} candidates."
                 )
         if frontier is None:
-            # a size that is no size (the search's -1 of a candidate that
-            # failed on every split) keeps its candidate off the front
-            costs = [-scores, np.where(n_bytes > 0, n_bytes, np.nan)]
-            if "student_latency_ms" in cv_results:
-                costs.append(np.asarray(cv_results["student_latency_ms"], dtype=float))
-            costs = np.column_stack(costs)
-            # a candidate that failed on some split (with a number as
-            # error_score, its mean score counts that number): off the front,
-            # as the search keeps it; results without the count of failed
-            # splits have a NaN fidelity for them (and for a regressor's R²
-            # on one-row test splits)
-            failed = cv_results.get("n_failed_splits")
-            if failed is not None:
-                failed = np.asarray(failed, dtype=float) > 0
-            elif "mean_test_fidelity" in cv_results:
-                failed = np.isnan(
-                    np.asarray(cv_results["mean_test_fidelity"], dtype=float)
-                )
-            if failed is not None and failed.shape == scores.shape:
-                costs[failed] = np.nan
-            frontier = pareto_front(costs)
+            frontier = results_front(cv_results)
         frontier = _check_frontier(frontier, n_candidates)
         labels = None
         if "params" in cv_results:

@@ -13,6 +13,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from .linear_model._loss import _SoftLogisticLoss
 from .linear_model._soft_logistic import _effective_penalty, _supports_soft_targets
+from .metrics import _relative_weights
 
 # Ratio of consecutive penalties along the L1 path.
 PATH_RATIO = 0.6
@@ -96,20 +97,12 @@ def _l1_fit(loss, W, b, lam, fit_intercept, *, mask=None, max_iter=100):
     return W, (res.x[2 * n :] if fit_intercept else b)
 
 
-def _relative_weights(sample_weight, n_samples):
-    """The weights relative to the largest (ones when None): what a weighted
-    mean reads of them, without a total that overflows (weights of 1e307)."""
-    if sample_weight is None:
-        return np.ones(n_samples)
-    top = np.max(sample_weight) if len(sample_weight) else 0.0
-    return sample_weight / top if top > 0 else sample_weight
-
-
 def _intercept_only(Y, sample_weight, binary, fit_intercept):
     """Intercept of the model with all coefficients zero (class log-frequencies)."""
     if not fit_intercept:
         return np.zeros(1 if binary else Y.shape[1])
-    sw = _relative_weights(sample_weight, Y.shape[0])
+    sw = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
+    sw = _relative_weights(sw)  # (a total that overflows)
     freq = np.maximum(sw @ Y, 1e-12)
     log_freq = np.log(freq / freq.sum())
     if binary:
@@ -315,7 +308,8 @@ def _scaled_cross_entropy(Z, Y, sample_weight):
     """
     if Z.shape[1] == 1:  # one logit for two classes
         Z = np.hstack([np.zeros_like(Z), Z])
-    sw = _relative_weights(sample_weight, Z.shape[0])
+    sw = np.ones(Z.shape[0]) if sample_weight is None else sample_weight
+    sw = _relative_weights(sw)  # (a total that overflows)
     Yw = Y * (sw / float(sw @ Y.sum(axis=1)))[:, None]
 
     def loss(log_scale):

@@ -24,6 +24,7 @@ from ._fitting import (
     unfitted_on_error,
 )
 from ._teacher import check_teacher_cv, fit_teacher, stack_rows, teacher_response
+from .metrics import _relative_weights
 
 
 def _as_targets(output, output_shape, n_samples):
@@ -134,10 +135,9 @@ def _warn_off_target(output, y, sample_weight):
     """
     if y.shape[0] < 2:
         return
-    if sample_weight is not None:  # relative (a total that overflows)
-        sample_weight = sample_weight / np.max(sample_weight)
-    r2 = r2_score(
-        y, output, sample_weight=sample_weight, multioutput="raw_values"
+    r2 = r2_score(  # (weights whose total overflows: relative)
+        y, output, sample_weight=_relative_weights(sample_weight),
+        multioutput="raw_values",
     )
     worst = int(np.argmin(r2))
     if not r2[worst] < 0:

@@ -58,7 +58,7 @@ from ._fitting import (
     route_fit,
     weight_kwargs,
 )
-from ._frontier import pareto_front
+from ._frontier import results_front
 from ._labels import (
     check_label_overlap,
     check_no_missing_labels,
@@ -71,6 +71,7 @@ from .metrics import (
     count_nonzero_parameters,
     fidelity_score,
     prediction_time,
+    _relative_weights,
     serialized_size,
 )
 
@@ -508,10 +509,10 @@ def _fit_and_score(
         if is_classifier(base):
             fidelity = fidelity_score(y_teacher, y_student, sample_weight=test_weight)
         else:
-            if test_weight is not None and np.max(test_weight) > 0:
-                test_weight = test_weight / np.max(test_weight)  # (overflows)
-            fidelity = float(
-                r2_score(y_teacher, y_student, sample_weight=test_weight)
+            fidelity = float(  # (weights whose total overflows: relative)
+                r2_score(
+                    y_teacher, y_student, sample_weight=_relative_weights(test_weight)
+                )
             )
         # the shipped model: it receives X as given and answers for the distiller
         latency = 1000 * prediction_time(shipped, X_test, n_repeats=_LATENCY_REPEATS)
@@ -1312,15 +1313,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         )
         self.cv_results_["n_failed_splits"] = failed.sum(axis=1)
         results = self.cv_results_
-        costs = np.column_stack(
-            [
-                -results["mean_test_score"],
-                results["student_bytes"],
-                results["student_latency_ms"],
-            ]
-        ).astype(np.float64)
-        costs[~fitted_everywhere] = np.nan
-        self.frontier_ = pareto_front(costs)
+        self.frontier_ = results_front(results)
         if not fitted_everywhere.any():
             first = next(f for f in failures if f is not None)
             return self._none_to_choose(

@@ -109,6 +109,18 @@ def _label_agreement(y_a, y_b, names, sample_weight=None):
     return float(np.average(y_a == y_b, weights=sample_weight))
 
 
+def _relative_weights(sample_weight):
+    """``sample_weight`` relative to its largest (None stays None; all zeros
+    stay zeros): what a weighted mean reads of the weights, without a total
+    that overflows (equal weights of 1e308) or loses precision (subnormal
+    weights)."""
+    if sample_weight is None:
+        return None
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    top = np.max(sample_weight) if sample_weight.size else 0.0
+    return sample_weight / top if top > 0 else sample_weight
+
+
 def _check_weights(sample_weight):
     """Validate sample weights: finite, non-negative, not all zero.
 
@@ -135,7 +147,7 @@ def _check_weights(sample_weight):
             "sample_weight must be finite and non-negative with a positive "
             "sum."
         )
-    return sample_weight / np.max(sample_weight)
+    return _relative_weights(sample_weight)
 
 
 def _check_probabilities(p, name, rtol=1e-6):
