@@ -425,10 +425,18 @@ def soften(logits, T):
         then uses the targets in place).
     """
     proba = np.empty(logits.shape, order="F")
-    np.subtract(logits, np.max(logits, axis=1, keepdims=True), out=proba)
+    T = float(T)  # (a Python float)
+    # in [-inf, 0], 0 at each row's maximum. The difference overflows to
+    # -inf only where the exact value is below -max float, whose exp is 0:
+    # divided first when T >= 1 (logits near +-1e308 and a T near 1e308),
+    # after when T < 1 (where dividing first would overflow)
     with np.errstate(over="ignore", under="ignore"):
-        # in [-inf, 0]; 0 at each row's maximum (T a Python float)
-        np.divide(proba, float(T), out=proba)
+        if T >= 1:
+            np.divide(logits, T, out=proba)
+            proba -= np.max(proba, axis=1, keepdims=True)
+        else:
+            np.subtract(logits, np.max(logits, axis=1, keepdims=True), out=proba)
+            proba /= T
     return softmax(proba, copy=False)
 
 

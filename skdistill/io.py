@@ -292,9 +292,9 @@ def prediction_model(model):
         is reduced the same way, the preprocessing steps are kept: a
         :class:`~skdistill.SparsifyTransformer` selecting columns with a
         pruned distiller, or a ``SelectFromModel`` or ``RFE`` fitting a
-        distiller, also within a ``ColumnTransformer``, ``FeatureUnion``
-        or ``FrozenEstimator``, keeps its selection without the
-        distiller's teacher), a
+        distiller or a Pipeline ending in one, also within a
+        ``ColumnTransformer``, ``FeatureUnion`` or ``FrozenEstimator``,
+        keeps its selection without the distiller's teacher), a
         :class:`~skdistill.SparsifyTransformer` (its pruned model), a
         :class:`~skdistill.QuantizedLinearModel` (without the unfitted
         teacher in its parameters), a refitted search such as
@@ -394,12 +394,15 @@ def _transformer_reduced(step):
     - a :class:`~skdistill.SparsifyTransformer` selecting columns with a
       pruned distiller keeps its selection, the distiller reduced to what
       predicts;
-    - a selector fitting a distiller (``SelectFromModel``, ``RFE``) keeps
-      it without its fitted teacher (its importances may be read through
-      the distiller, ``importance_getter="student_.coef_"``);
+    - a selector fitting a distiller (``SelectFromModel``, ``RFE``), or a
+      Pipeline ending in one, keeps it without its fitted teacher (its
+      importances may be read through the distiller,
+      ``importance_getter="student_.coef_"``);
     - a Pipeline, ``ColumnTransformer``, ``FeatureUnion`` or
       ``FrozenEstimator`` has the transformers it holds reduced so.
     """
+    if _fitted_distiller(step):  # a selector's model, or its last step
+        return _distiller_reduced(step)
     if isinstance(step, FrozenEstimator):  # (it answers for its model)
         inner = _transformer_reduced(step.estimator)
         return step if inner is step.estimator else FrozenEstimator(inner)
@@ -411,12 +414,15 @@ def _transformer_reduced(step):
         small.estimator = prediction_model(step.estimator)  # a frozen one's
         same = small.estimator_ is fitted and small.estimator is step.estimator
         return step if same else small
-    if _fitted_distiller(fitted):
+    if fitted is not None:  # a selector's fitted model
+        given = getattr(step, "estimator", None)  # a prefit one too
+        small_fitted = _transformer_reduced(fitted)
+        small_given = given if given is None else _transformer_reduced(given)
+        if small_fitted is fitted and small_given is given:
+            return step
         small = copy.copy(step)
-        small.estimator_ = _distiller_reduced(fitted)
-        given = getattr(step, "estimator", None)  # a prefit distiller too
-        if _fitted_distiller(given):
-            small.estimator = _distiller_reduced(given)
+        small.estimator_ = small_fitted
+        small.estimator = small_given
         return small
     for attribute in ("steps", "transformers_", "transformer_list"):
         parts = state.get(attribute)

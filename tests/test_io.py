@@ -246,6 +246,7 @@ def test_prediction_only_drops_the_teacher_of_a_pruned_distiller_selecting_colum
         return DistilledClassifier(teacher, LogisticRegression(max_iter=1000))
 
     tree = DecisionTreeClassifier(max_depth=3, random_state=0)
+    last_coef = "named_steps.distilledclassifier.student_.coef_"
     frozen = FrozenEstimator(selector().fit(X, y))
     # a selector step; one within a ColumnTransformer, and within a Pipeline
     # that ends the ColumnTransformer's part (not reduced to its predictor);
@@ -270,6 +271,16 @@ def test_prediction_only_drops_the_teacher_of_a_pruned_distiller_selecting_colum
         make_pipeline(  # a frozen distiller, fitted before
             SelectFromModel(FrozenEstimator(distiller().fit(X, y)),
                             importance_getter="estimator.student_.coef_"),
+            tree,
+        ),
+        make_pipeline(  # selectors fitting a Pipeline that ends in a distiller
+            SelectFromModel(make_pipeline(StandardScaler(), distiller()),
+                            importance_getter=last_coef),
+            tree,
+        ),
+        make_pipeline(
+            RFE(make_pipeline(StandardScaler(), distiller()),
+                n_features_to_select=20, importance_getter=last_coef),
             tree,
         ),
     ):

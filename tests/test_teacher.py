@@ -7,6 +7,7 @@ import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.ensemble import (
@@ -809,6 +810,22 @@ def test_soften_is_finite_at_every_temperature(T):
     if T >= 1e30:
         assert_allclose(proba[0], 1 / 3)
         assert_allclose(proba[1], [0.5, 0.5, 0])
+
+
+@pytest.mark.parametrize("T", [1e-300, 0.5, 1.0, 2.0, 1e300, 1e308])
+def test_soften_of_logits_near_the_largest_float(T):
+    # their differences overflow, where the softened ones do not
+    logits = np.array([[-1e308, 1e308, 0.0], [1e308, 5e307, -np.inf]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        proba = soften(logits, T)
+    if T >= 1:
+        with np.errstate(over="ignore"):
+            expected = softmax(logits / T, axis=1)
+    else:  # one-hot: the differences are beyond the largest float / T
+        expected = [[0, 1, 0], [1, 0, 0]]
+    assert_allclose(proba, expected, atol=1e-300)
+    assert_allclose(proba.sum(axis=1), 1.0)
 
 
 def test_tiny_temperature_gives_the_teachers_labels_to_a_tree(data):
