@@ -5,6 +5,7 @@ from numbers import Real
 
 import joblib
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 from sklearn.base import ClassifierMixin, _fit_context, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing, get_tags
@@ -57,6 +58,7 @@ from ._teacher import (
     stack_rows,
     teacher_response,
 )
+from .metrics import _relative_weights
 
 
 def _student_has(attr):
@@ -99,6 +101,75 @@ def _student_columns(student_classes, classes):
     if not np.array_equal(np.asarray(classes)[columns], student_classes):
         return None
     return columns
+
+
+# Labelled rows below which a frozen teacher's agreement with y is not read,
+# and the lead of its best relabelling over its classes as given and over
+# the most frequent label (fractions of the rows' weight)
+_RELABEL_MIN_ROWS = 20
+_RELABEL_MARGIN = 0.1
+
+
+def _warn_relabelled(logits, y_encoded, sample_weight, classes, teacher_classes):
+    """Warn of a frozen teacher whose classes look relabelled against ``y``.
+
+    ``logits``: the teacher's outputs on labelled rows, columns on
+    ``classes``; ``y_encoded``: their labels' indices in ``classes``. A
+    teacher trained elsewhere on another encoding of the labels (0 and 1
+    swapped, ``pd.factorize`` codes where y holds ``LabelEncoder``'s) gives
+    the student targets for the wrong classes without any error. Its
+    predictions then agree with y far better once its classes are matched
+    to y's by the best one-to-one relabelling than as given, and better
+    than the most frequent label alone. Only the rows of labels among
+    ``teacher_classes`` are read (it never predicts the others).
+    """
+    known = np.isin(classes, teacher_classes)
+    rows = known[y_encoded]
+    if np.count_nonzero(rows) < _RELABEL_MIN_ROWS or np.count_nonzero(known) < 2:
+        return
+    # on the teacher's classes only
+    logits, classes = logits[rows][:, known], classes[known]
+    y_encoded = (np.cumsum(known) - 1)[y_encoded[rows]]
+    if sample_weight is not None:
+        sample_weight = sample_weight[rows]
+    n_samples, n_classes = logits.shape
+    weight = _relative_weights(sample_weight)
+    weight = np.ones(n_samples) if weight is None else weight
+    total = weight.sum()
+    if not total > 0:
+        return
+    predicted = np.argmax(logits, axis=1)
+    # agreement[k, j]: the weight share of rows labelled k predicted j
+    agreement = np.bincount(
+        y_encoded * n_classes + predicted, weights=weight, minlength=n_classes**2
+    ).reshape(n_classes, n_classes) / total
+    as_given, majority = np.trace(agreement), agreement.sum(axis=1).max()
+    bar = max(as_given, majority) + _RELABEL_MARGIN
+    # (at most: each predicted class read as its most frequent label)
+    if not agreement.max(axis=0).sum() > bar:
+        return
+    labels, predictions = linear_sum_assignment(agreement, maximize=True)
+    best = agreement[labels, predictions].sum()
+    if not best > bar:
+        return
+    names = classes.tolist()
+    moved = [
+        f"its {names[j]!r} as y's {names[k]!r}"
+        for k, j in zip(labels, predictions)
+        if k != j and agreement[k, j] > 0
+    ]
+    warnings.warn(
+        f"The frozen teacher's predictions on the training rows agree with y "
+        f"on {as_given:.1%} of them, and the most frequent label alone on "
+        f"{majority:.1%}; read with its classes relabelled "
+        f"({', '.join(moved[:5])}{', ...' if len(moved) > 5 else ''}) they "
+        f"would agree on {best:.1%}. A teacher trained on another encoding of "
+        "the labels (0 and 1 swapped, codes in another order) gives the "
+        "student targets for the wrong classes. Check the teacher's classes_ "
+        "against y's labels, or fit it on these rows (without "
+        "FrozenEstimator).",
+        UserWarning,
+    )
 
 
 def _as_classes(predicted, student, classes):
@@ -549,7 +620,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             return self
 
         X, Y, head_weight, last_weight = self._training_set(
-            X, y, labeled, output, output_classes, method, student_weight
+            X, y, labeled, output, output_classes, method, student_weight,
+            check_labels=type(teacher) is FrozenEstimator,  # trained elsewhere
         )
         del output  # only Y is needed from here on (memory of large fits)
         self.student_ = fit_on_soft_targets(
@@ -607,7 +679,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             )
 
     def _training_set(
-        self, X, y, labeled, output, output_classes, method, sample_weight, seed=None
+        self, X, y, labeled, output, output_classes, method, sample_weight, seed=None,
+        check_labels=False,
     ):
         """The student's rows (as given), soft targets and row weights.
 
@@ -617,7 +690,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         last_weight)``: the rows' weights for a Pipeline student's leading
         steps, and for its last step (or the bare student), which differ when
         routing gives the user's weights to the first and not to the second
-        (see :meth:`_last_step_weight`).
+        (see :meth:`_last_step_weight`). ``check_labels``: warn of a teacher
+        whose classes look relabelled against the labels.
         """
         n_samples = n_rows(X)
         y_encoded = np.full(n_samples, -1)
@@ -640,6 +714,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             unl = np.flatnonzero(~labeled)
             logits[unl] = self._teacher_logits(_safe_indexing(X, unl), method)
         del output
+        if check_labels and self.alpha > 0:
+            _warn_relabelled(
+                logits[labeled], y_encoded[labeled],
+                None if sample_weight is None else sample_weight[labeled],
+                self.classes_, output_classes,
+            )
 
         if self.alpha == 0:  # generated rows would weigh alpha = 0: none
             self.augment_, X_new = None, None
@@ -736,6 +816,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 known = np.union1d(known, np.asarray(classes))
             self.classes_ = np.unique(known)
             self.student_ = clone(self.student)
+            self._labels_checked = False  # the teacher's, against y
         elif classes is not None and not np.array_equal(
             np.unique(np.union1d(self.teacher_.classes_, classes)), self.classes_
         ):
@@ -793,6 +874,16 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 if sample_weight is not None:
                     sample_weight = sample_weight[labeled]
         logits = self._teacher_logits(X, method)
+        if y is not None and alpha > 0 and not vars(self).get("_labels_checked", True):
+            # at the first chunk with enough labelled rows to read
+            rows = np.flatnonzero(y_encoded >= 0)
+            if rows.size >= _RELABEL_MIN_ROWS:
+                self._labels_checked = True
+                _warn_relabelled(
+                    logits[rows], y_encoded[rows],
+                    None if sample_weight is None else sample_weight[rows],
+                    self.classes_, self.teacher_.classes_,
+                )
         Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, alpha)
         if row_weight is not None:
             sample_weight = (

@@ -17,6 +17,8 @@ from sklearn.ensemble import (
     HistGradientBoostingRegressor,
 )
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import Perceptron, SGDClassifier
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
 
@@ -556,7 +558,10 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
       of a row;
     - ``early_stopping="auto"`` of histogram gradient boosting: off when
       rows are repeated (its validation split would hold repetitions of its
-      training rows), otherwise decided on the student's number of rows.
+      training rows), otherwise decided on the student's number of rows;
+    - the penalty of a student that weighs it against its loss per row
+      (see :func:`_mean_loss_factor`): the repeated rows' weights are
+      scaled so that it weighs as in a fit on the student's rows.
 
     These settings of the estimators within the student (a
     ``VotingClassifier``'s trees) are carried over too.
@@ -583,6 +588,7 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
         else:
             weight = weight * per_class[cols]
             settings["class_weight"] = None
+    weight = weight * _mean_loss_factor(student, n_samples, len(rows))
     for prefix, estimator in _within(student):
         own = _row_count_settings(
             estimator.get_params(deep=False), estimator, n_samples, len(rows)
@@ -615,6 +621,28 @@ def _fit_repeated(student, X, Y, classes, sample_weight):
     finally:
         if settings:
             student.set_params(**{name: originals[name] for name in settings})
+
+
+def _mean_loss_factor(student, n_samples, n_repeated):
+    """Factor on the repeated rows' weights: the mean weight of the rows kept.
+
+    The repeated rows' weights sum to what the student's rows weigh (each
+    row's targets sum to one), in ``n_repeated / n_samples`` times as many
+    rows. A student whose penalty is weighed against its total weight
+    (``LogisticRegression``, ``LinearSVC``, a network trained by lbfgs)
+    reaches the same optimum as on its rows. One that weighs it against its
+    loss per row would be penalized that many times more: SGD minimizes
+    ``sum_i w_i L_i / n_rows + alpha * R(w)`` (``SGDClassifier``,
+    ``Perceptron``), a network trained by minibatches divides its penalty by
+    each batch's total weight (``MLPClassifier`` with ``solver="adam"`` or
+    ``"sgd"``). Their weights are scaled by ``n_repeated / n_samples``,
+    which gives them the penalty of the same fit on the student's rows.
+    """
+    if isinstance(student, (SGDClassifier, Perceptron)) or (
+        isinstance(student, MLPClassifier) and student.solver != "lbfgs"
+    ):
+        return n_repeated / n_samples
+    return 1.0
 
 
 def _row_count_settings(params, estimator, n_samples, n_repeated):
@@ -810,8 +838,6 @@ def _classes_of_fitted(student, Y, classes):
 def _partial_fit(student, X, Y, classes, sample_weight):
     import inspect
 
-    from sklearn.linear_model import SGDClassifier
-
     from .linear_model import SoftLogisticRegression
 
     if is_regressor(student):
@@ -837,6 +863,7 @@ def _partial_fit(student, X, Y, classes, sample_weight):
             X, labels, classes=classes, **_fit_kwargs(sample_weight)
         )
     rows, cols, weight = _repeated_rows(Y, sample_weight)
+    weight = weight * _mean_loss_factor(student, Y.shape[0], len(rows))
     return student.partial_fit(
         _safe_indexing(X, rows), classes[cols], classes=classes, sample_weight=weight
     )

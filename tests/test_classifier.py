@@ -14,18 +14,26 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_classification
+from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
-from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.exceptions import ConvergenceWarning, UnsetMetadataPassedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
+from sklearn.linear_model import (
+    LogisticRegression,
+    Ridge,
+    RidgeClassifier,
+    SGDClassifier,
+)
 from sklearn.model_selection import GridSearchCV
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.fixes import parse_version
+from sklearn.utils.validation import has_fit_parameter
 
 from skdistill import DistilledClassifier
 
@@ -1078,7 +1086,6 @@ def test_catboost_student_is_fitted_on_repeated_rows():
 def test_one_vs_rest_students_keep_their_class_weights(kind, class_weight):
     # their class weights weigh only the class's rows in its binary problem:
     # made row weights, they fitted another model (alpha near 0 against 0)
-    from sklearn.linear_model import SGDClassifier
     from sklearn.svm import LinearSVC
 
     X, y = make_classification(
@@ -1133,6 +1140,67 @@ def test_a_voting_student_is_fitted_on_the_repeated_rows():
     rows, cols, weight = _students._repeated_rows(Y, None)
     by_hand = clone(student).fit(X[rows], cols, sample_weight=weight)
     assert_allclose(clf.student_.predict_proba(X), by_hand.predict_proba(X))
+
+# MLPClassifier.fit takes sample_weight (the row-repetition path) from
+# scikit-learn 1.7
+MLP_CLASSIFIER_STUDENT = has_fit_parameter(MLPClassifier(), "sample_weight")
+
+
+def test_sgd_student_keeps_its_penalty_on_the_repeated_rows():
+    # SGD weighs its penalty against the mean loss per row: on the rows
+    # repeated 2.7 times per row (weights summing to the rows'), it was
+    # penalized 2.7 times more than the same student fitted on the labels
+    X, y = make_classification(
+        n_samples=400, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    teacher = FrozenEstimator(LogisticRegression(C=0.1).fit(X, y))
+    student = SGDClassifier(
+        loss="log_loss", alpha=0.01, max_iter=1000, tol=None, random_state=0
+    )
+    # the teacher's weight 1e-6: the labels' fit, up to 1e-6
+    clf = DistilledClassifier(teacher, clone(student), alpha=1e-6).fit(X, y)
+    Y = 1e-6 * teacher.predict_proba(X)
+    Y[np.arange(len(y)), y] += 1 - 1e-6
+    copies = np.count_nonzero(Y > 1e-8) / len(y)
+    assert copies > 2
+
+    def distance(fitted):
+        return np.linalg.norm(fitted.coef_ - clf.student_.coef_) / np.linalg.norm(
+            fitted.coef_
+        )
+
+    assert distance(clone(student).fit(X, y)) < 1e-3
+    assert distance(clone(student).set_params(alpha=0.01 * copies).fit(X, y)) > 0.05
+
+
+@pytest.mark.skipif(
+    not MLP_CLASSIFIER_STUDENT, reason="MLPClassifier.fit takes no sample_weight"
+)
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_network_student_keeps_its_penalty_on_the_repeated_rows(solver):
+    # trained by minibatches, a network divides its penalty by each batch's
+    # total weight: the repeated rows' weights are scaled to the rows' mean
+    # (trained by lbfgs, by the total weight of all rows: kept as they are)
+    X, y = make_classification(
+        n_samples=1000, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    teacher = FrozenEstimator(LogisticRegression(C=0.1).fit(X, y))
+    student = MLPClassifier(
+        (10,), alpha=5.0, solver=solver, max_iter=500, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = DistilledClassifier(teacher, clone(student), alpha=1e-6).fit(X, y)
+        alone = clone(student).fit(X, y)
+        penalized = clone(student).set_params(alpha=5.0 * 2).fit(X, y)
+
+    def norm(model):
+        return np.sqrt(sum(np.sum(c**2) for c in model.coefs_))
+
+    gap = norm(alone) - norm(penalized)
+    assert gap > 0.2
+    assert abs(norm(clf.student_) - norm(alone)) < 0.2 * gap
+
 
 def test_a_student_whose_predict_appears_once_fitted_is_accepted():
     # StackingClassifier without a final_estimator hides predict until fitted
@@ -1419,3 +1487,74 @@ def test_an_explicit_multi_class_warns_as_scikit_learn_does():
         clone(student).fit(X, y)
     with pytest.warns(FutureWarning, match="'multi_class', which scikit-learn"):
         DistilledClassifier(LogisticRegression(), student, alpha=0.5).fit(X, y)
+
+
+# --- a frozen teacher trained on another encoding of the labels -------------
+
+RELABELLED = "The frozen teacher's predictions on the training rows agree"
+
+
+def _relabel_warnings(record):
+    return [str(w.message) for w in record if str(w.message).startswith(RELABELLED)]
+
+
+def test_frozen_teacher_trained_on_swapped_labels_is_said():
+    # trained elsewhere with 0 and 1 swapped: its probabilities, aligned by
+    # label, gave a distilled model 6% accurate, without any message
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    teacher = FrozenEstimator(LogisticRegression().fit(X, 1 - y))
+    with pytest.warns(UserWarning, match=RELABELLED) as record:
+        DistilledClassifier(teacher, LogisticRegression(), alpha=0.8).fit(X, y)
+    (message,) = _relabel_warnings(record)
+    assert "(its 1 as y's 0, its 0 as y's 1)" in message
+    # string labels of three classes, permuted
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    names = np.array(["high", "low", "mid"])
+    trained_as = np.array(["mid", "high", "low"])
+    teacher = FrozenEstimator(LogisticRegression().fit(X, trained_as[y]))
+    clf = DistilledClassifier(teacher, LogisticRegression(), alpha=0.5)
+    with pytest.warns(UserWarning, match=RELABELLED) as record:
+        clf.fit(X, names[y])
+    (message,) = _relabel_warnings(record)
+    assert "its 'mid' as y's 'high'" in message
+    # a stream says it at its first chunk of enough labelled rows
+    clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"), alpha=0.5)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf.partial_fit(X[:10], names[y[:10]])  # too few rows to read
+        clf.partial_fit(X[10:20])  # no labels
+    assert not _relabel_warnings(record)
+    with pytest.warns(UserWarning, match=RELABELLED):
+        clf.partial_fit(X[20:100], names[y[20:100]])
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf.partial_fit(X[100:200], names[y[100:200]])
+    assert not _relabel_warnings(record)
+
+
+def test_frozen_teachers_whose_labels_agree_are_not_said_relabelled():
+    # imbalanced, and a class-weighted teacher below the most frequent
+    # label's accuracy (0.81 against 0.87): its classes as given are still
+    # its best reading
+    X, y = make_classification(
+        n_samples=400, n_features=6, n_informative=2, weights=[0.9], flip_y=0.05,
+        random_state=0,
+    )
+    weak = LogisticRegression(class_weight="balanced").fit(X, y)
+    majority = np.bincount(y).max() / len(y)
+    assert np.mean(weak.predict(X) == y) < majority
+    for teacher in (LogisticRegression().fit(X, y), weak, DummyClassifier().fit(X, y)):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            DistilledClassifier(FrozenEstimator(teacher), LogisticRegression()).fit(
+                X, y
+            )
+        assert not _relabel_warnings(record)
+    # alpha=0 does not read the teacher
+    swapped = FrozenEstimator(LogisticRegression().fit(X, 1 - y))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        DistilledClassifier(swapped, LogisticRegression(), alpha=0.0).fit(X, y)
+    assert not _relabel_warnings(record)

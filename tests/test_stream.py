@@ -15,6 +15,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils.fixes import parse_version
+from sklearn.utils.validation import has_fit_parameter
 
 from skdistill import DistilledClassifier
 from skdistill._students import partial_fit_student
@@ -270,6 +271,35 @@ def test_one_vs_rest_students_stream_the_argmax(student):
                 X[rows], teacher.predict(X[rows]), classes=teacher.classes_
             )
     assert_array_equal(soft.student_.coef_, hard.coef_)
+
+
+def test_mlp_stream_weighs_its_repeated_rows_as_its_rows():
+    # trained by minibatches, a network divides its penalty by each batch's
+    # total weight: the repeated rows of a chunk weigh 1 on average, as its
+    # rows do, so that the penalty weighs as in a stream of the labels
+    if not has_fit_parameter(MLPClassifier(), "sample_weight"):
+        pytest.skip("MLPClassifier.partial_fit takes no sample_weight")
+    seen = []
+
+    class Spy(MLPClassifier):
+        def partial_fit(self, X, y, classes=None, sample_weight=None):
+            seen.append((len(y), sample_weight))
+            return super().partial_fit(
+                X, y, classes=classes, sample_weight=sample_weight
+            )
+
+    teacher, X, _ = _stream_problem(0)
+    soft = DistilledClassifier(FrozenEstimator(teacher), Spy((5,)), alpha=0.5, T=3.0)
+    rows = np.arange(40)
+    soft.partial_fit(X[rows], teacher.predict(X[rows]))
+    (n_repeated, weight), = seen
+    assert n_repeated > 80  # at T=3 every class has some weight
+    assert_allclose(np.mean(weight), 1.0)
+    seen.clear()
+    weights = np.linspace(0.5, 3.0, 40)
+    soft.partial_fit(X[rows], teacher.predict(X[rows]), sample_weight=weights)
+    (_, weight), = seen
+    assert_allclose(np.mean(weight), np.mean(weights))
 
 
 def test_mlp_stream_soft_at_least_as_good_as_hard():

@@ -643,7 +643,10 @@ def test_partial_fit_labels_outside_classes(data):
     with pytest.raises(ValueError, match="None of the labels in y"):
         clf.partial_fit(X, y + 5)
     clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"))
-    clf.partial_fit(X, y + 1, classes=[0, 1, 2, 3])
+    # (the teacher's 0 and 1 are y's 1 and 2: said; y's 3 it does not know)
+    said = r"relabelled \(its 0 as y's 1, its 1 as y's 2\)"
+    with pytest.warns(UserWarning, match=said):
+        clf.partial_fit(X, y + 1, classes=[0, 1, 2, 3])
     assert_array_equal(clf.classes_, [0, 1, 2, 3])
 
 
@@ -797,7 +800,8 @@ def test_failed_first_partial_fit_leaves_no_fitted_state(data, reg_data):
         clf.predict(X)
     # the next call is a first call again, with the parameters set since
     clf.set_params(student=SGDClassifier(loss="modified_huber"))
-    clf.partial_fit(X, y + 1, classes=[0, 1, 2, 3])
+    with pytest.warns(UserWarning, match="relabelled"):  # (y + 1)
+        clf.partial_fit(X, y + 1, classes=[0, 1, 2, 3])
     assert_array_equal(clf.classes_, [0, 1, 2, 3])
     assert clf.student_.loss == "modified_huber"
     # a later call that fails keeps the model of the calls before it
