@@ -598,8 +598,34 @@ class _FoldTeacher(LabelEncodedClassifier):
 
 
 # Rows on which a teacher is asked, in its columns' order and in X's,
-# whether it reads the columns by position (check_column_order)
-_ORDER_PROBE_ROWS = 20
+# whether it reads the columns by position (check_column_order), chosen
+# among the first _ORDER_SCAN_ROWS rows of X where the two orders differ
+_ORDER_PROBE_ROWS = 200
+_ORDER_SCAN_ROWS = 10_000
+
+
+def _order_probe_rows(X, order):
+    """Rows of the DataFrame ``X`` whose values change when its columns are
+    read in the ``order`` of the teacher's: up to ``_ORDER_PROBE_ROWS`` of
+    them, evenly spaced among the first ``_ORDER_SCAN_ROWS`` rows (rows where
+    the permuted columns hold the same values, rare indicators at 0 say,
+    answer the same in both orders). Without such rows, rows evenly spaced
+    over ``X``.
+    """
+    head = X.head(_ORDER_SCAN_ROWS)
+    moved = np.flatnonzero(np.asarray(order) != np.arange(len(order)))
+    try:
+        values = np.asarray(head, dtype=object)
+        differs = np.asarray(
+            values[:, moved] != values[:, np.asarray(order)[moved]], dtype=bool
+        ).any(axis=1)
+    except (TypeError, ValueError):  # values that do not compare (pd.NA)
+        differs = np.ones(head.shape[0], dtype=bool)
+    rows = np.flatnonzero(differs)
+    if rows.size == 0:
+        rows = np.arange(X.shape[0])
+    picked = np.linspace(0, rows.size - 1, min(rows.size, _ORDER_PROBE_ROWS))
+    return _safe_indexing(X, np.unique(rows[picked.astype(np.intp)]))
 
 
 def check_column_order(teacher, X, method):
@@ -621,7 +647,7 @@ def check_column_order(teacher, X, method):
     if set(names) != set(columns):
         return  # other names: the teacher's own check, if any
     order = [columns.index(name) for name in names]
-    rows = X.head(_ORDER_PROBE_ROWS)
+    rows = _order_probe_rows(X, order)
     func = getattr(teacher, method)
     try:
         as_given = np.asarray(func(rows))
@@ -636,8 +662,9 @@ def check_column_order(teacher, X, method):
         return
     name = type(getattr(teacher, "estimator", teacher)).__name__
     raise ValueError(
-        f"The teacher {name} was fitted on the same columns in another "
-        f"order ({names[:5]}{' ...' if len(names) > 5 else ''}), and reads X "
+        f"The teacher {name} was fitted on the same columns in another order "
+        f"({[str(n) for n in names[:5]]}{' ...' if len(names) > 5 else ''}), "
+        "and reads X "
         "by position: its outputs on X would be for other features. Give X "
         "its columns in the teacher's order: X[teacher.feature_names_in_]."
     )
