@@ -47,7 +47,8 @@ _FAN_IN = 32
 _STREAMING_HINT = (
     "To distil into another student, stream the blocks through partial_fit "
     "(a student with partial_fit, e.g. SGDClassifier(loss='log_loss'), and a "
-    "FrozenEstimator teacher): `for block in X.to_delayed().ravel(): "
+    "FrozenEstimator teacher), in blocks of whole rows: `X = X.rechunk({1: "
+    "-1})`, then `for block in X.to_delayed().ravel(): "
     "clf.partial_fit(block.compute())`, with y's blocks alongside."
 )
 
@@ -159,7 +160,8 @@ def _block_targets(
     if alpha == 0 or len(y) == 0:  # an empty block asks the teacher nothing
         soft = np.zeros((len(y), n_classes), order="F")
     else:
-        output = teacher_response(teacher, X, method)  # as in memory
+        with blame("teacher", teacher, method):  # as in memory
+            output = teacher_response(teacher, X, method)
         logits = logits_from_output(output, teacher.classes_, classes, method)
         soft = soften(logits, T)
     Y, row_weight = blend_targets(soft, y_encoded, alpha)

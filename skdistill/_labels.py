@@ -320,4 +320,12 @@ def union_classes(labels, teacher_classes):
             cast = classes.astype(labels.dtype)
         if np.array_equal(cast, classes):
             classes = cast
+    elif (
+        labels.dtype.kind == "U"
+        and classes.dtype == object
+        and all(isinstance(c, str) for c in classes)
+    ):
+        # y's text type against a teacher's classes held as objects
+        # (CatBoost's): numpy's union is of objects
+        classes = classes.astype(str)
     return classes

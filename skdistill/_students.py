@@ -1,6 +1,7 @@
 """How a student is fitted on soft targets: the three fitting paths."""
 
 import math
+import re
 from inspect import Parameter, signature
 from numbers import Integral
 
@@ -687,6 +688,11 @@ def _row_count_settings(params, estimator, n_samples, n_repeated):
     return settings
 
 
+# What a student's error says of the labels (XGBoost's "Invalid classes
+# inferred from unique values of `y`")
+_LABEL_WORDS = re.compile(r"\b(labels?|class(es)?|y|targets?)\b", re.IGNORECASE)
+
+
 def add_label_hint(exc, classes):
     """Note on a student's error, when its labels are not ``0..K-1``, that
     some classifiers take only those.
@@ -701,9 +707,14 @@ def add_label_hint(exc, classes):
 
     if isinstance(exc, InvalidParameterError):  # its parameters, not the labels
         return
-    if isinstance(exc, (ValueError, TypeError, AttributeError)) and needs_encoding(
-        classes
-    ):
+    if isinstance(exc, (ValueError, TypeError)):
+        # about the labels, not X's values ("could not convert string to
+        # float" of a column the student cannot read)
+        if not _LABEL_WORDS.search(str(exc)):
+            return
+    elif not isinstance(exc, AttributeError):
+        return
+    if needs_encoding(classes):
         add_note(
             exc,
             f"Fitted on the labels {np.asarray(classes).tolist()!r}: if the "
@@ -732,10 +743,11 @@ def _fit_regressor(student, method, X, Y, sample_weight):
     kwargs = weight_kwargs(student, sample_weight)  # a TypeError if it needs them
     try:
         return getattr(student, method)(X, Z, **kwargs)
-    except ValueError as exc:
+    except Exception as exc:
         # the tag is False for some regressors that fit several outputs
         # (MLPRegressor), and the errors of those that cannot differ
-        # (IsotonicRegression, LassoCV): the student's own error unless it
+        # (IsotonicRegression and LassoCV: a ValueError; LightGBM: a
+        # TypeError; CatBoost: its own): the student's own error unless it
         # fits one of the columns
         if get_tags(student).target_tags.multi_output or not _fits_one_output(
             student, method, X, Z, kwargs

@@ -28,7 +28,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -908,6 +908,19 @@ def test_student_refusing_the_labels_gets_a_hint(data):
     assert not getattr(exc.value, "__notes__", [])
     clf.fit(X, y)  # its own labels 0..K-1
     assert_array_equal(clf.classes_, [0, 1, 2])
+    # nor does its error about X (a text column it cannot read)
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    X_text = np.column_stack([X[:, :3], np.array(["a", "b"])[y % 2]]).astype(object)
+    teacher = make_pipeline(
+        make_column_transformer((OneHotEncoder(), [3]), remainder="passthrough"),
+        LogisticRegression(max_iter=1000),
+    )
+    clf = DistilledClassifier(teacher, DecisionTreeClassifier(max_depth=2))
+    with pytest.raises(ValueError, match="could not convert string") as exc:
+        clf.fit(X_text, np.array(["x", "y", "z"])[y])
+    assert not [n for n in getattr(exc.value, "__notes__", []) if "0..K-1" in n]
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.6])
@@ -1558,3 +1571,20 @@ def test_frozen_teachers_whose_labels_agree_are_not_said_relabelled():
         warnings.simplefilter("always")
         DistilledClassifier(swapped, LogisticRegression(), alpha=0.0).fit(X, y)
     assert not _relabel_warnings(record)
+
+
+def test_text_labels_keep_their_type_against_a_teacher_of_object_classes():
+    # CatBoost holds its classes as objects: numpy's union of y's text
+    # labels with them gave classes_ and predictions of objects, where the
+    # student alone gives y's type
+    X, y = make_classification(
+        n_samples=150, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    names = np.array(["high", "low", "mid"])
+    teacher = LogisticRegression().fit(X, names[y].astype(object))
+    assert teacher.classes_.dtype == object
+    for given in (teacher, FrozenEstimator(teacher)):
+        clf = DistilledClassifier(given, LogisticRegression()).fit(X, names[y])
+        assert clf.classes_.dtype == names.dtype
+        assert clf.predict(X).dtype == names.dtype
+        assert_array_equal(clf.classes_, names)

@@ -241,7 +241,7 @@ def test_unsupported_students_point_to_partial_fit(client):
         LinearSVC(),
     ):
         clf = DistilledClassifier(teacher, student)
-        with pytest.raises(TypeError, match="partial_fit"):
+        with pytest.raises(TypeError, match=r"partial_fit.*rechunk\(\{1: -1\}\)"):
             clf.fit(Xd, yd)
         assert not hasattr(clf, "student_")
 
@@ -265,6 +265,13 @@ def test_unfitted_teacher_and_other_options_refused(client):
             DistilledClassifier(teacher, LogisticRegression(), **params).fit(Xd, yd)
     with pytest.raises(ValueError, match="y has 150"):
         DistilledClassifier(teacher, LogisticRegression()).fit(Xd, yd[:150])
+
+    # X of another width: the teacher's refusal, said to be its own
+    match = "teacher FrozenEstimator.RandomForest.*failed in predict_proba: X has 5"
+    with pytest.raises(ValueError, match=match):
+        DistilledClassifier(teacher, LogisticRegression()).fit(
+            da.from_array(X[:, :5], chunks=(100, 5)), yd
+        )
 
     X_nan = X.copy()
     X_nan[150, 0] = np.nan

@@ -583,6 +583,44 @@ def test_single_output_regressor_student_points_to_multioutput(data, method):
     assert clf.predict_proba(X).shape == (len(y), 3)
 
 
+class _OneColumnRegressor(RegressorMixin, BaseEstimator):
+    """Refuses several outputs with its own error class, as CatBoost does
+    (LightGBM: a TypeError)."""
+
+    class Refusal(Exception):
+        pass
+
+    def fit(self, X, y, sample_weight=None):
+        if np.ndim(y) != 1:
+            raise self.Refusal("only one target column")
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+@pytest.mark.parametrize("student", ["own error", "lightgbm"])
+def test_regressor_student_refusing_outputs_with_any_error_points_to_multioutput(
+    data, student
+):
+    from sklearn.multioutput import MultiOutputRegressor
+
+    if student == "lightgbm":
+        lgb = pytest.importorskip("lightgbm")
+        student = lgb.LGBMRegressor(n_estimators=5, verbose=-1)
+    else:
+        student = _OneColumnRegressor()
+    X, y = data
+    teacher = FrozenEstimator(LogisticRegression(max_iter=1000).fit(X, y))
+    clf = DistilledClassifier(teacher, student)
+    with pytest.raises(TypeError, match="Wrap it in sklearn.multioutput") as info:
+        clf.fit(X, y)
+    assert "a regressor, failed in fit on the multi-output targets" in str(info.value)
+    clf.set_params(student=MultiOutputRegressor(student)).fit(X, y)
+    assert clf.predict_proba(X).shape == (len(y), 3)
+
+
 def test_multi_output_refusals_are_told_by_a_one_output_fit(data):
     # LassoCV says "use MultiTaskLassoCV" (was the student's bare error);
     # IsotonicRegression refuses X's several features (was advice to wrap
