@@ -166,21 +166,58 @@ def print_note(note):
     print(f"skdistill: note: {note}", file=sys.stderr, flush=True)
 
 
+def _is_error_line(text):
+    """Whether ``text`` is a traceback's last line, ``SomeError: message``."""
+    name = text.partition(":")[0]
+    return all(part.isidentifier() for part in name.split(".")) and name.endswith(
+        ("Error", "Exception")
+    )
+
+
+# What a traceback says between a chained exception and the next one.
+_CHAINED = (
+    "The above exception was the direct cause",
+    "During handling of the above exception",
+)
+
+
+def _one_line(text):
+    """A message of several lines in one: its first line and its cause.
+
+    The cause is the first error the message quotes (a search's failures,
+    with their tracebacks): the line ``SomeError: ...`` that ends the first
+    traceback, which with chained exceptions is the one raised last.
+
+    Parameters
+    ----------
+    text : str
+        The message.
+
+    Returns
+    -------
+    line : str
+        ``"first line (SomeError: ...)"``, or the first line alone when the
+        message quotes no error.
+    """
+    lines = [line.strip() for line in str(text).strip().splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return ""
+    cause = None
+    for i, line in enumerate(lines[1:], start=1):
+        if not _is_error_line(line):
+            continue
+        cause = line
+        if i + 1 == len(lines) or not lines[i + 1].startswith(_CHAINED):
+            break
+    return lines[0] if cause is None else f"{lines[0]} ({cause})"
+
+
 def _one_line_warning(message, category, filename, lineno, file=None, line=None):
     """Show a warning as one line on stderr (a search's failures, with their
-    tracebacks, included): its first line and the first error it quotes."""
-    lines = [text.strip() for text in str(message).strip().splitlines()]
-    lines = [text for text in lines if text]
-    first = lines[0] if lines else ""
-    errors = [
-        text
-        for text in lines[1:]
-        if text.partition(":")[0].isidentifier()
-        and text.partition(":")[0].endswith(("Error", "Exception"))
-    ]
-    detail = f" ({errors[0]})" if errors else ""
+    tracebacks, included): its first line and the error it quotes."""
     print(
-        f"skdistill: warning: {category.__name__}: {first}{detail}",
+        f"skdistill: warning: {category.__name__}: {_one_line(message)}",
         file=sys.stderr,
         flush=True,
     )
@@ -240,11 +277,14 @@ def build_subcommand_parser(names):
 
 
 def _fail(parser, exc):
-    """One line on stderr for an unexpected error, exit status 1."""
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else ""
+    """One line on stderr for an unexpected error, exit status 1.
+
+    The error's first line, with the error it quotes (see :func:`_one_line`):
+    a search whose every fit failed says why.
+    """
+    text = _one_line(exc)
     kind = type(exc).__name__
-    message = f"{kind}: {first}" if first else kind
+    message = f"{kind}: {text}" if text else kind
     print(f"skdistill: error: {message}", file=sys.stderr, flush=True)
     return 1
 

@@ -200,18 +200,38 @@ def check_finite_columns(frame, columns, option):
             )
 
 
+# Fewer values than this may all differ by chance: no note of an identifier.
+_MIN_IDENTIFIER_VALUES = 20
+
+
 def _looks_like_row_number(values):
     """An integer column whose values are all distinct (an index, an id)."""
     import numpy as np
 
     values = values.dropna().to_numpy()
-    if values.size < 20 or values.dtype.kind not in "iuf":
+    if values.size < _MIN_IDENTIFIER_VALUES or values.dtype.kind not in "iuf":
         return False
     if not np.all(np.isfinite(values)):
         return False
     if values.dtype.kind == "f" and not np.all(np.mod(values, 1) == 0):
         return False
     return np.unique(values).size == values.size
+
+
+def _looks_like_text_identifier(values):
+    """A text column whose values are all distinct (an id, a name)."""
+    values = values.dropna()
+    return values.size >= _MIN_IDENTIFIER_VALUES and values.nunique() == values.size
+
+
+def _identifier_note(column, why):
+    """The note on a column that looks like an identifier (``why``: its
+    values are all distinct)."""
+    return (
+        f"the column {column!r} looks like a row number or an identifier "
+        f"({why}); it is used as a feature: --drop {shlex.quote(column)} to "
+        "leave it out"
+    )
 
 
 def _numbers_but_for(values, target=False):
@@ -424,11 +444,7 @@ def load_csv(
         ):
             numeric.append(column)
             if column.startswith("Unnamed:") or _looks_like_row_number(values):
-                notes.append(
-                    f"the column {column!r} looks like a row number or an "
-                    f"identifier (all values distinct integers); it is used as a "
-                    f"feature: --drop {shlex.quote(column)} to leave it out"
-                )
+                notes.append(_identifier_note(column, "all values distinct integers"))
             continue
         n_values = values.nunique(dropna=True)
         odd = _numbers_but_for(values)
@@ -443,6 +459,8 @@ def load_csv(
             )
         if odd is not None:
             notes.append(f"{odd}; it is one-hot encoded as text meanwhile")
+        elif _looks_like_text_identifier(values):
+            notes.append(_identifier_note(column, "all values distinct"))
         categorical.append(column)
     if not numeric and not categorical:
         raise UsageError(f"--csv: {path!r} has no feature column besides {target!r}")

@@ -17,6 +17,29 @@ def to_builtin(value):
     return value
 
 
+def to_json(payload):
+    """``payload`` as standard JSON text, indented.
+
+    NumPy scalars and arrays are written as numbers and lists, and a number
+    that is not finite (a NaN cross-validated score) as ``null``: JSON has
+    no ``NaN`` nor ``Infinity``.
+    """
+    import json
+    import math
+
+    def standard(value):
+        value = to_builtin(value)
+        if isinstance(value, dict):
+            return {key: standard(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [standard(item) for item in value]
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return value
+
+    return json.dumps(standard(payload), indent=2, allow_nan=False)
+
+
 def _header(result):
     params = result["parameters"]
     header = (
@@ -70,6 +93,14 @@ def format_result(result):
     if note is not None:
         lines.append(f"(bytes: {note})")
     return "\n".join(lines)
+
+
+def report_image_path(path):
+    """The path of the plot that ``--report path`` saves next to the report.
+
+    ``<name>_agreement.png`` for the report ``<name>.md``.
+    """
+    return f"{os.path.splitext(os.fspath(path))[0]}_agreement.png"
 
 
 def plot_agreement(model, X, teacher, path, dataset, task):
@@ -138,8 +169,7 @@ def write_markdown(result, path, model, X, teacher):
            "the model")
         + ".",
     ]
-    stem = os.path.splitext(path)[0]
-    image = f"{stem}_agreement.png"
+    image = report_image_path(path)
     note = None
     try:
         plot_agreement(model, X, teacher, image, result["dataset"], result["task"])

@@ -1,6 +1,5 @@
 """Command line, default command: distil a teacher and report on a test set."""
 
-import json
 import os
 import sys
 import time
@@ -25,6 +24,7 @@ from ._cli_models import (
     STUDENTS,
     TEACHERS,
 )
+from ._cli_report import report_image_path
 from ._optional import optional_error
 
 
@@ -45,7 +45,8 @@ _EPILOG = (
     "(with a note on stderr); columns with no value at all are dropped; a "
     "non-numeric column with more than --max-categories distinct values (an "
     "identifier, free text, a timestamp) cannot be encoded and is an error "
-    "unless --drop'ped. Target values are read as written (1 and 01 are two "
+    "unless --drop'ped; a column whose values are all distinct (an identifier) "
+    "is noted on stderr. Target values are read as written (1 and 01 are two "
     "labels); numbers with a fractional part are a regression target, "
     "distilled with DistilledRegressor (see --task)."
 )
@@ -190,7 +191,8 @@ def _add_output_arguments(output):
     output.add_argument(
         "--json",
         action="store_true",
-        help="print the report as JSON instead of a table",
+        help="print the report as JSON instead of a table (a number that is "
+        "not finite, such as a NaN cross-validated score, is null)",
     )
     output.add_argument(
         "--plot",
@@ -276,6 +278,10 @@ def check_args(parser, args):
     try:
         for option in ("--plot", "--save", "--report"):
             check_output_path(option, getattr(args, option[2:]))
+        if args.report is not None:
+            check_output_path(
+                "--report (the plot next to it)", report_image_path(args.report)
+            )
     except UsageError as exc:
         parser.error(str(exc))
     if args.plot is not None:
@@ -352,11 +358,10 @@ def run_train(args, parser):
     """Run the default command: check, fit, print the report, save."""
     check_args(parser, args)
     result = run(args, Progress(args.verbose), parser)
-    from ._cli_report import format_result, to_builtin
+    from ._cli_report import format_result, to_json
 
     if args.json:
-        payload = {k: v for k, v in result.items() if k != "report"}
-        text = json.dumps(payload, indent=2, default=to_builtin)
+        text = to_json({k: v for k, v in result.items() if k != "report"})
     else:
         text = format_result(result)
     return print_text(text)

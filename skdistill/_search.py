@@ -1347,16 +1347,38 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
                 # student refitted on more rows may grow (a tree, a forest)
                 refitted = student_bytes(self.best_estimator_)
                 if refitted > self.max_bytes:
-                    grown = count_nonzero_parameters(
-                        self.best_estimator_.student_
-                    ) > results["n_nonzero"][self.best_index_]
-                    advice = (
-                        "Bound its size by its parameters (max_depth, "
-                        "max_leaf_nodes)" if grown else
-                        "It has no more parameters than they had: its "
-                        "compressed file varies by a few bytes with their "
-                        "values; leave max_bytes a margin"
+                    student = self.best_estimator_.student_
+                    grown = count_nonzero_parameters(student) > (
+                        results["n_nonzero"][self.best_index_]
                     )
+                    # the parameters that bound a tree's size (of a forest,
+                    # of boosting), wherever they are in the student
+                    bounds = [
+                        name for name in ("max_depth", "max_leaf_nodes")
+                        if any(
+                            key.rpartition("__")[2] == name
+                            for key in student.get_params()
+                        )
+                    ]
+                    if grown and bounds:
+                        advice = (
+                            "Bound its size by its parameters "
+                            f"({', '.join(bounds)})"
+                        )
+                    elif grown:
+                        advice = (
+                            "It has more non-zero parameters than they had "
+                            "(a network or a linear model has more weights "
+                            "when its input has more columns, such as "
+                            "categories that some splits did not see); leave "
+                            "max_bytes a margin"
+                        )
+                    else:
+                        advice = (
+                            "It has no more parameters than they had: its "
+                            "compressed file varies by a few bytes with their "
+                            "values; leave max_bytes a margin"
+                        )
                     warnings.warn(
                         f"The best candidate, refitted on all rows, has "
                         f"{refitted} bytes, more than max_bytes={self.max_bytes} "

@@ -119,6 +119,34 @@ def test_json_output_is_machine_readable():
     assert report["models"][2]["n_parameters"] == 15  # 3 x 4 weights + 3 intercepts
 
 
+def test_json_output_writes_a_nan_score_as_null(tmp_path, capsys):
+    # two 'yes' rows of ten: --grid's folds leave one without 'yes', and the
+    # cross-validated accuracy is NaN, which JSON cannot write: null
+    path = tmp_path / "tiny.csv"
+    path.write_text(
+        "id,age,city,label\n"
+        "1000,70,Paris,yes\n1001,57,Nice,no\n1002,49,Lyon,no\n"
+        "1003,34,Lyon,no\n1004,37,Paris,no\n1005,20,Nice,no\n"
+        "1006,22,Nice,no\n1007,19,Lyon,no\n1008,28,Paris,no\n"
+        "1009,68,Nice,yes\n"
+    )
+    status = main(["--csv", str(path), "--target", "label", "--drop", "id",
+                   "--grid", "--json"])
+    assert status == 0
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    report = json.loads(capsys.readouterr().out, parse_constant=refuse)
+    assert report["best_params"]["cv_accuracy"] is None
+
+    from skdistill._cli_report import to_json
+
+    assert json.loads(to_json({"a": np.float64("nan"), "b": [np.inf, 1.5]})) == {
+        "a": None, "b": [None, 1.5]
+    }
+
+
 def test_csv_with_plot_save_and_verbose(customers_csv, tmp_path):
     pytest.importorskip("skops.io")
     pytest.importorskip("matplotlib")
@@ -710,6 +738,31 @@ def test_row_number_columns_get_a_note(labels_csv):
     assert "--drop id to leave it out" in notes[0]
 
 
+@pytest.mark.parametrize("n_rows, noted", [(60, True), (19, False)])
+def test_text_identifier_columns_get_a_note(tmp_path, n_rows, noted):
+    # as an integer identifier: all values distinct, on enough rows to mean
+    # something (not on 19)
+    pd = pytest.importorskip("pandas")
+    from skdistill._cli_data import load_csv
+
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "user": [f"user{i:03d}" for i in range(n_rows)],
+            "city": rng.choice(["paris", "nice"], n_rows),
+            "x": rng.standard_normal(n_rows),
+            "label": np.arange(n_rows) % 2,
+        }
+    )
+    path = _write_csv(tmp_path / "users.csv", frame)
+    notes = load_csv(path, "label")[3]
+    expected = (
+        "the column 'user' looks like a row number or an identifier (all "
+        "values distinct); it is used as a feature: --drop user to leave it out"
+    )
+    assert notes == ([expected] if noted else [])
+
+
 def test_markdown_report(tmp_path):
     pytest.importorskip("matplotlib")
     report = tmp_path / "run.md"
@@ -865,6 +918,20 @@ def test_output_paths_are_checked_before_fitting(tmp_path):
     )
 
 
+def test_the_reports_plot_path_is_checked_before_fitting(tmp_path, capsys):
+    # --report writes <name>_agreement.png next to the report: a folder there
+    # is a usage error before any fitting, not a failure after it
+    (tmp_path / "run_agreement.png").mkdir()
+    report = tmp_path / "run.md"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--dataset", "iris", "--report", str(report), "--verbose"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "--report (the plot next to it)" in err
+    assert "run_agreement.png' is a folder" in err
+    assert "fitting" not in err and not report.exists()
+
+
 def test_unwritable_save_folder_is_refused_before_fitting(
     tmp_path, monkeypatch, capsys
 ):
@@ -928,6 +995,26 @@ def test_unexpected_errors_are_one_line(tmp_path):
         assert len(errors) == 1 and errors[0].startswith("skdistill: error: ")
 
 
+def test_a_search_whose_fits_all_failed_says_why(tmp_path, capsys):
+    # 6 training rows, 3 folds: 4 rows per fold, fewer than the k-NN teacher's
+    # 5 neighbours; the one-line error ends with the error every fit raised
+    path = tmp_path / "ten.csv"
+    path.write_text(
+        "x,z,label\n"
+        + "".join(f"{i},{i % 3},{'yes' if i < 5 else 'no'}\n" for i in range(10))
+    )
+    status = main(["--csv", str(path), "--target", "label", "--teacher", "knn",
+                   "--grid", "--test-size", "0.4"])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if "error" in line]
+    assert len(errors) == 1
+    assert errors[0].startswith("skdistill: error: ValueError: All the ")
+    assert "fits failed. (ValueError: The teacher KNeighborsClassifier" in errors[0]
+    assert "Expected n_neighbors <= n_samples_fit" in errors[0]
+
+
 def test_target_values_spelled_like_missing_values_are_classes(tmp_path):
     # only an empty target cell is missing: "NA" and "None" are classes; in
     # the features, "NA" is a missing value (imputed)
@@ -955,7 +1042,7 @@ def test_target_values_spelled_like_missing_values_are_classes(tmp_path):
 
 
 def test_model_of_an_embedded_data_set_takes_columns_by_name(tmp_path):
-    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pandas")
     pytest.importorskip("skops.io")
     from sklearn.datasets import load_iris
 

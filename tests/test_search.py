@@ -1485,9 +1485,8 @@ def test_a_refitted_best_candidate_beyond_max_bytes_warns():
         DistillationSearchCV(teacher, grid, cv=2, max_bytes=10**7).fit(X, y)
 
 
-def test_a_refitted_linear_student_beyond_max_bytes_is_told_of_the_margin(monkeypatch):
-    # a logistic student does not grow with the rows; only its compressed
-    # file varies by a byte or two: the advice on max_depth would not apply
+def _refitted_beyond_any_budget(monkeypatch):
+    """Make the search's refitted student's file a megabyte larger than it is."""
     import skdistill._search as search_module
 
     refitted = []
@@ -1504,11 +1503,60 @@ def test_a_refitted_linear_student_beyond_max_bytes_is_told_of_the_margin(monkey
 
     monkeypatch.setattr(DistillationSearchCV, "_refit", refit)
     monkeypatch.setattr(search_module, "student_bytes", n_bytes)
+
+
+def test_a_refitted_linear_student_beyond_max_bytes_is_told_of_the_margin(monkeypatch):
+    # a logistic student does not grow with the rows; only its compressed
+    # file varies by a byte or two: the advice on max_depth would not apply
+    _refitted_beyond_any_budget(monkeypatch)
     X, y = make_classification(n_samples=200, random_state=0)
     grid = {"student": [LogisticRegression()], "alpha": [0.5]}
     teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
     with pytest.warns(UserWarning, match="no more parameters.*leave max_bytes a"):
         DistillationSearchCV(teacher, grid, cv=2, max_bytes=10**5).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_refitted_network_beyond_max_bytes_gets_no_tree_advice(monkeypatch):
+    # a category that one split's training rows lack: the network refitted on
+    # all rows has more input columns, so more weights, than that split's;
+    # it has no max_depth to bound, and the advice is a margin
+    from sklearn.compose import ColumnTransformer
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from skdistill.metrics import count_nonzero_parameters
+
+    _refitted_beyond_any_budget(monkeypatch)
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.standard_normal((200, 2)), rng.randint(0, 3, 200)])
+    X[:10, 2] = 3  # seen by the second split's training rows only
+    y = (X[:, 0] > 0).astype(int)
+    network = Pipeline(
+        [
+            ("encode", ColumnTransformer(
+                [("onehot", OneHotEncoder(handle_unknown="ignore"), [2])],
+                remainder="passthrough",
+            )),
+            ("mlp", MLPClassifier(hidden_layer_sizes=(4,), max_iter=300,
+                                  random_state=0)),
+        ]
+    )
+    grid = {"student": [network], "alpha": [0.5]}
+    teacher = DecisionTreeClassifier(max_depth=3, random_state=0)
+    search = DistillationSearchCV(teacher, grid, cv=KFold(2), max_bytes=10**5)
+    with pytest.warns(UserWarning, match="refitted on all rows") as record:
+        search.fit(X, y)
+    assert count_nonzero_parameters(search.best_estimator_.student_) > (
+        search.cv_results_["n_nonzero"][search.best_index_]
+    )
+    message = next(
+        str(w.message) for w in record if "refitted on all rows" in str(w.message)
+    )
+    assert "max_depth" not in message and "max_leaf_nodes" not in message
+    assert "more non-zero parameters than they had" in message
+    assert "leave max_bytes a margin" in message
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
