@@ -103,55 +103,68 @@ def _student_columns(student_classes, classes):
     return columns
 
 
-# Labelled rows below which a frozen teacher's agreement with y is not read,
-# and the lead of its best relabelling over its classes as given and over
-# the most frequent label (fractions of the rows' weight)
-_RELABEL_MIN_ROWS = 20
+# A frozen teacher's agreement with y is read on at least this many labelled
+# rows, and _RELABEL_ROWS_PER_CLASS per class it knows (in rows of equal
+# weight: Kish's effective number); its best relabelling must agree on half
+# the rows at least, and lead its classes as given and the most frequent
+# label by _RELABEL_MARGIN, or by two standard errors of an agreement on
+# that many rows (2 / sqrt(n)) when more: on fewer rows, or with many
+# classes, a one-to-one matching of a weak teacher's classes finds
+# agreement in noise
+_RELABEL_MIN_ROWS = 50
+_RELABEL_ROWS_PER_CLASS = 10
 _RELABEL_MARGIN = 0.1
 
 
-def _warn_relabelled(logits, y_encoded, sample_weight, classes, teacher_classes):
+def _warn_relabelled(predicted, y_encoded, sample_weight, classes, teacher_classes):
     """Warn of a frozen teacher whose classes look relabelled against ``y``.
 
-    ``logits``: the teacher's outputs on labelled rows, columns on
-    ``classes``; ``y_encoded``: their labels' indices in ``classes``. A
-    teacher trained elsewhere on another encoding of the labels (0 and 1
-    swapped, ``pd.factorize`` codes where y holds ``LabelEncoder``'s) gives
-    the student targets for the wrong classes without any error. Its
-    predictions then agree with y far better once its classes are matched
-    to y's by the best one-to-one relabelling than as given, and better
-    than the most frequent label alone. Only the rows of labels among
-    ``teacher_classes`` are read (it never predicts the others).
+    ``predicted``: the teacher's likeliest class on labelled rows, and
+    ``y_encoded`` their labels, as indices in ``classes``. A teacher trained
+    elsewhere on another encoding of the labels (0 and 1 swapped,
+    ``pd.factorize`` codes where y holds ``LabelEncoder``'s) gives the
+    student targets for the wrong classes without any error. Its predictions
+    then agree with y far better once its classes are matched to y's by the
+    best one-to-one relabelling than as given, and better than the most
+    frequent label alone. Only the rows of labels among ``teacher_classes``
+    are read (it never predicts the others).
+
+    Returns
+    -------
+    read : bool
+        Whether there were rows enough to read the agreement on.
     """
     known = np.isin(classes, teacher_classes)
     rows = known[y_encoded]
-    if np.count_nonzero(rows) < _RELABEL_MIN_ROWS or np.count_nonzero(known) < 2:
-        return
+    n_classes = np.count_nonzero(known)
+    if n_classes < 2:
+        return True  # nothing to relabel
     # on the teacher's classes only
-    logits, classes = logits[rows][:, known], classes[known]
-    y_encoded = (np.cumsum(known) - 1)[y_encoded[rows]]
+    index = np.cumsum(known) - 1
+    predicted, y_encoded = index[predicted[rows]], index[y_encoded[rows]]
+    classes = classes[known]
+    weight = np.ones(len(y_encoded))
     if sample_weight is not None:
-        sample_weight = sample_weight[rows]
-    n_samples, n_classes = logits.shape
-    weight = _relative_weights(sample_weight)
-    weight = np.ones(n_samples) if weight is None else weight
+        weight = _relative_weights(sample_weight[rows])
     total = weight.sum()
     if not total > 0:
-        return
-    predicted = np.argmax(logits, axis=1)
+        return False
+    n_rows = total**2 / np.sum(weight**2)  # (equal weights: their number)
+    if n_rows < max(_RELABEL_MIN_ROWS, _RELABEL_ROWS_PER_CLASS * n_classes):
+        return False
     # agreement[k, j]: the weight share of rows labelled k predicted j
     agreement = np.bincount(
         y_encoded * n_classes + predicted, weights=weight, minlength=n_classes**2
     ).reshape(n_classes, n_classes) / total
     as_given, majority = np.trace(agreement), agreement.sum(axis=1).max()
-    bar = max(as_given, majority) + _RELABEL_MARGIN
+    bar = max(0.5, max(as_given, majority) + max(_RELABEL_MARGIN, 2 / n_rows**0.5))
     # (at most: each predicted class read as its most frequent label)
     if not agreement.max(axis=0).sum() > bar:
-        return
+        return True
     labels, predictions = linear_sum_assignment(agreement, maximize=True)
     best = agreement[labels, predictions].sum()
     if not best > bar:
-        return
+        return True
     names = classes.tolist()
     moved = [
         f"its {names[j]!r} as y's {names[k]!r}"
@@ -170,6 +183,7 @@ def _warn_relabelled(logits, y_encoded, sample_weight, classes, teacher_classes)
         "FrozenEstimator).",
         UserWarning,
     )
+    return True
 
 
 def _as_classes(predicted, student, classes):
@@ -715,8 +729,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             logits[unl] = self._teacher_logits(_safe_indexing(X, unl), method)
         del output
         if check_labels and self.alpha > 0:
+            # (the classes it does not know are at -inf: never its likeliest)
             _warn_relabelled(
-                logits[labeled], y_encoded[labeled],
+                np.argmax(logits, axis=1)[labeled], y_encoded[labeled],
                 None if sample_weight is None else sample_weight[labeled],
                 self.classes_, output_classes,
             )
@@ -877,13 +892,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         if y is not None and alpha > 0 and not vars(self).get("_labels_checked", True):
             # at the first chunk with enough labelled rows to read
             rows = np.flatnonzero(y_encoded >= 0)
-            if rows.size >= _RELABEL_MIN_ROWS:
-                self._labels_checked = True
-                _warn_relabelled(
-                    logits[rows], y_encoded[rows],
-                    None if sample_weight is None else sample_weight[rows],
-                    self.classes_, self.teacher_.classes_,
-                )
+            self._labels_checked = _warn_relabelled(
+                np.argmax(logits, axis=1)[rows], y_encoded[rows],
+                None if sample_weight is None else sample_weight[rows],
+                self.classes_, self.teacher_.classes_,
+            )
         Y, row_weight = blend_targets(soften(logits, self.T), y_encoded, alpha)
         if row_weight is not None:
             sample_weight = (

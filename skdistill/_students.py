@@ -639,11 +639,27 @@ def _mean_loss_factor(student, n_samples, n_repeated):
     ``"sgd"``). Their weights are scaled by ``n_repeated / n_samples``,
     which gives them the penalty of the same fit on the student's rows.
     """
-    if isinstance(student, (SGDClassifier, Perceptron)) or (
-        isinstance(student, MLPClassifier) and student.solver != "lbfgs"
+    return n_repeated / n_samples if _weighs_mean_loss(student) else 1.0
+
+
+def _weighs_mean_loss(student):
+    """Whether ``student`` (or the model it fits with the rows' weights:
+    a :class:`~skdistill.SparsifyTransformer`'s, a
+    :class:`~skdistill.QuantizedLinearModel`'s, a
+    ``CalibratedClassifierCV``'s) weighs its penalty against its loss per
+    row (see :func:`_mean_loss_factor`)."""
+    from ._quantize import QuantizedLinearModel  # (they import this module)
+    from ._sparsify import SparsifyTransformer
+
+    if isinstance(student, (SGDClassifier, Perceptron)):
+        return True
+    if isinstance(student, MLPClassifier):
+        return student.solver != "lbfgs"
+    if isinstance(
+        student, (SparsifyTransformer, QuantizedLinearModel, CalibratedClassifierCV)
     ):
-        return n_repeated / n_samples
-    return 1.0
+        return student.estimator is not None and _weighs_mean_loss(student.estimator)
+    return False
 
 
 def _row_count_settings(params, estimator, n_samples, n_repeated):
@@ -691,6 +707,7 @@ def _row_count_settings(params, estimator, n_samples, n_repeated):
 # What a student's error says of the labels (XGBoost's "Invalid classes
 # inferred from unique values of `y`")
 _LABEL_WORDS = re.compile(r"\b(labels?|class(es)?|y|targets?)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
 def add_label_hint(exc, classes):
@@ -709,8 +726,9 @@ def add_label_hint(exc, classes):
         return
     if isinstance(exc, (ValueError, TypeError)):
         # about the labels, not X's values ("could not convert string to
-        # float" of a column the student cannot read)
-        if not _LABEL_WORDS.search(str(exc)):
+        # float: 'class B'" of a column the student cannot read: its quoted
+        # values are not read)
+        if not _LABEL_WORDS.search(_QUOTED.sub("", str(exc))):
             return
     elif not isinstance(exc, AttributeError):
         return

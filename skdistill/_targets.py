@@ -426,17 +426,21 @@ def soften(logits, T):
     """
     proba = np.empty(logits.shape, order="F")
     T = float(T)  # (a Python float)
+    top = np.max(logits, axis=1, keepdims=True)
     # in [-inf, 0], 0 at each row's maximum. The difference overflows to
-    # -inf only where the exact value is below -max float, whose exp is 0:
-    # divided first when T >= 1 (logits near +-1e308 and a T near 1e308),
-    # after when T < 1 (where dividing first would overflow)
+    # -inf where the exact one is below -max float; divided by T >= 1 it may
+    # not be (logits near +-1e308, T near 1e308): such rows are divided
+    # first (subtracting first keeps the precision of logits with a large
+    # common offset)
     with np.errstate(over="ignore", under="ignore"):
-        if T >= 1:
-            np.divide(logits, T, out=proba)
-            proba -= np.max(proba, axis=1, keepdims=True)
-        else:
-            np.subtract(logits, np.max(logits, axis=1, keepdims=True), out=proba)
-            proba /= T
+        np.subtract(logits, top, out=proba)
+        overflowed = np.flatnonzero(
+            (np.isinf(proba) & np.isfinite(logits)).any(axis=1) if T >= 1 else []
+        )
+        proba /= T
+        if overflowed.size:
+            scaled = logits[overflowed] / T
+            proba[overflowed] = scaled - np.max(scaled, axis=1, keepdims=True)
     return softmax(proba, copy=False)
 
 

@@ -604,6 +604,21 @@ _ORDER_PROBE_ROWS = 200
 _ORDER_SCAN_ROWS = 10_000
 
 
+# Stands for a missing value of any kind where values are compared
+_MISSING = object()
+
+
+def _missing(values):
+    """Mask of the missing values (NaN, None, pd.NA, NaT) of an object array."""
+    try:
+        import pandas as pd
+    except ImportError:  # (a polars DataFrame: None or NaN)
+        return np.frompyfunc(
+            lambda v: v is None or (isinstance(v, float) and v != v), 1, 1
+        )(values).astype(bool)
+    return np.asarray(pd.isna(values), dtype=bool)
+
+
 def _order_probe_rows(X, order):
     """Rows of the DataFrame ``X`` whose values change when its columns are
     read in the ``order`` of the teacher's: up to ``_ORDER_PROBE_ROWS`` of
@@ -616,10 +631,13 @@ def _order_probe_rows(X, order):
     moved = np.flatnonzero(np.asarray(order) != np.arange(len(order)))
     try:
         values = np.asarray(head, dtype=object)
+        # missing values (NaN, None, pd.NA) as one value: rare indicators
+        # coded as missing otherwise, missing in both columns, are alike
+        values[_missing(values)] = _MISSING
         differs = np.asarray(
             values[:, moved] != values[:, np.asarray(order)[moved]], dtype=bool
         ).any(axis=1)
-    except (TypeError, ValueError):  # values that do not compare (pd.NA)
+    except (TypeError, ValueError):  # values that do not compare
         differs = np.ones(head.shape[0], dtype=bool)
     rows = np.flatnonzero(differs)
     if rows.size == 0:

@@ -912,7 +912,9 @@ def test_student_refusing_the_labels_gets_a_hint(data):
     from sklearn.compose import make_column_transformer
     from sklearn.preprocessing import OneHotEncoder
 
-    X_text = np.column_stack([X[:, :3], np.array(["a", "b"])[y % 2]]).astype(object)
+    # (a value that reads like a label: quoted, it is not read)
+    X_text = np.column_stack([X[:, :3], np.array(["a", "class y"])[y % 2]])
+    X_text = X_text.astype(object)
     teacher = make_pipeline(
         make_column_transformer((OneHotEncoder(), [3]), remainder="passthrough"),
         LogisticRegression(max_iter=1000),
@@ -1184,6 +1186,17 @@ def test_sgd_student_keeps_its_penalty_on_the_repeated_rows():
 
     assert distance(clone(student).fit(X, y)) < 1e-3
     assert distance(clone(student).set_params(alpha=0.01 * copies).fit(X, y)) > 0.05
+    # within skdistill's wrappers, which fit it with the rows' weights
+    from skdistill import QuantizedLinearModel, SparsifyTransformer
+
+    for wrapper in (
+        SparsifyTransformer(clone(student), sparsity=0.0),
+        QuantizedLinearModel(clone(student), n_bits=16),
+    ):
+        clf = DistilledClassifier(teacher, clone(wrapper), alpha=1e-6).fit(X, y)
+        alone = clone(wrapper).fit(X, y)
+        gap = np.linalg.norm(clf.student_.estimator_.coef_ - alone.estimator_.coef_)
+        assert gap < 1e-3 * np.linalg.norm(alone.estimator_.coef_)
 
 
 @pytest.mark.skipif(
@@ -1532,7 +1545,7 @@ def test_frozen_teacher_trained_on_swapped_labels_is_said():
         clf.fit(X, names[y])
     (message,) = _relabel_warnings(record)
     assert "its 'mid' as y's 'high'" in message
-    # a stream says it at its first chunk of enough labelled rows
+    # a stream says it at its first chunk of enough labelled rows (50)
     clf = DistilledClassifier(teacher, SGDClassifier(loss="log_loss"), alpha=0.5)
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
@@ -1565,6 +1578,31 @@ def test_frozen_teachers_whose_labels_agree_are_not_said_relabelled():
                 X, y
             )
         assert not _relabel_warnings(record)
+    # a weak teacher of 50 classes (7% accurate on these rows): a one-to-one
+    # matching of its classes found 25% agreement in noise, and was said
+    X50, y50 = make_classification(
+        n_samples=400, n_features=30, n_informative=20, n_classes=50,
+        n_clusters_per_class=1, random_state=0,
+    )
+    forest = RandomForestClassifier(n_estimators=100, random_state=0)
+    forest.fit(X50[:200], y50[:200])
+    assert forest.score(X50[200:], y50[200:]) < 0.1
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        DistilledClassifier(
+            FrozenEstimator(forest), LogisticRegression(max_iter=200), alpha=0.5
+        ).fit(X50[200:], y50[200:])
+    assert not _relabel_warnings(record)
+    # the rows it gets wrong the only ones of any weight: three rows read
+    good = LogisticRegression().fit(X, y)
+    weight = (good.predict(X) != y).astype(float)
+    weight[np.flatnonzero(weight)[3:]] = 0.0
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        DistilledClassifier(FrozenEstimator(good), LogisticRegression()).fit(
+            X, y, sample_weight=weight
+        )
+    assert not _relabel_warnings(record)
     # alpha=0 does not read the teacher
     swapped = FrozenEstimator(LogisticRegression().fit(X, 1 - y))
     with warnings.catch_warnings(record=True) as record:

@@ -17,6 +17,7 @@ from sklearn.ensemble import (
 )
 from sklearn.feature_selection import RFE
 from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.model_selection import (
     GridSearchCV,
@@ -828,6 +829,19 @@ def test_soften_of_logits_near_the_largest_float(T):
     assert_allclose(proba.sum(axis=1), 1.0)
 
 
+def test_soften_keeps_the_precision_of_logits_with_a_large_offset():
+    # scores 1e14 apart from zero, a few apart from each other (a decision
+    # function of huge coefficients): divided first, they lost 1e-3
+    rng = np.random.RandomState(0)
+    spread = rng.standard_normal((50, 4))
+    for offset in (1e6, 1e10, 1e14):
+        logits = offset + spread
+        # (exact: floats within a factor 2 of each other subtract exactly)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        for T in (1.5, 3.0, 7.0):
+            assert_allclose(soften(logits, T), softmax(shifted / T, axis=1), rtol=1e-12)
+
+
 def test_tiny_temperature_gives_the_teachers_labels_to_a_tree(data):
     X, y = data
     teacher = LogisticRegression().fit(X, y)
@@ -1506,11 +1520,20 @@ class _PositionalTeacher(RegressorMixin, BaseEstimator):
     def fit(self, X, y):
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = X.shape[1]
-        self.coef_ = np.linalg.lstsq(np.asarray(X, dtype=float), y, rcond=None)[0]
+        self.coef_ = np.linalg.lstsq(self._values(X), y, rcond=None)[0]
         return self
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    @staticmethod
+    def _values(X):  # missing values as 0
+        return np.nan_to_num(X.to_numpy(dtype=float, na_value=np.nan))
+
     def predict(self, X):
-        return np.asarray(X, dtype=float) @ self.coef_
+        return self._values(X) @ self.coef_
 
 
 def _columns_in_another_order():
@@ -1561,6 +1584,26 @@ def test_reordered_columns_equal_on_the_first_rows_are_refused():
     reordered = X[["x", "d2", "d1"]]
     with pytest.raises(ValueError, match=r"another order \(\['x', 'd1', 'd2'\]\)"):
         DistilledRegressor(FrozenEstimator(fitted), Ridge()).fit(reordered, y)
+    # coded as missing where not 1 (NaN; pandas' nullable NA), as LightGBM
+    # takes them, on 4,000 rows of which 10 have a 1: rows missing in both
+    # columns are alike in either order (they were probed as differing, and
+    # 200 rows evenly spaced over the table missed the ten)
+    n = 4000
+    x = rng.randn(n)
+    for missing, dtype in ((np.nan, "float64"), (pd.NA, "Int64")):
+        coded = pd.DataFrame({"x": x, "d1": missing, "d2": missing}).astype(
+            {"d1": dtype, "d2": dtype}
+        )
+        coded.loc[3001:3005, "d1"] = 1
+        coded.loc[3006:3010, "d2"] = 1
+        y_coded = x + 3 * coded["d1"].fillna(0).to_numpy(float)
+        y_coded -= 3 * coded["d2"].fillna(0).to_numpy(float)
+        fitted = _PositionalTeacher().fit(coded, y_coded)
+        student = make_pipeline(SimpleImputer(strategy="constant"), Ridge())
+        with pytest.raises(ValueError, match="same columns in another order"):
+            DistilledRegressor(FrozenEstimator(fitted), student).fit(
+                coded[["x", "d2", "d1"]], y_coded
+            )
     # the same values in both columns: either order answers the same
     X["d2"] = X["d1"]
     fitted = _PositionalTeacher().fit(X, y)
