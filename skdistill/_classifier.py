@@ -135,7 +135,7 @@ def _warn_relabelled(predicted, y_encoded, sample_weight, classes, teacher_class
         Whether there were rows enough to read the agreement on.
     """
     known = np.isin(classes, teacher_classes)
-    rows = known[y_encoded]
+    rows = known[y_encoded] & known[predicted]
     n_classes = np.count_nonzero(known)
     if n_classes < 2:
         return True  # nothing to relabel
