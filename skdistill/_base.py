@@ -516,7 +516,9 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        teacher_tags = get_tags(self.teacher)
+        # a teacher dropped after fit (None): what the student takes
+        teacher = self.student if self.teacher is None else self.teacher
+        teacher_tags = get_tags(teacher)
         student_tags = get_tags(self.student)
         tags.input_tags.sparse = (
             teacher_tags.input_tags.sparse
@@ -524,7 +526,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             and self.augment in (None, "auto")  # "auto" generates no sparse rows
         )
         tags.input_tags.allow_nan = (
-            accepts_nan(self.teacher)
+            accepts_nan(teacher)
             and accepts_nan(self.student)
             # the generators need complete rows ("auto" skips X with NaN)
             and not (isinstance(self.augment, str) and self.augment in _GENERATORS)

@@ -728,7 +728,8 @@ def dumps(model, *, prediction_only=False, compresslevel=9):
         preprocessing, no teacher) instead of ``model``.
 
     compresslevel : int, default=9
-        Deflate level of the zip archive, from 0 (stored, no compression) to 9.
+        Deflate level of the zip archive, from 0 (deflate entries without
+        compression) to 9.
 
     Returns
     -------

@@ -1626,3 +1626,27 @@ def test_text_labels_keep_their_type_against_a_teacher_of_object_classes():
         assert clf.classes_.dtype == names.dtype
         assert clf.predict(X).dtype == names.dtype
         assert_array_equal(clf.classes_, names)
+
+
+def test_the_teacher_can_be_dropped_after_fit():
+    # a frozen teacher is teacher_ itself: dropping it takes teacher=None,
+    # after which scikit-learn 1.9's check_is_fitted read the teacher's tags
+    # and every prediction failed on NoneType
+    from skdistill import DistilledRegressor
+
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    forest = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    clf = DistilledClassifier(FrozenEstimator(forest), LogisticRegression()).fit(X, y)
+    expected = clf.predict_proba(X)
+    del clf.teacher_
+    clf.set_params(teacher=None)
+    assert_allclose(clf.predict_proba(X), expected)
+    assert_array_equal(clf.predict(X), clf.classes_[np.argmax(expected, axis=1)])
+    assert clf.score(X, y) == np.mean(clf.predict(X) == y)
+    assert clf.decision_function(X).shape == (len(y),)
+    teacher = FrozenEstimator(Ridge().fit(X, y))
+    reg = DistilledRegressor(teacher, Ridge(alpha=10.0)).fit(X, y)
+    expected = reg.predict(X)
+    del reg.teacher_
+    reg.set_params(teacher=None)
+    assert_allclose(reg.predict(X), expected)

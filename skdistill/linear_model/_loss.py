@@ -335,8 +335,15 @@ class _SoftLogisticLoss:
             self._lin_intercept += YwT.sum(axis=1)
             if self.sparse:
                 self._lin_coef += (XbT.astype(np.float64, copy=False) @ YwT.T).T
+            elif Xb.dtype == np.float64:
+                self._lin_coef += YwT @ Xb
             else:
-                self._lin_coef += YwT @ Xb.astype(np.float64, copy=False)
+                # float32 X summed in float64, by rows of about _BLOCK_BYTES
+                # in float64 (the whole block's copy was the fit's peak)
+                step = max(1, _BLOCK_BYTES // (32 * max(n_features, 1)))
+                for part in range(0, stop - start, step):
+                    rows = slice(part, part + step)
+                    self._lin_coef += YwT[:, rows] @ Xb[rows].astype(np.float64)
 
     def split(self, w):
         """Views ``(coef, intercept)`` of the parameter vector ``w``."""
