@@ -1,15 +1,18 @@
 """Search over students with the teacher fitted once per split; their frontier."""
 
 import pickle
+from multiprocessing.pool import MaybeEncodingError
 import time
 import traceback
 import warnings
 from inspect import signature
+from copy import copy as shallow_copy
 from copy import deepcopy
 from numbers import Integral, Real
 
 import joblib
 import numpy as np
+import scipy.sparse as sp
 from scipy.stats import rankdata
 from sklearn.base import (
     BaseEstimator,
@@ -58,6 +61,7 @@ from ._fitting import (
     route_fit,
     weight_kwargs,
 )
+from ._frames import frame_library
 from ._frontier import results_front
 from ._labels import (
     check_label_overlap,
@@ -189,6 +193,21 @@ class _SplitTeacher(FrozenEstimator):
         tags = deepcopy(self._tags)
         tags._skip_test = True
         return tags
+
+    def answering_for(self, X, X_own):
+        """A copy that answers about ``X_own`` (a candidate's own copy of the
+        rows ``X``) what this one answers about ``X``."""
+        if X_own is X:
+            return self
+        new = shallow_copy(self)
+        new._cache = {
+            method: [
+                (X_own if X_ref is X else X_ref, output) for X_ref, output in entries
+            ]
+            for method, entries in self._cache.items()
+        }
+        new._hashes = {}
+        return new
 
     def _hash(self, key, X):
         if key not in self._hashes:
@@ -408,7 +427,8 @@ def _prepare_split(
             continue
         generated[generation, method] = X_new, output
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-    y_teacher = np.asarray(fitted.predict(X_test))
+    with blame("teacher", fitted, "predict"):
+        y_teacher = _teacher_predictions(fitted, X_test)
     scored = _SplitTeacher.wrap(fitted, {"predict": [(X_test, y_teacher)]})
     test_params = index_params(score_params, test, n_samples)
     try:
@@ -423,6 +443,49 @@ def _prepare_split(
         # candidates are still scored
         score, failure = np.nan, f"{type(exc).__name__}: {exc}"
     return fitted, responses, generated, y_teacher, score, failure
+
+
+# What joblib raises when a worker's fitted teacher cannot be sent back
+# (loky: a TypeError or PicklingError; "multiprocessing": MaybeEncodingError)
+_TRANSPORT_ERRORS = (
+    TypeError, AttributeError, pickle.PicklingError, MaybeEncodingError
+)
+
+
+def _fit_teacher(teacher, X, y, fit_params):
+    """The teacher fitted on all rows, for the refit (its errors named)."""
+    with blame("teacher", teacher, "fit"):
+        return _teacher._fit_clone(teacher, X, y, fit_params)
+
+
+def _teacher_predictions(fitted, X):
+    """``fitted.predict(X)``; a classifier without ``predict`` (which a
+    distiller takes: it reads ``predict_proba`` or ``decision_function``)
+    predicts the class of its largest output."""
+    if hasattr(fitted, "predict"):
+        return np.asarray(fitted.predict(X))
+    for method in ("predict_proba", "decision_function"):
+        if hasattr(fitted, method) and hasattr(fitted, "classes_"):
+            output = np.asarray(getattr(fitted, method)(X))
+            if output.ndim == 1:  # a binary score: of the second class
+                return np.asarray(fitted.classes_)[(output > 0).astype(int)]
+            return np.asarray(fitted.classes_)[np.argmax(output, axis=1)]
+    raise TypeError(
+        f"The fitted teacher {type(fitted).__name__} has no predict, "
+        "predict_proba or decision_function: the search cannot score it."
+    )
+
+
+def _own_copy(X):
+    """A copy of a split's rows (an array, sparse matrix or pandas DataFrame;
+    a polars DataFrame, which nothing writes into, is returned as is)."""
+    if isinstance(X, np.ndarray):
+        return X.copy(order="K")  # (its layout kept: the same hash)
+    if sp.issparse(X):
+        return X.copy()
+    if frame_library(X) == "pandas":
+        return X.copy(deep=True)
+    return X
 
 
 def _fit_and_score(
@@ -455,6 +518,12 @@ def _fit_and_score(
     ``error_score``, its measurements NaN, and ``"error"`` holds the
     traceback.
     """
+    # the candidate's own rows, as GridSearchCV indexes them per candidate:
+    # the split's are shared by its candidates, and a student that writes
+    # into its input (copy_X=False, StandardScaler(copy=False)) would change
+    # the others' rows
+    X_own, X_test = _own_copy(X_train), _own_copy(X_test)
+    teacher, X_train = teacher.answering_for(X_train, X_own), X_own
     estimator = clone(base).set_params(**clone(params, safe=False))
     given = {"teacher": base.teacher, "teacher_cv": estimator.teacher_cv}
     # the split's outputs replace teacher_cv's folds
@@ -1216,7 +1285,7 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         # unless every candidate fits its own (out-of-fold targets)
         if self.refit and any(teacher_cv is None for teacher_cv, _ in keys):
             jobs.append(
-                delayed(_timed)(_teacher._fit_clone, self.teacher, X, y, teacher_params)
+                delayed(_timed)(_fit_teacher, self.teacher, X, y, teacher_params)
             )
         prepared = self._run_teachers(parallel, jobs)
         full_teacher, teacher_time = (
@@ -1399,12 +1468,17 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
         """
         try:
             return parallel(jobs)
-        except (TypeError, AttributeError, pickle.PicklingError) as exc:
-            if "pickl" not in str(exc).lower():
+        except _TRANSPORT_ERRORS as exc:
+            named = (str(exc), *getattr(exc, "__notes__", ()))
+            if "pickl" not in str(exc).lower() or any(
+                text.startswith(("The teacher", "The student")) for text in named
+            ):  # not the transport: the teacher's own error, named already
                 raise
+            # (multiprocessing's error quotes the whole result: its start)
+            text = str(exc) if len(str(exc)) <= 300 else f"{str(exc)[:300]}..."
             raise TypeError(
                 f"An object could not be pickled between the search's worker "
-                f"processes (n_jobs={self.n_jobs}): {type(exc).__name__}: {exc}. "
+                f"processes (n_jobs={self.n_jobs}): {type(exc).__name__}: {text}. "
                 "Each split's teacher is fitted in a worker and sent back to the "
                 "search, which hands its outputs to every candidate, so the "
                 f"teacher {type(self.teacher).__name__} must pickle once fitted, "

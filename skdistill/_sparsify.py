@@ -226,6 +226,21 @@ def _intercept_like(values, original):
     return values[()] if isinstance(original, np.generic) else values.item()
 
 
+def _read_only(X):
+    """A read-only view of an array (anything else as is).
+
+    The pruning reads ``X`` again after the estimator's fit: a model that
+    writes into its input (``LinearRegression(copy_X=False)``) then copies
+    it, as scikit-learn's estimators do with read-only input, where it
+    would have centred the rows the refits read.
+    """
+    if not isinstance(X, np.ndarray):
+        return X
+    view = X.view()
+    view.flags.writeable = False
+    return view
+
+
 def _fit_on_columns(estimator, X, y, columns, fit_kwargs):
     """Fit ``clone(estimator)`` on the columns of ``X`` where ``columns`` is True.
 
@@ -673,7 +688,7 @@ class SparsifyTransformer(
             _check_prefit_names(self.estimator.estimator, self)
             estimator = copy.deepcopy(self.estimator.estimator)
         else:
-            estimator = clone(self.estimator).fit(X_raw, y, **fit_kwargs)
+            estimator = clone(self.estimator).fit(_read_only(X_raw), y, **fit_kwargs)
         access = _CoefAccess(estimator, self.importance_getter)
         coef = access.get()
         # a Pipeline student's last step has coefficients over the features

@@ -966,3 +966,27 @@ def test_a_nested_pipeline_student_is_refused_saying_why():
     distiller = DistilledClassifier(LogisticRegression(), student)
     with pytest.raises(TypeError, match="ends in another Pipeline"):
         SparsifyTransformer(distiller, sparsity=0.5).fit(X, y)
+
+
+def test_an_estimator_writing_into_X_does_not_change_the_rows_pruning_reads():
+    # LinearRegression(copy_X=False) centred X in place at the first fit, and
+    # the refit on the kept columns read the centred rows (R² -7549)
+    from sklearn.linear_model import LinearRegression
+
+    X, y = make_regression(
+        n_samples=200, n_features=8, n_informative=4, noise=1.0, random_state=0
+    )
+    X += 50
+    fitted = {
+        copy: SparsifyTransformer(
+            LinearRegression(copy_X=copy), max_features=4
+        ).fit(X.copy(), y)
+        for copy in (True, False)
+    }
+    assert_array_equal(fitted[False].get_support(), fitted[True].get_support())
+    for name in ("coef_", "intercept_"):
+        assert_allclose(
+            getattr(fitted[False].estimator_, name),
+            getattr(fitted[True].estimator_, name),
+        )
+    assert fitted[False].estimator_.score(X, y) > 0.99
