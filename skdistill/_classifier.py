@@ -849,8 +849,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             # hold any of classes_, even only unknown ones
             labels = np.unique(y[labeled])
             check_label_kind(labels, self.teacher_.classes_)
-            others = self.classes_[~np.isin(self.classes_, [0, 1])]
-            if labels.dtype.kind == "b" and len(others):
+            others = (  # (text classes: numpy < 1.25 warns comparing them)
+                self.classes_[~np.isin(self.classes_, [0, 1])]
+                if labels.dtype.kind == "b" else []
+            )
+            if len(others):
                 # classes= of the first call added a class a boolean cannot be
                 raise ValueError(
                     f"The labels in y are booleans, but classes_ "
