@@ -514,10 +514,14 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             )
         return router
 
+    def _tags_teacher(self):
+        """The teacher whose tags the distiller's read; one dropped after fit
+        (None): the student, what the student takes."""
+        return self.student if self.teacher is None else self.teacher
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        # a teacher dropped after fit (None): what the student takes
-        teacher = self.student if self.teacher is None else self.teacher
+        teacher = self._tags_teacher()
         teacher_tags = get_tags(teacher)
         student_tags = get_tags(self.student)
         tags.input_tags.sparse = (

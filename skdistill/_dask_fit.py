@@ -30,6 +30,7 @@ from ._targets import (
     soften,
 )
 from ._teacher import teacher_response
+from .linear_model._loss import OVERFLOW_ADVICE
 from .linear_model._soft_logistic import (
     _LOGISTIC_BALANCE_WEIGHTED,
     SoftLogisticRegression,
@@ -285,8 +286,7 @@ def _minimize_blockwise(
         # the blocks' weighted sums would be infinite: a model of zeros
         raise ValueError(
             "The total weight sum_i sample_weight_i * sum_k Y_ik overflows "
-            "float64. Divide sample_weight by a constant s and multiply C by "
-            "s: the model is the same."
+            f"float64. {OVERFLOW_ADVICE}"
         )
     l2 = 0.0 if np.isinf(C) else 1.0 / (C * sw_sum)
     # one task per block (fused with the tasks that make the block of X), then

@@ -459,9 +459,8 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        teacher = self.student if self.teacher is None else self.teacher  # dropped
         tags.target_tags.multi_output = (
-            get_tags(teacher).target_tags.multi_output
+            get_tags(self._tags_teacher()).target_tags.multi_output
             and get_tags(self.student).target_tags.multi_output
         )
         return tags

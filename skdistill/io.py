@@ -401,12 +401,13 @@ def _transformer_reduced(step):
     - a Pipeline, ``ColumnTransformer``, ``FeatureUnion`` or
       ``FrozenEstimator`` has the transformers it holds reduced so.
     """
-    if _fitted_distiller(step):  # a selector's model, or its last step
-        return _distiller_reduced(step)
+    state = vars(step) if hasattr(step, "__dict__") else {}
+    if "student_" in state and "teacher" in state:
+        # a fitted distiller: a selector's model, or its Pipeline's last step
+        return _without_teacher(step)
     if isinstance(step, FrozenEstimator):  # (it answers for its model)
         inner = _transformer_reduced(step.estimator)
         return step if inner is step.estimator else FrozenEstimator(inner)
-    state = vars(step) if hasattr(step, "__dict__") else {}
     fitted = state.get("estimator_")
     if fitted is not None and "coef_mask_" in state:  # a SparsifyTransformer
         small = copy.copy(step)
@@ -437,21 +438,6 @@ def _transformer_reduced(step):
         setattr(small, attribute, reduced)
         return small
     return step
-
-
-def _fitted_distiller(model):
-    """Whether ``model`` is a fitted distiller, or a frozen one."""
-    if isinstance(model, FrozenEstimator):
-        model = model.estimator
-    state = getattr(model, "__dict__", {})
-    return "student_" in state and "teacher" in state
-
-
-def _distiller_reduced(model):
-    """A fitted distiller (or a frozen one, kept frozen) without its teacher."""
-    if isinstance(model, FrozenEstimator):
-        return FrozenEstimator(_without_teacher(model.estimator))
-    return _without_teacher(model)
 
 
 def _target_transformed(model):

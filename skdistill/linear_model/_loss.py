@@ -17,6 +17,14 @@ _MIN_BLOCK_ROWS = 8192
 _BINARY_ROW_WORK = 1 << 19
 
 
+# What to do with weights whose total overflows float64, where the sums are
+# weighted by it (a stream's chunks, a dask array's blocks)
+OVERFLOW_ADVICE = (
+    "Divide sample_weight by a constant s and multiply C by s: the model is "
+    "the same."
+)
+
+
 def _block_rows(X, n_classes):
     """Number of rows per block for ``X`` with ``n_classes`` work columns."""
     n_samples, n_features = X.shape

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from joblib import hash as joblib_hash
 from scipy import optimize
 
-from ._loss import _SoftLogisticLoss
+from ._loss import OVERFLOW_ADVICE, _SoftLogisticLoss
 
 # Above this many parameters the per-chunk curvature is kept as a diagonal
 # (O(n_params) memory) instead of a full matrix (O(n_params ** 2)).
@@ -188,8 +188,7 @@ class _IncrementalSoftLogistic:
             raise ValueError(
                 "The total weight of the stream, sum_i sample_weight_i * sum_k "
                 "Y_ik over its chunks, overflows float64 (sample_weight of "
-                f"{float(np.max(sw)):.3g}). Divide sample_weight by a constant "
-                "s and multiply C by s: the model is the same."
+                f"{float(np.max(sw)):.3g}). {OVERFLOW_ADVICE}"
             )
         if key in self.chunks:
             w_old, old_weight = self.chunks.pop(key)
