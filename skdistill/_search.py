@@ -46,7 +46,7 @@ from ._base import (
     generate_rows,
     resolve_augment,
 )
-from ._classifier import DistilledClassifier, check_two_classes
+from ._classifier import DistilledClassifier, _warn_relabelled, check_two_classes
 from ._fitting import (
     accepts_nan,
     accepts_sample_weight,
@@ -68,9 +68,14 @@ from ._labels import (
     check_no_missing_labels,
     labeled_mask,
     missing_labels,
+    union_classes,
 )
-from ._regressor import DistilledRegressor
-from ._targets import check_fitted_response, resolve_response_method
+from ._regressor import DistilledRegressor, _as_targets, _warn_off_target
+from ._targets import (
+    check_fitted_response,
+    logits_from_output,
+    resolve_response_method,
+)
 from .metrics import (
     count_nonzero_parameters,
     fidelity_score,
@@ -1295,6 +1300,11 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             (fitted, {**dict(zip(keys, responses)), **generated}, *rest)
             for fitted, responses, generated, *rest in prepared[:n_splits]
         ]
+        if isinstance(self.teacher, FrozenEstimator):
+            self._check_frozen_teacher(
+                built, output_keys, prepared[0][1], splits[0][0], checked,
+                sample_weight,
+            )
 
         tasks = []
         for (train, test), (fitted, outputs, y_teacher, *_), generated in zip(
@@ -1511,14 +1521,42 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             if is_classifier(best):
                 best.set_params(teacher_response=method)
             with warnings.catch_warnings():
-                if not isinstance(self.teacher, FrozenEstimator):
-                    # fitted here, on these rows: not a teacher trained
-                    # elsewhere, which a DistilledRegressor warns of
-                    warnings.filterwarnings(
-                        "ignore", "The frozen teacher's predictions", UserWarning
-                    )
+                # fitted here, on these rows, or frozen by the user and
+                # warned of by fit (see _check_frozen_teacher)
+                warnings.filterwarnings(
+                    "ignore", "The frozen teacher's predictions", UserWarning
+                )
                 best.fit(X, y, **student_params)
         self.best_estimator_ = best
+
+    def _check_frozen_teacher(
+        self, built, output_keys, outputs, train, checked, sample_weight
+    ):
+        """Warn of a frozen teacher trained elsewhere, as a distiller's fit does.
+
+        Its classes relabelled against y's, or its predictions on another
+        scale of y: read on the first split's training rows, once for the
+        search (the candidates are fitted in workers, whose warnings do not
+        reach the user, and the refit's distiller is silenced), whenever a
+        candidate reads the teacher (``alpha > 0``).
+        """
+        key = next((k for c, k in zip(built, output_keys) if c.alpha > 0), None)
+        if key is None:
+            return
+        output = outputs[key]
+        weight = None if sample_weight is None else sample_weight[train]
+        if isinstance(checked, tuple):  # labels (all given: checked by fit)
+            y = checked[0][train]
+            teacher_classes = self.teacher.classes_
+            classes = union_classes(np.unique(y), teacher_classes)
+            logits = logits_from_output(output, teacher_classes, classes, key[1])
+            _warn_relabelled(
+                np.argmax(logits, axis=1), np.searchsorted(classes, y), weight,
+                classes, teacher_classes,
+            )
+        else:
+            y = checked[train]
+            _warn_off_target(_as_targets(output, y.shape[1:], len(y)), y, weight)
 
     def _candidate_fit_params(self, teacher_params, student_params):
         """Fit parameters of a distiller with an unfrozen teacher."""

@@ -1932,3 +1932,47 @@ def test_a_student_writing_into_its_rows_leaves_the_others_theirs():
         alone.cv_results_["mean_test_score"][0],
     )
     assert search.cv_results_["mean_test_score"][1] > 0.9
+
+
+@pytest.mark.filterwarnings("ignore:The teacher is a FrozenEstimator:UserWarning")
+@pytest.mark.parametrize("refit", [True, False])
+def test_a_frozen_teacher_trained_elsewhere_is_warned_of_once(refit):
+    # relabelled classes, or another scale of y: the distiller's warnings,
+    # which the candidates (fitted in workers) cannot give, once per search
+    # whether or not it refits
+    said = "The frozen teacher's predictions on the training rows"
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    swapped = FrozenEstimator(LogisticRegression().fit(X, 1 - y))
+    grid = {"student": [LogisticRegression()], "alpha": [0.5, 0.8]}
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        DistillationSearchCV(swapped, grid, cv=3, refit=refit).fit(X, y)
+    messages = [str(w.message) for w in record if said in str(w.message)]
+    assert len(messages) == 1 and "(its 1 as y's 0, its 0 as y's 1)" in messages[0]
+
+    X, y = make_regression(n_samples=200, n_features=4, noise=1.0, random_state=0)
+    y = y + 100  # (a price, say), the teacher trained on it in thousands
+    thousands = FrozenEstimator(Ridge().fit(X, y / 1000))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        DistillationSearchCV(
+            thousands, {"student": [Ridge()], "alpha": [0.5]}, cv=3, refit=refit
+        ).fit(X, y)
+    messages = [str(w.message) for w in record if said in str(w.message)]
+    assert len(messages) == 1 and "worse than its mean" in messages[0]
+
+    # teachers of y's own labels and scale, or a grid at alpha=0: no warning
+    Xc, yc = make_classification(n_samples=300, n_features=6, random_state=0)
+    sound = [
+        (FrozenEstimator(LogisticRegression().fit(Xc, yc)), Xc, yc, 0.5),
+        (swapped, Xc, yc, 0.0),
+        (FrozenEstimator(Ridge().fit(X, y)), X, y, 0.5),
+    ]
+    for teacher, X_fit, target, alpha in sound:
+        student = LogisticRegression() if is_classifier(teacher) else Ridge()
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            DistillationSearchCV(
+                teacher, {"student": [student], "alpha": [alpha]}, cv=3, refit=refit
+            ).fit(X_fit, target)
+        assert not [w for w in record if said in str(w.message)]
