@@ -1,6 +1,7 @@
 """Quantization of linear coefficients to few-bit codes (uniform or k-means)."""
 
 import copy
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -15,16 +16,19 @@ from sklearn.base import (
 from sklearn.cluster import KMeans
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import _safe_indexing, check_array, check_random_state, gen_batches
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._fitting import (
     RoutesFitToEstimator,
     check_coef_settable,
     check_sample_weight,
+    n_rows,
     route_fit,
     unfitted_on_error,
 )
@@ -111,6 +115,70 @@ def _check_finite_coef(values, owner):
             "quantize needs finite coefficients. Refit the model (e.g. with a "
             "stronger penalty or scaled features)."
         )
+
+
+# A quantized model is warned of when its error on the outputs (mean square,
+# each feature read by its values in X: the intercept is not quantized, so a
+# feature's mean moves every output) exceeds this share of the outputs'
+# variance, and this multiple of the error read as if every feature had one
+# scale: its grid lost the small coefficients of features of a large scale
+# (raw columns of very different scales), which standardized features keep.
+# Breast cancer's raw columns at 4 bits: 131% of it and 107 times (accuracy
+# 0.958 to 0.684); standardized, 0.3% and 1. A Ridge beside a column near
+# 50,000, at 16 bits: 12% (R² 0.998 to 0.874).
+_LOST_SHARE = 0.05
+_SCALE_FACTOR = 10.0
+
+
+def _column_moments(X):
+    """Mean and variance of each column of ``X``, or None when ``X`` is not
+    numeric (read by blocks of rows, without a float copy of ``X``)."""
+    try:
+        if sp.issparse(X):
+            return mean_variance_axis(sp.csr_matrix(X, dtype=np.float64), axis=0)
+        n_samples = n_rows(X)
+        step = max(1, (1 << 18) // max(1, X.shape[1]))
+        shift = sums = squares = None
+        for rows in gen_batches(n_samples, step):
+            block = check_array(
+                _safe_indexing(X, rows), dtype=np.float64, ensure_all_finite=False
+            )
+            if shift is None:
+                shift = np.nan_to_num(block[0])  # sums of x - shift: no cancellation
+            block = block - shift
+            part = np.nansum(block, axis=0), np.nansum(block**2, axis=0)
+            sums = part[0] if sums is None else sums + part[0]
+            squares = part[1] if squares is None else squares + part[1]
+    except (TypeError, ValueError, AttributeError):
+        return None
+    mean = sums / n_samples
+    return shift + mean, np.maximum(squares / n_samples - mean**2, 0.0)
+
+
+def _warn_of_scales(float_coef, coef, X, n_bits):
+    """Warn when the quantization lost features of a large scale (see
+    ``_LOST_SHARE``)."""
+    moments = _column_moments(X)
+    if moments is None or moments[0].shape[-1] != float_coef.shape[-1]:
+        return
+    mean, var = moments
+    with np.errstate(all="ignore"):
+        error = (coef - float_coef) ** 2
+        lost = np.sum(error * (mean**2 + var)) / np.sum(float_coef**2 * var)
+        flat = np.sum(error) / np.sum(float_coef**2)
+    if not (lost > _LOST_SHARE and lost > _SCALE_FACTOR * flat):
+        return
+    size = np.sqrt(mean**2 + var)
+    warnings.warn(
+        f"Quantized to {n_bits} bits on one grid, the coefficients move the "
+        f"outputs on X by a mean square {lost:.3g} times their variance (the "
+        "columns' root mean squares range from "
+        f"{size[size > 0].min():.3g} to {size.max():.3g}): the small "
+        "coefficients of features of a large scale are lost on the grid. "
+        "Standardize the features first (make_pipeline(StandardScaler(), "
+        "QuantizedLinearModel(...))), which keeps them.",
+        UserWarning,
+    )
 
 
 def quantize_values(values, *, n_bits=8, method="uniform", random_state=None):
@@ -448,7 +516,13 @@ class QuantizedLinearModel(RoutesFitToEstimator, MetaEstimatorMixin, BaseEstimat
             # estimator is handed the weights as given
             check_sample_weight(fit_params.get("sample_weight"), X, non_negative=False)
             fitted = clone(self.estimator).fit(X, y, **fit_params)
-        return self._quantize_fitted(fitted)
+        self._quantize_fitted(fitted)
+        float_coef = _linear_model(fitted).coef_
+        coef = self.estimator_.coef_
+        if sp.issparse(float_coef):
+            float_coef, coef = float_coef.toarray(), coef.toarray()
+        _warn_of_scales(np.asarray(float_coef), np.asarray(coef), X, self._code_bits)
+        return self
 
     def _quantize_fitted(self, fitted):
         """Set the fitted state from the fitted ``fitted`` estimator."""

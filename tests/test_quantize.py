@@ -445,3 +445,57 @@ def test_weights_that_are_not_numbers_are_refused_as_the_estimator_does():
         LogisticRegression().fit(X, y, sample_weight=weight)
     with pytest.raises(ValueError, match="could not convert"):
         QuantizedLinearModel(LogisticRegression()).fit(X, y, sample_weight=weight)
+
+
+LOST_ON_THE_GRID = "features of a large scale are lost on the grid"
+
+
+def _scale_warnings(model, X, y):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    return [str(w.message) for w in record if LOST_ON_THE_GRID in str(w.message)]
+
+
+def test_a_grid_that_loses_features_of_a_large_scale_is_warned_of():
+    # one grid for all coefficients: on raw columns of very different scales
+    # the small coefficients of the large columns fall below its step, and
+    # the intercept (not quantized) no longer matches their means
+    from sklearn.datasets import load_wine
+    from sklearn.pipeline import make_pipeline
+
+    X, y = load_wine(return_X_y=True)  # proline near 750 beside hues near 1
+    logistic = LogisticRegression(max_iter=10000)
+    raw = QuantizedLinearModel(logistic, n_bits=4)
+    (message,) = _scale_warnings(raw, X, y)
+    float_score = clone(logistic).fit(X, y).score(X, y)
+    assert raw.score(X, y) < float_score - 0.2  # what it warns of
+    assert "Quantized to 4 bits" in message and "StandardScaler" in message
+    # the same columns as a CSR matrix or a DataFrame
+    assert _scale_warnings(clone(raw), sp.csr_matrix(X), y)
+    pd = pytest.importorskip("pandas")
+    assert _scale_warnings(clone(raw), pd.DataFrame(X), y)
+    # standardized, nothing is lost and nothing said
+    scaled = make_pipeline(StandardScaler(), clone(raw))
+    assert not _scale_warnings(scaled, X, y)
+    assert scaled.score(X, y) > float_score - 0.02
+    # pixels of one scale (0 to 16), unscaled: what few bits lose is the
+    # grid's, on every feature alike, and is not said
+    X, y = load_digits(return_X_y=True)
+    assert not _scale_warnings(QuantizedLinearModel(logistic, n_bits=3), X, y)
+
+
+def test_a_regressor_beside_a_column_near_50000_is_warned_of():
+    rng = np.random.RandomState(0)
+    income = rng.normal(50_000, 15_000, 1000)
+    X = np.c_[income, rng.uniform(18, 80, 1000), rng.randn(1000, 3)]
+    y = 3e-4 * income + 0.5 * X[:, 1] + 20 * X[:, 2] - X[:, 3] + rng.randn(1000)
+    # (8 bits: levels 0.08 apart from -1 to 20 beside a coefficient of 3e-4,
+    # which 16 bits lose too when it falls between two levels)
+    model = QuantizedLinearModel(Ridge(), n_bits=8)
+    assert _scale_warnings(model, X, y)
+    assert model.score(X, y) < Ridge().fit(X, y).score(X, y) - 0.05
+    X[:, 0] = (income - 50_000) / 15_000
+    assert not _scale_warnings(model, X, y)
