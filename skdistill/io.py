@@ -27,6 +27,21 @@ __all__ = ["dump", "dumps", "load", "loads", "prediction_model", "trusted_types"
 # histogram-boosting predictors, nearest-neighbour search trees and their
 # metric, the MLP's optimizer state, dtypes and CSR coefficient matrices.
 # Anything else found in a file is refused unless the caller trusts it.
+# scikit-learn's losses (sklearn._loss.loss) and their Cython parts
+_LOSSES = (
+    "AbsoluteError",
+    "ExponentialLoss",
+    "HalfBinomialLoss",
+    "HalfGammaLoss",
+    "HalfMultinomialLoss",
+    "HalfPoissonLoss",
+    "HalfSquaredError",
+    "HalfTweedieLoss",
+    "HalfTweedieLossIdentity",
+    "HuberLoss",
+    "PinballLoss",
+)
+
 _SKLEARN_TRUSTED = (
     "sklearn.tree._tree.Tree",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
@@ -76,19 +91,7 @@ _SKLEARN_TRUSTED = (
     *(
         f"sklearn._loss.{module}.{prefix}{name}"
         for module, prefix in (("loss", ""), ("_loss", "Cy"))
-        for name in (
-            "AbsoluteError",
-            "ExponentialLoss",
-            "HalfBinomialLoss",
-            "HalfGammaLoss",
-            "HalfMultinomialLoss",
-            "HalfPoissonLoss",
-            "HalfSquaredError",
-            "HalfTweedieLoss",
-            "HalfTweedieLossIdentity",
-            "HuberLoss",
-            "PinballLoss",
-        )
+        for name in _LOSSES
     ),
     # a distiller's teacher_cv: scikit-learn's splitters hold their settings
     # only (numbers, a seed), no code
@@ -168,7 +171,18 @@ def trusted_types():
     >>> "skdistill._classifier.DistilledClassifier" in trusted_types()
     True
     """
-    return sorted(set(_project_types()) | set(_SKLEARN_TRUSTED))
+    return sorted(set(_project_types()) | set(_SKLEARN_TRUSTED) | set(_cython_losses()))
+
+
+def _cython_losses():
+    """The Cython losses' names as skops writes them: by their ``__module__``,
+    which some builds give as ``_loss`` alone (scikit-learn 1.6.1's wheels:
+    ``_loss.CyHalfMultinomialLoss``, which a multiclass gradient boosting
+    model holds)."""
+    from sklearn._loss import _loss
+
+    types = (getattr(_loss, f"Cy{name}", None) for name in _LOSSES)
+    return [f"{t.__module__}.{t.__qualname__}" for t in types if t is not None]
 
 
 def _reachable_estimators(obj, object_arrays=None):
@@ -491,7 +505,8 @@ def _network_without_training_state(network):
         small._best_coefs = network.coefs_
         small._best_intercepts = network.intercepts_
     small.loss_curve_ = []
-    if network.validation_scores_ is not None:
+    # (set by the stochastic solvers only: lbfgs networks have none)
+    if getattr(network, "validation_scores_", None) is not None:
         small.validation_scores_ = []
     return small
 
