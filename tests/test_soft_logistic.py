@@ -972,6 +972,34 @@ def test_newton_cg_warm_start_at_the_optimum_runs_no_iteration(sparse):
     assert_array_equal(again, coef)
 
 
+@pytest.mark.parametrize("seed", [4, 5, 8])
+def test_newton_cg_reaches_a_tight_tol_on_a_weak_penalty(seed):
+    # scipy's conjugate gradients stop at an absolute curvature of 3 eps
+    # along the gradient, which a weakly penalized model reaches at
+    # gradients above a tight tol: the step vanished there, read as
+    # converged (1.6e-5 from the optimum in probability at tol=1e-10)
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skdistill import DistilledClassifier
+
+    X, y = make_classification(
+        n_samples=300, n_features=10, n_informative=4, n_redundant=4,
+        class_sep=2.0, random_state=seed,
+    )
+    optimum = LogisticRegression(
+        C=10.0, solver="newton-cg", tol=1e-14, max_iter=20000
+    ).fit(X, y)
+    model = SoftLogisticRegression(C=10.0, solver="newton-cg", **TIGHT).fit(X, y)
+    assert_allclose(model.predict_proba(X), optimum.predict_proba(X), atol=1e-6)
+    # a distilled LogisticRegression on sparse X (newton-cg), on one-hot
+    # targets: a tree that predicts y in sample as the teacher
+    tree = FrozenEstimator(DecisionTreeClassifier(random_state=0).fit(X, y))
+    student = LogisticRegression(C=10.0, **TIGHT)
+    distilled = DistilledClassifier(tree, student, alpha=0.5).fit(sp.csr_matrix(X), y)
+    assert_allclose(distilled.predict_proba(X), optimum.predict_proba(X), atol=1e-6)
+
+
 def test_newton_cg_max_iter_warns():
     X, y = _data(3)
     Y = _soft_targets(X, 3)

@@ -381,6 +381,10 @@ class _CurvatureNotFinite(Exception):
     """Raised by :func:`_newton_cg`'s Hessian products when they overflow."""
 
 
+# Restarts of scipy's Newton-CG on the rescaled loss (see _newton_cg)
+_NEWTON_RESTARTS = 3
+
+
 def _newton_cg(loss, w0, *, tol, max_iter, verbose):
     """Minimise ``loss`` with scipy's Newton-CG and the loss's ``hessp``.
 
@@ -390,19 +394,28 @@ def _newton_cg(loss, w0, *, tol, max_iter, verbose):
     steps. scipy's Newton-CG keeps about 15 vectors of parameters, where
     L-BFGS-B keeps ``2 * maxcor + 5``; the loss's ``hessp`` keeps its
     ``(n_samples, n_classes)`` curvature only when it is no larger than two
-    of them. A vanishing step (at gradients of about 1e-8,
-    where the relative decrease stops L-BFGS-B) also ends it, as converged.
-    When a Hessian product is not finite (it overflows float32 on features
-    of about 1e14), L-BFGS-B takes over from the last point. Returns
-    ``(w, n_iter, failure)`` as :func:`_lbfgs`.
+    of them.
+
+    scipy's conjugate gradients stop at a curvature along the gradient ``g``
+    below ``3 eps`` in absolute terms: ``g.T H g`` falls below it at
+    gradients of about ``1e-8 / sqrt(eigenvalue)``, and the step vanishes
+    there, before ``tol`` on a weakly penalized model (2.8e-7 where 1e-10
+    was asked). Newton-CG then starts again from there on the loss divided
+    by its largest gradient entry (the same steps, whose curvature scales
+    by ``1 / max|g| ** 3``), up to ``_NEWTON_RESTARTS`` times; a vanishing
+    step or a line search that finds no decrease after that is the
+    precision's limit, and ends it as converged (as L-BFGS-B's relative
+    decrease stops it). When a Hessian product is not finite (it overflows
+    float32 on features of about 1e14), L-BFGS-B takes over from the last
+    point. Returns ``(w, n_iter, failure)`` as :func:`_lbfgs`.
     """
-    state = {"w": None, "gmax": np.inf, "it": 0}
+    state = {"w": None, "gmax": np.inf, "it": 0, "scale": 1.0}
 
     def fun(w):
         value, grad = loss(w)
         state["w"] = np.array(w, copy=True)
         state["gmax"] = float(np.max(np.abs(grad))) if grad.size else 0.0
-        return value, grad
+        return value * state["scale"], grad * state["scale"]
 
     def callback(xk):
         state["it"] += 1
@@ -420,35 +433,49 @@ def _newton_cg(loss, w0, *, tol, max_iter, verbose):
         product = loss.hessp(w, v)
         if not np.isfinite(product).all():
             raise _CurvatureNotFinite
-        return product
+        return product * state["scale"]
 
     fun(w0)
     if state["gmax"] <= tol:
         return state["w"], 0, None
-    try:
-        res = optimize.minimize(
-            fun,
-            w0,
-            method="Newton-CG",
-            jac=True,
-            hessp=hessp,
-            callback=callback,
-            # only a vanishing step ends it (xtol=0 never starts scipy < 1.11)
-            options={"maxiter": max_iter, "xtol": np.finfo(float).tiny},
-        )
-    except _GradientTolReached:
-        return state["w"], state["it"], None
-    except _CurvatureNotFinite:
-        # the Hessian products overflow X's dtype (float32 features of 1e14
-        # and more): L-BFGS, which needs gradients only, goes on from here
-        w, n_iter, failure = _lbfgs(
-            loss, state["w"], tol=tol, max_iter=max_iter, verbose=verbose
-        )
-        return w, state["it"] + n_iter, failure
-    n_iter = min(int(res.nit), max_iter)
-    if res.status == 0:
-        # the step vanished: its conjugate gradients stop at a curvature below
-        # 3 eps, reached at gradients of about 1e-8 (as L-BFGS-B's ftol stops it)
+    w = w0
+    for restart in range(_NEWTON_RESTARTS + 1):
+        try:
+            res = optimize.minimize(
+                fun,
+                w,
+                method="Newton-CG",
+                jac=True,
+                hessp=hessp,
+                callback=callback,
+                # only a vanishing step ends it (xtol=0 never starts scipy < 1.11)
+                options={
+                    "maxiter": max_iter - state["it"],
+                    "xtol": np.finfo(float).tiny,
+                },
+            )
+        except _GradientTolReached:
+            return state["w"], state["it"], None
+        except _CurvatureNotFinite:
+            # the Hessian products overflow X's dtype (float32 features of 1e14
+            # and more): L-BFGS, which needs gradients only, goes on from here
+            w, n_iter, failure = _lbfgs(
+                loss, state["w"], tol=tol, max_iter=max_iter, verbose=verbose
+            )
+            return w, state["it"] + n_iter, failure
+        if res.status == 0 and state["it"] < max_iter and restart < _NEWTON_RESTARTS:
+            # the step vanished before tol: again on the rescaled loss
+            fun(res.x)
+            if state["gmax"] <= tol:
+                return res.x, state["it"], None
+            state["scale"] /= state["gmax"] * state["scale"]
+            w = res.x
+            continue
+        break
+    n_iter = min(state["it"], max_iter)
+    if res.status == 0 or (res.status == 2 and restart > 0):
+        # the step vanished even so, or no step decreases the rescaled loss:
+        # the precision's limit
         return res.x, n_iter, None
     if res.status == 2 and getattr(loss, "dtype", None) == np.float32:
         # "precision loss": no step decreases the loss of float32 products
