@@ -37,6 +37,7 @@ from ._classifier import DistilledClassifier, soft_refit_set
 from ._regressor import DistilledRegressor
 from ._fitting import (
     RoutesFitToEstimator,
+    add_note,
     as_table,
     check_2d,
     check_coef_settable,
@@ -114,6 +115,19 @@ def _estimator_has(attr):
         return hasattr(self.estimator, attr)
 
     return check
+
+
+# A Pipeline given as the estimator: its coefficients weigh the features its
+# leading steps make, not the columns of X
+_PIPELINE_ADVICE = (
+    "SparsifyTransformer prunes a linear model (or a distiller's linear "
+    "student) that weighs the columns of X; the last step of a Pipeline weighs "
+    "the features its leading steps make. Make SparsifyTransformer a step of "
+    "the Pipeline, after them: make_pipeline(<leading steps>, "
+    "SparsifyTransformer(<linear model>)). (With importance_getter naming the "
+    "last step's coefficients and refit=False, a Pipeline whose steps keep the "
+    "columns one for one, a scaler, can be pruned as a whole.)"
+)
 
 
 class _CoefAccess:
@@ -669,13 +683,23 @@ class SparsifyTransformer(
                 check_2d(X)
                 X = validate_data(self, X, skip_check_array=True)
         else:
+            pipeline = isinstance(self._inner(), Pipeline)
+            if pipeline and self.importance_getter == "auto":
+                # refused before X is read as numbers (a DataFrame of texts
+                # that the Pipeline encodes would fail there, unclearly)
+                raise TypeError(_PIPELINE_ADVICE)
             allow_nan = get_tags(self).input_tags.allow_nan
-            X = validate_data(
-                self,
-                X,
-                accept_sparse=["csr", "csc"],
-                ensure_all_finite="allow-nan" if allow_nan else True,
-            )
+            try:
+                X = validate_data(
+                    self,
+                    X,
+                    accept_sparse=["csr", "csc"],
+                    ensure_all_finite="allow-nan" if allow_nan else True,
+                )
+            except ValueError as exc:
+                if pipeline:
+                    add_note(exc, _PIPELINE_ADVICE)
+                raise
             if not (is_dataframe(X_raw) or sp.issparse(X_raw)):
                 X_raw = X
         n_features = getattr(self, "n_features_in_", None)  # None: texts

@@ -990,3 +990,47 @@ def test_an_estimator_writing_into_X_does_not_change_the_rows_pruning_reads():
             getattr(fitted[True].estimator_, name),
         )
     assert fitted[False].estimator_.score(X, y) > 0.99
+
+
+def test_a_pipeline_estimator_is_refused_before_its_input_is_read():
+    # a Pipeline that encodes a DataFrame of texts and missing values: the
+    # refusal of any Pipeline (whose last step weighs the features its
+    # leading steps make), not numpy's "could not convert string to float"
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {"a": rng.normal(size=100), "b": rng.normal(size=100),
+         "s": rng.choice(["u", "v"], 100)}
+    )
+    X.loc[::7, "a"] = np.nan
+    y = (X["b"] > 0).astype(int)
+    encode = make_column_transformer(
+        (SimpleImputer(), ["a", "b"]), (OneHotEncoder(), ["s"])
+    )
+    pipe = make_pipeline(encode, LogisticRegression())
+    advice = r"Make SparsifyTransformer a step of the Pipeline"
+    with pytest.raises(TypeError, match=advice):
+        SparsifyTransformer(pipe, sparsity=0.5).fit(X, y)
+    getter = "named_steps.logisticregression.coef_"
+    with pytest.raises(ValueError) as exc:
+        SparsifyTransformer(
+            pipe, sparsity=0.5, importance_getter=getter, refit=False
+        ).fit(X, y)
+    assert "Make SparsifyTransformer a step" in "".join(exc.value.__notes__)
+    # as the advice says: the step after the encoding
+    pruning = SparsifyTransformer(LogisticRegression(), sparsity=0.5)
+    model = make_pipeline(encode, pruning)
+    assert model.fit(X, y).score(X, y) > 0.9
+    # a scaler keeps the columns one for one: pruned as a whole
+    numeric = X[["b"]].assign(c=rng.normal(size=100))
+    scaled = make_pipeline(StandardScaler(), LogisticRegression())
+    with pytest.raises(TypeError, match=advice):
+        SparsifyTransformer(scaled, sparsity=0.5).fit(numeric, y)
+    pruned = SparsifyTransformer(
+        scaled, sparsity=0.5, importance_getter=getter, refit=False
+    ).fit(numeric, y)
+    assert pruned.transform(numeric).shape == (100, 1)
