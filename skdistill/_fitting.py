@@ -36,7 +36,7 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import _check_sample_weight, has_fit_parameter
 
-from ._frames import has_missing, is_dataframe
+from ._frames import has_infinity, has_missing, is_dataframe
 from ._students import fit_student
 from .linear_model._soft_logistic import _fit_logistic_regression_soft
 
@@ -373,10 +373,14 @@ def _float_values(X):
 
 def contains_infinity(X):
     """Whether ``X`` has an infinite number (in its numeric columns)."""
-    if hasattr(X, "select_dtypes") and hasattr(X, "iloc"):  # pandas
-        X = X.select_dtypes(include="number").to_numpy(dtype=float, na_value=0.0)
+    if is_dataframe(X) or hasattr(X, "iloc"):  # a DataFrame, a pandas Series
+        return has_infinity(X)
     data = _float_values(X)
-    return data is not None and bool(np.isinf(data).any())
+    if data is None:
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = np.sum(data)  # finite: no infinity (and no NaN)
+    return not np.isfinite(total) and bool(np.isinf(data).any())
 
 
 def check_nan(X, teacher, student, *, infinity=False):
@@ -397,9 +401,16 @@ def check_nan(X, teacher, student, *, infinity=False):
         Naming the estimators that do not accept NaN.
     """
     refusing = nan_refusers(teacher, student)
-    if refusing and contains_nan(X):
+    if not refusing:
+        return
+    data = None if is_dataframe(X) or hasattr(X, "iloc") else _float_values(X)
+    if data is not None:
+        with np.errstate(invalid="ignore", over="ignore"):
+            if np.isfinite(np.sum(data)):  # one pass: neither NaN nor infinity
+                return
+    if contains_nan(X):
         raise ValueError(nan_message("NaN", refusing))
-    if refusing and infinity and contains_infinity(X):
+    if infinity and contains_infinity(X):
         # at predict: fit refused it (the teacher's own check), so does predict
         raise ValueError(nan_message("infinity", refusing))
 

@@ -101,7 +101,61 @@ def has_missing(X):
             for name, dtype in zip(X.columns, X.dtypes)
             if dtype.is_float()
         )
-    return bool(X.isna().to_numpy().any())
+    return _pandas_has(X, np.isnan)
+
+
+def has_infinity(X):
+    """Whether a DataFrame (or a pandas Series) has an infinite number in a
+    column of floats."""
+    if frame_library(X) == "polars":
+        return any(
+            bool(X.get_column(name).is_infinite().any())
+            for name, dtype in zip(X.columns, X.dtypes)
+            if dtype.is_float()
+        )
+    return _pandas_has(X, np.isinf)
+
+
+# Bytes of floats read at a time by _pandas_has
+_CHUNK_BYTES = 1 << 22
+
+
+def _pandas_has(X, test):
+    """Whether ``test`` (np.isnan: also pandas' NA and NaT; np.isinf) holds at a
+    value of a pandas DataFrame or Series.
+
+    The columns of floats are read by chunks of rows, as float64 (NA as NaN),
+    without a copy of ``X`` or a mask of its size, in one pass over ``X``
+    whatever its layout (a frame made from a row-major array holds each
+    column with a stride); a chunk is scanned only when its sum is not finite
+    (a finite sum has neither NaN nor infinity). The other columns are asked
+    for missing values one by one (numpy's integers and booleans have none).
+    """
+    frame = X.to_frame() if not hasattr(X, "columns") else X
+    floats, others = [], []
+    for j, dtype in enumerate(frame.dtypes):
+        kind = getattr(dtype, "kind", "O")
+        if kind == "f":
+            floats.append(j)
+        elif not (isinstance(dtype, np.dtype) and kind in "iub"):
+            others.append(j)
+    if test is np.isnan and any(bool(frame.iloc[:, j].isna().any()) for j in others):
+        return True
+    if not floats:
+        return False
+    n_samples = frame.shape[0]
+    step = max(1, _CHUNK_BYTES // (8 * len(floats)))
+    for start in range(0, n_samples, step):
+        rows = frame.iloc[start : start + step]  # (rows first: a view)
+        if len(floats) < frame.shape[1]:
+            rows = rows.iloc[:, floats]
+        chunk = rows.to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore", over="ignore"):
+            if np.isfinite(np.sum(chunk)):
+                continue
+        if test(chunk).any():
+            return True
+    return False
 
 
 def take_rows(column, rows):

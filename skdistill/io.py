@@ -621,13 +621,15 @@ def _reproducible(data, compresslevel):
     compressed, in their size. The ids and the file names are renumbered in
     their order of appearance in the schema (the objects they share stay
     shared), every entry is dated 1980-01-01 and the padding is zeroed;
-    loading is unchanged. An archive of another layout is returned as it is.
+    loading is unchanged. Its entries are compressed here, once, at
+    ``compresslevel`` (skops writes them stored); an archive of another
+    layout keeps its entries as they are, compressed alike.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
     schema = dict(entries).get("schema.json")
     if schema is None:
-        return data
+        return _zip_entries(entries, zipfile.ZIP_DEFLATED, compresslevel)
     schema = _shared_values_by_value(schema)
     ids, files = {}, {}
     for match in _SKOPS_ID.finditer(schema):
@@ -637,7 +639,7 @@ def _reproducible(data, compresslevel):
         if name not in files:
             files[name] = b"%d.%s" % (len(files), name.rpartition(b".")[2])
     if {name for name, _ in entries} != {"schema.json"} | {f.decode() for f in files}:
-        return data
+        return _zip_entries(entries, zipfile.ZIP_DEFLATED, compresslevel)
     schema = _SKOPS_ID.sub(lambda m: b'"__id__": ' + ids[m.group(1)], schema)
     schema = _SKOPS_FILE.sub(lambda m: b'"file": "' + files[m.group(1)] + b'"', schema)
     renamed = [
@@ -701,9 +703,8 @@ def _without_memmaps(model):
 def _zip_dumps(sio, model, compresslevel):
     model = _without_memmaps(model)
     try:
-        data = sio.dumps(
-            model, compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
-        )
+        # stored: _reproducible reads the entries and compresses them once
+        data = sio.dumps(model, compression=zipfile.ZIP_STORED)
         return _reproducible(data, compresslevel)
     except AttributeError as exc:
         if "seed_seq" not in str(exc):
