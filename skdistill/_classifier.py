@@ -774,6 +774,15 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
 
     @available_if(can_stream)
     @undo_first_call_on_error
+    def _given_classes(self, classes):
+        """``partial_fit``'s ``classes`` without the ``unlabeled`` marker
+        (``np.unique(y)`` of a chunk holds it), as ``fit`` never takes it for
+        a class."""
+        classes = np.asarray(classes)
+        if self.unlabeled is None or classes.ndim != 1:
+            return classes
+        return classes[labeled_mask(classes, self.unlabeled)]
+
     def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """Distil one chunk of rows into the student (streaming).
 
@@ -826,14 +835,16 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             known = np.asarray(self.teacher_.classes_)
             check_label_overlap([], known, unlabeled=self.unlabeled)
             if classes is not None:
-                check_label_overlap(np.asarray(classes), known, name="classes")
-                check_comparable_integers(np.asarray(classes), known, "classes")
-                known = np.union1d(known, np.asarray(classes))
+                classes = self._given_classes(classes)
+                check_label_overlap(classes, known, name="classes")
+                check_comparable_integers(classes, known, "classes")
+                known = np.union1d(known, classes)
             self.classes_ = np.unique(known)
             self.student_ = clone(self.student)
             self._labels_checked = False  # the teacher's, against y
         elif classes is not None and not np.array_equal(
-            np.unique(np.union1d(self.teacher_.classes_, classes)), self.classes_
+            np.unique(np.union1d(self.teacher_.classes_, self._given_classes(classes))),
+            self.classes_,
         ):
             raise ValueError(
                 f"classes={classes!r} is not the same as on the first call: "

@@ -455,3 +455,29 @@ def test_classes_are_the_estimators_own():
         before = est.predict(X)
         classes[:] = [-2, -3]
         assert_array_equal(est.predict(X), before)
+
+
+@pytest.mark.parametrize("marker", [-1, np.nan])
+def test_the_unlabeled_marker_in_classes_is_not_a_class(marker):
+    # classes=np.unique(y) of a semi-supervised chunk holds the marker: fit
+    # never takes it for a class, and a stream took it for one (-1: a
+    # third probability column, proba[:, 1] that of class 0; NaN: an error
+    # at the next chunk saying that [0, 1, nan] differs from [0, 1, nan])
+    from sklearn.naive_bayes import GaussianNB
+
+    X, y = make_classification(n_samples=400, n_features=5, random_state=0)
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    y_semi = np.where(np.arange(400) < 100, y, marker)
+    for student in (SoftLogisticRegression(), SGDClassifier(loss="log_loss"),
+                    GaussianNB()):
+        fitted = DistilledClassifier(teacher, student, unlabeled=marker).fit(X, y_semi)
+        stream = DistilledClassifier(teacher, clone(student), unlabeled=marker)
+        for i, start in enumerate(range(0, 400, 100)):
+            chunk = slice(start, start + 100)
+            classes = np.unique(y_semi) if i == 0 else None
+            if i == 3:
+                classes = np.unique(y_semi)  # the same classes again
+            stream.partial_fit(X[chunk], y_semi[chunk], classes=classes)
+        assert_array_equal(stream.classes_, fitted.classes_)
+        assert stream.predict_proba(X).shape == (400, 2)
+        assert set(stream.predict(X)) <= {0, 1}
