@@ -772,8 +772,6 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             output, self.teacher_.classes_, self.classes_, method, overwrite=True
         )
 
-    @available_if(can_stream)
-    @undo_first_call_on_error
     def _given_classes(self, classes):
         """``partial_fit``'s ``classes`` without the ``unlabeled`` marker
         (``np.unique(y)`` of a chunk holds it), as ``fit`` never takes it for
@@ -783,6 +781,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             return classes
         return classes[labeled_mask(classes, self.unlabeled)]
 
+    @available_if(can_stream)
+    @undo_first_call_on_error
     def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """Distil one chunk of rows into the student (streaming).
 

@@ -116,27 +116,33 @@ def has_infinity(X):
     return _pandas_has(X, np.isinf)
 
 
-# Bytes of floats read at a time by _pandas_has
+# Bytes of floats read at a time by _pandas_has, and the most chunks it
+# reads (a chunk slices every block of a fragmented frame: a wide frame is
+# read in larger chunks)
 _CHUNK_BYTES = 1 << 22
+_MAX_CHUNKS = 16
 
 
 def _pandas_has(X, test):
     """Whether ``test`` (np.isnan: also pandas' NA and NaT; np.isinf) holds at a
     value of a pandas DataFrame or Series.
 
-    The columns of floats are read by chunks of rows, as float64 (NA as NaN),
-    without a copy of ``X`` or a mask of its size, in one pass over ``X``
-    whatever its layout (a frame made from a row-major array holds each
-    column with a stride); a chunk is scanned only when its sum is not finite
-    (a finite sum has neither NaN nor infinity). The other columns are asked
-    for missing values one by one (numpy's integers and booleans have none).
+    The columns of floats (and complex numbers) are read by chunks of rows,
+    as float64 (NA as NaN), without a copy of ``X`` or a mask of its size,
+    in one pass over ``X`` whatever its layout (a frame made from a
+    row-major array holds each column with a stride); a chunk is scanned
+    only when its sum is not finite (a finite sum has neither NaN nor
+    infinity). The other columns are asked for missing values one by one
+    (numpy's integers and booleans have none).
     """
     frame = X.to_frame() if not hasattr(X, "columns") else X
-    floats, others = [], []
-    for j, dtype in enumerate(frame.dtypes):
-        kind = getattr(dtype, "kind", "O")
-        if kind == "f":
+    floats, others, dtype = [], [], np.float64
+    for j, column_dtype in enumerate(frame.dtypes):
+        kind = getattr(column_dtype, "kind", "O")
+        if kind in "fc":
             floats.append(j)
+            if kind == "c":
+                dtype = np.complex128
         elif not (isinstance(dtype, np.dtype) and kind in "iub"):
             others.append(j)
     if test is np.isnan and any(bool(frame.iloc[:, j].isna().any()) for j in others):
@@ -144,12 +150,12 @@ def _pandas_has(X, test):
     if not floats:
         return False
     n_samples = frame.shape[0]
-    step = max(1, _CHUNK_BYTES // (8 * len(floats)))
+    step = max(1, _CHUNK_BYTES // (8 * len(floats)), -(-n_samples // _MAX_CHUNKS))
     for start in range(0, n_samples, step):
         rows = frame.iloc[start : start + step]  # (rows first: a view)
         if len(floats) < frame.shape[1]:
             rows = rows.iloc[:, floats]
-        chunk = rows.to_numpy(dtype=np.float64, na_value=np.nan)
+        chunk = rows.to_numpy(dtype=dtype, na_value=np.nan)
         with np.errstate(invalid="ignore", over="ignore"):
             if np.isfinite(np.sum(chunk)):
                 continue

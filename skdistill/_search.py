@@ -1545,18 +1545,23 @@ class DistillationSearchCV(MetaEstimatorMixin, BaseEstimator):
             return
         output = outputs[key]
         weight = None if sample_weight is None else sample_weight[train]
-        if isinstance(checked, tuple):  # labels (all given: checked by fit)
-            y = checked[0][train]
-            teacher_classes = self.teacher.classes_
-            classes = union_classes(np.unique(y), teacher_classes)
-            logits = logits_from_output(output, teacher_classes, classes, key[1])
-            _warn_relabelled(
-                np.argmax(logits, axis=1), np.searchsorted(classes, y), weight,
-                classes, teacher_classes,
-            )
-        else:
-            y = checked[train]
-            _warn_off_target(_as_targets(output, y.shape[1:], len(y)), y, weight)
+        try:
+            if isinstance(checked, tuple):  # labels (all given: checked by fit)
+                y = checked[0][train]
+                teacher_classes = self.teacher.classes_
+                classes = union_classes(np.unique(y), teacher_classes)
+                logits = logits_from_output(output, teacher_classes, classes, key[1])
+                predicted = np.argmax(logits, axis=1)
+                y_encoded = np.searchsorted(classes, y)
+            else:
+                y = checked[train]
+                output = _as_targets(output, y.shape[1:], len(y))
+        except Exception:  # noqa: BLE001 (the candidates' own errors, error_score)
+            return
+        if isinstance(checked, tuple):
+            _warn_relabelled(predicted, y_encoded, weight, classes, teacher_classes)
+        elif weight is None or np.any(weight):  # (all 0: the candidates fail)
+            _warn_off_target(output, y, weight)
 
     def _candidate_fit_params(self, teacher_params, student_params):
         """Fit parameters of a distiller with an unfrozen teacher."""

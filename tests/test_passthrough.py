@@ -1034,6 +1034,9 @@ def test_missing_and_infinite_values_are_found_in_every_column_dtype():
             column = frame.iloc[:, j]
             assert contains_nan(column) == bool(column.isna().any()), (name, value)
     assert n_cases > 30
+    # complex numbers too
+    assert contains_infinity(pd.Series([1 + 1j, complex(np.inf, 0), 2j]))
+    assert contains_nan(pd.DataFrame({"z": [1 + 1j, complex(np.nan, 0)]}))
     # finite floats whose sum overflows have neither
     big = pd.DataFrame({"a": [1e308, 1e308], "b": [0.0, 1.0]})
     assert not contains_infinity(big) and not contains_nan(big)

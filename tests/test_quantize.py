@@ -447,7 +447,7 @@ def test_weights_that_are_not_numbers_are_refused_as_the_estimator_does():
         QuantizedLinearModel(LogisticRegression()).fit(X, y, sample_weight=weight)
 
 
-LOST_ON_THE_GRID = "features of a large scale are lost on the grid"
+LOST_ON_THE_GRID = "features of a large scale are lost among the codes"
 
 
 def _scale_warnings(model, X, y):
@@ -481,6 +481,16 @@ def test_a_grid_that_loses_features_of_a_large_scale_is_warned_of():
     scaled = make_pipeline(StandardScaler(), clone(raw))
     assert not _scale_warnings(scaled, X, y)
     assert scaled.score(X, y) > float_score - 0.02
+    # k-means codes lose them too (4 bits: 0.508 of 0.958 on breast cancer),
+    # without one grid to blame
+    kmeans = QuantizedLinearModel(logistic, n_bits=4, method="kmeans", random_state=0)
+    (message,) = _scale_warnings(kmeans, X, y)
+    assert "one grid" not in message
+    # a frozen model quantized without rows to read (None, one row, whose
+    # columns have no spread): no warning, as before the check
+    frozen = QuantizedLinearModel(FrozenEstimator(clone(logistic).fit(X, y)))
+    for rows in (None, X[:1], X[0]):
+        assert not _scale_warnings(clone(frozen), rows, None)
     # pixels of one scale (0 to 16), unscaled: what few bits lose is the
     # grid's, on every feature alike, and is not said
     X, y = load_digits(return_X_y=True)

@@ -1961,6 +1961,28 @@ def test_a_frozen_teacher_trained_elsewhere_is_warned_of_once(refit):
     messages = [str(w.message) for w in record if said in str(w.message)]
     assert len(messages) == 1 and "worse than its mean" in messages[0]
 
+    # a teacher whose outputs fail on some rows: the candidates that read
+    # them get error_score, as before the check (which leaves it to them)
+    class Faulty(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.classes_ = np.unique(y)
+            return self
+
+        def predict_proba(self, X):
+            proba = np.full((len(X), 2), 0.5)
+            proba[::10] = np.nan
+            return proba
+
+    faulty = FrozenEstimator(Faulty().fit(X, y > 100))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = DistillationSearchCV(
+            faulty, {"student": [LogisticRegression()], "alpha": [0.0, 0.5]},
+            cv=3, refit=refit,
+        ).fit(X, y > 100)
+    assert np.isnan(search.cv_results_["mean_test_score"][1])
+    assert search.best_params_["alpha"] == 0.0
+
     # teachers of y's own labels and scale, or a grid at alpha=0: no warning
     Xc, yc = make_classification(n_samples=300, n_features=6, random_state=0)
     sound = [
