@@ -36,7 +36,7 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import _check_sample_weight, has_fit_parameter
 
-from ._frames import has_infinity, has_missing, is_dataframe
+from ._frames import has_infinity, has_missing, is_dataframe, sum_is_finite
 from ._students import fit_student
 from .linear_model._soft_logistic import _fit_logistic_regression_soft
 
@@ -319,11 +319,7 @@ def contains_nan(X):
     if is_dataframe(X) or hasattr(X, "iloc"):  # a DataFrame, a pandas Series
         return has_missing(X)
     data = _float_values(X)
-    if data is None:
-        return False
-    with np.errstate(invalid="ignore", over="ignore"):
-        total = np.sum(data)  # NaN when a NaN (or +inf and -inf) is there
-    return bool(np.isnan(total)) and bool(np.isnan(data).any())
+    return data is not None and not sum_is_finite(data) and bool(np.isnan(data).any())
 
 
 def is_composite(estimator):
@@ -376,11 +372,7 @@ def contains_infinity(X):
     if is_dataframe(X) or hasattr(X, "iloc"):  # a DataFrame, a pandas Series
         return has_infinity(X)
     data = _float_values(X)
-    if data is None:
-        return False
-    with np.errstate(invalid="ignore", over="ignore"):
-        total = np.sum(data)  # finite: no infinity (and no NaN)
-    return not np.isfinite(total) and bool(np.isinf(data).any())
+    return data is not None and not sum_is_finite(data) and bool(np.isinf(data).any())
 
 
 def check_nan(X, teacher, student, *, infinity=False):
@@ -404,10 +396,8 @@ def check_nan(X, teacher, student, *, infinity=False):
     if not refusing:
         return
     data = None if is_dataframe(X) or hasattr(X, "iloc") else _float_values(X)
-    if data is not None:
-        with np.errstate(invalid="ignore", over="ignore"):
-            if np.isfinite(np.sum(data)):  # one pass: neither NaN nor infinity
-                return
+    if data is not None and sum_is_finite(data):  # one pass for both checks
+        return
     if contains_nan(X):
         raise ValueError(nan_message("NaN", refusing))
     if infinity and contains_infinity(X):

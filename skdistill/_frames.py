@@ -143,7 +143,7 @@ def _pandas_has(X, test):
             floats.append(j)
             if kind == "c":
                 dtype = np.complex128
-        elif not (isinstance(dtype, np.dtype) and kind in "iub"):
+        elif not (isinstance(column_dtype, np.dtype) and kind in "iub"):
             others.append(j)
     if test is np.isnan and any(bool(frame.iloc[:, j].isna().any()) for j in others):
         return True
@@ -156,12 +156,17 @@ def _pandas_has(X, test):
         if len(floats) < frame.shape[1]:
             rows = rows.iloc[:, floats]
         chunk = rows.to_numpy(dtype=dtype, na_value=np.nan)
-        with np.errstate(invalid="ignore", over="ignore"):
-            if np.isfinite(np.sum(chunk)):
-                continue
-        if test(chunk).any():
+        if not sum_is_finite(chunk) and test(chunk).any():
             return True
     return False
+
+
+def sum_is_finite(values):
+    """Whether the sum of an array of numbers is finite, in one pass without
+    a temporary array: then it holds neither NaN nor infinity (finite values
+    whose sum overflows are read again by the caller)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(np.isfinite(np.sum(values)))
 
 
 def take_rows(column, rows):

@@ -16,8 +16,13 @@ from sklearn.base import (
 from sklearn.cluster import KMeans
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, check_array, check_random_state, gen_batches
-from sklearn.utils import get_tags
+from sklearn.utils import (
+    _safe_indexing,
+    check_array,
+    check_random_state,
+    gen_batches,
+    get_tags,
+)
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.metaestimators import available_if

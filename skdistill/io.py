@@ -22,11 +22,6 @@ from ._optional import import_optional
 
 __all__ = ["dump", "dumps", "load", "loads", "prediction_model", "trusted_types"]
 
-# Types that skops does not trust by default but that hold only data in the
-# models this project builds: the project's estimators, fitted trees and
-# histogram-boosting predictors, nearest-neighbour search trees and their
-# metric, the MLP's optimizer state, dtypes and CSR coefficient matrices.
-# Anything else found in a file is refused unless the caller trusts it.
 # scikit-learn's losses (sklearn._loss.loss) and their Cython parts
 _LOSSES = (
     "AbsoluteError",
@@ -42,6 +37,11 @@ _LOSSES = (
     "PinballLoss",
 )
 
+# Types that skops does not trust by default but that hold only data in the
+# models this project builds: the project's estimators, fitted trees and
+# histogram-boosting predictors, nearest-neighbour search trees and their
+# metric, the MLP's optimizer state, dtypes and CSR coefficient matrices.
+# Anything else found in a file is refused unless the caller trusts it.
 _SKLEARN_TRUSTED = (
     "sklearn.tree._tree.Tree",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
